@@ -1,0 +1,165 @@
+//! The bundle's PersistentVolumeClaims and how a workload's `claimName` resolves to one.
+//!
+//! kustomize runs `transformers:` after namePrefix/nameSuffix/namespace but fixes name
+//! references only afterwards, so inside a build a PVC may already be called `pre-data-suf`
+//! while the Deployment still says `data`. kustomize records each object's earlier names in
+//! `internal.config.kubernetes.io/previousNames`; a claim matches a PVC of the workload's
+//! namespace by its current name first, then by any earlier name, as kustomize will resolve it.
+
+use std::collections::HashMap;
+
+use crate::model::Object;
+
+/// What a claim's access modes allow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// ReadWriteOncePod: one pod, ever, at a time.
+    OncePod,
+    /// ReadWriteOnce: one node at a time.
+    Once,
+    /// Many nodes may mount it (ReadWriteMany / ReadOnlyMany present), or no mode is given.
+    Shared,
+}
+
+impl Access {
+    /// Exclusive claims are the ones a surging rollout can Multi-Attach.
+    pub fn exclusive(self) -> bool {
+        matches!(self, Access::OncePod | Access::Once)
+    }
+
+    /// The access mode's API name.
+    pub fn mode_name(self) -> &'static str {
+        match self {
+            Access::OncePod => "ReadWriteOncePod",
+            Access::Once => "ReadWriteOnce",
+            Access::Shared => "shared",
+        }
+    }
+}
+
+/// The access a PVC's `spec.accessModes` grant.
+pub fn access_of(modes: &[String]) -> Access {
+    let has = |m: &str| modes.iter().any(|x| x == m);
+    if has("ReadWriteMany") || has("ReadOnlyMany") {
+        Access::Shared
+    } else if has("ReadWriteOncePod") {
+        Access::OncePod
+    } else if has("ReadWriteOnce") {
+        Access::Once
+    } else {
+        Access::Shared
+    }
+}
+
+/// A claim resolved to a PVC of the bundle.
+#[derive(Clone, Copy, Debug)]
+pub struct Resolved<'a> {
+    /// The PVC object.
+    pub pvc: &'a Object,
+    /// Its access.
+    pub access: Access,
+}
+
+/// Index of the bundle's objects of one kind by namespace and every name they had.
+#[derive(Debug, Default)]
+pub struct NameIndex {
+    current: HashMap<(String, String), Vec<usize>>,
+    previous: HashMap<(String, String), Vec<usize>>,
+}
+
+impl NameIndex {
+    /// Indexes the objects for which `keep` holds.
+    pub fn new(objects: &[Object], keep: impl Fn(&Object) -> bool) -> NameIndex {
+        let mut index = NameIndex::default();
+        for (i, o) in objects.iter().enumerate() {
+            if !keep(o) {
+                continue;
+            }
+            let Some(name) = &o.name else { continue };
+            let ns = o.ns().to_string();
+            index.current.entry((ns.clone(), name.clone())).or_default().push(i);
+            for p in &o.annotations.previous_names {
+                if p != name {
+                    index.previous.entry((ns.clone(), p.clone())).or_default().push(i);
+                }
+            }
+        }
+        index
+    }
+
+    /// The objects `name` in `ns` refers to: by current name, else by an earlier name.
+    pub fn lookup(&self, ns: &str, name: &str) -> &[usize] {
+        let key = (ns.to_string(), name.to_string());
+        if let Some(hits) = self.current.get(&key) {
+            return hits;
+        }
+        self.previous.get(&key).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The bundle's claims.
+#[derive(Debug)]
+pub struct Claims<'a> {
+    objects: &'a [Object],
+    index: NameIndex,
+}
+
+impl<'a> Claims<'a> {
+    /// Indexes every `v1` PersistentVolumeClaim of `objects`.
+    pub fn new(objects: &'a [Object]) -> Claims<'a> {
+        let index = NameIndex::new(objects, |o| o.is_kind("PersistentVolumeClaim") && o.group().is_empty());
+        Claims { objects, index }
+    }
+
+    /// The PVC that `claim` in namespace `ns` refers to.
+    pub fn resolve(&self, ns: &str, claim: &str) -> Option<Resolved<'a>> {
+        let &i = self.index.lookup(ns, claim).first()?;
+        let pvc = &self.objects[i];
+        let access = access_of(pvc.access_modes.as_deref().unwrap_or(&[]));
+        Some(Resolved { pvc, access })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Annotations;
+
+    fn pvc(name: &str, ns: &str, modes: &[&str], previous: &[&str]) -> Object {
+        Object {
+            api_version: Some("v1".into()),
+            kind: Some("PersistentVolumeClaim".into()),
+            name: Some(name.into()),
+            namespace: Some(ns.into()),
+            access_modes: Some(modes.iter().map(|m| (*m).to_string()).collect()),
+            annotations: Annotations {
+                previous_names: previous.iter().map(|m| (*m).to_string()).collect(),
+                ..Annotations::default()
+            },
+            ..Object::default()
+        }
+    }
+
+    #[test]
+    fn exclusive_only_without_many_modes() {
+        let s = |m: &[&str]| access_of(&m.iter().map(|x| (*x).to_string()).collect::<Vec<_>>());
+        assert_eq!(s(&["ReadWriteOnce"]), Access::Once);
+        assert_eq!(s(&["ReadWriteOncePod"]), Access::OncePod);
+        assert_eq!(s(&["ReadWriteOnce", "ReadOnlyMany"]), Access::Shared);
+        assert_eq!(s(&["ReadWriteMany"]), Access::Shared);
+        assert_eq!(s(&[]), Access::Shared);
+    }
+
+    #[test]
+    fn resolves_by_current_then_previous_name_in_the_namespace() {
+        let objects = vec![
+            pvc("pre-data-suf", "prod", &["ReadWriteOnce"], &["data", "data", "pre-data"]),
+            pvc("data", "other", &["ReadWriteMany"], &[]),
+        ];
+        let claims = Claims::new(&objects);
+        assert_eq!(claims.resolve("prod", "data").map(|r| r.access), Some(Access::Once));
+        assert_eq!(claims.resolve("prod", "pre-data-suf").map(|r| r.access), Some(Access::Once));
+        assert_eq!(claims.resolve("other", "data").map(|r| r.access), Some(Access::Shared));
+        assert!(claims.resolve("dev", "data").is_none());
+    }
+}

@@ -1,0 +1,196 @@
+//! Fatal errors, how they are shown, and the exit codes they map to.
+//!
+//! Findings about workloads are not errors: they are results (see `results.rs`). This module is
+//! for what stops the run: bad usage or config, unreadable input, a broken limit, or an internal
+//! inconsistency caught before anything is written.
+
+use std::fmt::Write as _;
+
+/// Exit codes, documented in README.md and `--help`.
+pub mod exit {
+    /// Success: no finding at or above the `failOn` severity.
+    pub const OK: i32 = 0;
+    /// Findings at or above the `failOn` severity (e.g. `mode: check` found a workload to fix).
+    pub const FINDINGS: i32 = 1;
+    /// Bad command line or bad configuration: nothing was read or changed.
+    pub const USAGE: i32 = 2;
+    /// The input could not be read: invalid YAML, not UTF-8, a limit exceeded.
+    pub const INPUT: i32 = 3;
+    /// Internal error: the output failed its own verification and was not written.
+    pub const INTERNAL: i32 = 4;
+}
+
+/// Where in the input a problem is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Place {
+    /// Byte offset (for the caret line).
+    pub offset: usize,
+    /// 1-based line.
+    pub line: usize,
+    /// 0-based column in characters.
+    pub col: usize,
+    /// `document 3` or `items[2]`, when known.
+    pub document: Option<String>,
+    /// Field path such as `spec.strategy.type`, when known.
+    pub field: Option<String>,
+}
+
+/// An error that stops the run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fatal {
+    /// Bad command line.
+    Usage(String),
+    /// Bad configuration: every problem found, each naming its field.
+    Config {
+        /// Where the configuration came from.
+        origin: String,
+        /// One line per problem.
+        problems: Vec<String>,
+    },
+    /// The input cannot be processed.
+    Input {
+        /// What is wrong and what was expected.
+        message: String,
+        /// Where, when known.
+        place: Option<Place>,
+        /// How to get past it (e.g. which flag raises a limit).
+        hint: Option<String>,
+    },
+    /// A bug: the output did not verify.
+    Internal(String),
+}
+
+impl Fatal {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Fatal::Usage(_) | Fatal::Config { .. } => exit::USAGE,
+            Fatal::Input { .. } => exit::INPUT,
+            Fatal::Internal(_) => exit::INTERNAL,
+        }
+    }
+
+    /// An input error at a place.
+    pub fn input_at(message: impl Into<String>, place: Place) -> Fatal {
+        Fatal::Input { message: message.into(), place: Some(place), hint: None }
+    }
+
+    /// A one-line summary (for KRM results).
+    pub fn summary(&self, source_name: &str) -> String {
+        match self {
+            Fatal::Usage(m) | Fatal::Internal(m) => m.clone(),
+            Fatal::Config { origin, problems } => {
+                format!("invalid configuration in {origin}: {}", problems.join("; "))
+            }
+            Fatal::Input { message, place, hint } => {
+                let mut s = String::new();
+                if let Some(p) = place {
+                    let _ = write!(s, "{source_name}:{}:{}: ", p.line, p.col + 1);
+                    if let Some(d) = &p.document {
+                        let _ = write!(s, "{d}: ");
+                    }
+                    if let Some(f) = &p.field {
+                        let _ = write!(s, "{f}: ");
+                    }
+                }
+                s.push_str(message);
+                if let Some(h) = hint {
+                    let _ = write!(s, " ({h})");
+                }
+                s
+            }
+        }
+    }
+
+    /// The full message for stderr: `file:line:col`, the offending line and a caret.
+    pub fn render(&self, source_name: &str, text: &[u8]) -> String {
+        let mut out = String::new();
+        match self {
+            Fatal::Usage(m) => {
+                let _ = writeln!(out, "rwo-guard: error: {m}");
+            }
+            Fatal::Internal(m) => {
+                let _ = writeln!(out, "rwo-guard: internal error: {m}");
+                let _ = writeln!(
+                    out,
+                    "  nothing was written; please report this with the input that caused it"
+                );
+            }
+            Fatal::Config { origin, problems } => {
+                let _ = writeln!(out, "rwo-guard: error: invalid configuration in {origin}:");
+                for p in problems {
+                    let _ = writeln!(out, "  - {p}");
+                }
+            }
+            Fatal::Input { message, place, hint } => {
+                let _ = writeln!(out, "rwo-guard: error: {message}");
+                if let Some(p) = place {
+                    let mut context = Vec::new();
+                    if let Some(d) = &p.document {
+                        context.push(d.clone());
+                    }
+                    if let Some(f) = &p.field {
+                        context.push(format!("field {f}"));
+                    }
+                    let context = if context.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", context.join(", "))
+                    };
+                    let _ = writeln!(out, "  --> {source_name}:{}:{}{context}", p.line, p.col + 1);
+                    out.push_str(&caret(text, p));
+                }
+                if let Some(h) = hint {
+                    let _ = writeln!(out, "  = help: {h}");
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The offending line with a caret under the column.
+fn caret(text: &[u8], place: &Place) -> String {
+    let offset = place.offset.min(text.len());
+    let line_start = text[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].iter().position(|&b| b == b'\n').map_or(text.len(), |i| offset + i);
+    let line = String::from_utf8_lossy(&text[line_start..line_end]);
+    let line = line.trim_end_matches('\r');
+    const MAX: usize = 160;
+    let (shown, col) = if line.chars().count() > MAX {
+        let from = place.col.saturating_sub(MAX / 2);
+        (line.chars().skip(from).take(MAX).collect::<String>(), place.col - from)
+    } else {
+        (line.to_string(), place.col)
+    };
+    let shown: String = shown.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+    let number = place.line.to_string();
+    let pad = " ".repeat(number.len());
+    format!("{pad} |\n{number} | {shown}\n{pad} | {}^\n", " ".repeat(col))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_errors_show_file_line_col_and_a_caret() {
+        let text = b"a: 1\nb: [\n";
+        let err = Fatal::input_at(
+            "unexpected end",
+            Place { offset: 8, line: 2, col: 3, document: Some("document 1".into()), field: None },
+        );
+        let shown = err.render("<stdin>", text);
+        assert!(shown.contains("--> <stdin>:2:4 (document 1)"), "{shown}");
+        assert!(shown.contains("2 | b: [\n  |    ^\n"), "{shown}");
+        assert_eq!(err.exit_code(), exit::INPUT);
+    }
+
+    #[test]
+    fn config_errors_list_every_problem() {
+        let err = Fatal::Config { origin: "functionConfig".into(), problems: vec!["a".into(), "b".into()] };
+        let shown = err.render("<stdin>", b"");
+        assert!(shown.contains("  - a\n  - b\n"));
+        assert_eq!(err.exit_code(), exit::USAGE);
+    }
+}

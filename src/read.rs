@@ -1,0 +1,1147 @@
+//! Reading the input: detect its form (KRM ResourceList or plain multi-document stream) and
+//! gather, in one pass over the parser's events, the facts of every object.
+//!
+//! The walk keeps an explicit stack of frames, one per open mapping or sequence that matters,
+//! and a counter for subtrees that do not matter, so deep input costs no recursion. Which fields
+//! matter is decided in one place, [`child_slot`]: that table is rwo-guard's whole view of the
+//! Kubernetes schema. The only subtree kept as a tree is `spec.strategy` (the one rwo-guard may
+//! edit); everything else becomes a handful of scalars per object.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::error::{Fatal, Place};
+use crate::fingerprint::Fingerprint;
+use crate::model::{
+    ClaimUse, Entry, KeyAt, MapLayout, Node, NodeKind, Object, PodSpecAt, Scalar,
+    ScaleTarget, Unreadable,
+};
+use crate::yaml::{Event, Events, Pos, Span, SyntaxError};
+
+/// Limits on what the reader accepts (see README "Limits").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest input, in bytes.
+    pub max_input_bytes: usize,
+    /// Deepest nesting of mappings and sequences.
+    pub max_depth: usize,
+    /// Most documents plus objects.
+    pub max_documents: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_input_bytes: 256 << 20, max_depth: 128, max_documents: 1_000_000 }
+    }
+}
+
+/// The shape of the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// A plain stream of documents (kubectl kustomize output, a legacy exec plugin's stdin).
+    Stream,
+    /// A KRM `ResourceList` (kustomize containerized functions, kpt).
+    ResourceList,
+}
+
+/// What a top-level document turned out to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocKind {
+    /// One Kubernetes object.
+    Object,
+    /// A `kind: List` whose items are objects.
+    List,
+    /// The KRM `ResourceList`.
+    ResourceList,
+    /// Anything else (scalar, sequence, empty document, mapping without fields we read).
+    Other,
+}
+
+/// One document of the input.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Document {
+    /// Byte offset of its start.
+    pub start: usize,
+    /// What it is.
+    pub kind: DocKind,
+    /// Layout of its root mapping, when it is one.
+    pub root: Option<MapLayout>,
+    /// Hash of its events except `spec.strategy` subtrees and a top-level `results`.
+    pub fingerprint: u64,
+}
+
+/// A node of the input kept as text with its position (functionConfig, results).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Region {
+    /// The key's start (the entry begins there).
+    pub key: Span,
+    /// The value's start and end.
+    pub value: Span,
+}
+
+/// Everything read from the input.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bundle {
+    /// The input's form.
+    pub form: Form,
+    /// Every document.
+    pub documents: Vec<Document>,
+    /// Every object, in input order.
+    pub objects: Vec<Object>,
+    /// `functionConfig` of a ResourceList.
+    pub function_config: Option<Region>,
+    /// `results` already present in a ResourceList.
+    pub results: Option<Region>,
+}
+
+/// Which annotation a value belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ann {
+    Skip,
+    Mode,
+    PreviousNames,
+    PreviousNamespaces,
+    Path,
+    Index,
+}
+
+/// What the node at the current position means to rwo-guard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    Skip,
+    DocRoot,
+    Items,
+    Object { top: bool },
+    FunctionConfig,
+    Results,
+    ApiVersion,
+    Kind,
+    Metadata,
+    Name,
+    Namespace,
+    Annotations,
+    Annotation(Ann),
+    Spec,
+    Replicas,
+    Strategy,
+    Template,
+    JobTemplate,
+    JobSpec,
+    JobPodTemplate,
+    PodSpec(PodSpecAt),
+    Volumes(PodSpecAt),
+    Volume,
+    VolumeName,
+    PvcSource,
+    ClaimName,
+    AccessModes,
+    AccessMode,
+    ScaleTargetRef,
+    TargetApiVersion,
+    TargetKind,
+    TargetName,
+    MinReplicas,
+    MaxReplicas,
+    Parallelism,
+    ConcurrencyPolicy,
+}
+
+/// The schema: what the value under `key` of a mapping at `parent` means.
+fn child_slot(parent: Slot, key: &str) -> Slot {
+    use Slot as S;
+    match (parent, key) {
+        (S::Object { .. }, "apiVersion") => S::ApiVersion,
+        (S::Object { .. }, "kind") => S::Kind,
+        (S::Object { .. }, "metadata") => S::Metadata,
+        (S::Object { .. }, "spec") => S::Spec,
+        (S::Object { top: true }, "items") => S::Items,
+        (S::Object { top: true }, "functionConfig") => S::FunctionConfig,
+        (S::Object { top: true }, "results") => S::Results,
+        (S::Metadata, "name") => S::Name,
+        (S::Metadata, "namespace") => S::Namespace,
+        (S::Metadata, "annotations") => S::Annotations,
+        (S::Annotations, k) => match k {
+            "rwo-guard.dev/skip" => S::Annotation(Ann::Skip),
+            "rwo-guard.dev/mode" => S::Annotation(Ann::Mode),
+            "internal.config.kubernetes.io/previousNames" => S::Annotation(Ann::PreviousNames),
+            "internal.config.kubernetes.io/previousNamespaces" => {
+                S::Annotation(Ann::PreviousNamespaces)
+            }
+            "config.kubernetes.io/path" | "internal.config.kubernetes.io/path" => {
+                S::Annotation(Ann::Path)
+            }
+            "config.kubernetes.io/index" | "internal.config.kubernetes.io/index" => {
+                S::Annotation(Ann::Index)
+            }
+            _ => S::Skip,
+        },
+        (S::Spec, "replicas") => S::Replicas,
+        (S::Spec, "strategy") => S::Strategy,
+        (S::Spec, "template") => S::Template,
+        (S::Spec, "volumes") => S::Volumes(PodSpecAt::Spec),
+        (S::Spec, "jobTemplate") => S::JobTemplate,
+        (S::Spec, "accessModes") => S::AccessModes,
+        (S::Spec, "scaleTargetRef") => S::ScaleTargetRef,
+        (S::Spec, "minReplicas" | "minReplicaCount") => S::MinReplicas,
+        (S::Spec, "maxReplicas" | "maxReplicaCount") => S::MaxReplicas,
+        (S::Spec | S::JobSpec, "parallelism") => S::Parallelism,
+        (S::Spec, "concurrencyPolicy") => S::ConcurrencyPolicy,
+        (S::Template, "spec") => S::PodSpec(PodSpecAt::Template),
+        (S::JobTemplate, "spec") => S::JobSpec,
+        (S::JobSpec, "template") => S::JobPodTemplate,
+        (S::JobPodTemplate, "spec") => S::PodSpec(PodSpecAt::JobTemplate),
+        (S::PodSpec(at), "volumes") => S::Volumes(at),
+        (S::Volume, "name") => S::VolumeName,
+        (S::Volume, "persistentVolumeClaim") => S::PvcSource,
+        (S::PvcSource, "claimName") => S::ClaimName,
+        (S::ScaleTargetRef, "apiVersion") => S::TargetApiVersion,
+        (S::ScaleTargetRef, "kind") => S::TargetKind,
+        (S::ScaleTargetRef, "name") => S::TargetName,
+        _ => S::Skip,
+    }
+}
+
+/// What an item of a sequence at `parent` means.
+fn item_slot(parent: Slot) -> Slot {
+    match parent {
+        Slot::Items => Slot::Object { top: false },
+        Slot::Volumes(_) => Slot::Volume,
+        Slot::AccessModes => Slot::AccessMode,
+        _ => Slot::Skip,
+    }
+}
+
+/// The keys seen in a mapping, to reject duplicates where rwo-guard reads.
+#[derive(Debug, Default)]
+struct KeySet {
+    small: Vec<String>,
+    large: Option<HashSet<String>>,
+}
+
+impl KeySet {
+    /// Adds `key`; false when it was already there.
+    fn insert(&mut self, key: &str) -> bool {
+        if let Some(set) = &mut self.large {
+            return set.insert(key.to_string());
+        }
+        if self.small.iter().any(|k| k == key) {
+            return false;
+        }
+        self.small.push(key.to_string());
+        if self.small.len() > 16 {
+            self.large = Some(self.small.drain(..).collect());
+        }
+        true
+    }
+}
+
+/// One open collection that matters.
+#[derive(Debug)]
+struct Frame {
+    slot: Slot,
+    is_map: bool,
+    flow: bool,
+    decorated: bool,
+    start: Pos,
+    /// For maps: the next node is a key.
+    expect_key: bool,
+    /// For maps: the current key (None for a complex key).
+    key: Option<String>,
+    /// For sequences: index of the next item.
+    index: usize,
+    keys: KeySet,
+    /// End of the content seen so far.
+    last_end: Pos,
+    /// Key positions, recorded for `spec` and a document's root.
+    layout: Option<Vec<KeyAt>>,
+}
+
+/// A mapping or sequence being captured as a [`Node`].
+#[derive(Debug)]
+struct Building {
+    map: bool,
+    flow: bool,
+    marks: (bool, bool),
+    start: Pos,
+    entries: Vec<Entry>,
+    items: Vec<Node>,
+    pending_key: Option<Node>,
+    last_end: Pos,
+}
+
+/// An object whose facts are being gathered.
+#[derive(Debug)]
+struct Open {
+    object: Object,
+    fp: Fingerprint,
+    volume: Option<(ClaimUse, bool)>,
+}
+
+/// The walk's state for the current document.
+#[derive(Debug, Default)]
+struct Doc {
+    number: usize,
+    start: usize,
+    fp: Fingerprint,
+    kind_value: Option<String>,
+    api_version: Option<String>,
+    root: Option<MapLayout>,
+    root_object: Option<Object>,
+    items: Vec<Object>,
+    has_items: bool,
+    function_config: Option<Region>,
+    results: Option<Region>,
+    /// Start of a `functionConfig` / `results` value being skipped.
+    region_start: Option<(Slot, Span, Pos)>,
+}
+
+struct Walker<'t> {
+    text: &'t str,
+    limits: Limits,
+    frames: Vec<Frame>,
+    skip_depth: usize,
+    skip_end: Pos,
+    building: Vec<Building>,
+    objects: Vec<Open>,
+    /// Hashing of the document is paused inside `results`.
+    doc_paused: bool,
+    /// Hashing of objects and document is paused inside `spec.strategy`.
+    strategy_paused: bool,
+    anchors: HashMap<usize, String>,
+    doc: Doc,
+    documents: Vec<Document>,
+    out_objects: Vec<Object>,
+    function_config: Option<Region>,
+    results: Option<Region>,
+    resource_list_seen: bool,
+}
+
+/// Reads `text` and returns its facts, or the first problem with its place.
+pub fn read(text: &str, limits: Limits) -> Result<Bundle, Fatal> {
+    let mut w = Walker {
+        text,
+        limits,
+        frames: Vec::new(),
+        skip_depth: 0,
+        skip_end: Pos::default(),
+        building: Vec::new(),
+        objects: Vec::new(),
+        doc_paused: false,
+        strategy_paused: false,
+        anchors: HashMap::new(),
+        doc: Doc::default(),
+        documents: Vec::new(),
+        out_objects: Vec::new(),
+        function_config: None,
+        results: None,
+        resource_list_seen: false,
+    };
+    for item in Events::new(text, limits.max_depth) {
+        let (event, span) = item.map_err(|e| w.syntax_error(&e))?;
+        w.event(&event, span)?;
+    }
+    let form = if w.resource_list_seen { Form::ResourceList } else { Form::Stream };
+    for (i, o) in w.out_objects.iter_mut().enumerate() {
+        o.ordinal = i;
+    }
+    Ok(Bundle {
+        form,
+        documents: w.documents,
+        objects: w.out_objects,
+        function_config: w.function_config,
+        results: w.results,
+    })
+}
+
+impl Walker<'_> {
+    fn doc_label(&self) -> String {
+        format!("document {}", self.doc.number)
+    }
+
+    /// `document 2` or `items[3]`, and the field path of the current position.
+    fn where_now(&self) -> (String, String) {
+        let mut path = String::new();
+        let mut label = self.doc_label();
+        for f in &self.frames {
+            if matches!(f.slot, Slot::Items) && !f.is_map {
+                label = if self.doc.number == 1 && self.documents.is_empty() {
+                    format!("items[{}]", f.index)
+                } else {
+                    format!("{label}, items[{}]", f.index)
+                };
+                path.clear();
+                continue;
+            }
+            if matches!(f.slot, Slot::Items) {
+                continue;
+            }
+            if f.is_map {
+                if let Some(k) = &f.key {
+                    if !f.expect_key {
+                        if !path.is_empty() {
+                            path.push('.');
+                        }
+                        path.push_str(k);
+                    }
+                }
+            } else {
+                path.push_str(&format!("[{}]", f.index));
+            }
+        }
+        (label, path)
+    }
+
+    fn place(&self, pos: Pos, field: Option<String>) -> Place {
+        let (label, path) = self.where_now();
+        Place {
+            offset: pos.offset,
+            line: pos.line,
+            col: pos.col,
+            document: Some(label),
+            field: field.or(if path.is_empty() { None } else { Some(path) }),
+        }
+    }
+
+    fn syntax_error(&self, e: &SyntaxError) -> Fatal {
+        let mut place = self.place(e.pos, None);
+        if place.document.as_deref() == Some("document 0") {
+            place.document = Some("document 1".into());
+        }
+        let hint = if e.message.contains("nesting") || e.message.contains("recursion") {
+            Some(format!(
+                "the nesting limit is {}; raise it with --max-depth",
+                self.limits.max_depth
+            ))
+        } else {
+            None
+        };
+        Fatal::Input { message: format!("invalid YAML: {}", e.message), place: Some(place), hint }
+    }
+
+    fn event(&mut self, event: &Event<'_>, span: Span) -> Result<(), Fatal> {
+        // Hash first: every event of a document and of its open objects, except `spec.strategy`
+        // (which rwo-guard may edit) and a ResourceList's `results` (which it appends to).
+        if let Event::Scalar { value, .. } = event {
+            self.pause_for_key(value);
+        }
+        if !self.strategy_paused && self.building.is_empty() {
+            for o in &mut self.objects {
+                o.fp.add(event);
+            }
+            if !self.doc_paused {
+                self.doc.fp.add(event);
+            }
+        }
+        match event {
+            Event::DocumentStart { .. } => self.start_document(span),
+            Event::DocumentEnd => self.end_document(),
+            Event::StreamEnd => Ok(()),
+            Event::MappingStart { flow, anchored, tagged } => {
+                self.open(true, *flow, (*anchored, *tagged), span)
+            }
+            Event::SequenceStart { flow, anchored, tagged } => {
+                self.open(false, *flow, (*anchored, *tagged), span)
+            }
+            Event::MappingEnd | Event::SequenceEnd => self.close(span),
+            Event::Scalar { value, style, anchor, tagged } => {
+                if *anchor != 0 {
+                    self.anchors.insert(*anchor, value.to_string());
+                }
+                let node = Node {
+                    kind: NodeKind::Scalar { value: value.to_string(), style: *style },
+                    span,
+                    anchored: *anchor != 0,
+                    tagged: *tagged,
+                };
+                self.leaf(node, Some((value, style.is_plain())))
+            }
+            Event::Alias { id } => {
+                let resolved = self.anchors.get(id).cloned();
+                let node = Node { kind: NodeKind::Alias, span, anchored: false, tagged: false };
+                match resolved {
+                    Some(v) => self.leaf(node, Some((&v, true))),
+                    None => self.leaf(node, None),
+                }
+            }
+        }
+    }
+
+    /// Pauses hashing before the key `strategy` of a `spec` (its value too is left out) and
+    /// before a ResourceList's `results` key.
+    fn pause_for_key(&mut self, key: &str) {
+        if self.skip_depth > 0 || !self.building.is_empty() {
+            return;
+        }
+        let Some(f) = self.frames.last() else { return };
+        if !(f.is_map && f.expect_key) {
+            return;
+        }
+        if f.slot == Slot::Spec && key == "strategy" {
+            self.strategy_paused = true;
+        }
+        if matches!(f.slot, Slot::Object { top: true }) && key == "results" {
+            self.doc_paused = true;
+        }
+    }
+
+    fn start_document(&mut self, span: Span) -> Result<(), Fatal> {
+        let number = self.documents.len() + 1;
+        if number + self.out_objects.len() > self.limits.max_documents {
+            return Err(Fatal::Input {
+                message: format!("more than {} documents and objects", self.limits.max_documents),
+                place: Some(Place {
+                    offset: span.start.offset,
+                    line: span.start.line,
+                    col: span.start.col,
+                    document: Some(format!("document {number}")),
+                    field: None,
+                }),
+                hint: Some("raise the limit with --max-documents".into()),
+            });
+        }
+        self.doc = Doc { number, start: span.start.offset, ..Doc::default() };
+        self.doc.fp.add(&Event::DocumentStart { explicit: false });
+        self.anchors.clear();
+        Ok(())
+    }
+
+    fn end_document(&mut self) -> Result<(), Fatal> {
+        let doc = std::mem::take(&mut self.doc);
+        let is_list = doc.has_items
+            && doc.kind_value.as_deref() == Some("List")
+            && doc.api_version.as_deref() == Some("v1");
+        let is_resource_list = doc.has_items
+            && doc.kind_value.as_deref() == Some("ResourceList")
+            && matches!(
+                doc.api_version.as_deref(),
+                Some("config.kubernetes.io/v1" | "config.kubernetes.io/v1alpha1")
+            );
+        if self.resource_list_seen || (is_resource_list && !self.documents.is_empty()) {
+            let pos = if self.resource_list_seen { doc.start } else { 0 };
+            return Err(Fatal::Input {
+                message: "a ResourceList must be the only document of its input".into(),
+                place: Some(Place {
+                    offset: pos,
+                    line: 1 + self.text[..pos].matches('\n').count(),
+                    col: 0,
+                    document: Some(format!("document {}", doc.number)),
+                    field: None,
+                }),
+                hint: None,
+            });
+        }
+        let kind = if is_resource_list {
+            self.resource_list_seen = true;
+            self.function_config = doc.function_config;
+            self.results = doc.results;
+            DocKind::ResourceList
+        } else if is_list {
+            DocKind::List
+        } else if doc.root_object.is_some() {
+            DocKind::Object
+        } else {
+            DocKind::Other
+        };
+        match kind {
+            DocKind::ResourceList | DocKind::List => self.out_objects.extend(doc.items),
+            DocKind::Object => self.out_objects.extend(doc.root_object),
+            DocKind::Other => {}
+        }
+        if self.documents.len() + 1 + self.out_objects.len() > self.limits.max_documents {
+            return Err(Fatal::Input {
+                message: format!("more than {} documents and objects", self.limits.max_documents),
+                place: None,
+                hint: Some("raise the limit with --max-documents".into()),
+            });
+        }
+        self.documents.push(Document {
+            start: doc.start,
+            kind,
+            root: doc.root,
+            fingerprint: doc.fp.value(),
+        });
+        Ok(())
+    }
+
+    /// The slot of the node that starts now, given the innermost frame.
+    fn next_slot(&self) -> Slot {
+        match self.frames.last() {
+            None => Slot::DocRoot,
+            Some(f) if f.is_map => {
+                if f.expect_key {
+                    Slot::Skip
+                } else {
+                    f.key.as_deref().map_or(Slot::Skip, |k| child_slot(f.slot, k))
+                }
+            }
+            Some(f) => item_slot(f.slot),
+        }
+    }
+
+    fn open(&mut self, map: bool, flow: bool, marks: (bool, bool), span: Span) -> Result<(), Fatal> {
+        let decorated = marks.0 || marks.1;
+        if !self.building.is_empty() {
+            self.building.push(Building::new(map, flow, marks, span.start));
+            return Ok(());
+        }
+        if self.skip_depth > 0 {
+            self.skip_depth += 1;
+            return Ok(());
+        }
+        let mut slot = self.next_slot();
+        if slot == Slot::DocRoot {
+            slot = if map { Slot::Object { top: true } } else { Slot::Skip };
+        }
+        match slot {
+            Slot::Strategy => {
+                self.strategy_paused = true;
+                self.building.push(Building::new(map, flow, marks, span.start));
+                return Ok(());
+            }
+            Slot::FunctionConfig | Slot::Results => {
+                self.begin_region(slot, span);
+                self.skip_depth = 1;
+                self.skip_end = span.end;
+                return Ok(());
+            }
+            _ => {}
+        }
+        let wants_map = matches!(
+            slot,
+            Slot::Object { .. }
+                | Slot::Metadata
+                | Slot::Annotations
+                | Slot::Spec
+                | Slot::Template
+                | Slot::JobTemplate
+                | Slot::JobSpec
+                | Slot::JobPodTemplate
+                | Slot::PodSpec(_)
+                | Slot::Volume
+                | Slot::PvcSource
+                | Slot::ScaleTargetRef
+        );
+        let wants_seq = matches!(slot, Slot::Items | Slot::Volumes(_) | Slot::AccessModes);
+        if (map && !wants_map) || (!map && !wants_seq) {
+            self.unreadable_collection(slot, span.start);
+            self.skip_depth = 1;
+            self.skip_end = span.end;
+            return Ok(());
+        }
+        match slot {
+            Slot::Object { top } => {
+                if !top {
+                    let count = self.documents.len() + self.out_objects.len() + self.doc.items.len();
+                    if count >= self.limits.max_documents {
+                        return Err(Fatal::Input {
+                            message: format!(
+                                "more than {} documents and objects",
+                                self.limits.max_documents
+                            ),
+                            place: Some(self.place(span.start, None)),
+                            hint: Some("raise the limit with --max-documents".into()),
+                        });
+                    }
+                }
+                let label = if top {
+                    self.doc_label()
+                } else {
+                    let index = self.frames.last().map_or(0, |f| f.index);
+                    format!("{}, items[{index}]", self.doc_label())
+                };
+                let mut fp = Fingerprint::default();
+                fp.add(&Event::MappingStart { flow, anchored: false, tagged: false });
+                self.objects.push(Open {
+                    object: Object {
+                        label,
+                        span: Span { start: span.start, end: span.end },
+                        key_col: span.start.col,
+                        ..Object::default()
+                    },
+                    fp,
+                    volume: None,
+                });
+            }
+            Slot::Items => self.doc.has_items = true,
+            Slot::Volume => {
+                let (at, index) = match self.frames.last() {
+                    Some(Frame { slot: Slot::Volumes(at), index, .. }) => (*at, *index),
+                    _ => (PodSpecAt::Template, 0),
+                };
+                if let Some(o) = self.objects.last_mut() {
+                    o.volume = Some((ClaimUse { at, index, volume: None, claim: None }, false));
+                }
+            }
+            Slot::PvcSource => {
+                if let Some(Open { volume: Some((_, has_pvc)), .. }) = self.objects.last_mut() {
+                    *has_pvc = true;
+                }
+            }
+            Slot::AccessModes => {
+                if let Some(o) = self.objects.last_mut() {
+                    o.object.access_modes = Some(Vec::new());
+                }
+            }
+            Slot::ScaleTargetRef => {
+                if let Some(o) = self.objects.last_mut() {
+                    o.object.scale_target = Some(ScaleTarget::default());
+                }
+            }
+            _ => {}
+        }
+        let layout = matches!(slot, Slot::Spec | Slot::Object { top: true }).then(Vec::new);
+        self.frames.push(Frame {
+            slot,
+            is_map: map,
+            flow,
+            decorated,
+            start: span.start,
+            expect_key: true,
+            key: None,
+            index: 0,
+            keys: KeySet::default(),
+            last_end: span.end,
+            layout,
+        });
+        Ok(())
+    }
+
+    fn close(&mut self, span: Span) -> Result<(), Fatal> {
+        if let Some(b) = self.building.pop() {
+            let node = b.finish(span);
+            return self.captured(node);
+        }
+        if self.skip_depth > 0 {
+            self.skip_depth -= 1;
+            if span.end.offset > span.start.offset {
+                self.skip_end = span.end;
+            }
+            if self.skip_depth == 0 {
+                let end = self.skip_end;
+                self.end_region(end);
+                self.child_done(end);
+            }
+            return Ok(());
+        }
+        let Some(frame) = self.frames.pop() else { return Ok(()) };
+        let end = if frame.flow { span.end } else { frame.last_end };
+        if let Some(keys) = frame.layout {
+            let layout = MapLayout {
+                flow: frame.flow,
+                decorated: frame.decorated,
+                start: frame.start,
+                end,
+                keys,
+            };
+            match frame.slot {
+                Slot::Spec => {
+                    if let Some(o) = self.objects.last_mut() {
+                        o.object.spec = Some(layout);
+                    }
+                }
+                Slot::Object { top: true } => self.doc.root = Some(layout),
+                _ => {}
+            }
+        }
+        match frame.slot {
+            Slot::Object { top } => {
+                if let Some(mut open) = self.objects.pop() {
+                    open.fp.add(&Event::MappingEnd);
+                    open.object.span.end = end;
+                    open.object.fingerprint = open.fp.value();
+                    if top {
+                        self.doc.kind_value.clone_from(&open.object.kind);
+                        self.doc.api_version.clone_from(&open.object.api_version);
+                        self.doc.root_object = Some(open.object);
+                    } else {
+                        self.doc.items.push(open.object);
+                    }
+                }
+            }
+            Slot::Volume => {
+                if let Some(o) = self.objects.last_mut() {
+                    if let Some((claim, true)) = o.volume.take() {
+                        o.object.claims.push(claim);
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.child_done(end);
+        Ok(())
+    }
+
+    /// A node finished inside the innermost frame: advance its key/value state.
+    fn child_done(&mut self, end: Pos) {
+        let Some(f) = self.frames.last_mut() else { return };
+        if end.offset > f.last_end.offset {
+            f.last_end = end;
+        }
+        if f.is_map {
+            if f.expect_key {
+                f.expect_key = false;
+            } else {
+                if let (Some(layout), Some(_)) = (&mut f.layout, &f.key) {
+                    if let Some(k) = layout.last_mut() {
+                        k.value_end = end;
+                    }
+                }
+                if f.slot == Slot::Spec && f.key.as_deref() == Some("strategy") {
+                    self.strategy_paused = false;
+                }
+                if matches!(f.slot, Slot::Object { top: true }) && f.key.as_deref() == Some("results")
+                {
+                    self.doc_paused = false;
+                }
+                f.expect_key = true;
+                f.key = None;
+            }
+        } else {
+            f.index += 1;
+        }
+    }
+
+    fn begin_region(&mut self, slot: Slot, span: Span) {
+        let key_span = self
+            .frames
+            .last()
+            .and_then(|f| f.layout.as_ref())
+            .and_then(|l| l.last())
+            .map_or(span, |k| k.span);
+        self.doc.region_start = Some((slot, key_span, span.start));
+    }
+
+    fn end_region(&mut self, end: Pos) {
+        if let Some((slot, key, start)) = self.doc.region_start.take() {
+            let region = Region { key, value: Span { start, end } };
+            match slot {
+                Slot::FunctionConfig => self.doc.function_config = Some(region),
+                Slot::Results => self.doc.results = Some(region),
+                _ => {}
+            }
+        }
+    }
+
+    fn unreadable_collection(&mut self, slot: Slot, pos: Pos) {
+        let field = match slot {
+            Slot::Skip | Slot::DocRoot => return,
+            _ => self.where_now().1,
+        };
+        if let Some(o) = self.objects.last_mut() {
+            o.object.unreadable.push(Unreadable {
+                field,
+                reason: "is a mapping or list where a single value was expected".into(),
+                pos,
+            });
+        }
+    }
+
+    /// A scalar or alias. `text` is its value (an alias resolved to an anchored scalar).
+    fn leaf(&mut self, node: Node, text: Option<(&str, bool)>) -> Result<(), Fatal> {
+        if let Some(b) = self.building.last_mut() {
+            b.push(node);
+            return Ok(());
+        }
+        let end = node.span.end;
+        if self.skip_depth > 0 {
+            if end.offset > node.span.start.offset {
+                self.skip_end = end;
+            }
+            return Ok(());
+        }
+        let Some(frame) = self.frames.last_mut() else {
+            // A scalar document.
+            return Ok(());
+        };
+        if frame.is_map && frame.expect_key {
+            return self.key(node, text);
+        }
+        let slot = self.next_slot();
+        match slot {
+            Slot::Strategy => {
+                // A scalar or alias where a mapping belongs: kept so the planner can replace it.
+                self.captured(node)?;
+                return Ok(());
+            }
+            Slot::FunctionConfig | Slot::Results => {
+                self.begin_region(slot, node.span);
+                self.end_region(end);
+            }
+            _ => {}
+        }
+        if !matches!(slot, Slot::Skip | Slot::FunctionConfig | Slot::Results) {
+            match text {
+                Some((value, plain)) => self.record(slot, value, plain, node.span.start),
+                None => {
+                    let field = self.where_now().1;
+                    if let Some(o) = self.objects.last_mut() {
+                        o.object.unreadable.push(Unreadable {
+                            field,
+                            reason: "is an alias of a mapping or list, which rwo-guard does not expand".into(),
+                            pos: node.span.start,
+                        });
+                    }
+                }
+            }
+        }
+        self.child_done(end);
+        Ok(())
+    }
+
+    fn key(&mut self, node: Node, text: Option<(&str, bool)>) -> Result<(), Fatal> {
+        let start = node.span.start;
+        let Some(f) = self.frames.last_mut() else { return Ok(()) };
+        let key = text.map(|(k, _)| k.to_string());
+        if let Some(k) = &key {
+            if f.slot != Slot::Skip && !f.keys.insert(k) {
+                f.key = Some(k.clone());
+                f.expect_key = false;
+                let place = self.place(start, None);
+                return Err(Fatal::input_at(
+                    format!("duplicate key `{k}` in a mapping rwo-guard reads"),
+                    place,
+                ));
+            }
+            if let Some(layout) = &mut f.layout {
+                layout.push(KeyAt { key: k.clone(), span: node.span, value_end: node.span.end });
+            }
+            if f.slot == Slot::Spec && k == "strategy" {
+                if let Some(o) = self.objects.last_mut() {
+                    o.object.strategy_key = Some(node.span);
+                }
+            }
+        }
+        f.key = key;
+        self.child_done(node.span.end);
+        Ok(())
+    }
+
+    fn record(&mut self, slot: Slot, value: &str, plain: bool, pos: Pos) {
+        let Some(open) = self.objects.last_mut() else { return };
+        let o = &mut open.object;
+        let scalar = || Scalar { value: value.to_string(), plain, pos };
+        let list = || value.split(',').map(str::to_string).collect::<Vec<_>>();
+        match slot {
+            Slot::ApiVersion => o.api_version = Some(value.to_string()),
+            Slot::Kind => o.kind = Some(value.to_string()),
+            Slot::Name => o.name = Some(value.to_string()),
+            Slot::Namespace => o.namespace = Some(value.to_string()),
+            Slot::Annotation(a) => match a {
+                Ann::Skip => o.annotations.skip = Some(scalar()),
+                Ann::Mode => o.annotations.mode = Some(scalar()),
+                Ann::PreviousNames => o.annotations.previous_names = list(),
+                Ann::PreviousNamespaces => o.annotations.previous_namespaces = list(),
+                Ann::Path => o.annotations.path = Some(value.to_string()),
+                Ann::Index => o.annotations.index = Some(value.to_string()),
+            },
+            Slot::Replicas => o.replicas = Some(scalar()),
+            Slot::MinReplicas => o.min_replicas = Some(scalar()),
+            Slot::MaxReplicas => o.max_replicas = Some(scalar()),
+            Slot::Parallelism => o.parallelism = Some(scalar()),
+            Slot::ConcurrencyPolicy => o.concurrency_policy = Some(scalar()),
+            Slot::VolumeName => {
+                if let Some((v, _)) = &mut open.volume {
+                    v.volume = Some(value.to_string());
+                }
+            }
+            Slot::ClaimName => {
+                if let Some((v, _)) = &mut open.volume {
+                    v.claim = Some(scalar());
+                }
+            }
+            Slot::AccessMode => {
+                if let Some(m) = &mut o.access_modes {
+                    m.push(value.to_string());
+                }
+            }
+            Slot::TargetApiVersion | Slot::TargetKind | Slot::TargetName => {
+                if let Some(t) = &mut o.scale_target {
+                    let v = Some(value.to_string());
+                    match slot {
+                        Slot::TargetApiVersion => t.api_version = v,
+                        Slot::TargetKind => t.kind = v,
+                        _ => t.name = v,
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A captured `spec.strategy` value is complete.
+    fn captured(&mut self, node: Node) -> Result<(), Fatal> {
+        if let Some(parent) = self.building.last_mut() {
+            parent.push(node);
+            return Ok(());
+        }
+        if let Some(dup) = first_duplicate_key(&node) {
+            let place = self.place(dup.start, None);
+            return Err(Fatal::input_at("duplicate key in spec.strategy, which rwo-guard edits", place));
+        }
+        let end = node.span.end;
+        if let Some(o) = self.objects.last_mut() {
+            o.object.strategy = Some(node);
+        }
+        self.child_done(end);
+        Ok(())
+    }
+}
+
+/// The span of the first key that repeats an earlier key of the same mapping, searched
+/// without recursion.
+fn first_duplicate_key(node: &Node) -> Option<Span> {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match &n.kind {
+            NodeKind::Map { entries, .. } => {
+                let mut seen = HashSet::new();
+                for e in entries {
+                    if let Some(k) = e.key.as_scalar() {
+                        if !seen.insert(k) {
+                            return Some(e.key.span);
+                        }
+                    }
+                    stack.push(&e.value);
+                }
+            }
+            NodeKind::Seq { items, .. } => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
+    None
+}
+
+impl Building {
+    fn new(map: bool, flow: bool, marks: (bool, bool), start: Pos) -> Self {
+        Building {
+            map,
+            flow,
+            marks,
+            start,
+            entries: Vec::new(),
+            items: Vec::new(),
+            pending_key: None,
+            last_end: start,
+        }
+    }
+
+    fn push(&mut self, node: Node) {
+        if node.span.end.offset > self.last_end.offset {
+            self.last_end = node.span.end;
+        }
+        if self.map {
+            match self.pending_key.take() {
+                None => self.pending_key = Some(node),
+                Some(key) => self.entries.push(Entry { key, value: node }),
+            }
+        } else {
+            self.items.push(node);
+        }
+    }
+
+    fn finish(self, end_span: Span) -> Node {
+        let end = if self.flow { end_span.end } else { self.last_end };
+        let kind = if self.map {
+            NodeKind::Map { entries: self.entries, flow: self.flow }
+        } else {
+            NodeKind::Seq { items: self.items, flow: self.flow }
+        };
+        Node { kind, span: Span { start: self.start, end }, anchored: self.marks.0, tagged: self.marks.1 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_ok(text: &str) -> Bundle {
+        read(text, Limits::default()).expect("readable")
+    }
+
+    const DEPLOY: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: prod
+  annotations:
+    rwo-guard.dev/mode: rolling
+spec:
+  replicas: 2
+  strategy:
+    type: RollingUpdate
+  template:
+    spec:
+      volumes:
+      - name: data
+        persistentVolumeClaim:
+          claimName: web-data
+      - name: tmp
+        emptyDir: {}
+";
+
+    #[test]
+    fn stream_objects_and_their_facts() {
+        let b = read_ok(&format!("{DEPLOY}---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: web-data, namespace: prod}}\nspec:\n  accessModes: [ReadWriteOnce]\n"));
+        assert_eq!(b.form, Form::Stream);
+        assert_eq!(b.objects.len(), 2);
+        let d = &b.objects[0];
+        assert_eq!(d.kind.as_deref(), Some("Deployment"));
+        assert_eq!(d.namespace.as_deref(), Some("prod"));
+        assert_eq!(d.replicas.as_ref().map(|r| r.value.as_str()), Some("2"));
+        assert_eq!(d.annotations.mode.as_ref().map(|m| m.value.as_str()), Some("rolling"));
+        assert_eq!(d.claims.len(), 1);
+        assert_eq!(d.claims[0].claim.as_ref().map(|c| c.value.as_str()), Some("web-data"));
+        assert_eq!(d.claims[0].path(), "spec.template.spec.volumes[0].persistentVolumeClaim.claimName");
+        let strategy = d.strategy.as_ref().expect("strategy");
+        assert_eq!(strategy.get("type").and_then(Node::as_scalar), Some("RollingUpdate"));
+        let spec = d.spec.as_ref().expect("spec layout");
+        let keys: Vec<_> = spec.keys.iter().map(|k| k.key.as_str()).collect();
+        assert_eq!(keys, ["replicas", "strategy", "template"]);
+        let pvc = &b.objects[1];
+        assert_eq!(pvc.access_modes.as_deref(), Some(&["ReadWriteOnce".to_string()][..]));
+    }
+
+    #[test]
+    fn resource_list_items_are_the_objects() {
+        let text = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\nfunctionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  data: {mode: check}\n";
+        let b = read_ok(text);
+        assert_eq!(b.form, Form::ResourceList);
+        assert_eq!(b.objects.len(), 1);
+        assert_eq!(b.objects[0].label, "document 1, items[0]");
+        let fc = b.function_config.expect("functionConfig");
+        assert!(text[fc.value.start.offset..fc.value.end.offset].ends_with("{mode: check}"));
+    }
+
+    #[test]
+    fn fingerprints_ignore_only_the_strategy() {
+        let a = read_ok(DEPLOY);
+        let b = read_ok(&DEPLOY.replace("    type: RollingUpdate\n", "    type: Recreate\n"));
+        assert_eq!(a.objects[0].fingerprint, b.objects[0].fingerprint);
+        assert_eq!(a.documents[0].fingerprint, b.documents[0].fingerprint);
+        let c = read_ok(&DEPLOY.replace("claimName: web-data", "claimName: other"));
+        assert_ne!(a.objects[0].fingerprint, c.objects[0].fingerprint);
+        let d = read_ok(&DEPLOY.replace("  strategy:\n    type: RollingUpdate\n", ""));
+        assert_eq!(a.objects[0].fingerprint, d.objects[0].fingerprint);
+    }
+
+    #[test]
+    fn duplicate_keys_where_we_read_are_errors() {
+        let err = read(&DEPLOY.replace("  replicas: 2\n", "  replicas: 2\n  replicas: 3\n"), Limits::default())
+            .expect_err("duplicate");
+        let Fatal::Input { message, place: Some(p), .. } = err else { panic!("input error") };
+        assert!(message.contains("duplicate key `replicas`"), "{message}");
+        assert_eq!((p.line, p.field.as_deref()), (10, Some("spec.replicas")));
+    }
+
+    #[test]
+    fn aliases_are_resolved_for_scalars_only() {
+        let b = read_ok("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: &n web}\nspec:\n  template:\n    spec:\n      volumes:\n      - name: d\n        persistentVolumeClaim: {claimName: *n}\n");
+        assert_eq!(b.objects[0].claims[0].claim.as_ref().map(|c| c.value.as_str()), Some("web"));
+    }
+
+    #[test]
+    fn odd_documents_pass_as_other() {
+        let b = read_ok("--- 42\n---\n# only a comment\n---\n[a, b]\n---\n{}\n");
+        assert!(b.objects.len() <= 1);
+        assert!(b.documents.iter().all(|d| matches!(d.kind, DocKind::Other | DocKind::Object)));
+    }
+}

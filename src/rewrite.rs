@@ -1,0 +1,450 @@
+//! Rewriting: turn an object's semantic plan into byte edits of the original text, and splice
+//! them in. Nothing outside the edited fields changes: not a comment, a quote or a blank line.
+//!
+//! Edits follow the surrounding style: block mappings get new lines at the indentation of their
+//! siblings (with the file's line ending), flow mappings get `key: value` pairs, a replaced
+//! scalar keeps its quotes. A case the minimal edit cannot express (say, removing the only pair
+//! of a flow mapping) falls back to replacing the whole `spec.strategy` value; the verifier
+//! checks the result either way.
+
+use crate::analyze::ObjectPlan;
+use crate::model::{Entry, Node, NodeKind, Object};
+use crate::strategy::{Op, Val};
+use crate::yaml::ScalarStyle;
+
+/// Replace `text[start..end]` with `with`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    /// First byte replaced.
+    pub start: usize,
+    /// Byte after the last one replaced (`== start` for an insertion).
+    pub end: usize,
+    /// The new text.
+    pub with: String,
+}
+
+/// Why a minimal edit was not possible.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Unsupported(&'static str);
+
+type R<T> = Result<T, Unsupported>;
+
+/// The edits for one object's plan, sorted and non-overlapping.
+pub fn edits_for(text: &str, object: &Object, plan: &ObjectPlan) -> Result<Vec<Edit>, String> {
+    let cx = Cx { text, object };
+    match cx.ops(&plan.ops) {
+        Ok(edits) => Ok(edits),
+        Err(Unsupported(_)) => {
+            let Some(expected) = &plan.expected else {
+                return Err(format!("{}: no strategy to write", object.display()));
+            };
+            let whole = if object.strategy.is_some() {
+                Op::Replace(expected.clone())
+            } else {
+                Op::Insert(expected.clone())
+            };
+            cx.ops(std::slice::from_ref(&whole)).map_err(|Unsupported(why)| {
+                format!("{}: cannot place spec.strategy: {why}", object.display())
+            })
+        }
+    }
+}
+
+struct Cx<'a> {
+    text: &'a str,
+    object: &'a Object,
+}
+
+impl Cx<'_> {
+    fn ops(&self, ops: &[Op]) -> R<Vec<Edit>> {
+        let mut edits = Vec::new();
+        for op in ops {
+            match op {
+                Op::Insert(v) => edits.push(self.insert_strategy(v)?),
+                Op::Replace(v) => {
+                    let key = self.object.strategy_key.ok_or(Unsupported("no strategy key"))?;
+                    let node = self.object.strategy.as_ref().ok_or(Unsupported("no strategy"))?;
+                    edits.push(self.replace_value(key.end.offset, node, v)?);
+                }
+                Op::Set(path, v) => {
+                    let node = self.object.strategy.as_ref().ok_or(Unsupported("no strategy"))?;
+                    edits.push(self.set(node, self.strategy_key_col(), path, v)?);
+                }
+                Op::Remove(k) => {
+                    let node = self.object.strategy.as_ref().ok_or(Unsupported("no strategy"))?;
+                    edits.push(self.remove(node, k)?);
+                }
+            }
+        }
+        normalize(edits)
+    }
+
+    fn strategy_key_col(&self) -> usize {
+        self.object.strategy_key.map_or(0, |k| k.start.col)
+    }
+
+    /// Sets `path` inside the mapping `map` (whose key sits at column `parent_col`).
+    fn set(&self, map: &Node, parent_col: usize, path: &[&'static str], v: &Val) -> R<Edit> {
+        let NodeKind::Map { entries, flow } = &map.kind else { return Err(Unsupported("not a mapping")) };
+        let (first, rest) = path.split_first().ok_or(Unsupported("empty path"))?;
+        match entries.iter().find(|e| e.key.as_scalar() == Some(first)) {
+            Some(e) if rest.is_empty() => self.replace_value(e.key.span.end.offset, &e.value, v),
+            Some(e) => self.set(&e.value, e.key.span.start.col, rest, v),
+            None => {
+                let value = nest(rest, v);
+                self.insert_entry(map, entries, *flow, parent_col, first, &value, *first == "type")
+            }
+        }
+    }
+
+    /// Replaces the value of a pair whose key ends at `key_end`.
+    fn replace_value(&self, key_end: usize, node: &Node, v: &Val) -> R<Edit> {
+        let empty = node.span.start.offset == node.span.end.offset;
+        let in_place = !empty && !node.anchored && !node.tagged && match &node.kind {
+            NodeKind::Scalar { style, .. } => !matches!(style, ScalarStyle::Literal | ScalarStyle::Folded),
+            NodeKind::Map { flow, .. } | NodeKind::Seq { flow, .. } => *flow,
+            NodeKind::Alias => true,
+        };
+        if in_place {
+            let style = match &node.kind {
+                NodeKind::Scalar { style, .. } => Some(*style),
+                _ => None,
+            };
+            return Ok(Edit { start: node.span.start.offset, end: node.span.end.offset, with: flow(v, style) });
+        }
+        // After the colon, through the end of the value: also drops an anchor or tag.
+        let colon = self.colon_after(key_end)?;
+        let end = if empty { colon + 1 } else { node.span.end.offset.max(colon + 1) };
+        Ok(Edit { start: colon + 1, end, with: format!(" {}", flow(v, None)) })
+    }
+
+    fn colon_after(&self, key_end: usize) -> R<usize> {
+        let bytes = self.text.as_bytes();
+        let mut i = key_end;
+        while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
+            i += 1;
+        }
+        if bytes.get(i) == Some(&b':') {
+            Ok(i)
+        } else {
+            Err(Unsupported("no colon after the key"))
+        }
+    }
+
+    fn insert_entry(
+        &self,
+        map: &Node,
+        entries: &[Entry],
+        is_flow: bool,
+        parent_col: usize,
+        key: &str,
+        v: &Val,
+        first: bool,
+    ) -> R<Edit> {
+        let Some(head) = entries.first() else { return Err(Unsupported("empty mapping")) };
+        let last = entries.last().unwrap_or(head);
+        if is_flow {
+            return Ok(if first {
+                Edit { start: head.key.span.start.offset, end: head.key.span.start.offset, with: format!("{key}: {}, ", flow(v, None)) }
+            } else {
+                let at = entry_end(last);
+                Edit { start: at, end: at, with: format!(", {key}: {}", flow(v, None)) }
+            });
+        }
+        let col = head.key.span.start.col;
+        if !self.starts_line(head.key.span.start.offset) {
+            return Err(Unsupported("block key does not start its line"));
+        }
+        let unit = col.checked_sub(parent_col).filter(|u| *u > 0).unwrap_or(2);
+        let at = if first { line_start(self.text, head.key.span.start.offset) } else { self.after_line(map.span.end.offset) };
+        Ok(self.block_insert(at, key, v, col, unit))
+    }
+
+    fn block_insert(&self, at: usize, key: &str, v: &Val, col: usize, unit: usize) -> Edit {
+        let nl = newline_near(self.text, at);
+        let mut with = String::new();
+        if at == self.text.len() && !self.text.is_empty() && !self.text.ends_with('\n') {
+            with.push_str(nl);
+        }
+        block_entry(&mut with, key, v, col, unit, nl);
+        Edit { start: at, end: at, with }
+    }
+
+    /// The offset where a new line can go after content ending at `end`.
+    fn after_line(&self, end: usize) -> usize {
+        if end > 0 && self.text.as_bytes().get(end - 1) == Some(&b'\n') {
+            end
+        } else {
+            line_end(self.text, end)
+        }
+    }
+
+    fn starts_line(&self, offset: usize) -> bool {
+        self.text[line_start(self.text, offset)..offset].bytes().all(|b| b == b' ')
+    }
+
+    fn remove(&self, map: &Node, key: &str) -> R<Edit> {
+        let NodeKind::Map { entries, flow } = &map.kind else { return Err(Unsupported("not a mapping")) };
+        let k = entries.iter().position(|e| e.key.as_scalar() == Some(key)).ok_or(Unsupported("no such key"))?;
+        let e = &entries[k];
+        if *flow {
+            return if k > 0 {
+                Ok(Edit { start: entry_end(&entries[k - 1]), end: entry_end(e), with: String::new() })
+            } else if let Some(next) = entries.get(1) {
+                Ok(Edit { start: e.key.span.start.offset, end: next.key.span.start.offset, with: String::new() })
+            } else {
+                Err(Unsupported("removing the only pair of a flow mapping"))
+            };
+        }
+        if entries.len() == 1 {
+            return Err(Unsupported("removing the only pair of a block mapping"));
+        }
+        let key_start = e.key.span.start.offset;
+        if !self.starts_line(key_start) {
+            return Err(Unsupported("block key does not start its line"));
+        }
+        let end = entry_end(e);
+        let rest_start = end;
+        let line_rest_end = if end > 0 && self.text.as_bytes()[end - 1] == b'\n' { end } else { line_end(self.text, end) };
+        let rest = self.text[rest_start..line_rest_end].trim();
+        if !(rest.is_empty() || rest.starts_with('#')) {
+            return Err(Unsupported("more content after the pair on its line"));
+        }
+        Ok(Edit { start: line_start(self.text, key_start), end: line_rest_end, with: String::new() })
+    }
+
+    fn insert_strategy(&self, v: &Val) -> R<Edit> {
+        let spec = self.object.spec.as_ref().ok_or(Unsupported("no spec mapping"))?;
+        if spec.decorated {
+            return Err(Unsupported("spec carries an anchor or tag"));
+        }
+        let template = spec.keys.iter().find(|k| k.key == "template");
+        if spec.flow {
+            return Ok(match (template, spec.keys.last()) {
+                (Some(t), _) => Edit { start: t.span.start.offset, end: t.span.start.offset, with: format!("strategy: {}, ", flow(v, None)) },
+                (None, Some(last)) => {
+                    let at = last.value_end.offset.max(last.span.end.offset);
+                    Edit { start: at, end: at, with: format!(", strategy: {}", flow(v, None)) }
+                }
+                (None, None) => {
+                    let at = spec.start.offset + 1;
+                    Edit { start: at, end: at, with: format!("strategy: {}", flow(v, None)) }
+                }
+            });
+        }
+        let head = spec.keys.first().ok_or(Unsupported("empty spec"))?;
+        let col = head.span.start.col;
+        if !self.starts_line(head.span.start.offset) {
+            return Err(Unsupported("spec key does not start its line"));
+        }
+        let unit = col.checked_sub(self.object.key_col).filter(|u| *u > 0).unwrap_or(2);
+        let at = match template.filter(|t| self.starts_line(t.span.start.offset)) {
+            Some(t) => self.above_comments(line_start(self.text, t.span.start.offset), col),
+            None => self.after_line(spec.end.offset),
+        };
+        Ok(self.block_insert(at, "strategy", v, col, unit))
+    }
+
+    /// Moves an insertion point up over the comment lines (at `col`) directly above it, so a
+    /// comment stays with the key it describes.
+    fn above_comments(&self, mut at: usize, col: usize) -> usize {
+        while at > 0 {
+            let prev = line_start(self.text, at - 1);
+            let line = &self.text[prev..at];
+            let trimmed = line.trim_start_matches(' ');
+            if trimmed.starts_with('#') && line.len() - trimmed.len() == col {
+                at = prev;
+            } else {
+                break;
+            }
+        }
+        at
+    }
+}
+
+/// `{a: {b: v}}` for a remaining path `[a, b]`.
+fn nest(rest: &[&str], v: &Val) -> Val {
+    rest.iter().rev().fold(v.clone(), |inner, k| Val::Map(vec![(Val::word(k), inner)]))
+}
+
+fn entry_end(e: &Entry) -> usize {
+    e.value.span.end.offset.max(e.key.span.end.offset)
+}
+
+fn line_start(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
+}
+
+/// The offset after the newline that ends the line holding `offset`.
+fn line_end(text: &str, offset: usize) -> usize {
+    text.as_bytes()[offset..].iter().position(|&b| b == b'\n').map_or(text.len(), |i| offset + i + 1)
+}
+
+/// The line ending used near `offset`: CRLF input gets CRLF lines.
+fn newline_near(text: &str, offset: usize) -> &'static str {
+    let bytes = text.as_bytes();
+    let nl = bytes[offset.min(bytes.len())..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|i| offset + i)
+        .or_else(|| bytes[..offset.min(bytes.len())].iter().rposition(|&b| b == b'\n'));
+    match nl {
+        Some(i) if i > 0 && bytes[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    }
+}
+
+/// A value in flow style; a string keeps the quotes of the scalar it replaces.
+fn flow(v: &Val, style: Option<ScalarStyle>) -> String {
+    match v {
+        Val::Null => "null".into(),
+        Val::Int(i) => i.to_string(),
+        Val::Str(s, _) => match style {
+            Some(ScalarStyle::DoubleQuoted) => format!("\"{s}\""),
+            Some(ScalarStyle::SingleQuoted) => format!("'{s}'"),
+            _ => s.clone(),
+        },
+        Val::Alias => "null".into(),
+        Val::Seq(items) => format!("[{}]", items.iter().map(|i| flow(i, None)).collect::<Vec<_>>().join(", ")),
+        Val::Map(entries) => format!(
+            "{{{}}}",
+            entries.iter().map(|(k, v)| format!("{}: {}", flow(k, None), flow(v, None))).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+/// `key: value` lines at column `col`, nested mappings in block style.
+fn block_entry(out: &mut String, key: &str, v: &Val, col: usize, unit: usize, nl: &str) {
+    out.push_str(&" ".repeat(col));
+    out.push_str(key);
+    out.push(':');
+    match v {
+        Val::Map(entries) if !entries.is_empty() => {
+            out.push_str(nl);
+            for (k, inner) in entries {
+                block_entry(out, &flow(k, None), inner, col + unit, unit, nl);
+            }
+        }
+        other => {
+            out.push(' ');
+            out.push_str(&flow(other, None));
+            out.push_str(nl);
+        }
+    }
+}
+
+/// Sorts edits, merges an insertion with a removal that starts at the same byte, and rejects
+/// overlaps.
+fn normalize(mut edits: Vec<Edit>) -> R<Vec<Edit>> {
+    edits.sort_by_key(|e| (e.start, e.end));
+    let mut out: Vec<Edit> = Vec::with_capacity(edits.len());
+    for e in edits {
+        if let Some(prev) = out.last_mut() {
+            if e.start < prev.end {
+                return Err(Unsupported("overlapping edits"));
+            }
+            if e.start == prev.start && prev.start == prev.end {
+                prev.end = e.end;
+                prev.with.push_str(&e.with);
+                continue;
+            }
+        }
+        out.push(e);
+    }
+    Ok(out)
+}
+
+/// The text with `edits` (sorted, non-overlapping) applied.
+pub fn splice(text: &str, edits: &[Edit]) -> String {
+    let added: usize = edits.iter().map(|e| e.with.len()).sum();
+    let mut out = String::with_capacity(text.len() + added);
+    let mut at = 0;
+    for e in edits {
+        out.push_str(&text[at..e.start]);
+        out.push_str(&e.with);
+        at = e.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::analyze;
+    use crate::config::{Config, Mode};
+    use crate::read::{read, Limits};
+
+    const PVC: &str = "---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n  accessModes: [ReadWriteOnce]\n";
+
+    fn fix(deploy: &str, mode: Mode) -> String {
+        let text = format!("{deploy}{PVC}");
+        let b = read(&text, Limits::default()).expect("valid");
+        let a = analyze(&b.objects, &Config { mode, ..Config::default() });
+        let mut edits = Vec::new();
+        for p in &a.plans {
+            edits.extend(edits_for(&text, &b.objects[p.object], p).expect("edits"));
+        }
+        let out = splice(&text, &edits);
+        out.strip_suffix(PVC).expect("pvc untouched").to_string()
+    }
+
+    fn deploy(spec_before_template: &str) -> String {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n{spec_before_template}  template:\n    spec:\n      volumes:\n      - name: d\n        persistentVolumeClaim:\n          claimName: data\n")
+    }
+
+    #[test]
+    fn inserts_a_missing_strategy_above_template() {
+        let out = fix(&deploy(""), Mode::Recreate);
+        assert_eq!(out, deploy("  strategy:\n    type: Recreate\n"));
+    }
+
+    #[test]
+    fn keeps_comments_above_template_with_template() {
+        let out = fix(&deploy("  # the pods\n"), Mode::Recreate);
+        assert_eq!(out, deploy("  strategy:\n    type: Recreate\n  # the pods\n"));
+    }
+
+    #[test]
+    fn rewrites_block_strategy_keeping_comments() {
+        let input = deploy("  strategy: # how to roll\n    # which type\n    type: \"RollingUpdate\" # default\n    rollingUpdate:\n      maxSurge: 1 # one extra\n      maxUnavailable: 0\n");
+        let out = fix(&input, Mode::Recreate);
+        assert_eq!(out, deploy("  strategy: # how to roll\n    # which type\n    type: \"Recreate\" # default\n"));
+    }
+
+    #[test]
+    fn rewrites_flow_strategy() {
+        let out = fix(&deploy("  strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1}}\n"), Mode::Recreate);
+        assert_eq!(out, deploy("  strategy: {type: Recreate}\n"));
+        let out = fix(&deploy("  strategy: {rollingUpdate: {maxSurge: 1}, type: RollingUpdate}\n"), Mode::Recreate);
+        assert_eq!(out, deploy("  strategy: {type: Recreate}\n"));
+        let out = fix(&deploy("  strategy: {rollingUpdate: {maxSurge: 1}}\n"), Mode::Recreate);
+        assert_eq!(out, deploy("  strategy: {type: Recreate}\n"));
+    }
+
+    #[test]
+    fn rolling_mode_sets_max_surge_zero() {
+        let out = fix(&deploy("  strategy:\n    rollingUpdate:\n      maxSurge: 25%\n      maxUnavailable: 0\n"), Mode::Rolling);
+        assert_eq!(out, deploy("  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxSurge: 0\n      maxUnavailable: 1\n"));
+        let out = fix(&deploy(""), Mode::Rolling);
+        assert_eq!(out, deploy("  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxSurge: 0\n      maxUnavailable: 1\n"));
+    }
+
+    #[test]
+    fn crlf_input_gets_crlf_lines() {
+        let input = deploy("").replace('\n', "\r\n");
+        let text = format!("{input}{}", PVC.replace('\n', "\r\n"));
+        let b = read(&text, Limits::default()).expect("valid");
+        let a = analyze(&b.objects, &Config::default());
+        let edits = edits_for(&text, &b.objects[0], &a.plans[0]).expect("edits");
+        let out = splice(&text, &edits);
+        assert!(out.contains("  strategy:\r\n    type: Recreate\r\n  template:"), "{out:?}");
+    }
+
+    #[test]
+    fn null_and_empty_strategies_are_replaced() {
+        assert_eq!(fix(&deploy("  strategy:\n"), Mode::Recreate), deploy("  strategy: {type: Recreate}\n"));
+        assert_eq!(fix(&deploy("  strategy: null # x\n"), Mode::Recreate), deploy("  strategy: {type: Recreate} # x\n"));
+        assert_eq!(fix(&deploy("  strategy: {}\n"), Mode::Recreate), deploy("  strategy: {type: Recreate}\n"));
+    }
+}
