@@ -163,6 +163,15 @@ fn workload(o: &Object) -> Option<Workload> {
     })
 }
 
+/// Whether analysis needs an object's facts: workloads, claims and autoscalers. The reader
+/// drops every other object's facts as soon as it has read it.
+pub fn relevant(o: &Object) -> bool {
+    workload(o).is_some()
+        || (o.is_kind("PersistentVolumeClaim") && o.group().is_empty())
+        || (o.is_kind("HorizontalPodAutoscaler") && o.group() == "autoscaling")
+        || (o.is_kind("ScaledObject") && o.group() == "keda.sh")
+}
+
 /// An exclusive claim a workload mounts.
 #[derive(Clone, Debug)]
 struct Mount<'a> {

@@ -7,6 +7,8 @@
 //! input plus exactly the plan) → [`results`] → write. [`run`] drives it over reader and writer
 //! handles; `main.rs` only passes it the process's.
 
+#![cfg_attr(test, allow(clippy::expect_used, clippy::unwrap_used, clippy::panic))]
+
 pub mod analyze;
 pub mod claims;
 pub mod cli;
@@ -54,7 +56,7 @@ where
         }
     };
     let mut input = Vec::new();
-    let outcome = read_input(stdin, cli.limits(), &mut input).and_then(|text| process(&cli, text));
+    let outcome = read_input(stdin, stdin_size(), cli.limits(), &mut input).and_then(|text| process(&cli, text));
     match outcome {
         Ok(done) => finish(&cli, &done, stdout, stderr),
         Err(fatal) => {
@@ -72,9 +74,9 @@ where
 }
 
 /// What a successful run has to write.
-struct Done {
-    output: String,
-    input: String,
+struct Done<'t> {
+    input: &'t str,
+    /// Every edit, sorted: the output is the input with these spliced in.
     edits: Vec<Edit>,
     results: Vec<KrmResult>,
     summary: String,
@@ -82,8 +84,11 @@ struct Done {
     form: Form,
 }
 
-fn read_input<'a>(stdin: &mut dyn Read, limits: Limits, buf: &'a mut Vec<u8>) -> Result<&'a str, Fatal> {
+fn read_input<'a>(stdin: &mut dyn Read, size_hint: Option<u64>, limits: Limits, buf: &'a mut Vec<u8>) -> Result<&'a str, Fatal> {
     let cap = limits.max_input_bytes.saturating_add(1) as u64;
+    if let Some(size) = size_hint {
+        buf.reserve_exact(usize::try_from(size.min(cap)).unwrap_or(0) + 1);
+    }
     stdin.take(cap).read_to_end(buf).map_err(|e| Fatal::Input {
         message: format!("cannot read standard input: {e}"),
         place: None,
@@ -107,6 +112,14 @@ fn read_input<'a>(stdin: &mut dyn Read, limits: Limits, buf: &'a mut Vec<u8>) ->
             Place { offset: at, line, col, document: None, field: None },
         )
     })
+}
+
+/// The size of standard input when it is a regular file (so it is read into one allocation).
+fn stdin_size() -> Option<u64> {
+    use std::os::fd::AsFd as _;
+    let fd = io::stdin().as_fd().try_clone_to_owned().ok()?;
+    let meta = std::fs::File::from(fd).metadata().ok()?;
+    meta.is_file().then(|| meta.len())
 }
 
 fn looks_like_resource_list(input: &[u8]) -> bool {
@@ -133,119 +146,150 @@ fn load_config(cli: &Cli, bundle: &Bundle, text: &str) -> Result<Config, Fatal> 
     Ok(config.with(cli.overrides()))
 }
 
-fn process(cli: &Cli, text: &str) -> Result<Done, Fatal> {
+fn process<'t>(cli: &Cli, text: &'t str) -> Result<Done<'t>, Fatal> {
     let limits = cli.limits();
-    let bundle = read::read(text, limits)?;
+    let bundle = read::read_filtered(text, limits, &analyze::relevant)?;
     let config = load_config(cli, &bundle, text)?;
     let analysis = analyze::analyze(&bundle.objects, &config);
-    let mut edits = Vec::new();
-    for plan in &analysis.plans {
-        edits.extend(rewrite::edits_for(text, &bundle.objects[plan.object], plan).map_err(Fatal::Internal)?);
-    }
+    let per_object = analysis
+        .plans
+        .iter()
+        .map(|plan| rewrite::edits_for(text, &bundle.objects[plan.object], plan))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Fatal::Internal)?;
+    verify::verify_regions(text, &bundle.objects, &analysis.plans, &per_object, limits).map_err(Fatal::Internal)?;
+    let mut edits: Vec<Edit> = per_object.into_iter().flatten().collect();
     let results = results::krm_results(&analysis.findings, &bundle.objects);
     if bundle.form == Form::ResourceList {
         if let Some(e) = results_edit(text, &bundle, &results)? {
+            check_results_edit(text, &bundle, &e, results.len(), limits)?;
             edits.push(e);
         }
     }
     edits.sort_by_key(|e| (e.start, e.end));
-    let output = rewrite::splice(text, &edits);
-    let checked = verify::verify(&bundle, &output, &analysis.plans, limits).map_err(Fatal::Internal)?;
-    if bundle.form == Form::ResourceList {
-        check_results(&output, &checked, text, &bundle, &results)?;
+    if edits.windows(2).any(|w| w[1].start < w[0].end) {
+        return Err(Fatal::Internal("overlapping edits".into()));
     }
     Ok(Done {
         fails: results::fails(&analysis.findings, config.fail_on),
         summary: results::summary(&analysis.findings),
-        output,
-        input: text.to_string(),
+        input: text,
         edits,
         results,
         form: bundle.form,
     })
 }
 
-/// The existing `results` of a ResourceList, as YAML values.
-fn existing_results(text: &str, bundle: &Bundle) -> Result<Vec<serde_yaml::Value>, Fatal> {
-    let Some(region) = &bundle.results else { return Ok(Vec::new()) };
-    let node = &text[region.value.start.offset..region.value.end.offset];
-    if node.len() > config::MAX_CONFIG_BYTES {
-        return Err(Fatal::Input { message: "the ResourceList's results are too large to extend".into(), place: None, hint: None });
-    }
-    let doc = format!("{}{node}", " ".repeat(region.value.start.col));
-    match serde_yaml::from_str::<serde_yaml::Value>(&doc) {
-        Ok(serde_yaml::Value::Sequence(items)) => Ok(items),
-        Ok(serde_yaml::Value::Null) => Ok(Vec::new()),
-        _ => Err(Fatal::input_at(
-            "the ResourceList's `results` is not a list",
-            Place {
-                offset: region.value.start.offset,
-                line: region.value.start.line,
-                col: region.value.start.col,
-                document: Some("document 1".into()),
-                field: Some("results".into()),
-            },
-        )),
+/// The offset after the line holding the content that ends at `end`.
+fn after_line(text: &str, end: usize) -> usize {
+    if end > 0 && text.as_bytes()[end - 1] == b'\n' {
+        end
+    } else {
+        text[end..].find('\n').map_or(text.len(), |i| end + i + 1)
     }
 }
 
-/// The edit that appends `results` to a ResourceList (none when there is nothing to add).
+/// The edit that appends rwo-guard's results to a ResourceList (none when it has none): after
+/// the items of an existing block `results` list, or as a new `results` key at the end of the
+/// root mapping. Existing results are kept byte for byte.
 fn results_edit(text: &str, bundle: &Bundle, results: &[KrmResult]) -> Result<Option<Edit>, Fatal> {
     if results.is_empty() {
         return Ok(None);
     }
-    let root = bundle.documents.first().and_then(|d| d.root.as_ref()).ok_or_else(|| Fatal::Internal("ResourceList without a root mapping".into()))?;
-    let mut all = existing_results(text, bundle)?;
-    for r in results {
-        all.push(serde_yaml::to_value(r).map_err(|e| Fatal::Internal(e.to_string()))?);
-    }
+    let root = bundle
+        .documents
+        .first()
+        .and_then(|d| d.root.as_ref())
+        .ok_or_else(|| Fatal::Internal("ResourceList without a root mapping".into()))?;
+    let existing = bundle.results.as_ref().map(|r| (r, &text[r.value.start.offset..r.value.end.offset]));
+    let json = || results::to_json(results).map_err(Fatal::Internal);
     if root.flow {
-        let json = results::to_json(results).map_err(Fatal::Internal)?;
-        if let Some(region) = &bundle.results {
-            let mut merged = String::from("[");
-            let existing = &text[region.value.start.offset..region.value.end.offset];
-            let inner = existing.trim().trim_start_matches('[').trim_end_matches(']').trim();
-            merged.push_str(inner);
-            if !inner.is_empty() {
-                merged.push_str(", ");
+        return Ok(Some(match existing {
+            Some((region, value)) if value.trim_start().starts_with('[') => {
+                let close = region.value.start.offset + value.rfind(']').unwrap_or(0);
+                let empty = value.trim().trim_start_matches('[').trim_end_matches(']').trim().is_empty();
+                let items = json()?;
+                let items = items.trim_start_matches('[').trim_end_matches(']');
+                Edit { start: close, end: close, with: format!("{}{items}", if empty { "" } else { ", " }) }
             }
-            merged.push_str(json.trim_start_matches('['));
-            return Ok(Some(Edit { start: region.value.start.offset, end: region.value.end.offset, with: merged }));
-        }
-        let at = root.end.offset.saturating_sub(1);
-        return Ok(Some(Edit { start: at, end: at, with: format!(", \"results\": {json}") }));
+            Some(_) => return Err(not_a_list(bundle)),
+            None => {
+                let at = root.end.offset.saturating_sub(1);
+                Edit { start: at, end: at, with: format!(", \"results\": {}", json()?) }
+            }
+        }));
     }
-    let yaml = serde_yaml::to_string(&all).map_err(|e| Fatal::Internal(e.to_string()))?;
-    let col = root.keys.first().map_or(0, |k| k.span.start.col);
-    let indent = " ".repeat(col);
     let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let body: String = yaml.lines().map(|l| format!("{indent}{l}{nl}")).collect();
-    if let Some(region) = &bundle.results {
-        let end = region.value.end.offset.max(region.key.end.offset);
-        let end = if end > 0 && text.as_bytes()[end - 1] == b'\n' { end } else { text[end..].find('\n').map_or(text.len(), |i| end + i + 1) };
-        return Ok(Some(Edit { start: region.key.start.offset, end, with: format!("results:{nl}{body}") }));
-    }
-    let end = root.end.offset;
-    let at = if end > 0 && text.as_bytes()[end - 1] == b'\n' { end } else { text[end..].find('\n').map_or(text.len(), |i| end + i + 1) };
-    let lead = if at == text.len() && !text.is_empty() && !text.ends_with('\n') { nl } else { "" };
-    Ok(Some(Edit { start: at, end: at, with: format!("{lead}{indent}results:{nl}{body}") }))
+    let block = |col: usize| -> Result<String, Fatal> {
+        let yaml = results::to_yaml(results).map_err(Fatal::Internal)?;
+        let indent = " ".repeat(col);
+        Ok(yaml.lines().map(|l| format!("{indent}{l}{nl}")).collect())
+    };
+    let root_col = root.keys.first().map_or(0, |k| k.span.start.col);
+    Ok(Some(match existing {
+        Some((region, value)) if value.starts_with('-') => {
+            let at = after_line(text, region.value.end.offset);
+            let lead = if at == text.len() && !text.ends_with('\n') { nl } else { "" };
+            Edit { start: at, end: at, with: format!("{lead}{}", block(region.value.start.col)?) }
+        }
+        Some((region, value)) if value.trim_start().starts_with('[') => {
+            let close = region.value.start.offset + value.rfind(']').unwrap_or(0);
+            let empty = value.trim().trim_start_matches('[').trim_end_matches(']').trim().is_empty();
+            let items = json()?;
+            let items = items.trim_start_matches('[').trim_end_matches(']');
+            Edit { start: close, end: close, with: format!("{}{items}", if empty { "" } else { ", " }) }
+        }
+        Some((region, value)) if value.trim().is_empty() || matches!(value.trim(), "null" | "~") => {
+            let end = after_line(text, region.value.end.offset.max(region.key.end.offset));
+            Edit { start: region.key.start.offset, end, with: format!("results:{nl}{}", block(root_col)?) }
+        }
+        Some(_) => return Err(not_a_list(bundle)),
+        None => {
+            let at = after_line(text, root.end.offset);
+            let lead = if at == text.len() && !text.is_empty() && !text.ends_with('\n') { nl } else { "" };
+            Edit { start: at, end: at, with: format!("{lead}{}results:{nl}{}", " ".repeat(root_col), block(root_col)?) }
+        }
+    }))
 }
 
-/// Checks that the output's `results` are the input's followed by ours.
-fn check_results(output: &str, checked: &Bundle, input: &str, bundle: &Bundle, ours: &[KrmResult]) -> Result<(), Fatal> {
-    let mut expected = existing_results(input, bundle)?;
-    for r in ours {
-        expected.push(serde_yaml::to_value(r).map_err(|e| Fatal::Internal(e.to_string()))?);
+fn not_a_list(bundle: &Bundle) -> Fatal {
+    let at = bundle.results.as_ref().map(|r| r.value.start).unwrap_or_default();
+    Fatal::input_at(
+        "the ResourceList's `results` is not a list",
+        Place { offset: at.offset, line: at.line, col: at.col, document: Some("document 1".into()), field: Some("results".into()) },
+    )
+}
+
+/// Re-reads the results part of the output: from the `results` key to the end of the edit it
+/// must be one `results` list holding the existing items plus ours.
+fn check_results_edit(text: &str, bundle: &Bundle, edit: &Edit, ours: usize, limits: Limits) -> Result<(), Fatal> {
+    let root = bundle.documents.first().and_then(|d| d.root.as_ref());
+    if root.is_some_and(|r| r.flow) {
+        // A flow (JSON) ResourceList: small by nature; re-read it whole.
+        let out = rewrite::splice(text, std::slice::from_ref(edit));
+        let checked = read::read(&out, limits).map_err(|e| Fatal::Internal(format!("results: {}", e.summary("<output>"))))?;
+        return if checked.results.is_some() { Ok(()) } else { Err(Fatal::Internal("results were not added".into())) };
     }
-    let actual = existing_results(output, checked).map_err(|e| Fatal::Internal(format!("output results unreadable: {}", e.summary("<output>"))))?;
-    if actual == expected {
+    let (from, before) = match &bundle.results {
+        Some(r) => {
+            let existing = verify::count_results(&format!("{}{}", " ".repeat(r.key.start.col), &text[r.key.start.offset..after_line(text, r.value.end.offset.max(r.key.end.offset))]), limits)
+                .map_err(Fatal::Internal)?;
+            (r.key.start.offset, existing)
+        }
+        None => (edit.start, 0),
+    };
+    let col = bundle.results.as_ref().map_or(0, |r| r.key.start.col);
+    let to = bundle.results.as_ref().map_or(edit.end, |r| after_line(text, r.value.end.offset).max(edit.end));
+    let tail = rewrite::splice(&text[from..to], &[Edit { start: edit.start - from, end: edit.end - from, with: edit.with.clone() }]);
+    let found = verify::count_results(&format!("{}{}", " ".repeat(col), tail.trim_start_matches(' ')), limits).map_err(Fatal::Internal)?;
+    if found == before + ours {
         Ok(())
     } else {
-        Err(Fatal::Internal("the output's results are not the input's plus rwo-guard's".into()))
+        Err(Fatal::Internal(format!("the output's results hold {found} items, not {before} + {ours}")))
     }
 }
 
-fn finish(cli: &Cli, done: &Done, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+fn finish(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
     if let Some(path) = &cli.results {
         let yaml = results::to_yaml(&done.results).unwrap_or_default();
         if let Err(e) = std::fs::write(path, yaml) {
@@ -253,8 +297,14 @@ fn finish(cli: &Cli, done: &Done, stdout: &mut dyn Write, stderr: &mut dyn Write
             return exit::USAGE;
         }
     }
-    let body = if cli.diff { diff::unified_colored(&done.input, &done.edits, "a/<stdin>", "b/<stdout>", diff::Colors { enabled: cli.diff_colors() }) } else { done.output.clone() };
-    if let Err(e) = stdout.write_all(body.as_bytes()).and_then(|()| stdout.flush()) {
+    let written = if cli.diff {
+        let colors = diff::Colors { enabled: cli.diff_colors() };
+        let body = diff::unified_colored(done.input, &done.edits, "a/<stdin>", "b/<stdout>", colors);
+        stdout.write_all(body.as_bytes())
+    } else {
+        rewrite::write_spliced(done.input, &done.edits, stdout)
+    };
+    if let Err(e) = written.and_then(|()| stdout.flush()) {
         if e.kind() != io::ErrorKind::BrokenPipe {
             let _ = writeln!(stderr, "rwo-guard: error: cannot write output: {e}");
             return exit::INPUT;

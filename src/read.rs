@@ -7,6 +7,7 @@
 //! Kubernetes schema. The only subtree kept as a tree is `spec.strategy` (the one rwo-guard may
 //! edit); everything else becomes a handful of scalars per object.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use crate::error::{Fatal, Place};
@@ -212,21 +213,21 @@ fn item_slot(parent: Slot) -> Slot {
 
 /// The keys seen in a mapping, to reject duplicates where rwo-guard reads.
 #[derive(Debug, Default)]
-struct KeySet {
-    small: Vec<String>,
-    large: Option<HashSet<String>>,
+struct KeySet<'t> {
+    small: Vec<Cow<'t, str>>,
+    large: Option<HashSet<Cow<'t, str>>>,
 }
 
-impl KeySet {
+impl<'t> KeySet<'t> {
     /// Adds `key`; false when it was already there.
-    fn insert(&mut self, key: &str) -> bool {
+    fn insert(&mut self, key: &Cow<'t, str>) -> bool {
         if let Some(set) = &mut self.large {
-            return set.insert(key.to_string());
+            return set.insert(key.clone());
         }
         if self.small.iter().any(|k| k == key) {
             return false;
         }
-        self.small.push(key.to_string());
+        self.small.push(key.clone());
         if self.small.len() > 16 {
             self.large = Some(self.small.drain(..).collect());
         }
@@ -236,7 +237,7 @@ impl KeySet {
 
 /// One open collection that matters.
 #[derive(Debug)]
-struct Frame {
+struct Frame<'t> {
     slot: Slot,
     is_map: bool,
     flow: bool,
@@ -245,14 +246,37 @@ struct Frame {
     /// For maps: the next node is a key.
     expect_key: bool,
     /// For maps: the current key (None for a complex key).
-    key: Option<String>,
+    key: Option<Cow<'t, str>>,
     /// For sequences: index of the next item.
     index: usize,
-    keys: KeySet,
+    keys: KeySet<'t>,
     /// End of the content seen so far.
     last_end: Pos,
     /// Key positions, recorded for `spec` and a document's root.
     layout: Option<Vec<KeyAt>>,
+}
+
+/// A scalar or alias event, before deciding whether it is worth a [`Node`].
+struct Leaf<'v, 't> {
+    span: Span,
+    /// The value as a key (cheap: borrowed from the input when it can be).
+    key: Option<Cow<'t, str>>,
+    /// The scalar's value (an alias: the anchored scalar it names, if any) and plainness.
+    text: Option<(&'v str, bool)>,
+    /// `None` for an alias.
+    style: Option<crate::yaml::ScalarStyle>,
+    anchored: bool,
+    tagged: bool,
+}
+
+impl Leaf<'_, '_> {
+    fn node(&self) -> Node {
+        let kind = match (self.style, self.text) {
+            (Some(style), Some((value, _))) => NodeKind::Scalar { value: value.to_string(), style },
+            _ => NodeKind::Alias,
+        };
+        Node { kind, span: self.span, anchored: self.anchored, tagged: self.tagged }
+    }
 }
 
 /// A mapping or sequence being captured as a [`Node`].
@@ -296,14 +320,17 @@ struct Doc {
 
 struct Walker<'t> {
     text: &'t str,
+    keep: &'t dyn Fn(&Object) -> bool,
+    /// Read one object standing alone (a region of a larger input) as a list item.
+    root_as_item: bool,
     limits: Limits,
-    frames: Vec<Frame>,
+    frames: Vec<Frame<'t>>,
     skip_depth: usize,
     skip_end: Pos,
     building: Vec<Building>,
     objects: Vec<Open>,
-    /// Hashing of the document is paused inside `results`.
-    doc_paused: bool,
+    /// Hashing is paused inside a top-level `results`.
+    results_paused: bool,
     /// Hashing of objects and document is paused inside `spec.strategy`.
     strategy_paused: bool,
     anchors: HashMap<usize, String>,
@@ -317,7 +344,15 @@ struct Walker<'t> {
 
 /// Reads `text` and returns its facts, or the first problem with its place.
 pub fn read(text: &str, limits: Limits) -> Result<Bundle, Fatal> {
+    read_filtered(text, limits, &|_| true)
+}
+
+/// Reads one object that stands alone: `text` is the object's own text (a list item's text
+/// with its `- ` blanked out). Used by the verifier on edited regions.
+pub fn read_object(text: &str, limits: Limits) -> Result<Option<Object>, Fatal> {
     let mut w = Walker {
+        keep: &|_| true,
+        root_as_item: true,
         text,
         limits,
         frames: Vec::new(),
@@ -325,7 +360,39 @@ pub fn read(text: &str, limits: Limits) -> Result<Bundle, Fatal> {
         skip_end: Pos::default(),
         building: Vec::new(),
         objects: Vec::new(),
-        doc_paused: false,
+        results_paused: false,
+        strategy_paused: false,
+        anchors: HashMap::new(),
+        doc: Doc::default(),
+        documents: Vec::new(),
+        out_objects: Vec::new(),
+        function_config: None,
+        results: None,
+        resource_list_seen: false,
+    };
+    for item in Events::new(text, limits.max_depth) {
+        let (event, span) = item.map_err(|e| w.syntax_error(&e))?;
+        w.event(&event, span)?;
+    }
+    if w.documents.len() != 1 || w.out_objects.len() > 1 {
+        return Ok(None);
+    }
+    Ok(w.out_objects.pop())
+}
+
+/// As [`read`], keeping only the objects for which `keep` holds (the others cost no memory).
+pub fn read_filtered(text: &str, limits: Limits, keep: &dyn Fn(&Object) -> bool) -> Result<Bundle, Fatal> {
+    let mut w = Walker {
+        keep,
+        root_as_item: false,
+        text,
+        limits,
+        frames: Vec::new(),
+        skip_depth: 0,
+        skip_end: Pos::default(),
+        building: Vec::new(),
+        objects: Vec::new(),
+        results_paused: false,
         strategy_paused: false,
         anchors: HashMap::new(),
         doc: Doc::default(),
@@ -352,7 +419,7 @@ pub fn read(text: &str, limits: Limits) -> Result<Bundle, Fatal> {
     })
 }
 
-impl Walker<'_> {
+impl<'t> Walker<'t> {
     fn doc_label(&self) -> String {
         format!("document {}", self.doc.number)
     }
@@ -417,18 +484,17 @@ impl Walker<'_> {
         Fatal::Input { message: format!("invalid YAML: {}", e.message), place: Some(place), hint }
     }
 
-    fn event(&mut self, event: &Event<'_>, span: Span) -> Result<(), Fatal> {
-        // Hash first: every event of a document and of its open objects, except `spec.strategy`
-        // (which rwo-guard may edit) and a ResourceList's `results` (which it appends to).
+    fn event(&mut self, event: &Event<'t>, span: Span) -> Result<(), Fatal> {
+        // Hash first: each event goes to the innermost open object (or the document when none
+        // is open), except `spec.strategy` (which rwo-guard may edit) and a ResourceList's
+        // `results` (which it appends to).
         if let Event::Scalar { value, .. } = event {
             self.pause_for_key(value);
         }
-        if !self.strategy_paused && self.building.is_empty() {
-            for o in &mut self.objects {
-                o.fp.add(event);
-            }
-            if !self.doc_paused {
-                self.doc.fp.add(event);
+        if !self.strategy_paused && !self.results_paused && self.building.is_empty() {
+            match self.objects.last_mut() {
+                Some(o) => o.fp.add(event),
+                None => self.doc.fp.add(event),
             }
         }
         match event {
@@ -446,21 +512,27 @@ impl Walker<'_> {
                 if *anchor != 0 {
                     self.anchors.insert(*anchor, value.to_string());
                 }
-                let node = Node {
-                    kind: NodeKind::Scalar { value: value.to_string(), style: *style },
+                let leaf = Leaf {
                     span,
+                    key: Some(value.clone()),
+                    text: Some((value, style.is_plain())),
+                    style: Some(*style),
                     anchored: *anchor != 0,
                     tagged: *tagged,
                 };
-                self.leaf(node, Some((value, style.is_plain())))
+                self.leaf(&leaf)
             }
             Event::Alias { id } => {
                 let resolved = self.anchors.get(id).cloned();
-                let node = Node { kind: NodeKind::Alias, span, anchored: false, tagged: false };
-                match resolved {
-                    Some(v) => self.leaf(node, Some((&v, true))),
-                    None => self.leaf(node, None),
-                }
+                let leaf = Leaf {
+                    span,
+                    key: resolved.clone().map(Cow::Owned),
+                    text: resolved.as_deref().map(|v| (v, true)),
+                    style: None,
+                    anchored: false,
+                    tagged: false,
+                };
+                self.leaf(&leaf)
             }
         }
     }
@@ -479,7 +551,7 @@ impl Walker<'_> {
             self.strategy_paused = true;
         }
         if matches!(f.slot, Slot::Object { top: true }) && key == "results" {
-            self.doc_paused = true;
+            self.results_paused = true;
         }
     }
 
@@ -541,11 +613,25 @@ impl Walker<'_> {
         } else {
             DocKind::Other
         };
-        match kind {
-            DocKind::ResourceList | DocKind::List => self.out_objects.extend(doc.items),
-            DocKind::Object => self.out_objects.extend(doc.root_object),
-            DocKind::Other => {}
-        }
+        let root_fp = doc.root_object.as_ref().map_or(0, |o| o.fingerprint);
+        let fingerprint = match kind {
+            DocKind::ResourceList | DocKind::List => {
+                if self.out_objects.is_empty() {
+                    self.out_objects = doc.items;
+                } else {
+                    self.out_objects.extend(doc.items);
+                }
+                doc.fp.value() ^ root_fp.rotate_left(17)
+            }
+            DocKind::Object => {
+                self.out_objects.extend(doc.root_object.filter(|o| (self.keep)(o)));
+                doc.fp.value()
+            }
+            DocKind::Other => {
+                self.out_objects.extend(doc.items);
+                doc.fp.value()
+            }
+        };
         if self.documents.len() + 1 + self.out_objects.len() > self.limits.max_documents {
             return Err(Fatal::Input {
                 message: format!("more than {} documents and objects", self.limits.max_documents),
@@ -553,12 +639,7 @@ impl Walker<'_> {
                 hint: Some("raise the limit with --max-documents".into()),
             });
         }
-        self.documents.push(Document {
-            start: doc.start,
-            kind,
-            root: doc.root,
-            fingerprint: doc.fp.value(),
-        });
+        self.documents.push(Document { start: doc.start, kind, root: doc.root, fingerprint });
         Ok(())
     }
 
@@ -589,7 +670,7 @@ impl Walker<'_> {
         }
         let mut slot = self.next_slot();
         if slot == Slot::DocRoot {
-            slot = if map { Slot::Object { top: true } } else { Slot::Skip };
+            slot = if map { Slot::Object { top: !self.root_as_item } } else { Slot::Skip };
         }
         match slot {
             Slot::Strategy => {
@@ -752,7 +833,7 @@ impl Walker<'_> {
                         self.doc.kind_value.clone_from(&open.object.kind);
                         self.doc.api_version.clone_from(&open.object.api_version);
                         self.doc.root_object = Some(open.object);
-                    } else {
+                    } else if (self.keep)(&open.object) {
                         self.doc.items.push(open.object);
                     }
                 }
@@ -790,7 +871,7 @@ impl Walker<'_> {
                 }
                 if matches!(f.slot, Slot::Object { top: true }) && f.key.as_deref() == Some("results")
                 {
-                    self.doc_paused = false;
+                    self.results_paused = false;
                 }
                 f.expect_key = true;
                 f.key = None;
@@ -835,15 +916,16 @@ impl Walker<'_> {
         }
     }
 
-    /// A scalar or alias. `text` is its value (an alias resolved to an anchored scalar).
-    fn leaf(&mut self, node: Node, text: Option<(&str, bool)>) -> Result<(), Fatal> {
+    /// A scalar or alias.
+    fn leaf(&mut self, leaf: &Leaf<'_, 't>) -> Result<(), Fatal> {
         if let Some(b) = self.building.last_mut() {
-            b.push(node);
+            b.push(leaf.node());
             return Ok(());
         }
-        let end = node.span.end;
+        let span = leaf.span;
+        let end = span.end;
         if self.skip_depth > 0 {
-            if end.offset > node.span.start.offset {
+            if end.offset > span.start.offset {
                 self.skip_end = end;
             }
             return Ok(());
@@ -853,46 +935,47 @@ impl Walker<'_> {
             return Ok(());
         };
         if frame.is_map && frame.expect_key {
-            return self.key(node, text);
+            return self.key(span, leaf.key.clone());
         }
         let slot = self.next_slot();
         match slot {
+            Slot::Skip => {}
             Slot::Strategy => {
                 // A scalar or alias where a mapping belongs: kept so the planner can replace it.
-                self.captured(node)?;
-                return Ok(());
+                return self.captured(leaf.node());
             }
             Slot::FunctionConfig | Slot::Results => {
-                self.begin_region(slot, node.span);
+                self.begin_region(slot, span);
                 self.end_region(end);
             }
-            _ => {}
-        }
-        if !matches!(slot, Slot::Skip | Slot::FunctionConfig | Slot::Results) {
-            match text {
-                Some((value, plain)) => self.record(slot, value, plain, node.span.start),
+            _ => match leaf.text {
+                Some((value, plain)) => self.record(slot, value, plain, span.start),
                 None => {
                     let field = self.where_now().1;
                     if let Some(o) = self.objects.last_mut() {
                         o.object.unreadable.push(Unreadable {
                             field,
                             reason: "is an alias of a mapping or list, which rwo-guard does not expand".into(),
-                            pos: node.span.start,
+                            pos: span.start,
                         });
                     }
                 }
-            }
+            },
         }
         self.child_done(end);
         Ok(())
     }
 
-    fn key(&mut self, node: Node, text: Option<(&str, bool)>) -> Result<(), Fatal> {
-        let start = node.span.start;
+    fn key(&mut self, span: Span, key: Option<Cow<'t, str>>) -> Result<(), Fatal> {
+        let start = span.start;
         let Some(f) = self.frames.last_mut() else { return Ok(()) };
-        let key = text.map(|(k, _)| k.to_string());
+        if f.slot == Slot::Skip {
+            f.key = None;
+            self.child_done(span.end);
+            return Ok(());
+        }
         if let Some(k) = &key {
-            if f.slot != Slot::Skip && !f.keys.insert(k) {
+            if !f.keys.insert(k) {
                 f.key = Some(k.clone());
                 f.expect_key = false;
                 let place = self.place(start, None);
@@ -902,16 +985,16 @@ impl Walker<'_> {
                 ));
             }
             if let Some(layout) = &mut f.layout {
-                layout.push(KeyAt { key: k.clone(), span: node.span, value_end: node.span.end });
+                layout.push(KeyAt { key: k.to_string(), span, value_end: span.end });
             }
             if f.slot == Slot::Spec && k == "strategy" {
                 if let Some(o) = self.objects.last_mut() {
-                    o.object.strategy_key = Some(node.span);
+                    o.object.strategy_key = Some(span);
                 }
             }
         }
         f.key = key;
-        self.child_done(node.span.end);
+        self.child_done(span.end);
         Ok(())
     }
 

@@ -354,6 +354,17 @@ fn normalize(mut edits: Vec<Edit>) -> R<Vec<Edit>> {
     Ok(out)
 }
 
+/// Writes the text with `edits` (sorted, non-overlapping) applied, without building it.
+pub fn write_spliced(text: &str, edits: &[Edit], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut at = 0;
+    for e in edits {
+        out.write_all(text[at..e.start].as_bytes())?;
+        out.write_all(e.with.as_bytes())?;
+        at = e.end;
+    }
+    out.write_all(text[at..].as_bytes())
+}
+
 /// The text with `edits` (sorted, non-overlapping) applied.
 pub fn splice(text: &str, edits: &[Edit]) -> String {
     let added: usize = edits.iter().map(|e| e.with.len()).sum();
