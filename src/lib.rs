@@ -226,11 +226,17 @@ fn results_edit(text: &str, bundle: &Bundle, results: &[KrmResult]) -> Result<Op
         Ok(yaml.lines().map(|l| format!("{indent}{l}{nl}")).collect())
     };
     let root_col = root.keys.first().map_or(0, |k| k.span.start.col);
+    // A block sequence's node starts at its first item's content, after the `- `.
+    let dash_col = existing.and_then(|(region, _)| {
+        let line_start = text[..region.value.start.offset].rfind('\n').map_or(0, |i| i + 1);
+        let prefix = &text[line_start..region.value.start.offset];
+        prefix.trim_start().starts_with('-').then(|| prefix.len() - prefix.trim_start().len())
+    });
     Ok(Some(match existing {
-        Some((region, value)) if value.starts_with('-') => {
+        Some((region, _)) if dash_col.is_some() => {
             let at = after_line(text, region.value.end.offset);
             let lead = if at == text.len() && !text.ends_with('\n') { nl } else { "" };
-            Edit { start: at, end: at, with: format!("{lead}{}", block(region.value.start.col)?) }
+            Edit { start: at, end: at, with: format!("{lead}{}", block(dash_col.unwrap_or(0))?) }
         }
         Some((region, value)) if value.trim_start().starts_with('[') => {
             let close = region.value.start.offset + value.rfind(']').unwrap_or(0);

@@ -144,11 +144,13 @@ impl Cx<'_> {
         let Some(head) = entries.first() else { return Err(Unsupported("empty mapping")) };
         let last = entries.last().unwrap_or(head);
         if is_flow {
+            let json = matches!(head.key.kind, NodeKind::Scalar { style: ScalarStyle::DoubleQuoted, .. });
+            let pair = pair(key, v, json);
             return Ok(if first {
-                Edit { start: head.key.span.start.offset, end: head.key.span.start.offset, with: format!("{key}: {}, ", flow(v, None)) }
+                Edit { start: head.key.span.start.offset, end: head.key.span.start.offset, with: format!("{pair}, ") }
             } else {
                 let at = entry_end(last);
-                Edit { start: at, end: at, with: format!(", {key}: {}", flow(v, None)) }
+                Edit { start: at, end: at, with: format!(", {pair}") }
             });
         }
         let col = head.key.span.start.col;
@@ -220,15 +222,17 @@ impl Cx<'_> {
         }
         let template = spec.keys.iter().find(|k| k.key == "template");
         if spec.flow {
+            let json = spec.keys.first().is_some_and(|k| self.text.as_bytes()[k.span.start.offset] == b'"');
+            let pair = pair("strategy", v, json);
             return Ok(match (template, spec.keys.last()) {
-                (Some(t), _) => Edit { start: t.span.start.offset, end: t.span.start.offset, with: format!("strategy: {}, ", flow(v, None)) },
+                (Some(t), _) => Edit { start: t.span.start.offset, end: t.span.start.offset, with: format!("{pair}, ") },
                 (None, Some(last)) => {
                     let at = last.value_end.offset.max(last.span.end.offset);
-                    Edit { start: at, end: at, with: format!(", strategy: {}", flow(v, None)) }
+                    Edit { start: at, end: at, with: format!(", {pair}") }
                 }
                 (None, None) => {
                     let at = spec.start.offset + 1;
-                    Edit { start: at, end: at, with: format!("strategy: {}", flow(v, None)) }
+                    Edit { start: at, end: at, with: pair }
                 }
             });
         }
@@ -299,7 +303,7 @@ fn flow(v: &Val, style: Option<ScalarStyle>) -> String {
     match v {
         Val::Null => "null".into(),
         Val::Int(i) => i.to_string(),
-        Val::Str(s, _) => match style {
+        Val::Str(s) => match style {
             Some(ScalarStyle::DoubleQuoted) => format!("\"{s}\""),
             Some(ScalarStyle::SingleQuoted) => format!("'{s}'"),
             _ => s.clone(),
@@ -309,6 +313,29 @@ fn flow(v: &Val, style: Option<ScalarStyle>) -> String {
         Val::Map(entries) => format!(
             "{{{}}}",
             entries.iter().map(|(k, v)| format!("{}: {}", flow(k, None), flow(v, None))).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+/// `key: value` in flow style; JSON style (`"key": "value"`) beside double-quoted keys.
+fn pair(key: &str, v: &Val, json: bool) -> String {
+    if json {
+        format!("\"{key}\": {}", json_value(v))
+    } else {
+        format!("{key}: {}", flow(v, None))
+    }
+}
+
+/// A value in JSON.
+fn json_value(v: &Val) -> String {
+    match v {
+        Val::Null | Val::Alias => "null".into(),
+        Val::Int(i) => i.to_string(),
+        Val::Str(s) => format!("\"{s}\""),
+        Val::Seq(items) => format!("[{}]", items.iter().map(json_value).collect::<Vec<_>>().join(", ")),
+        Val::Map(entries) => format!(
+            "{{{}}}",
+            entries.iter().map(|(k, v)| format!("{}: {}", json_value(k), json_value(v))).collect::<Vec<_>>().join(", ")
         ),
     }
 }

@@ -35,8 +35,9 @@ pub enum Val {
     Null,
     /// A plain integer.
     Int(i64),
-    /// Any other scalar (plain or quoted), with whether it was plain.
-    Str(String, bool),
+    /// Any other scalar: a plain one that is not null or an integer, or any quoted one
+    /// (`"Recreate"` and `Recreate` are the same string).
+    Str(String),
     /// A mapping; compared without regard to key order.
     Map(Vec<(Val, Val)>),
     /// A sequence.
@@ -48,7 +49,7 @@ pub enum Val {
 impl Val {
     /// A plain string scalar.
     pub fn word(s: &str) -> Val {
-        Val::Str(s.to_string(), true)
+        Val::Str(s.to_string())
     }
 
     /// The mapping's value under `key`.
@@ -60,7 +61,7 @@ impl Val {
     }
 
     fn is_key(&self, key: &str) -> bool {
-        matches!(self, Val::Str(k, _) if k == key)
+        matches!(self, Val::Str(k) if k == key)
     }
 
     /// Sorts every mapping by key so that comparison ignores order.
@@ -87,7 +88,7 @@ impl Val {
         match self {
             Val::Null => "null".into(),
             Val::Int(i) => i.to_string(),
-            Val::Str(s, _) => s.clone(),
+            Val::Str(s) => s.clone(),
             Val::Alias => "*alias".into(),
             Val::Seq(items) => {
                 format!("[{}]", items.iter().map(Val::display).collect::<Vec<_>>().join(", "))
@@ -160,14 +161,14 @@ pub fn scalar_val(value: &str, plain: bool) -> Val {
             return Val::Int(i);
         }
     }
-    Val::Str(value.to_string(), plain)
+    Val::Str(value.to_string())
 }
 
 /// An int-or-percent (`maxSurge`, `maxUnavailable`) that is zero: `0`, `"0%"`, `0%`.
 fn is_zero(v: Option<&Val>) -> bool {
     match v {
         Some(Val::Int(0)) => true,
-        Some(Val::Str(s, _)) => {
+        Some(Val::Str(s)) => {
             s.strip_suffix('%').is_some_and(|n| n.trim().parse::<f64>().is_ok_and(|x| x == 0.0))
         }
         _ => false,
@@ -196,7 +197,7 @@ pub fn classify(strategy: Option<&Val>, d: &Dialect) -> Verdict {
     };
     let ty = match strategy.get("type") {
         None | Some(Val::Null) => d.rolling.to_string(),
-        Some(Val::Str(t, _)) => t.clone(),
+        Some(Val::Str(t)) => t.clone(),
         Some(other) => return Verdict::Unknown(format!("spec.strategy.type is `{}`", other.display())),
     };
     if ty == d.recreate {
@@ -341,7 +342,7 @@ pub fn plan(strategy: Option<&Node>, fix: Fix, d: &Dialect) -> Vec<Op> {
     let params = current.get(d.params);
     match fix {
         Fix::Recreate { null_params } => {
-            if !matches!(ty, Some(Val::Str(t, _)) if t == d.recreate) {
+            if !matches!(ty, Some(Val::Str(t)) if t == d.recreate) {
                 ops.push(Op::Set(vec!["type"], Val::word(d.recreate)));
             }
             match (params, null_params) {
@@ -352,7 +353,7 @@ pub fn plan(strategy: Option<&Node>, fix: Fix, d: &Dialect) -> Vec<Op> {
             }
         }
         Fix::NoSurge => {
-            if !matches!(ty, Some(Val::Str(t, _)) if t == d.rolling) {
+            if !matches!(ty, Some(Val::Str(t)) if t == d.rolling) {
                 ops.push(Op::Set(vec!["type"], Val::word(d.rolling)));
             }
             let params_node = node.get(d.params);
@@ -420,7 +421,7 @@ pub fn validate(strategy: Option<&Val>, d: &Dialect) -> Result<(), String> {
     let Some(s) = strategy else { return Ok(()) };
     let ty = s.get("type");
     let params = s.get(d.params).filter(|p| **p != Val::Null);
-    if matches!(ty, Some(Val::Str(t, _)) if t == d.recreate) && params.is_some() {
+    if matches!(ty, Some(Val::Str(t)) if t == d.recreate) && params.is_some() {
         return Err(format!("{} may not be set when type is {}", d.params, d.recreate));
     }
     if let Some(p) = params {
