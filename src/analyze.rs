@@ -230,6 +230,7 @@ pub fn analyze(objects: &[Object], config: &Config) -> Analysis {
             }
         }
         let Some(_) = workload(o) else { continue };
+        let skipped = is_skipped(o);
         let mut mounts = Vec::new();
         let mut external_seen = HashSet::new();
         for c in &o.claims {
@@ -254,13 +255,13 @@ pub fn analyze(objects: &[Object], config: &Config) -> Analysis {
                         access_text: "not in the bundle, assumed ReadWriteOnce".into(),
                     }),
                     ExternalClaims::Warn => {
-                        if external_seen.insert(claim.value.clone()) {
+                        if !skipped && external_seen.insert(claim.value.clone()) {
                             out.findings.push(Finding {
                                 object: i,
                                 rule: Rule::ExternalClaim,
                                 severity: Severity::Warning,
                                 message: format!(
-                                    "{}: claim {} is not in the bundle, so its access mode is unknown; nothing changed (set externalClaims: assume-exclusive to treat it as ReadWriteOnce, or ignore to silence this)",
+                                    "{}: claim {} is not in the bundle, so rwo-guard cannot tell whether it is ReadWriteOnce and did not act on it (set externalClaims: assume-exclusive to treat it as ReadWriteOnce, or ignore to silence this)",
                                     o.display(),
                                     claim.value
                                 ),
@@ -375,7 +376,7 @@ pub fn analyze(objects: &[Object], config: &Config) -> Analysis {
                 ),
                 field: Some(mount_field(first)),
             }),
-            Some(Workload::Rollout) => out.findings.push(Finding {
+            Some(Workload::Rollout) if !o.strategy.as_ref().is_some_and(|s| strategy::canary_without_surge(&strategy::val(s))) => out.findings.push(Finding {
                 object: i,
                 rule: Rule::Rollout,
                 severity: severity_for(worst),
@@ -388,16 +389,18 @@ pub fn analyze(objects: &[Object], config: &Config) -> Analysis {
             }),
             Some(Workload::Job) => {
                 if int(o.parallelism.as_ref()).unwrap_or(1) > 1 {
-                    out.findings.push(job_overlap(i, o, first, worst, "spec.parallelism", "parallel pods of one run", "set parallelism: 1"));
+                    out.findings.push(job_overlap(i, o, first, worst, "spec.parallelism", o.parallelism.as_ref(), "parallel pods of one run", "Set parallelism: 1"));
                 }
             }
             Some(Workload::CronJob) => {
                 let policy = o.concurrency_policy.as_ref().map_or("Allow", |p| p.value.as_str());
-                if policy == "Allow" {
-                    out.findings.push(job_overlap(i, o, first, worst, "spec.concurrencyPolicy", "runs that overlap (concurrencyPolicy Allow, the default)", "set concurrencyPolicy: Forbid (or Replace)"));
+                match policy {
+                    "Allow" => out.findings.push(job_overlap(i, o, first, worst, "spec.concurrencyPolicy", o.concurrency_policy.as_ref(), "runs that overlap (concurrencyPolicy Allow, the default)", "Set concurrencyPolicy: Forbid")),
+                    "Replace" => out.findings.push(job_overlap(i, o, first, worst, "spec.concurrencyPolicy", o.concurrency_policy.as_ref(), "a new run and the replaced one, still terminating (concurrencyPolicy Replace),", "Set concurrencyPolicy: Forbid")),
+                    _ => {}
                 }
                 if int(o.parallelism.as_ref()).unwrap_or(1) > 1 {
-                    out.findings.push(job_overlap(i, o, first, worst, "spec.jobTemplate.spec.parallelism", "parallel pods of one run", "set parallelism: 1"));
+                    out.findings.push(job_overlap(i, o, first, worst, "spec.jobTemplate.spec.parallelism", o.parallelism.as_ref(), "parallel pods of one run", "Set parallelism: 1"));
                 }
             }
             _ => {}
@@ -436,7 +439,7 @@ pub fn analyze(objects: &[Object], config: &Config) -> Analysis {
         for &i in objs {
             let o = &objects[i];
             let Some(m) = mounts_by_object.get(&i).and_then(|ms| ms.iter().find(|m| &m.claim == claim)) else { continue };
-            if o.annotations.skip.as_ref().is_some_and(|s| s.value == "true") {
+            if is_skipped(o) {
                 continue;
             }
             let others: Vec<String> = objs.iter().filter(|&&j| j != i).map(|&j| objects[j].display()).collect();
@@ -476,6 +479,9 @@ pub fn analyze(objects: &[Object], config: &Config) -> Analysis {
                 continue;
             }
             let Some(mounts) = mounts_by_object.get(&w) else { continue };
+            if is_skipped(&objects[w]) {
+                continue;
+            }
             let worst = mounts.iter().map(|m| m.access).max_by_key(|a| *a == Access::OncePod).unwrap_or(Access::Once);
             let m = mounts.iter().find(|m| m.access == worst).unwrap_or(&mounts[0]);
             out.findings.push(Finding {
@@ -483,15 +489,17 @@ pub fn analyze(objects: &[Object], config: &Config) -> Analysis {
                 rule: Rule::Autoscaled,
                 severity: severity_for(worst),
                 message: format!(
-                    "{}: may scale {} to {max} replicas, but it mounts {}; extra pods on other nodes hang on Multi-Attach. Cap maxReplicas{} at 1, or give the workload shareable storage",
+                    "{}: may scale {} to {max} replicas{}, but it mounts {}; {} Cap {} at 1, or give the workload shareable storage",
                     o.display(),
                     objects[w].display(),
+                    if is_keda && o.max_replicas.is_none() { " (KEDA's default maxReplicaCount)" } else { "" },
                     m.describe(),
-                    if is_keda { "Count" } else { "" }
+                    extra_pods(worst),
+                    if is_keda { "maxReplicaCount" } else { "maxReplicas" },
                 ),
                 field: Some(FieldChange {
                     path: if is_keda { "spec.maxReplicaCount".into() } else { "spec.maxReplicas".into() },
-                    current: Some(max.to_string()),
+                    current: o.max_replicas.as_ref().map(|m| m.value.clone()),
                     proposed: None,
                 }),
             });
@@ -506,18 +514,38 @@ fn mount_field(m: &Mount<'_>) -> FieldChange {
     FieldChange { path: m.use_.path(), current: m.use_.claim.as_ref().map(|c| c.value.clone()), proposed: None }
 }
 
-fn job_overlap(i: usize, o: &Object, m: &Mount<'_>, worst: Access, path: &str, what: &str, advice: &str) -> Finding {
+#[allow(clippy::too_many_arguments)]
+fn job_overlap(
+    i: usize,
+    o: &Object,
+    m: &Mount<'_>,
+    worst: Access,
+    path: &str,
+    current: Option<&crate::model::Scalar>,
+    what: &str,
+    advice: &str,
+) -> Finding {
     Finding {
         object: i,
         rule: Rule::JobOverlap,
         severity: severity_for(worst),
-        message: format!(
-            "{}: mounts {}, and {what} can run at once on different nodes and hang on Multi-Attach; {advice}",
-            o.display(),
-            m.describe()
-        ),
-        field: Some(FieldChange { path: path.into(), current: None, proposed: None }),
+        message: format!("{}: mounts {}, and {what} can run at once; {} {advice}", o.display(), m.describe(), extra_pods(worst)),
+        field: Some(FieldChange { path: path.into(), current: current.map(|c| c.value.clone()), proposed: None }),
     }
+}
+
+/// What happens to a second pod on the claim.
+fn extra_pods(access: Access) -> &'static str {
+    if access == Access::OncePod {
+        "with ReadWriteOncePod a second pod cannot start at all, on any node."
+    } else {
+        "pods on other nodes hang on Multi-Attach."
+    }
+}
+
+/// `rwo-guard.dev/skip: "true"`
+fn is_skipped(o: &Object) -> bool {
+    o.annotations.skip.as_ref().is_some_and(|s| s.value == "true")
 }
 
 fn strategy_findings(
@@ -543,7 +571,7 @@ fn strategy_findings(
                 rule: Rule::UnsupportedStrategy,
                 severity: Severity::Warning,
                 message: format!(
-                    "{}: mounts {}, but {what}, which rwo-guard does not rewrite; make sure old pods stop before new ones start",
+                    "{}: mounts {}, but rwo-guard does not rewrite this strategy: {what}. Make sure old pods stop before new ones start (type Recreate)",
                     o.display(),
                     mount.describe()
                 ),

@@ -78,8 +78,8 @@ impl NameIndex {
             let Some(name) = &o.name else { continue };
             let ns = o.ns().to_string();
             index.current.entry((ns.clone(), name.clone())).or_default().push(i);
-            for p in &o.annotations.previous_names {
-                if p != name {
+            for (k, p) in o.annotations.previous_names.iter().enumerate() {
+                if p != name && !o.annotations.previous_names[..k].contains(p) {
                     index.previous.entry((ns.clone(), p.clone())).or_default().push(i);
                 }
             }

@@ -211,8 +211,12 @@ pub struct Unreadable {
 pub struct Object {
     /// 0-based position among the bundle's objects.
     pub ordinal: usize,
-    /// Human label of where it is: `document 3`, `items[2]`.
+    /// Human label of where it is: `document 3`, `document 1, items[2]`.
     pub label: String,
+    /// The document it is in (1-based).
+    pub document: usize,
+    /// Its index in the `items` of a ResourceList or List.
+    pub item: Option<usize>,
     /// The object's node extent.
     pub span: Span,
     /// Column of the object's top-level keys.

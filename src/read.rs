@@ -305,6 +305,7 @@ struct Open {
 struct Doc {
     number: usize,
     start: usize,
+    start_pos: Pos,
     fp: Fingerprint,
     kind_value: Option<String>,
     api_version: Option<String>,
@@ -319,10 +320,11 @@ struct Doc {
 }
 
 struct Walker<'t> {
-    text: &'t str,
     keep: &'t dyn Fn(&Object) -> bool,
     /// Read one object standing alone (a region of a larger input) as a list item.
     root_as_item: bool,
+    /// This text is a later part of a ResourceList's items (see [`split`]).
+    continuation: bool,
     limits: Limits,
     frames: Vec<Frame<'t>>,
     skip_depth: usize,
@@ -350,73 +352,261 @@ pub fn read(text: &str, limits: Limits) -> Result<Bundle, Fatal> {
 /// Reads one object that stands alone: `text` is the object's own text (a list item's text
 /// with its `- ` blanked out). Used by the verifier on edited regions.
 pub fn read_object(text: &str, limits: Limits) -> Result<Option<Object>, Fatal> {
-    let mut w = Walker {
-        keep: &|_| true,
-        root_as_item: true,
-        text,
-        limits,
-        frames: Vec::new(),
-        skip_depth: 0,
-        skip_end: Pos::default(),
-        building: Vec::new(),
-        objects: Vec::new(),
-        results_paused: false,
-        strategy_paused: false,
-        anchors: HashMap::new(),
-        doc: Doc::default(),
-        documents: Vec::new(),
-        out_objects: Vec::new(),
-        function_config: None,
-        results: None,
-        resource_list_seen: false,
-    };
-    for item in Events::new(text, limits.max_depth) {
-        let (event, span) = item.map_err(|e| w.syntax_error(&e))?;
-        w.event(&event, span)?;
-    }
+    let mut w = Walker::new(limits, &|_| true);
+    w.root_as_item = true;
+    w.walk(Events::new(text, limits.max_depth))?;
     if w.documents.len() != 1 || w.out_objects.len() > 1 {
         return Ok(None);
     }
     Ok(w.out_objects.pop())
 }
 
+/// Inputs smaller than this are read on one thread.
+const PARALLEL_MIN_BYTES: usize = 1 << 20;
+
 /// As [`read`], keeping only the objects for which `keep` holds (the others cost no memory).
-pub fn read_filtered(text: &str, limits: Limits, keep: &dyn Fn(&Object) -> bool) -> Result<Bundle, Fatal> {
-    let mut w = Walker {
-        keep,
-        root_as_item: false,
-        text,
-        limits,
-        frames: Vec::new(),
-        skip_depth: 0,
-        skip_end: Pos::default(),
-        building: Vec::new(),
-        objects: Vec::new(),
-        results_paused: false,
-        strategy_paused: false,
-        anchors: HashMap::new(),
-        doc: Doc::default(),
-        documents: Vec::new(),
-        out_objects: Vec::new(),
-        function_config: None,
-        results: None,
-        resource_list_seen: false,
+/// Large inputs are cut at object boundaries and read on all cores; if any part fails to read
+/// on its own, the whole input is read again in one piece, so errors are always reported
+/// exactly as a single pass would.
+pub fn read_filtered(text: &str, limits: Limits, keep: &(dyn Fn(&Object) -> bool + Sync)) -> Result<Bundle, Fatal> {
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(8);
+    if text.len() >= PARALLEL_MIN_BYTES && workers > 1 {
+        if let Some(chunks) = split(text, workers) {
+            let parts: Vec<Result<Walked, Fatal>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = chunks
+                    .iter()
+                    .map(|c| scope.spawn(move || read_chunk(text, c, limits, keep)))
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(Fatal::Internal("a reader thread failed".into())))).collect()
+            });
+            if parts.iter().all(Result::is_ok) {
+                if let Some(bundle) = merge(parts.into_iter().flatten().collect(), limits) {
+                    return Ok(bundle);
+                }
+            }
+        }
+    }
+    read_sequential(text, limits, keep)
+}
+
+/// Reads `text` in one piece on this thread.
+pub fn read_sequential(text: &str, limits: Limits, keep: &dyn Fn(&Object) -> bool) -> Result<Bundle, Fatal> {
+    let mut w = Walker::new(limits, keep);
+    w.walk(Events::new(text, limits.max_depth))?;
+    Ok(w.finish())
+}
+
+/// One part of a split input.
+#[derive(Clone, Debug)]
+struct Chunk {
+    /// Byte range in the input; always starts at a line start.
+    start: usize,
+    end: usize,
+    /// Text read before the chunk's own (`items:` for a later part of a ResourceList).
+    prefix: &'static str,
+    /// Later part of a ResourceList's items.
+    continuation: bool,
+}
+
+/// What one walker gathered.
+struct Walked {
+    documents: Vec<Document>,
+    objects: Vec<Object>,
+    function_config: Option<Region>,
+    results: Option<Region>,
+    resource_list_seen: bool,
+    continuation: bool,
+}
+
+fn read_chunk(text: &str, c: &Chunk, limits: Limits, keep: &dyn Fn(&Object) -> bool) -> Result<Walked, Fatal> {
+    let own = &text[c.start..c.end];
+    let joined;
+    let (body, base_offset) = if c.prefix.is_empty() {
+        (own, c.start)
+    } else {
+        joined = format!("{}{own}", c.prefix);
+        (joined.as_str(), c.start - c.prefix.len())
     };
-    for item in Events::new(text, limits.max_depth) {
-        let (event, span) = item.map_err(|e| w.syntax_error(&e))?;
-        w.event(&event, span)?;
-    }
-    let form = if w.resource_list_seen { Form::ResourceList } else { Form::Stream };
-    for (i, o) in w.out_objects.iter_mut().enumerate() {
-        o.ordinal = i;
-    }
-    Ok(Bundle {
-        form,
+    let line = 1 + text.as_bytes()[..c.start].iter().filter(|&&b| b == b'\n').count() - c.prefix.matches('\n').count();
+    let mut w = Walker::new(limits, keep);
+    w.continuation = c.continuation;
+    w.walk(Events::at(body, limits.max_depth, Pos { offset: base_offset, line, col: 0 }))?;
+    Ok(Walked {
         documents: w.documents,
         objects: w.out_objects,
         function_config: w.function_config,
         results: w.results,
+        resource_list_seen: w.resource_list_seen,
+        continuation: c.continuation,
     })
+}
+
+/// Joins what the walkers of a split input gathered, or `None` when the parts do not fit
+/// together (the caller then reads the input in one piece).
+fn merge(parts: Vec<Walked>, limits: Limits) -> Option<Bundle> {
+    let mut documents: Vec<Document> = Vec::new();
+    let mut objects: Vec<Object> = Vec::new();
+    let (mut function_config, mut results, mut resource_list) = (None, None, false);
+    for part in parts {
+        if part.continuation {
+            // The rest of the ResourceList's items: same document, items numbered on.
+            let first = documents.first_mut()?;
+            if part.documents.len() != 1 || first.kind != DocKind::ResourceList {
+                return None;
+            }
+            let doc = &part.documents[0];
+            if let (Some(root), Some(more)) = (&mut first.root, &doc.root) {
+                root.keys.extend(more.keys.iter().filter(|k| k.key != "items").cloned());
+                root.end = more.end;
+            }
+            first.fingerprint ^= doc.fingerprint.rotate_left(29);
+            let offset = objects.len();
+            for mut o in part.objects {
+                o.document = 1;
+                o.item = o.item.map(|i| i + offset);
+                objects.push(o);
+            }
+        } else {
+            let offset = documents.len();
+            documents.extend(part.documents);
+            objects.extend(part.objects.into_iter().map(|mut o| {
+                o.document += offset;
+                o
+            }));
+            resource_list |= part.resource_list_seen;
+        }
+        function_config = function_config.or(part.function_config);
+        results = results.or(part.results);
+    }
+    if resource_list && documents.len() != 1 {
+        return None;
+    }
+    if documents.len() + objects.len() > limits.max_documents {
+        return None;
+    }
+    Some(finish_bundle(resource_list, documents, objects, function_config, results))
+}
+
+fn finish_bundle(
+    resource_list: bool,
+    documents: Vec<Document>,
+    mut objects: Vec<Object>,
+    function_config: Option<Region>,
+    results: Option<Region>,
+) -> Bundle {
+    for (i, o) in objects.iter_mut().enumerate() {
+        o.ordinal = i;
+        o.label = match o.item {
+            Some(item) => format!("document {}, items[{item}]", o.document),
+            None => format!("document {}", o.document),
+        };
+    }
+    Bundle {
+        form: if resource_list { Form::ResourceList } else { Form::Stream },
+        documents,
+        objects,
+        function_config,
+        results,
+    }
+}
+
+/// Cuts a large input into parts that read the same alone as in place: a stream at document
+/// markers (`---` at a line start), a ResourceList between items of its top-level `items`.
+/// `None` when no safe cut is found.
+fn split(text: &str, parts: usize) -> Option<Vec<Chunk>> {
+    let bytes = text.as_bytes();
+    let size = text.len() / parts;
+    // A ResourceList starts with its header; kustomize and kpt write `items:` at column 0.
+    let head = &text[..text.len().min(4096)];
+    let resource_list = head.lines().any(|l| l.trim_end() == "kind: ResourceList");
+    let items_dash = if resource_list {
+        let at = head.find("\nitems:\n")? + "\nitems:\n".len();
+        let first_item = text[at..].lines().find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))?;
+        let col = first_item.len() - first_item.trim_start_matches(' ').len();
+        if !first_item[col..].starts_with("- ") && first_item[col..].trim_end() != "-" {
+            return None;
+        }
+        Some(col)
+    } else {
+        None
+    };
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    for i in 1..parts {
+        let from = (i * size).max(start + 1);
+        let cut = match items_dash {
+            None => find_line(bytes, from, |line| line.starts_with(b"---") && line.get(3).is_none_or(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))),
+            Some(col) => find_line(bytes, from, |line| {
+                line.len() > col + 1
+                    && line[..col].iter().all(|&b| b == b' ')
+                    && line[col] == b'-'
+                    && matches!(line[col + 1], b' ' | b'\r' | b'\n')
+            }),
+        };
+        let Some(cut) = cut else { break };
+        chunks.push(Chunk { start, end: cut, prefix: "", continuation: start > 0 && items_dash.is_some() });
+        start = cut;
+    }
+    if chunks.is_empty() {
+        return None;
+    }
+    chunks.push(Chunk { start, end: text.len(), prefix: "", continuation: items_dash.is_some() });
+    for c in &mut chunks {
+        if c.continuation {
+            c.prefix = "items:\n";
+        }
+    }
+    Some(chunks)
+}
+
+/// The start of the first line at or after `from` for which `ok` holds.
+fn find_line(bytes: &[u8], from: usize, ok: impl Fn(&[u8]) -> bool) -> Option<usize> {
+    let mut at = bytes[from..].iter().position(|&b| b == b'\n')? + from + 1;
+    while at < bytes.len() {
+        let end = bytes[at..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| at + i + 1);
+        if ok(&bytes[at..end]) {
+            return Some(at);
+        }
+        at = end;
+    }
+    None
+}
+
+impl<'t> Walker<'t> {
+    fn new(limits: Limits, keep: &'t dyn Fn(&Object) -> bool) -> Self {
+        Walker {
+            keep,
+            root_as_item: false,
+            continuation: false,
+            limits,
+            frames: Vec::new(),
+            skip_depth: 0,
+            skip_end: Pos::default(),
+            building: Vec::new(),
+            objects: Vec::new(),
+            results_paused: false,
+            strategy_paused: false,
+            anchors: HashMap::new(),
+            doc: Doc::default(),
+            documents: Vec::new(),
+            out_objects: Vec::new(),
+            function_config: None,
+            results: None,
+            resource_list_seen: false,
+        }
+    }
+
+    fn walk(&mut self, events: Events<'t>) -> Result<(), Fatal> {
+        for item in events {
+            let (event, span) = item.map_err(|e| self.syntax_error(&e))?;
+            self.event(&event, span)?;
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Bundle {
+        finish_bundle(self.resource_list_seen, self.documents, self.out_objects, self.function_config, self.results)
+    }
 }
 
 impl<'t> Walker<'t> {
@@ -570,7 +760,7 @@ impl<'t> Walker<'t> {
                 hint: Some("raise the limit with --max-documents".into()),
             });
         }
-        self.doc = Doc { number, start: span.start.offset, ..Doc::default() };
+        self.doc = Doc { number, start: span.start.offset, start_pos: span.start, ..Doc::default() };
         self.doc.fp.add(&Event::DocumentStart { explicit: false });
         self.anchors.clear();
         Ok(())
@@ -581,19 +771,19 @@ impl<'t> Walker<'t> {
         let is_list = doc.has_items
             && doc.kind_value.as_deref() == Some("List")
             && doc.api_version.as_deref() == Some("v1");
-        let is_resource_list = doc.has_items
+        let is_resource_list = (self.continuation && doc.has_items) || doc.has_items
             && doc.kind_value.as_deref() == Some("ResourceList")
             && matches!(
                 doc.api_version.as_deref(),
                 Some("config.kubernetes.io/v1" | "config.kubernetes.io/v1alpha1")
             );
         if self.resource_list_seen || (is_resource_list && !self.documents.is_empty()) {
-            let pos = if self.resource_list_seen { doc.start } else { 0 };
+            let pos = if self.resource_list_seen { doc.start_pos } else { Pos { offset: 0, line: 1, col: 0 } };
             return Err(Fatal::Input {
                 message: "a ResourceList must be the only document of its input".into(),
                 place: Some(Place {
-                    offset: pos,
-                    line: 1 + self.text[..pos].matches('\n').count(),
+                    offset: pos.offset,
+                    line: pos.line,
                     col: 0,
                     document: Some(format!("document {}", doc.number)),
                     field: None,
@@ -723,17 +913,13 @@ impl<'t> Walker<'t> {
                         });
                     }
                 }
-                let label = if top {
-                    self.doc_label()
-                } else {
-                    let index = self.frames.last().map_or(0, |f| f.index);
-                    format!("{}, items[{index}]", self.doc_label())
-                };
+                let item = (!top).then(|| self.frames.last().map_or(0, |f| f.index));
                 let mut fp = Fingerprint::default();
                 fp.add(&Event::MappingStart { flow, anchored: false, tagged: false });
                 self.objects.push(Open {
                     object: Object {
-                        label,
+                        document: self.doc.number,
+                        item,
                         span: Span { start: span.start, end: span.end },
                         key_col: span.start.col,
                         ..Object::default()
@@ -1219,6 +1405,57 @@ spec:
     fn aliases_are_resolved_for_scalars_only() {
         let b = read_ok("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: &n web}\nspec:\n  template:\n    spec:\n      volumes:\n      - name: d\n        persistentVolumeClaim: {claimName: *n}\n");
         assert_eq!(b.objects[0].claims[0].claim.as_ref().map(|c| c.value.as_str()), Some("web"));
+    }
+
+    /// A bundle big enough to be read in parallel, in both forms.
+    fn big(resource_list: bool) -> String {
+        let mut items = String::new();
+        for i in 0..4000 {
+            let item = format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\n  # c\nspec:\n  replicas: 1\n  template:\n    spec:\n      volumes:\n      - name: d\n        persistentVolumeClaim: {{claimName: d-{i}}}\n      containers: [{{name: c, args: [\"--x={i}\"]}}]\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: d-{i}}}\nspec:\n  accessModes: [ReadWriteOnce]\n  note: |\n    - not an item\n    --- not a document\n");
+            if resource_list {
+                for doc in item.split("---\n") {
+                    let mut lines = doc.lines();
+                    items.push_str(&format!("- {}\n", lines.next().unwrap_or_default()));
+                    for l in lines {
+                        items.push_str(&format!("  {l}\n"));
+                    }
+                }
+            } else {
+                items.push_str(&item);
+                items.push_str("---\n");
+            }
+        }
+        if resource_list {
+            format!("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n{items}functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  data: {{mode: check}}\n")
+        } else {
+            items
+        }
+    }
+
+    #[test]
+    fn parallel_reading_matches_one_piece() {
+        for rl in [false, true] {
+            let text = big(rl);
+            assert!(text.len() > PARALLEL_MIN_BYTES);
+            assert!(split(&text, 2).is_some(), "no cut found (resource list: {rl})");
+            let a = read(&text, Limits::default()).expect("parallel");
+            let b = read_sequential(&text, Limits::default(), &|_| true).expect("one piece");
+            assert_eq!(a.form, b.form);
+            assert_eq!(a.objects, b.objects, "resource list: {rl}");
+            assert_eq!(a.documents.len(), b.documents.len());
+            assert_eq!(a.function_config, b.function_config);
+            let root = |x: &Bundle| x.documents[0].root.as_ref().map(|r| (r.end, r.keys.iter().map(|k| k.key.clone()).collect::<Vec<_>>()));
+            assert_eq!(root(&a), root(&b));
+        }
+    }
+
+    #[test]
+    fn errors_are_reported_as_one_piece_would() {
+        let mut text = big(false);
+        text.push_str("a: [unclosed\n");
+        let a = read(&text, Limits::default()).expect_err("invalid");
+        let b = read_sequential(&text, Limits::default(), &|_| true).expect_err("invalid");
+        assert_eq!(a, b);
     }
 
     #[test]

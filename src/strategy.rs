@@ -204,7 +204,12 @@ pub fn classify(strategy: Option<&Val>, d: &Dialect) -> Verdict {
         return Verdict::Recreate;
     }
     if ty != d.rolling {
-        return Verdict::Unknown(format!("strategy type `{ty}`"));
+        return Verdict::Unknown(format!(
+            "type `{ty}` is neither {} nor {}{}",
+            d.recreate,
+            d.rolling,
+            if *d == DEPLOYMENT { " (the API rejects it for a Deployment)" } else { "" }
+        ));
     }
     let params = strategy.get(d.params);
     let surge = params.and_then(|p| p.get("maxSurge"));
@@ -219,6 +224,11 @@ pub fn classify(strategy: Option<&Val>, d: &Dialect) -> Verdict {
         }
         Some(s) => Verdict::Surges(format!("rolls out with {ty} and maxSurge {}", s.display())),
     }
+}
+
+/// An Argo Rollout's `canary` strategy that never surges (`maxSurge: 0`, `maxUnavailable` > 0).
+pub fn canary_without_surge(strategy: &Val) -> bool {
+    strategy.get("canary").is_some_and(|c| is_zero(c.get("maxSurge")) && !is_zero(c.get("maxUnavailable")) && c.get("maxUnavailable").is_some())
 }
 
 /// The fix to apply.

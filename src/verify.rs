@@ -105,12 +105,16 @@ fn check_object(before: &Object, after: &Object, plan: Option<&ObjectPlan>) -> R
 pub fn count_results(text: &str, limits: Limits) -> Result<usize, String> {
     let mut depth = 0usize;
     let mut items = 0usize;
+    // Keys and values of the root mapping: `results` and its list (or its null, the case
+    // where the edit replaced `results: null` / `results:` with a list).
     let mut keys = 0usize;
     for event in Events::new(text, limits.max_depth) {
         let (event, _) = event.map_err(|e| format!("results do not parse: {} at line {}", e.message, e.pos.line))?;
         match event {
             Event::MappingStart { .. } | Event::SequenceStart { .. } => {
-                if depth == 2 {
+                if depth == 1 {
+                    keys += 1;
+                } else if depth == 2 {
                     items += 1;
                 }
                 depth += 1;
@@ -126,7 +130,7 @@ pub fn count_results(text: &str, limits: Limits) -> Result<usize, String> {
             _ => {}
         }
     }
-    if keys != 1 {
+    if keys != 2 {
         return Err(format!("the results tail has {keys} keys and values, not one `results` list"));
     }
     Ok(items)

@@ -119,20 +119,32 @@ pub struct SyntaxError {
 pub struct Events<'a> {
     parser: Parser<'a, StrInput<'a>>,
     done: bool,
+    /// Where `text` starts in the whole input (a chunk read on its own thread).
+    base: Pos,
 }
 
 impl<'a> Events<'a> {
     /// Start reading `text`; `max_depth` bounds block and flow nesting.
     pub fn new(text: &'a str, max_depth: usize) -> Self {
+        Events::at(text, max_depth, Pos { offset: 0, line: 1, col: 0 })
+    }
+
+    /// Start reading `text`, a part of a larger input beginning at a line start `base`:
+    /// positions are reported in the larger input's terms.
+    pub fn at(text: &'a str, max_depth: usize, base: Pos) -> Self {
         let mut options = Options::default();
         options.block_nesting_limit = max_depth;
         options.flow_nesting_limit = max_depth;
-        Events { parser: Parser::new_from_str_with_options(text, options), done: false }
+        Events { parser: Parser::new_from_str_with_options(text, options), done: false, base }
     }
-}
 
-fn pos(m: &granit_parser::Marker) -> Pos {
-    Pos { offset: m.byte_offset().unwrap_or(0), line: m.line(), col: m.col() }
+    fn pos(&self, m: &granit_parser::Marker) -> Pos {
+        Pos {
+            offset: m.byte_offset().unwrap_or(0) + self.base.offset,
+            line: m.line() + self.base.line - 1,
+            col: m.col(),
+        }
+    }
 }
 
 fn style(s: GStyle) -> ScalarStyle {
@@ -157,10 +169,10 @@ impl<'a> Iterator for Events<'a> {
                 Ok(pair) => pair,
                 Err(e) => {
                     self.done = true;
-                    return Some(Err(SyntaxError { pos: pos(e.marker()), message: e.info() }));
+                    return Some(Err(SyntaxError { pos: self.pos(e.marker()), message: e.info() }));
                 }
             };
-            let span = Span { start: pos(&span.start), end: pos(&span.end) };
+            let span = Span { start: self.pos(&span.start), end: self.pos(&span.end) };
             let event = match event {
                 GEvent::StreamStart | GEvent::Anchor(..) => continue,
                 GEvent::StreamEnd => {
