@@ -5,7 +5,7 @@
 #
 # 1. Builds the static binary on this host:
 #      RUSTFLAGS='-C target-feature=+crt-static' cargo build --release --target x86_64-unknown-linux-gnu
-#    (skipped when RWO_GUARD_BINARY=PATH names an already built static binary, e.g. a stand-in).
+#    Always from the current source: there is no way to slip in another binary.
 # 2. Assembles a minimal build context (the binary + scripts/image/{passwd,group}) and runs
 #      podman build --pull=never --target runtime-prebuilt -f Dockerfile CONTEXT
 #    The Dockerfile's `build` stage (FROM rust:1-slim) is not needed for that target and is
@@ -21,15 +21,9 @@ triple=x86_64-unknown-linux-gnu
 # shellcheck source=container-env.sh
 . "$repo/scripts/container-env.sh"
 
-if [[ -n "${RWO_GUARD_BINARY:-}" ]]; then
-  bin=$RWO_GUARD_BINARY
-  echo "build-image: using prebuilt binary $bin (RWO_GUARD_BINARY)"
-else
-  echo "build-image: cargo build --release --target $triple (static, crt-static)"
-  (cd "$repo" && RUSTFLAGS='-C target-feature=+crt-static' cargo build --release --target "$triple")
-  target_dir=${CARGO_TARGET_DIR:-$repo/target}
-  bin=$target_dir/$triple/release/rwo-guard
-fi
+echo "build-image: cargo build --release --target $triple (static, crt-static)"
+(cd "$repo" && RUSTFLAGS='-C target-feature=+crt-static' cargo build --release --target "$triple")
+bin=${CARGO_TARGET_DIR:-$repo/target}/$triple/release/rwo-guard
 [[ -x "$bin" ]] || { echo "build-image: binary not found or not executable: $bin" >&2; exit 1; }
 if command -v readelf >/dev/null 2>&1 && readelf -l "$bin" 2>/dev/null | grep -q 'Requesting program interpreter'; then
   echo "build-image: $bin is dynamically linked; a FROM scratch image needs a static binary" >&2

@@ -212,8 +212,8 @@ pub fn analyze(objects: &[Object], config: &Config) -> Analysis {
     let mut users: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
 
     for (i, o) in objects.iter().enumerate() {
-        if !o.unreadable.is_empty() && workload(o).is_some() {
-            for u in &o.unreadable {
+        if !o.extra().unreadable.is_empty() && workload(o).is_some() {
+            for u in &o.extra().unreadable {
                 out.findings.push(Finding {
                     object: i,
                     rule: Rule::Unreadable,
@@ -237,7 +237,7 @@ pub fn analyze(objects: &[Object], config: &Config) -> Analysis {
             let Some(claim) = &c.claim else { continue };
             match claims.resolve(o.ns(), &claim.value) {
                 Some(r) if r.access.exclusive() => {
-                    let modes = r.pvc.access_modes.clone().unwrap_or_default().join(", ");
+                    let modes = r.pvc.extra().access_modes.clone().unwrap_or_default().join(", ");
                     mounts.push(Mount {
                         use_: c,
                         claim: r.pvc.name.clone().unwrap_or_default(),
@@ -291,7 +291,7 @@ pub fn analyze(objects: &[Object], config: &Config) -> Analysis {
     let workloads = NameIndex::new(objects, |o| workload(o).is_some());
     for (&i, mounts) in &mounts_by_object {
         let o = &objects[i];
-        if let Some(skip) = &o.annotations.skip {
+        if let Some(skip) = &o.annotations().skip {
             match skip.value.as_str() {
                 "true" => {
                     out.findings.push(Finding {
@@ -327,7 +327,7 @@ pub fn analyze(objects: &[Object], config: &Config) -> Analysis {
                 }
             }
         }
-        let mode = match &o.annotations.mode {
+        let mode = match &o.annotations().mode {
             None => config.mode,
             Some(m) => match Mode::parse(&m.value) {
                 Some(mode) => mode,
@@ -376,7 +376,7 @@ pub fn analyze(objects: &[Object], config: &Config) -> Analysis {
                 ),
                 field: Some(mount_field(first)),
             }),
-            Some(Workload::Rollout) if !o.strategy.as_ref().is_some_and(|s| strategy::canary_without_surge(&strategy::val(s))) => out.findings.push(Finding {
+            Some(Workload::Rollout) if !o.strategy.as_deref().is_some_and(|s| strategy::canary_without_surge(&strategy::val(s))) => out.findings.push(Finding {
                 object: i,
                 rule: Rule::Rollout,
                 severity: severity_for(worst),
@@ -388,19 +388,19 @@ pub fn analyze(objects: &[Object], config: &Config) -> Analysis {
                 field: Some(FieldChange { path: "spec.strategy".into(), current: None, proposed: None }),
             }),
             Some(Workload::Job) => {
-                if int(o.parallelism.as_ref()).unwrap_or(1) > 1 {
-                    out.findings.push(job_overlap(i, o, first, worst, "spec.parallelism", o.parallelism.as_ref(), "parallel pods of one run", "Set parallelism: 1"));
+                if int(o.extra().parallelism.as_ref()).unwrap_or(1) > 1 {
+                    out.findings.push(job_overlap(i, o, first, worst, "spec.parallelism", o.extra().parallelism.as_ref(), "parallel pods of one run", "Set parallelism: 1"));
                 }
             }
             Some(Workload::CronJob) => {
-                let policy = o.concurrency_policy.as_ref().map_or("Allow", |p| p.value.as_str());
+                let policy = o.extra().concurrency_policy.as_ref().map_or("Allow", |p| p.value.as_str());
                 match policy {
-                    "Allow" => out.findings.push(job_overlap(i, o, first, worst, "spec.concurrencyPolicy", o.concurrency_policy.as_ref(), "runs that overlap (concurrencyPolicy Allow, the default)", "Set concurrencyPolicy: Forbid")),
-                    "Replace" => out.findings.push(job_overlap(i, o, first, worst, "spec.concurrencyPolicy", o.concurrency_policy.as_ref(), "a new run and the replaced one, still terminating (concurrencyPolicy Replace),", "Set concurrencyPolicy: Forbid")),
+                    "Allow" => out.findings.push(job_overlap(i, o, first, worst, "spec.concurrencyPolicy", o.extra().concurrency_policy.as_ref(), "runs that overlap (concurrencyPolicy Allow, the default)", "Set concurrencyPolicy: Forbid")),
+                    "Replace" => out.findings.push(job_overlap(i, o, first, worst, "spec.concurrencyPolicy", o.extra().concurrency_policy.as_ref(), "a new run and the replaced one, still terminating (concurrencyPolicy Replace),", "Set concurrencyPolicy: Forbid")),
                     _ => {}
                 }
-                if int(o.parallelism.as_ref()).unwrap_or(1) > 1 {
-                    out.findings.push(job_overlap(i, o, first, worst, "spec.jobTemplate.spec.parallelism", o.parallelism.as_ref(), "parallel pods of one run", "Set parallelism: 1"));
+                if int(o.extra().parallelism.as_ref()).unwrap_or(1) > 1 {
+                    out.findings.push(job_overlap(i, o, first, worst, "spec.jobTemplate.spec.parallelism", o.extra().parallelism.as_ref(), "parallel pods of one run", "Set parallelism: 1"));
                 }
             }
             _ => {}
@@ -468,9 +468,9 @@ pub fn analyze(objects: &[Object], config: &Config) -> Analysis {
         if !(is_hpa || is_keda) {
             continue;
         }
-        let Some(target) = &o.scale_target else { continue };
+        let Some(target) = &o.extra().scale_target else { continue };
         let (Some(name), kind) = (&target.name, target.kind.as_deref().unwrap_or("Deployment")) else { continue };
-        let max = int(o.max_replicas.as_ref()).unwrap_or(if is_keda { 100 } else { 1 });
+        let max = int(o.extra().max_replicas.as_ref()).unwrap_or(if is_keda { 100 } else { 1 });
         if max <= 1 {
             continue;
         }
@@ -492,14 +492,14 @@ pub fn analyze(objects: &[Object], config: &Config) -> Analysis {
                     "{}: may scale {} to {max} replicas{}, but it mounts {}; {} Cap {} at 1, or give the workload shareable storage",
                     o.display(),
                     objects[w].display(),
-                    if is_keda && o.max_replicas.is_none() { " (KEDA's default maxReplicaCount)" } else { "" },
+                    if is_keda && o.extra().max_replicas.is_none() { " (KEDA's default maxReplicaCount)" } else { "" },
                     m.describe(),
                     extra_pods(worst),
                     if is_keda { "maxReplicaCount" } else { "maxReplicas" },
                 ),
                 field: Some(FieldChange {
                     path: if is_keda { "spec.maxReplicaCount".into() } else { "spec.maxReplicas".into() },
-                    current: o.max_replicas.as_ref().map(|m| m.value.clone()),
+                    current: o.extra().max_replicas.as_ref().map(|m| m.value.clone()),
                     proposed: None,
                 }),
             });
@@ -545,7 +545,7 @@ fn extra_pods(access: Access) -> &'static str {
 
 /// `rwo-guard.dev/skip: "true"`
 fn is_skipped(o: &Object) -> bool {
-    o.annotations.skip.as_ref().is_some_and(|s| s.value == "true")
+    o.annotations().skip.as_ref().is_some_and(|s| s.value == "true")
 }
 
 fn strategy_findings(
@@ -557,8 +557,8 @@ fn strategy_findings(
     dialect: Dialect,
     mount: &Mount<'_>,
 ) {
-    let current = o.strategy.as_ref().map(strategy::val);
-    let verdict = if o.strategy.as_ref().is_some_and(strategy::has_anchor) {
+    let current = o.strategy.as_deref().map(strategy::val);
+    let verdict = if o.strategy.as_deref().is_some_and(strategy::has_anchor) {
         Verdict::Unknown("spec.strategy defines a YAML anchor that other nodes may share".into())
     } else {
         strategy::classify(current.as_ref(), &dialect)
@@ -585,7 +585,7 @@ fn strategy_findings(
         Mode::Recreate | Mode::Check => Fix::Recreate { null_params: config.null_rolling_update },
         Mode::Rolling => Fix::NoSurge,
     };
-    let ops = strategy::plan(o.strategy.as_ref(), fix, &dialect);
+    let ops = strategy::plan(o.strategy.as_deref(), fix, &dialect);
     let check = mode == Mode::Check;
     for op in &ops {
         let path = op.path();

@@ -78,8 +78,8 @@ impl NameIndex {
             let Some(name) = &o.name else { continue };
             let ns = o.ns().to_string();
             index.current.entry((ns.clone(), name.clone())).or_default().push(i);
-            for (k, p) in o.annotations.previous_names.iter().enumerate() {
-                if p != name && !o.annotations.previous_names[..k].contains(p) {
+            for (k, p) in o.annotations().previous_names.iter().enumerate() {
+                if p != name && !o.annotations().previous_names[..k].contains(p) {
                     index.previous.entry((ns.clone(), p.clone())).or_default().push(i);
                 }
             }
@@ -115,7 +115,7 @@ impl<'a> Claims<'a> {
     pub fn resolve(&self, ns: &str, claim: &str) -> Option<Resolved<'a>> {
         let &i = self.index.lookup(ns, claim).first()?;
         let pvc = &self.objects[i];
-        let access = access_of(pvc.access_modes.as_deref().unwrap_or(&[]));
+        let access = access_of(pvc.extra().access_modes.as_deref().unwrap_or(&[]));
         Some(Resolved { pvc, access })
     }
 }
@@ -123,7 +123,7 @@ impl<'a> Claims<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Annotations;
+    use crate::model::{Annotations, Extra};
 
     fn pvc(name: &str, ns: &str, modes: &[&str], previous: &[&str]) -> Object {
         Object {
@@ -131,11 +131,14 @@ mod tests {
             kind: Some("PersistentVolumeClaim".into()),
             name: Some(name.into()),
             namespace: Some(ns.into()),
-            access_modes: Some(modes.iter().map(|m| (*m).to_string()).collect()),
-            annotations: Annotations {
+            extra: Some(Box::new(Extra {
+                access_modes: Some(modes.iter().map(|m| (*m).to_string()).collect()),
+                ..Extra::default()
+            })),
+            annotations: Some(Box::new(Annotations {
                 previous_names: previous.iter().map(|m| (*m).to_string()).collect(),
                 ..Annotations::default()
-            },
+            })),
             ..Object::default()
         }
     }

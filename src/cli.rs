@@ -62,7 +62,7 @@ pub struct Cli {
     #[arg(long, value_name = "WHEN", default_value = "auto", value_parser = ["auto", "always", "never"])]
     pub color: String,
 
-    /// No summary on stderr (errors are still reported)
+    /// Only error findings and fatal errors on stderr, no other summary lines
     #[arg(short, long)]
     pub quiet: bool,
 

@@ -29,6 +29,7 @@ use std::io::{self, Read, Write};
 
 use clap::Parser as _;
 
+use crate::analyze::Severity;
 use crate::cli::Cli;
 use crate::config::Config;
 use crate::error::{exit, Fatal, Place};
@@ -81,7 +82,6 @@ struct Done<'t> {
     results: Vec<KrmResult>,
     summary: String,
     fails: bool,
-    form: Form,
 }
 
 fn read_input<'a>(stdin: &mut dyn Read, size_hint: Option<u64>, limits: Limits, buf: &'a mut Vec<u8>) -> Result<&'a str, Fatal> {
@@ -148,7 +148,7 @@ fn load_config(cli: &Cli, bundle: &Bundle, text: &str) -> Result<Config, Fatal> 
 
 fn process<'t>(cli: &Cli, text: &'t str) -> Result<Done<'t>, Fatal> {
     let limits = cli.limits();
-    let bundle = read::read_filtered(text, limits, &analyze::relevant)?;
+    let mut bundle = read::read_filtered(text, limits, &analyze::relevant)?;
     let config = load_config(cli, &bundle, text)?;
     let analysis = analyze::analyze(&bundle.objects, &config);
     let per_object = analysis
@@ -160,6 +160,18 @@ fn process<'t>(cli: &Cli, text: &'t str) -> Result<Done<'t>, Fatal> {
     verify::verify_regions(text, &bundle.objects, &analysis.plans, &per_object, limits).map_err(Fatal::Internal)?;
     let mut edits: Vec<Edit> = per_object.into_iter().flatten().collect();
     let results = results::krm_results(&analysis.findings, &bundle.objects);
+    // The objects' facts are no longer needed: free them before the results are rendered.
+    bundle.objects = Vec::new();
+    let fails = results::fails(&analysis.findings, config.fail_on);
+    // On a stream every finding goes to stderr (errors only with --quiet); a ResourceList
+    // carries them in its results, so stderr repeats them only when the run fails.
+    let summary = match (bundle.form, cli.quiet, results::threshold(config.fail_on)) {
+        (Form::Stream, false, _) => results::summary(&analysis.findings, Severity::Info),
+        (Form::Stream, true, _) => results::summary(&analysis.findings, Severity::Error),
+        (Form::ResourceList, _, Some(min)) if fails => results::summary(&analysis.findings, min),
+        _ => String::new(),
+    };
+    drop(analysis);
     if bundle.form == Form::ResourceList {
         if let Some(e) = results_edit(text, &bundle, &results)? {
             check_results_edit(text, &bundle, &e, results.len(), limits)?;
@@ -171,12 +183,11 @@ fn process<'t>(cli: &Cli, text: &'t str) -> Result<Done<'t>, Fatal> {
         return Err(Fatal::Internal("overlapping edits".into()));
     }
     Ok(Done {
-        fails: results::fails(&analysis.findings, config.fail_on),
-        summary: results::summary(&analysis.findings),
+        fails,
+        summary,
         input: text,
         edits,
         results,
-        form: bundle.form,
     })
 }
 
@@ -219,9 +230,15 @@ fn results_edit(text: &str, bundle: &Bundle, results: &[KrmResult]) -> Result<Op
             }
         }));
     }
-    let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let nl = match text.find('\n') {
+        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    };
     let block = |col: usize| -> Result<String, Fatal> {
         let yaml = results::to_yaml(results).map_err(Fatal::Internal)?;
+        if col == 0 && nl == "\n" {
+            return Ok(yaml);
+        }
         let indent = " ".repeat(col);
         Ok(yaml.lines().map(|l| format!("{indent}{l}{nl}")).collect())
     };
@@ -316,10 +333,7 @@ fn finish(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: &mut dyn W
             return exit::INPUT;
         }
     }
-    let show_summary = !cli.quiet && (done.form == Form::Stream || done.fails);
-    if show_summary {
-        let _ = stderr.write_all(done.summary.as_bytes());
-    }
+    let _ = stderr.write_all(done.summary.as_bytes());
     if done.fails {
         exit::FINDINGS
     } else {

@@ -141,11 +141,33 @@ impl ClaimUse {
     }
 }
 
-/// Where a key of the `spec` mapping sits (used to insert `strategy`).
+/// The keys whose place matters when inserting next to them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyName {
+    /// `template` (a new `strategy` goes above it).
+    Template,
+    /// `items` (a ResourceList's).
+    Items,
+    /// Any other key.
+    Other,
+}
+
+impl KeyName {
+    /// Which of the names `key` is.
+    pub fn of(key: &str) -> KeyName {
+        match key {
+            "template" => KeyName::Template,
+            "items" => KeyName::Items,
+            _ => KeyName::Other,
+        }
+    }
+}
+
+/// Where a key of the `spec` mapping (or a document's root) sits.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyAt {
-    /// The key's text.
-    pub key: String,
+    /// Which key, as far as placement cares.
+    pub key: KeyName,
     /// The key's span.
     pub span: Span,
     /// The end of its value's content.
@@ -229,8 +251,8 @@ pub struct Object {
     pub name: Option<String>,
     /// `metadata.namespace`
     pub namespace: Option<String>,
-    /// Selected annotations.
-    pub annotations: Annotations,
+    /// Selected annotations (boxed: most objects have none of them).
+    pub annotations: Option<Box<Annotations>>,
     /// `spec.replicas`
     pub replicas: Option<Scalar>,
     /// Layout of `spec`, when it is a mapping.
@@ -238,9 +260,18 @@ pub struct Object {
     /// The `strategy` key inside `spec`, when present.
     pub strategy_key: Option<Span>,
     /// The value of `spec.strategy`, when present.
-    pub strategy: Option<Node>,
+    pub strategy: Option<Box<Node>>,
+    /// Facts only some kinds have (boxed to keep every object small).
+    pub extra: Option<Box<Extra>>,
     /// Volumes that name a claim.
     pub claims: Vec<ClaimUse>,
+    /// Hash of every event of the object except `spec.strategy` (key and value).
+    pub fingerprint: u64,
+}
+
+/// Facts of PersistentVolumeClaims, autoscalers and Jobs, and fields that could not be read.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Extra {
     /// `spec.accessModes` (PersistentVolumeClaim).
     pub access_modes: Option<Vec<String>>,
     /// `spec.scaleTargetRef` (HorizontalPodAutoscaler, KEDA ScaledObject).
@@ -255,11 +286,48 @@ pub struct Object {
     pub concurrency_policy: Option<Scalar>,
     /// Fields that could not be read.
     pub unreadable: Vec<Unreadable>,
-    /// Hash of every event of the object except `spec.strategy` (key and value).
-    pub fingerprint: u64,
 }
 
+static NO_EXTRA: Extra = Extra {
+    access_modes: None,
+    scale_target: None,
+    min_replicas: None,
+    max_replicas: None,
+    parallelism: None,
+    concurrency_policy: None,
+    unreadable: Vec::new(),
+};
+
+static NO_ANNOTATIONS: Annotations = Annotations {
+    skip: None,
+    mode: None,
+    previous_names: Vec::new(),
+    previous_namespaces: Vec::new(),
+    path: None,
+    index: None,
+};
+
 impl Object {
+    /// The kind-specific facts (empty when none were read).
+    pub fn extra(&self) -> &Extra {
+        self.extra.as_deref().unwrap_or(&NO_EXTRA)
+    }
+
+    /// The kind-specific facts, for filling in.
+    pub fn extra_mut(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Box::default)
+    }
+
+    /// The annotations rwo-guard reads (empty when none were present).
+    pub fn annotations(&self) -> &Annotations {
+        self.annotations.as_deref().unwrap_or(&NO_ANNOTATIONS)
+    }
+
+    /// The annotations, for filling in.
+    pub fn annotations_mut(&mut self) -> &mut Annotations {
+        self.annotations.get_or_insert_with(Box::default)
+    }
+
     /// `kind namespace/name` for messages.
     pub fn display(&self) -> String {
         let kind = self.kind.as_deref().unwrap_or("object");

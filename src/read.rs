@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use crate::error::{Fatal, Place};
 use crate::fingerprint::Fingerprint;
 use crate::model::{
-    ClaimUse, Entry, KeyAt, MapLayout, Node, NodeKind, Object, PodSpecAt, Scalar,
+    ClaimUse, Entry, KeyAt, KeyName, MapLayout, Node, NodeKind, Object, PodSpecAt, Scalar,
     ScaleTarget, Unreadable,
 };
 use crate::yaml::{Event, Events, Pos, Span, SyntaxError};
@@ -325,6 +325,8 @@ struct Walker<'t> {
     root_as_item: bool,
     /// This text is a later part of a ResourceList's items (see [`split`]).
     continuation: bool,
+    /// How many items the first document's `items` held.
+    first_items: usize,
     limits: Limits,
     frames: Vec<Frame<'t>>,
     skip_depth: usize,
@@ -416,6 +418,8 @@ struct Walked {
     results: Option<Region>,
     resource_list_seen: bool,
     continuation: bool,
+    /// How many items the first document's `items` held.
+    items: usize,
 }
 
 fn read_chunk(text: &str, c: &Chunk, limits: Limits, keep: &dyn Fn(&Object) -> bool) -> Result<Walked, Fatal> {
@@ -438,14 +442,20 @@ fn read_chunk(text: &str, c: &Chunk, limits: Limits, keep: &dyn Fn(&Object) -> b
         results: w.results,
         resource_list_seen: w.resource_list_seen,
         continuation: c.continuation,
+        items: w.first_items,
     })
 }
 
 /// Joins what the walkers of a split input gathered, or `None` when the parts do not fit
 /// together (the caller then reads the input in one piece).
-fn merge(parts: Vec<Walked>, limits: Limits) -> Option<Bundle> {
+fn merge(mut parts: Vec<Walked>, limits: Limits) -> Option<Bundle> {
     let mut documents: Vec<Document> = Vec::new();
-    let mut objects: Vec<Object> = Vec::new();
+    // The first part's objects are the start of the list: no copy of them.
+    let total = parts.iter().map(|p| p.objects.len()).sum::<usize>();
+    let mut objects: Vec<Object> = std::mem::take(&mut parts.first_mut()?.objects);
+    objects.reserve_exact(total - objects.len());
+    let mut first_part = true;
+    let mut items_before = 0;
     let (mut function_config, mut results, mut resource_list) = (None, None, false);
     for part in parts {
         if part.continuation {
@@ -456,16 +466,18 @@ fn merge(parts: Vec<Walked>, limits: Limits) -> Option<Bundle> {
             }
             let doc = &part.documents[0];
             if let (Some(root), Some(more)) = (&mut first.root, &doc.root) {
-                root.keys.extend(more.keys.iter().filter(|k| k.key != "items").cloned());
+                root.keys.extend(more.keys.iter().filter(|k| k.key != KeyName::Items).cloned());
                 root.end = more.end;
             }
             first.fingerprint ^= doc.fingerprint.rotate_left(29);
-            let offset = objects.len();
             for mut o in part.objects {
                 o.document = 1;
-                o.item = o.item.map(|i| i + offset);
+                o.item = o.item.map(|i| i + items_before);
                 objects.push(o);
             }
+        } else if first_part {
+            documents.extend(part.documents);
+            resource_list |= part.resource_list_seen;
         } else {
             let offset = documents.len();
             documents.extend(part.documents);
@@ -477,6 +489,8 @@ fn merge(parts: Vec<Walked>, limits: Limits) -> Option<Bundle> {
         }
         function_config = function_config.or(part.function_config);
         results = results.or(part.results);
+        items_before += part.items;
+        first_part = false;
     }
     if resource_list && documents.len() != 1 {
         return None;
@@ -578,6 +592,7 @@ impl<'t> Walker<'t> {
             keep,
             root_as_item: false,
             continuation: false,
+            first_items: 0,
             limits,
             frames: Vec::new(),
             skip_depth: 0,
@@ -945,17 +960,19 @@ impl<'t> Walker<'t> {
             }
             Slot::AccessModes => {
                 if let Some(o) = self.objects.last_mut() {
-                    o.object.access_modes = Some(Vec::new());
+                    o.object.extra_mut().access_modes = Some(Vec::new());
                 }
             }
             Slot::ScaleTargetRef => {
                 if let Some(o) = self.objects.last_mut() {
-                    o.object.scale_target = Some(ScaleTarget::default());
+                    o.object.extra_mut().scale_target = Some(ScaleTarget::default());
                 }
             }
             _ => {}
         }
-        let layout = matches!(slot, Slot::Spec | Slot::Object { top: true }).then(Vec::new);
+        // Key positions: of every `spec` (to insert a strategy), and of a walker's first
+        // document's root (where a ResourceList gets its results).
+        let layout = (slot == Slot::Spec || (slot == Slot::Object { top: true } && self.documents.is_empty())).then(Vec::new);
         self.frames.push(Frame {
             slot,
             is_map: map,
@@ -1010,11 +1027,17 @@ impl<'t> Walker<'t> {
             }
         }
         match frame.slot {
+            Slot::Items if self.documents.is_empty() => self.first_items = frame.index,
             Slot::Object { top } => {
                 if let Some(mut open) = self.objects.pop() {
                     open.fp.add(&Event::MappingEnd);
                     open.object.span.end = end;
                     open.object.fingerprint = open.fp.value();
+                    if open.object.claims.is_empty() {
+                        // Only an object that mounts a claim can have its strategy rewritten.
+                        open.object.strategy = None;
+                        open.object.spec = None;
+                    }
                     if top {
                         self.doc.kind_value.clone_from(&open.object.kind);
                         self.doc.api_version.clone_from(&open.object.api_version);
@@ -1094,7 +1117,7 @@ impl<'t> Walker<'t> {
             _ => self.where_now().1,
         };
         if let Some(o) = self.objects.last_mut() {
-            o.object.unreadable.push(Unreadable {
+            o.object.extra_mut().unreadable.push(Unreadable {
                 field,
                 reason: "is a mapping or list where a single value was expected".into(),
                 pos,
@@ -1139,7 +1162,7 @@ impl<'t> Walker<'t> {
                 None => {
                     let field = self.where_now().1;
                     if let Some(o) = self.objects.last_mut() {
-                        o.object.unreadable.push(Unreadable {
+                        o.object.extra_mut().unreadable.push(Unreadable {
                             field,
                             reason: "is an alias of a mapping or list, which rwo-guard does not expand".into(),
                             pos: span.start,
@@ -1171,7 +1194,7 @@ impl<'t> Walker<'t> {
                 ));
             }
             if let Some(layout) = &mut f.layout {
-                layout.push(KeyAt { key: k.to_string(), span, value_end: span.end });
+                layout.push(KeyAt { key: KeyName::of(k), span, value_end: span.end });
             }
             if f.slot == Slot::Spec && k == "strategy" {
                 if let Some(o) = self.objects.last_mut() {
@@ -1195,18 +1218,18 @@ impl<'t> Walker<'t> {
             Slot::Name => o.name = Some(value.to_string()),
             Slot::Namespace => o.namespace = Some(value.to_string()),
             Slot::Annotation(a) => match a {
-                Ann::Skip => o.annotations.skip = Some(scalar()),
-                Ann::Mode => o.annotations.mode = Some(scalar()),
-                Ann::PreviousNames => o.annotations.previous_names = list(),
-                Ann::PreviousNamespaces => o.annotations.previous_namespaces = list(),
-                Ann::Path => o.annotations.path = Some(value.to_string()),
-                Ann::Index => o.annotations.index = Some(value.to_string()),
+                Ann::Skip => o.annotations_mut().skip = Some(scalar()),
+                Ann::Mode => o.annotations_mut().mode = Some(scalar()),
+                Ann::PreviousNames => o.annotations_mut().previous_names = list(),
+                Ann::PreviousNamespaces => o.annotations_mut().previous_namespaces = list(),
+                Ann::Path => o.annotations_mut().path = Some(value.to_string()),
+                Ann::Index => o.annotations_mut().index = Some(value.to_string()),
             },
             Slot::Replicas => o.replicas = Some(scalar()),
-            Slot::MinReplicas => o.min_replicas = Some(scalar()),
-            Slot::MaxReplicas => o.max_replicas = Some(scalar()),
-            Slot::Parallelism => o.parallelism = Some(scalar()),
-            Slot::ConcurrencyPolicy => o.concurrency_policy = Some(scalar()),
+            Slot::MinReplicas => o.extra_mut().min_replicas = Some(scalar()),
+            Slot::MaxReplicas => o.extra_mut().max_replicas = Some(scalar()),
+            Slot::Parallelism => o.extra_mut().parallelism = Some(scalar()),
+            Slot::ConcurrencyPolicy => o.extra_mut().concurrency_policy = Some(scalar()),
             Slot::VolumeName => {
                 if let Some((v, _)) = &mut open.volume {
                     v.volume = Some(value.to_string());
@@ -1218,12 +1241,12 @@ impl<'t> Walker<'t> {
                 }
             }
             Slot::AccessMode => {
-                if let Some(m) = &mut o.access_modes {
+                if let Some(m) = &mut o.extra_mut().access_modes {
                     m.push(value.to_string());
                 }
             }
             Slot::TargetApiVersion | Slot::TargetKind | Slot::TargetName => {
-                if let Some(t) = &mut o.scale_target {
+                if let Some(t) = &mut o.extra_mut().scale_target {
                     let v = Some(value.to_string());
                     match slot {
                         Slot::TargetApiVersion => t.api_version = v,
@@ -1248,7 +1271,7 @@ impl<'t> Walker<'t> {
         }
         let end = node.span.end;
         if let Some(o) = self.objects.last_mut() {
-            o.object.strategy = Some(node);
+            o.object.strategy = Some(Box::new(node));
         }
         self.child_done(end);
         Ok(())
@@ -1356,17 +1379,18 @@ spec:
         assert_eq!(d.kind.as_deref(), Some("Deployment"));
         assert_eq!(d.namespace.as_deref(), Some("prod"));
         assert_eq!(d.replicas.as_ref().map(|r| r.value.as_str()), Some("2"));
-        assert_eq!(d.annotations.mode.as_ref().map(|m| m.value.as_str()), Some("rolling"));
+        assert_eq!(d.annotations().mode.as_ref().map(|m| m.value.as_str()), Some("rolling"));
         assert_eq!(d.claims.len(), 1);
         assert_eq!(d.claims[0].claim.as_ref().map(|c| c.value.as_str()), Some("web-data"));
         assert_eq!(d.claims[0].path(), "spec.template.spec.volumes[0].persistentVolumeClaim.claimName");
         let strategy = d.strategy.as_ref().expect("strategy");
         assert_eq!(strategy.get("type").and_then(Node::as_scalar), Some("RollingUpdate"));
         let spec = d.spec.as_ref().expect("spec layout");
-        let keys: Vec<_> = spec.keys.iter().map(|k| k.key.as_str()).collect();
-        assert_eq!(keys, ["replicas", "strategy", "template"]);
+        let keys: Vec<_> = spec.keys.iter().map(|k| k.key).collect();
+        assert_eq!(keys, [KeyName::Other, KeyName::Other, KeyName::Template]);
+        assert_eq!(spec.keys[1].span.start.line, 10);
         let pvc = &b.objects[1];
-        assert_eq!(pvc.access_modes.as_deref(), Some(&["ReadWriteOnce".to_string()][..]));
+        assert_eq!(pvc.extra().access_modes.as_deref(), Some(&["ReadWriteOnce".to_string()][..]));
     }
 
     #[test]
@@ -1411,7 +1435,7 @@ spec:
     fn big(resource_list: bool) -> String {
         let mut items = String::new();
         for i in 0..4000 {
-            let item = format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\n  # c\nspec:\n  replicas: 1\n  template:\n    spec:\n      volumes:\n      - name: d\n        persistentVolumeClaim: {{claimName: d-{i}}}\n      containers: [{{name: c, args: [\"--x={i}\"]}}]\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: d-{i}}}\nspec:\n  accessModes: [ReadWriteOnce]\n  note: |\n    - not an item\n    --- not a document\n");
+            let item = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c-{i}}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\n  # c\nspec:\n  replicas: 1\n  template:\n    spec:\n      volumes:\n      - name: d\n        persistentVolumeClaim: {{claimName: d-{i}}}\n      containers: [{{name: c, args: [\"--x={i}\"]}}]\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: d-{i}}}\nspec:\n  accessModes: [ReadWriteOnce]\n  note: |\n    - not an item\n    --- not a document\n");
             if resource_list {
                 for doc in item.split("---\n") {
                     let mut lines = doc.lines();
@@ -1438,13 +1462,14 @@ spec:
             let text = big(rl);
             assert!(text.len() > PARALLEL_MIN_BYTES);
             assert!(split(&text, 2).is_some(), "no cut found (resource list: {rl})");
-            let a = read(&text, Limits::default()).expect("parallel");
-            let b = read_sequential(&text, Limits::default(), &|_| true).expect("one piece");
+            let keep = |o: &Object| o.kind.as_deref() != Some("ConfigMap");
+            let a = read_filtered(&text, Limits::default(), &keep).expect("parallel");
+            let b = read_sequential(&text, Limits::default(), &keep).expect("one piece");
             assert_eq!(a.form, b.form);
             assert_eq!(a.objects, b.objects, "resource list: {rl}");
             assert_eq!(a.documents.len(), b.documents.len());
             assert_eq!(a.function_config, b.function_config);
-            let root = |x: &Bundle| x.documents[0].root.as_ref().map(|r| (r.end, r.keys.iter().map(|k| k.key.clone()).collect::<Vec<_>>()));
+            let root = |x: &Bundle| x.documents[0].root.as_ref().map(|r| (r.end, r.keys.iter().map(|k| (k.key, k.span)).collect::<Vec<_>>()));
             assert_eq!(root(&a), root(&b));
         }
     }

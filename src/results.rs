@@ -93,9 +93,9 @@ pub fn krm_results(findings: &[Finding], objects: &[Object]) -> Vec<KrmResult> {
                     current_value: c.current.clone(),
                     proposed_value: c.proposed.clone(),
                 }),
-                file: o.annotations.path.as_ref().map(|p| File {
+                file: o.annotations().path.as_ref().map(|p| File {
                     path: p.clone(),
-                    index: o.annotations.index.as_ref().and_then(|i| i.parse().ok()),
+                    index: o.annotations().index.as_ref().and_then(|i| i.parse().ok()),
                 }),
                 tags,
             }
@@ -172,23 +172,27 @@ fn json_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
-/// One line per finding, for stderr.
-pub fn summary(findings: &[Finding]) -> String {
+/// One line per finding of severity `min` or worse, for stderr.
+pub fn summary(findings: &[Finding], min: Severity) -> String {
     let mut out = String::new();
-    for f in findings {
+    for f in findings.iter().filter(|f| f.severity >= min) {
         let _ = writeln!(out, "rwo-guard: {}: {}", f.severity.name(), f.message);
     }
     out
 }
 
+/// The least severity that fails the run under `fail_on` (`None`: nothing fails it).
+pub fn threshold(fail_on: FailOn) -> Option<Severity> {
+    match fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Never => None,
+    }
+}
+
 /// Whether `findings` make the run fail under `fail_on`.
 pub fn fails(findings: &[Finding], fail_on: FailOn) -> bool {
-    let threshold = match fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Never => return false,
-    };
-    findings.iter().any(|f| f.severity >= threshold)
+    threshold(fail_on).is_some_and(|t| findings.iter().any(|f| f.severity >= t))
 }
 
 #[cfg(test)]
@@ -204,7 +208,7 @@ mod tests {
             kind: Some("Deployment".into()),
             name: Some("web".into()),
             namespace: Some("prod".into()),
-            annotations: Annotations { path: Some("app.yaml".into()), index: Some("1".into()), ..Annotations::default() },
+            annotations: Some(Box::new(Annotations { path: Some("app.yaml".into()), index: Some("1".into()), ..Annotations::default() })),
             ..Object::default()
         };
         let f = Finding {

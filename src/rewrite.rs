@@ -63,15 +63,15 @@ impl Cx<'_> {
                 Op::Insert(v) => edits.push(self.insert_strategy(v)?),
                 Op::Replace(v) => {
                     let key = self.object.strategy_key.ok_or(Unsupported("no strategy key"))?;
-                    let node = self.object.strategy.as_ref().ok_or(Unsupported("no strategy"))?;
+                    let node = self.object.strategy.as_deref().ok_or(Unsupported("no strategy"))?;
                     edits.push(self.replace_value(key.end.offset, node, v)?);
                 }
                 Op::Set(path, v) => {
-                    let node = self.object.strategy.as_ref().ok_or(Unsupported("no strategy"))?;
+                    let node = self.object.strategy.as_deref().ok_or(Unsupported("no strategy"))?;
                     edits.push(self.set(node, self.strategy_key_col(), path, v)?);
                 }
                 Op::Remove(k) => {
-                    let node = self.object.strategy.as_ref().ok_or(Unsupported("no strategy"))?;
+                    let node = self.object.strategy.as_deref().ok_or(Unsupported("no strategy"))?;
                     edits.push(self.remove(node, k)?);
                 }
             }
@@ -114,8 +114,22 @@ impl Cx<'_> {
         }
         // After the colon, through the end of the value: also drops an anchor or tag.
         let colon = self.colon_after(key_end)?;
-        let end = if empty { colon + 1 } else { node.span.end.offset.max(colon + 1) };
+        let end = if empty { colon + 1 } else { self.past_colon(node.span.end.offset).max(colon + 1) };
         Ok(Edit { start: colon + 1, end, with: format!(" {}", flow(v, None)) })
+    }
+
+    /// `end`, or past the `:` there: the parser places an empty value at the end of its key,
+    /// before the colon, so content ending in `key:` (a mapping whose last value is empty)
+    /// really ends after that colon.
+    fn past_colon(&self, end: usize) -> usize {
+        self.colon_after(end).map_or(end, |colon| colon + 1)
+    }
+
+    /// `, {pair}` to append after content ending at `end` in a flow mapping (after an empty
+    /// value's colon: ` , {pair}`, as `a:, b` would not read back).
+    fn flow_append(&self, end: usize, pair: &str) -> Edit {
+        let at = self.past_colon(end);
+        Edit { start: at, end: at, with: format!("{}, {pair}", if at == end { "" } else { " " }) }
     }
 
     fn colon_after(&self, key_end: usize) -> R<usize> {
@@ -149,8 +163,7 @@ impl Cx<'_> {
             return Ok(if first {
                 Edit { start: head.key.span.start.offset, end: head.key.span.start.offset, with: format!("{pair}, ") }
             } else {
-                let at = entry_end(last);
-                Edit { start: at, end: at, with: format!(", {pair}") }
+                self.flow_append(entry_end(last), &pair)
             });
         }
         let col = head.key.span.start.col;
@@ -191,7 +204,7 @@ impl Cx<'_> {
         let e = &entries[k];
         if *flow {
             return if k > 0 {
-                Ok(Edit { start: entry_end(&entries[k - 1]), end: entry_end(e), with: String::new() })
+                Ok(Edit { start: entry_end(&entries[k - 1]), end: self.past_colon(entry_end(e)), with: String::new() })
             } else if let Some(next) = entries.get(1) {
                 Ok(Edit { start: e.key.span.start.offset, end: next.key.span.start.offset, with: String::new() })
             } else {
@@ -205,7 +218,7 @@ impl Cx<'_> {
         if !self.starts_line(key_start) {
             return Err(Unsupported("block key does not start its line"));
         }
-        let end = entry_end(e);
+        let end = self.past_colon(entry_end(e));
         let rest_start = end;
         let line_rest_end = if end > 0 && self.text.as_bytes()[end - 1] == b'\n' { end } else { line_end(self.text, end) };
         let rest = self.text[rest_start..line_rest_end].trim();
@@ -220,15 +233,14 @@ impl Cx<'_> {
         if spec.decorated {
             return Err(Unsupported("spec carries an anchor or tag"));
         }
-        let template = spec.keys.iter().find(|k| k.key == "template");
+        let template = spec.keys.iter().find(|k| k.key == crate::model::KeyName::Template);
         if spec.flow {
             let json = spec.keys.first().is_some_and(|k| self.text.as_bytes()[k.span.start.offset] == b'"');
             let pair = pair("strategy", v, json);
             return Ok(match (template, spec.keys.last()) {
                 (Some(t), _) => Edit { start: t.span.start.offset, end: t.span.start.offset, with: format!("{pair}, ") },
                 (None, Some(last)) => {
-                    let at = last.value_end.offset.max(last.span.end.offset);
-                    Edit { start: at, end: at, with: format!(", {pair}") }
+                    self.flow_append(last.value_end.offset.max(last.span.end.offset), &pair)
                 }
                 (None, None) => {
                     let at = spec.start.offset + 1;

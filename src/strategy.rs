@@ -450,7 +450,7 @@ mod tests {
     fn strategy_of(yaml: &str) -> Option<Node> {
         let text = format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: a}}\nspec:\n{yaml}  template: {{}}\n");
         let b = read(&text, Limits::default()).expect("valid");
-        b.objects[0].strategy.clone()
+        b.objects[0].strategy.as_deref().cloned()
     }
 
     fn verdict(yaml: &str) -> Verdict {

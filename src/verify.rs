@@ -74,7 +74,7 @@ fn check_object(before: &Object, after: &Object, plan: Option<&ObjectPlan>) -> R
     if before.fingerprint != after.fingerprint {
         return Err(format!("{} ({}) changed beyond its planned edits", before.display(), before.label));
     }
-    let actual = after.strategy.as_ref().map(strategy::val).map(Val::normalized);
+    let actual = after.strategy.as_deref().map(strategy::val).map(Val::normalized);
     let expected = match plan {
         Some(plan) => {
             strategy::validate(plan.expected.as_ref(), &plan.dialect)
@@ -85,7 +85,7 @@ fn check_object(before: &Object, after: &Object, plan: Option<&ObjectPlan>) -> R
             }
             plan.expected.clone()
         }
-        None => before.strategy.as_ref().map(strategy::val).map(Val::normalized),
+        None => before.strategy.as_deref().map(strategy::val).map(Val::normalized),
     };
     if actual == expected {
         Ok(())
