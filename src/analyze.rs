@@ -407,7 +407,13 @@ pub fn analyze(objects: &[Object], config: &Config) -> Analysis {
         }
         if matches!(
             kind,
-            Some(Workload::Deployment | Workload::DeploymentConfig | Workload::StatefulSet | Workload::ReplicaSet | Workload::Rollout)
+            Some(
+                Workload::Deployment
+                    | Workload::DeploymentConfig
+                    | Workload::StatefulSet
+                    | Workload::ReplicaSet
+                    | Workload::Rollout
+            )
         ) {
             let replicas = int(o.replicas.as_ref()).unwrap_or(1);
             if replicas > 1 {
@@ -438,7 +444,9 @@ pub fn analyze(objects: &[Object], config: &Config) -> Analysis {
         }
         for &i in objs {
             let o = &objects[i];
-            let Some(m) = mounts_by_object.get(&i).and_then(|ms| ms.iter().find(|m| &m.claim == claim)) else { continue };
+            let Some(m) = mounts_by_object.get(&i).and_then(|ms| ms.iter().find(|m| &m.claim == claim)) else {
+                continue;
+            };
             if is_skipped(o) {
                 continue;
             }
@@ -529,7 +537,12 @@ fn job_overlap(
         object: i,
         rule: Rule::JobOverlap,
         severity: severity_for(worst),
-        message: format!("{}: mounts {}, and {what} can run at once; {} {advice}", o.display(), m.describe(), extra_pods(worst)),
+        message: format!(
+            "{}: mounts {}, and {what} can run at once; {} {advice}",
+            o.display(),
+            m.describe(),
+            extra_pods(worst)
+        ),
         field: Some(FieldChange { path: path.into(), current: current.map(|c| c.value.clone()), proposed: None }),
     }
 }

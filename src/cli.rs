@@ -80,8 +80,7 @@ pub struct Cli {
 }
 
 fn keyword<T: Keyword + PartialEq + Clone + Send + Sync>() -> impl TypedValueParser<Value = T> {
-    PossibleValuesParser::new(T::ALL.iter().map(|(k, _)| *k))
-        .map(|s: String| T::parse(&s).unwrap_or(T::ALL[0].1))
+    PossibleValuesParser::new(T::ALL.iter().map(|(k, _)| *k)).map(|s: String| T::parse(&s).unwrap_or(T::ALL[0].1))
 }
 
 impl Cli {
@@ -107,10 +106,6 @@ impl Cli {
 
     /// The limits given as flags.
     pub fn limits(&self) -> Limits {
-        Limits {
-            max_input_bytes: self.max_input_bytes,
-            max_depth: self.max_depth,
-            max_documents: self.max_documents,
-        }
+        Limits { max_input_bytes: self.max_input_bytes, max_depth: self.max_depth, max_documents: self.max_documents }
     }
 }

@@ -162,13 +162,9 @@ impl fmt::Display for Mode {
 pub fn parse(text: &str, origin: &str) -> Result<Config, Fatal> {
     let fail = |problems: Vec<String>| Fatal::Config { origin: origin.to_string(), problems };
     if text.len() > MAX_CONFIG_BYTES {
-        return Err(fail(vec![format!(
-            "is {} bytes; the most rwo-guard reads is {MAX_CONFIG_BYTES}",
-            text.len()
-        )]));
+        return Err(fail(vec![format!("is {} bytes; the most rwo-guard reads is {MAX_CONFIG_BYTES}", text.len())]));
     }
-    let value: Value = serde_yaml::from_str(text)
-        .map_err(|e| fail(vec![format!("is not valid YAML: {e}")]))?;
+    let value: Value = serde_yaml::from_str(text).map_err(|e| fail(vec![format!("is not valid YAML: {e}")]))?;
     from_value(&value).map_err(fail)
 }
 
@@ -185,9 +181,8 @@ fn from_value(value: &Value) -> Result<Config, Vec<String>> {
     let fields = match kind {
         KIND => {
             if api_version != API_VERSION {
-                problems.push(format!(
-                    "apiVersion: `{api_version}` is not supported for kind {KIND}; use {API_VERSION}"
-                ));
+                problems
+                    .push(format!("apiVersion: `{api_version}` is not supported for kind {KIND}; use {API_VERSION}"));
             }
             check_keys(root, "", &["apiVersion", "kind", "metadata", "spec"], &mut problems);
             Fields::Typed(match root.get("spec") {
@@ -200,12 +195,7 @@ fn from_value(value: &Value) -> Result<Config, Vec<String>> {
             })
         }
         "ConfigMap" => {
-            check_keys(
-                root,
-                "",
-                &["apiVersion", "kind", "metadata", "data", "immutable", "binaryData"],
-                &mut problems,
-            );
+            check_keys(root, "", &["apiVersion", "kind", "metadata", "data", "immutable", "binaryData"], &mut problems);
             Fields::Strings(match root.get("data") {
                 None | Some(Value::Null) => None,
                 Some(Value::Mapping(m)) => Some(m),
@@ -253,10 +243,7 @@ impl Fields<'_> {
             match map.get(name)? {
                 Value::String(s) => Some(s.clone()),
                 other => {
-                    problems.push(format!(
-                        "{prefix}{name}: must be a string, found {}",
-                        type_name(other)
-                    ));
+                    problems.push(format!("{prefix}{name}: must be a string, found {}", type_name(other)));
                     None
                 }
             }
@@ -289,10 +276,7 @@ impl Fields<'_> {
 fn set<T: Keyword + PartialEq>(slot: &mut T, value: &str, field: &str, problems: &mut Vec<String>) {
     match T::parse(value) {
         Some(v) => *slot = v,
-        None => problems.push(format!(
-            "{field}: `{value}` is not one of {}",
-            T::accepted()
-        )),
+        None => problems.push(format!("{field}: `{value}` is not one of {}", T::accepted())),
     }
 }
 
@@ -300,10 +284,7 @@ fn check_keys(map: &Mapping, prefix: &str, known: &[&str], problems: &mut Vec<St
     for key in map.keys() {
         match key.as_str() {
             Some(k) if known.contains(&k) => {}
-            Some(k) => problems.push(format!(
-                "{prefix}{k}: unknown field; known fields here: {}",
-                known.join(", ")
-            )),
+            Some(k) => problems.push(format!("{prefix}{k}: unknown field; known fields here: {}", known.join(", "))),
             None => problems.push(format!("{prefix}: keys must be strings, found {}", describe(key))),
         }
     }

@@ -34,7 +34,8 @@ pub fn unified_colored(text: &str, edits: &[Edit], old_name: &str, new_name: &st
     let mut groups: Vec<(usize, usize, Vec<&Edit>)> = Vec::new();
     for e in edits {
         let cs = starts[line_of(e.start)];
-        let ce = if starts.binary_search(&e.end).is_ok() { e.end.max(cs) } else { starts[(line_of(e.end) + 1).min(lines)] };
+        let ce =
+            if starts.binary_search(&e.end).is_ok() { e.end.max(cs) } else { starts[(line_of(e.end) + 1).min(lines)] };
         match groups.last_mut() {
             Some((_, end, es)) if line_of(cs) <= line_of(*end) + 2 * CONTEXT => {
                 *end = (*end).max(ce);
@@ -43,11 +44,8 @@ pub fn unified_colored(text: &str, edits: &[Edit], old_name: &str, new_name: &st
             _ => groups.push((cs, ce, vec![e])),
         }
     }
-    let (red, green, cyan, bold, reset) = if colors.enabled {
-        ("\x1b[31m", "\x1b[32m", "\x1b[36m", "\x1b[1m", "\x1b[0m")
-    } else {
-        ("", "", "", "", "")
-    };
+    let (red, green, cyan, bold, reset) =
+        if colors.enabled { ("\x1b[31m", "\x1b[32m", "\x1b[36m", "\x1b[1m", "\x1b[0m") } else { ("", "", "", "", "") };
     let mut out = format!("{bold}--- {old_name}{reset}\n{bold}+++ {new_name}{reset}\n");
     let mut delta: isize = 0;
     for (changed_start, changed_end, es) in groups {

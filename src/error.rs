@@ -111,10 +111,7 @@ impl Fatal {
             }
             Fatal::Internal(m) => {
                 let _ = writeln!(out, "rwo-guard: internal error: {m}");
-                let _ = writeln!(
-                    out,
-                    "  nothing was written; please report this with the input that caused it"
-                );
+                let _ = writeln!(out, "  nothing was written; please report this with the input that caused it");
             }
             Fatal::Config { origin, problems } => {
                 let _ = writeln!(out, "rwo-guard: error: invalid configuration in {origin}:");
@@ -132,11 +129,7 @@ impl Fatal {
                     if let Some(f) = &p.field {
                         context.push(format!("field {f}"));
                     }
-                    let context = if context.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({})", context.join(", "))
-                    };
+                    let context = if context.is_empty() { String::new() } else { format!(" ({})", context.join(", ")) };
                     let _ = writeln!(out, "  --> {source_name}:{}:{}{context}", p.line, p.col + 1);
                     out.push_str(&caret(text, p));
                 }

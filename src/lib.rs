@@ -66,7 +66,10 @@ where
                 // KRM: a failing function still answers with a ResourceList carrying the error.
                 let result = results::fatal_result(fatal.summary(STDIN));
                 if let Ok(yaml) = results::to_yaml(&[result]) {
-                    let _ = write!(stdout, "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nresults:\n{yaml}");
+                    let _ = write!(
+                        stdout,
+                        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nresults:\n{yaml}"
+                    );
                 }
             }
             fatal.exit_code()
@@ -84,7 +87,12 @@ struct Done<'t> {
     fails: bool,
 }
 
-fn read_input<'a>(stdin: &mut dyn Read, size_hint: Option<u64>, limits: Limits, buf: &'a mut Vec<u8>) -> Result<&'a str, Fatal> {
+fn read_input<'a>(
+    stdin: &mut dyn Read,
+    size_hint: Option<u64>,
+    limits: Limits,
+    buf: &'a mut Vec<u8>,
+) -> Result<&'a str, Fatal> {
     let cap = limits.max_input_bytes.saturating_add(1) as u64;
     if let Some(size) = size_hint {
         buf.reserve_exact(usize::try_from(size.min(cap)).unwrap_or(0) + 1);
@@ -136,11 +144,16 @@ fn load_config(cli: &Cli, bundle: &Bundle, text: &str) -> Result<Config, Fatal> 
     }
     if let Some(path) = &cli.config {
         let origin = path.display().to_string();
-        let meta = std::fs::metadata(path).map_err(|e| Fatal::Usage(format!("cannot read config file {origin}: {e}")))?;
+        let meta =
+            std::fs::metadata(path).map_err(|e| Fatal::Usage(format!("cannot read config file {origin}: {e}")))?;
         if meta.len() > config::MAX_CONFIG_BYTES as u64 {
-            return Err(Fatal::Config { origin, problems: vec![format!("is larger than {} bytes", config::MAX_CONFIG_BYTES)] });
+            return Err(Fatal::Config {
+                origin,
+                problems: vec![format!("is larger than {} bytes", config::MAX_CONFIG_BYTES)],
+            });
         }
-        let file = std::fs::read_to_string(path).map_err(|e| Fatal::Usage(format!("cannot read config file {origin}: {e}")))?;
+        let file = std::fs::read_to_string(path)
+            .map_err(|e| Fatal::Usage(format!("cannot read config file {origin}: {e}")))?;
         config = config::parse(&file, &origin)?;
     }
     Ok(config.with(cli.overrides()))
@@ -182,13 +195,7 @@ fn process<'t>(cli: &Cli, text: &'t str) -> Result<Done<'t>, Fatal> {
     if edits.windows(2).any(|w| w[1].start < w[0].end) {
         return Err(Fatal::Internal("overlapping edits".into()));
     }
-    Ok(Done {
-        fails,
-        summary,
-        input: text,
-        edits,
-        results,
-    })
+    Ok(Done { fails, summary, input: text, edits, results })
 }
 
 /// The offset after the line holding the content that ends at `end`.
@@ -279,7 +286,13 @@ fn not_a_list(bundle: &Bundle) -> Fatal {
     let at = bundle.results.as_ref().map(|r| r.value.start).unwrap_or_default();
     Fatal::input_at(
         "the ResourceList's `results` is not a list",
-        Place { offset: at.offset, line: at.line, col: at.col, document: Some("document 1".into()), field: Some("results".into()) },
+        Place {
+            offset: at.offset,
+            line: at.line,
+            col: at.col,
+            document: Some("document 1".into()),
+            field: Some("results".into()),
+        },
     )
 }
 
@@ -290,21 +303,33 @@ fn check_results_edit(text: &str, bundle: &Bundle, edit: &Edit, ours: usize, lim
     if root.is_some_and(|r| r.flow) {
         // A flow (JSON) ResourceList: small by nature; re-read it whole.
         let out = rewrite::splice(text, std::slice::from_ref(edit));
-        let checked = read::read(&out, limits).map_err(|e| Fatal::Internal(format!("results: {}", e.summary("<output>"))))?;
+        let checked =
+            read::read(&out, limits).map_err(|e| Fatal::Internal(format!("results: {}", e.summary("<output>"))))?;
         return if checked.results.is_some() { Ok(()) } else { Err(Fatal::Internal("results were not added".into())) };
     }
     let (from, before) = match &bundle.results {
         Some(r) => {
-            let existing = verify::count_results(&format!("{}{}", " ".repeat(r.key.start.col), &text[r.key.start.offset..after_line(text, r.value.end.offset.max(r.key.end.offset))]), limits)
-                .map_err(Fatal::Internal)?;
+            let existing = verify::count_results(
+                &format!(
+                    "{}{}",
+                    " ".repeat(r.key.start.col),
+                    &text[r.key.start.offset..after_line(text, r.value.end.offset.max(r.key.end.offset))]
+                ),
+                limits,
+            )
+            .map_err(Fatal::Internal)?;
             (r.key.start.offset, existing)
         }
         None => (edit.start, 0),
     };
     let col = bundle.results.as_ref().map_or(0, |r| r.key.start.col);
     let to = bundle.results.as_ref().map_or(edit.end, |r| after_line(text, r.value.end.offset).max(edit.end));
-    let tail = rewrite::splice(&text[from..to], &[Edit { start: edit.start - from, end: edit.end - from, with: edit.with.clone() }]);
-    let found = verify::count_results(&format!("{}{}", " ".repeat(col), tail.trim_start_matches(' ')), limits).map_err(Fatal::Internal)?;
+    let tail = rewrite::splice(
+        &text[from..to],
+        &[Edit { start: edit.start - from, end: edit.end - from, with: edit.with.clone() }],
+    );
+    let found = verify::count_results(&format!("{}{}", " ".repeat(col), tail.trim_start_matches(' ')), limits)
+        .map_err(Fatal::Internal)?;
     if found == before + ours {
         Ok(())
     } else {

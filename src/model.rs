@@ -80,9 +80,7 @@ impl Node {
     /// The entry under `key` if this is a mapping.
     pub fn entry(&self, key: &str) -> Option<&Entry> {
         match &self.kind {
-            NodeKind::Map { entries, .. } => {
-                entries.iter().find(|e| e.key.as_scalar() == Some(key))
-            }
+            NodeKind::Map { entries, .. } => entries.iter().find(|e| e.key.as_scalar() == Some(key)),
             _ => None,
         }
     }

@@ -13,8 +13,7 @@ use std::collections::{HashMap, HashSet};
 use crate::error::{Fatal, Place};
 use crate::fingerprint::Fingerprint;
 use crate::model::{
-    ClaimUse, Entry, KeyAt, KeyName, MapLayout, Node, NodeKind, Object, PodSpecAt, Scalar,
-    ScaleTarget, Unreadable,
+    ClaimUse, Entry, KeyAt, KeyName, MapLayout, Node, NodeKind, Object, PodSpecAt, Scalar, ScaleTarget, Unreadable,
 };
 use crate::yaml::{Event, Events, Pos, Span, SyntaxError};
 
@@ -164,15 +163,9 @@ fn child_slot(parent: Slot, key: &str) -> Slot {
             "rwo-guard.dev/skip" => S::Annotation(Ann::Skip),
             "rwo-guard.dev/mode" => S::Annotation(Ann::Mode),
             "internal.config.kubernetes.io/previousNames" => S::Annotation(Ann::PreviousNames),
-            "internal.config.kubernetes.io/previousNamespaces" => {
-                S::Annotation(Ann::PreviousNamespaces)
-            }
-            "config.kubernetes.io/path" | "internal.config.kubernetes.io/path" => {
-                S::Annotation(Ann::Path)
-            }
-            "config.kubernetes.io/index" | "internal.config.kubernetes.io/index" => {
-                S::Annotation(Ann::Index)
-            }
+            "internal.config.kubernetes.io/previousNamespaces" => S::Annotation(Ann::PreviousNamespaces),
+            "config.kubernetes.io/path" | "internal.config.kubernetes.io/path" => S::Annotation(Ann::Path),
+            "config.kubernetes.io/index" | "internal.config.kubernetes.io/index" => S::Annotation(Ann::Index),
             _ => S::Skip,
         },
         (S::Spec, "replicas") => S::Replicas,
@@ -375,11 +368,12 @@ pub fn read_filtered(text: &str, limits: Limits, keep: &(dyn Fn(&Object) -> bool
     if text.len() >= PARALLEL_MIN_BYTES && workers > 1 {
         if let Some(chunks) = split(text, workers) {
             let parts: Vec<Result<Walked, Fatal>> = std::thread::scope(|scope| {
-                let handles: Vec<_> = chunks
-                    .iter()
-                    .map(|c| scope.spawn(move || read_chunk(text, c, limits, keep)))
-                    .collect();
-                handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(Fatal::Internal("a reader thread failed".into())))).collect()
+                let handles: Vec<_> =
+                    chunks.iter().map(|c| scope.spawn(move || read_chunk(text, c, limits, keep))).collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|_| Err(Fatal::Internal("a reader thread failed".into()))))
+                    .collect()
             });
             if parts.iter().all(Result::is_ok) {
                 if let Some(bundle) = merge(parts.into_iter().flatten().collect(), limits) {
@@ -549,7 +543,9 @@ fn split(text: &str, parts: usize) -> Option<Vec<Chunk>> {
     for i in 1..parts {
         let from = (i * size).max(start + 1);
         let cut = match items_dash {
-            None => find_line(bytes, from, |line| line.starts_with(b"---") && line.get(3).is_none_or(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))),
+            None => find_line(bytes, from, |line| {
+                line.starts_with(b"---") && line.get(3).is_none_or(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+            }),
             Some(col) => find_line(bytes, from, |line| {
                 line.len() > col + 1
                     && line[..col].iter().all(|&b| b == b' ')
@@ -679,10 +675,7 @@ impl<'t> Walker<'t> {
             place.document = Some("document 1".into());
         }
         let hint = if e.message.contains("nesting") || e.message.contains("recursion") {
-            Some(format!(
-                "the nesting limit is {}; raise it with --max-depth",
-                self.limits.max_depth
-            ))
+            Some(format!("the nesting limit is {}; raise it with --max-depth", self.limits.max_depth))
         } else {
             None
         };
@@ -706,12 +699,8 @@ impl<'t> Walker<'t> {
             Event::DocumentStart { .. } => self.start_document(span),
             Event::DocumentEnd => self.end_document(),
             Event::StreamEnd => Ok(()),
-            Event::MappingStart { flow, anchored, tagged } => {
-                self.open(true, *flow, (*anchored, *tagged), span)
-            }
-            Event::SequenceStart { flow, anchored, tagged } => {
-                self.open(false, *flow, (*anchored, *tagged), span)
-            }
+            Event::MappingStart { flow, anchored, tagged } => self.open(true, *flow, (*anchored, *tagged), span),
+            Event::SequenceStart { flow, anchored, tagged } => self.open(false, *flow, (*anchored, *tagged), span),
             Event::MappingEnd | Event::SequenceEnd => self.close(span),
             Event::Scalar { value, style, anchor, tagged } => {
                 if *anchor != 0 {
@@ -783,15 +772,15 @@ impl<'t> Walker<'t> {
 
     fn end_document(&mut self) -> Result<(), Fatal> {
         let doc = std::mem::take(&mut self.doc);
-        let is_list = doc.has_items
-            && doc.kind_value.as_deref() == Some("List")
-            && doc.api_version.as_deref() == Some("v1");
-        let is_resource_list = (self.continuation && doc.has_items) || doc.has_items
-            && doc.kind_value.as_deref() == Some("ResourceList")
-            && matches!(
-                doc.api_version.as_deref(),
-                Some("config.kubernetes.io/v1" | "config.kubernetes.io/v1alpha1")
-            );
+        let is_list =
+            doc.has_items && doc.kind_value.as_deref() == Some("List") && doc.api_version.as_deref() == Some("v1");
+        let is_resource_list = (self.continuation && doc.has_items)
+            || doc.has_items
+                && doc.kind_value.as_deref() == Some("ResourceList")
+                && matches!(
+                    doc.api_version.as_deref(),
+                    Some("config.kubernetes.io/v1" | "config.kubernetes.io/v1alpha1")
+                );
         if self.resource_list_seen || (is_resource_list && !self.documents.is_empty()) {
             let pos = if self.resource_list_seen { doc.start_pos } else { Pos { offset: 0, line: 1, col: 0 } };
             return Err(Fatal::Input {
@@ -919,10 +908,7 @@ impl<'t> Walker<'t> {
                     let count = self.documents.len() + self.out_objects.len() + self.doc.items.len();
                     if count >= self.limits.max_documents {
                         return Err(Fatal::Input {
-                            message: format!(
-                                "more than {} documents and objects",
-                                self.limits.max_documents
-                            ),
+                            message: format!("more than {} documents and objects", self.limits.max_documents),
                             place: Some(self.place(span.start, None)),
                             hint: Some("raise the limit with --max-documents".into()),
                         });
@@ -972,7 +958,8 @@ impl<'t> Walker<'t> {
         }
         // Key positions: of every `spec` (to insert a strategy), and of a walker's first
         // document's root (where a ResourceList gets its results).
-        let layout = (slot == Slot::Spec || (slot == Slot::Object { top: true } && self.documents.is_empty())).then(Vec::new);
+        let layout =
+            (slot == Slot::Spec || (slot == Slot::Object { top: true } && self.documents.is_empty())).then(Vec::new);
         self.frames.push(Frame {
             slot,
             is_map: map,
@@ -1009,13 +996,7 @@ impl<'t> Walker<'t> {
         let Some(frame) = self.frames.pop() else { return Ok(()) };
         let end = if frame.flow { span.end } else { frame.last_end };
         if let Some(keys) = frame.layout {
-            let layout = MapLayout {
-                flow: frame.flow,
-                decorated: frame.decorated,
-                start: frame.start,
-                end,
-                keys,
-            };
+            let layout = MapLayout { flow: frame.flow, decorated: frame.decorated, start: frame.start, end, keys };
             match frame.slot {
                 Slot::Spec => {
                     if let Some(o) = self.objects.last_mut() {
@@ -1078,8 +1059,7 @@ impl<'t> Walker<'t> {
                 if f.slot == Slot::Spec && f.key.as_deref() == Some("strategy") {
                     self.strategy_paused = false;
                 }
-                if matches!(f.slot, Slot::Object { top: true }) && f.key.as_deref() == Some("results")
-                {
+                if matches!(f.slot, Slot::Object { top: true }) && f.key.as_deref() == Some("results") {
                     self.results_paused = false;
                 }
                 f.expect_key = true;
@@ -1091,12 +1071,8 @@ impl<'t> Walker<'t> {
     }
 
     fn begin_region(&mut self, slot: Slot, span: Span) {
-        let key_span = self
-            .frames
-            .last()
-            .and_then(|f| f.layout.as_ref())
-            .and_then(|l| l.last())
-            .map_or(span, |k| k.span);
+        let key_span =
+            self.frames.last().and_then(|f| f.layout.as_ref()).and_then(|l| l.last()).map_or(span, |k| k.span);
         self.doc.region_start = Some((slot, key_span, span.start));
     }
 
@@ -1188,10 +1164,7 @@ impl<'t> Walker<'t> {
                 f.key = Some(k.clone());
                 f.expect_key = false;
                 let place = self.place(start, None);
-                return Err(Fatal::input_at(
-                    format!("duplicate key `{k}` in a mapping rwo-guard reads"),
-                    place,
-                ));
+                return Err(Fatal::input_at(format!("duplicate key `{k}` in a mapping rwo-guard reads"), place));
             }
             if let Some(layout) = &mut f.layout {
                 layout.push(KeyAt { key: KeyName::of(k), span, value_end: span.end });
@@ -1304,16 +1277,7 @@ fn first_duplicate_key(node: &Node) -> Option<Span> {
 
 impl Building {
     fn new(map: bool, flow: bool, marks: (bool, bool), start: Pos) -> Self {
-        Building {
-            map,
-            flow,
-            marks,
-            start,
-            entries: Vec::new(),
-            items: Vec::new(),
-            pending_key: None,
-            last_end: start,
-        }
+        Building { map, flow, marks, start, entries: Vec::new(), items: Vec::new(), pending_key: None, last_end: start }
     }
 
     fn push(&mut self, node: Node) {
@@ -1417,6 +1381,13 @@ spec:
     }
 
     #[test]
+    fn only_objects_with_claims_keep_their_strategy() {
+        let b = read_ok("kind: Deployment\nspec:\n  strategy: {type: Recreate}\n  template: {}\n");
+        assert!(b.objects[0].strategy.is_none() && b.objects[0].spec.is_none());
+        assert!(read_ok(DEPLOY).objects[0].strategy.is_some());
+    }
+
+    #[test]
     fn duplicate_keys_where_we_read_are_errors() {
         let err = read(&DEPLOY.replace("  replicas: 2\n", "  replicas: 2\n  replicas: 3\n"), Limits::default())
             .expect_err("duplicate");
@@ -1469,7 +1440,12 @@ spec:
             assert_eq!(a.objects, b.objects, "resource list: {rl}");
             assert_eq!(a.documents.len(), b.documents.len());
             assert_eq!(a.function_config, b.function_config);
-            let root = |x: &Bundle| x.documents[0].root.as_ref().map(|r| (r.end, r.keys.iter().map(|k| (k.key, k.span)).collect::<Vec<_>>()));
+            let root = |x: &Bundle| {
+                x.documents[0]
+                    .root
+                    .as_ref()
+                    .map(|r| (r.end, r.keys.iter().map(|k| (k.key, k.span)).collect::<Vec<_>>()))
+            };
             assert_eq!(root(&a), root(&b));
         }
     }

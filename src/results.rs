@@ -208,7 +208,11 @@ mod tests {
             kind: Some("Deployment".into()),
             name: Some("web".into()),
             namespace: Some("prod".into()),
-            annotations: Some(Box::new(Annotations { path: Some("app.yaml".into()), index: Some("1".into()), ..Annotations::default() })),
+            annotations: Some(Box::new(Annotations {
+                path: Some("app.yaml".into()),
+                index: Some("1".into()),
+                ..Annotations::default()
+            })),
             ..Object::default()
         };
         let f = Finding {
@@ -216,7 +220,11 @@ mod tests {
             rule: Rule::StrategyRewritten,
             severity: Severity::Info,
             message: "m".into(),
-            field: Some(FieldChange { path: "spec.strategy.type".into(), current: None, proposed: Some("Recreate".into()) }),
+            field: Some(FieldChange {
+                path: "spec.strategy.type".into(),
+                current: None,
+                proposed: Some("Recreate".into()),
+            }),
         };
         let yaml = to_yaml(&krm_results(&[f], &[o])).expect("yaml");
         assert_eq!(

@@ -38,14 +38,10 @@ pub fn edits_for(text: &str, object: &Object, plan: &ObjectPlan) -> Result<Vec<E
             let Some(expected) = &plan.expected else {
                 return Err(format!("{}: no strategy to write", object.display()));
             };
-            let whole = if object.strategy.is_some() {
-                Op::Replace(expected.clone())
-            } else {
-                Op::Insert(expected.clone())
-            };
-            cx.ops(std::slice::from_ref(&whole)).map_err(|Unsupported(why)| {
-                format!("{}: cannot place spec.strategy: {why}", object.display())
-            })
+            let whole =
+                if object.strategy.is_some() { Op::Replace(expected.clone()) } else { Op::Insert(expected.clone()) };
+            cx.ops(std::slice::from_ref(&whole))
+                .map_err(|Unsupported(why)| format!("{}: cannot place spec.strategy: {why}", object.display()))
         }
     }
 }
@@ -100,11 +96,14 @@ impl Cx<'_> {
     /// Replaces the value of a pair whose key ends at `key_end`.
     fn replace_value(&self, key_end: usize, node: &Node, v: &Val) -> R<Edit> {
         let empty = node.span.start.offset == node.span.end.offset;
-        let in_place = !empty && !node.anchored && !node.tagged && match &node.kind {
-            NodeKind::Scalar { style, .. } => !matches!(style, ScalarStyle::Literal | ScalarStyle::Folded),
-            NodeKind::Map { flow, .. } | NodeKind::Seq { flow, .. } => *flow,
-            NodeKind::Alias => true,
-        };
+        let in_place = !empty
+            && !node.anchored
+            && !node.tagged
+            && match &node.kind {
+                NodeKind::Scalar { style, .. } => !matches!(style, ScalarStyle::Literal | ScalarStyle::Folded),
+                NodeKind::Map { flow, .. } | NodeKind::Seq { flow, .. } => *flow,
+                NodeKind::Alias => true,
+            };
         if in_place {
             let style = match &node.kind {
                 NodeKind::Scalar { style, .. } => Some(*style),
@@ -171,7 +170,11 @@ impl Cx<'_> {
             return Err(Unsupported("block key does not start its line"));
         }
         let unit = col.checked_sub(parent_col).filter(|u| *u > 0).unwrap_or(2);
-        let at = if first { line_start(self.text, head.key.span.start.offset) } else { self.after_line(map.span.end.offset) };
+        let at = if first {
+            line_start(self.text, head.key.span.start.offset)
+        } else {
+            self.after_line(map.span.end.offset)
+        };
         Ok(self.block_insert(at, key, v, col, unit))
     }
 
@@ -220,7 +223,8 @@ impl Cx<'_> {
         }
         let end = self.past_colon(entry_end(e));
         let rest_start = end;
-        let line_rest_end = if end > 0 && self.text.as_bytes()[end - 1] == b'\n' { end } else { line_end(self.text, end) };
+        let line_rest_end =
+            if end > 0 && self.text.as_bytes()[end - 1] == b'\n' { end } else { line_end(self.text, end) };
         let rest = self.text[rest_start..line_rest_end].trim();
         if !(rest.is_empty() || rest.starts_with('#')) {
             return Err(Unsupported("more content after the pair on its line"));
@@ -238,10 +242,10 @@ impl Cx<'_> {
             let json = spec.keys.first().is_some_and(|k| self.text.as_bytes()[k.span.start.offset] == b'"');
             let pair = pair("strategy", v, json);
             return Ok(match (template, spec.keys.last()) {
-                (Some(t), _) => Edit { start: t.span.start.offset, end: t.span.start.offset, with: format!("{pair}, ") },
-                (None, Some(last)) => {
-                    self.flow_append(last.value_end.offset.max(last.span.end.offset), &pair)
+                (Some(t), _) => {
+                    Edit { start: t.span.start.offset, end: t.span.start.offset, with: format!("{pair}, ") }
                 }
+                (None, Some(last)) => self.flow_append(last.value_end.offset.max(last.span.end.offset), &pair),
                 (None, None) => {
                     let at = spec.start.offset + 1;
                     Edit { start: at, end: at, with: pair }
@@ -474,7 +478,10 @@ mod tests {
 
     #[test]
     fn rolling_mode_sets_max_surge_zero() {
-        let out = fix(&deploy("  strategy:\n    rollingUpdate:\n      maxSurge: 25%\n      maxUnavailable: 0\n"), Mode::Rolling);
+        let out = fix(
+            &deploy("  strategy:\n    rollingUpdate:\n      maxSurge: 25%\n      maxUnavailable: 0\n"),
+            Mode::Rolling,
+        );
         assert_eq!(out, deploy("  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxSurge: 0\n      maxUnavailable: 1\n"));
         let out = fix(&deploy(""), Mode::Rolling);
         assert_eq!(out, deploy("  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxSurge: 0\n      maxUnavailable: 1\n"));
@@ -494,7 +501,10 @@ mod tests {
     #[test]
     fn null_and_empty_strategies_are_replaced() {
         assert_eq!(fix(&deploy("  strategy:\n"), Mode::Recreate), deploy("  strategy: {type: Recreate}\n"));
-        assert_eq!(fix(&deploy("  strategy: null # x\n"), Mode::Recreate), deploy("  strategy: {type: Recreate} # x\n"));
+        assert_eq!(
+            fix(&deploy("  strategy: null # x\n"), Mode::Recreate),
+            deploy("  strategy: {type: Recreate} # x\n")
+        );
         assert_eq!(fix(&deploy("  strategy: {}\n"), Mode::Recreate), deploy("  strategy: {type: Recreate}\n"));
     }
 }

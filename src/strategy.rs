@@ -21,12 +21,10 @@ pub struct Dialect {
 }
 
 /// `apps/v1` Deployment (and its beta versions).
-pub const DEPLOYMENT: Dialect =
-    Dialect { rolling: "RollingUpdate", recreate: "Recreate", params: "rollingUpdate" };
+pub const DEPLOYMENT: Dialect = Dialect { rolling: "RollingUpdate", recreate: "Recreate", params: "rollingUpdate" };
 
 /// `apps.openshift.io/v1` DeploymentConfig.
-pub const DEPLOYMENT_CONFIG: Dialect =
-    Dialect { rolling: "Rolling", recreate: "Recreate", params: "rollingParams" };
+pub const DEPLOYMENT_CONFIG: Dialect = Dialect { rolling: "Rolling", recreate: "Recreate", params: "rollingParams" };
 
 /// A semantic YAML value: what a node means, without its spelling or position.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -95,11 +93,7 @@ impl Val {
             }
             Val::Map(entries) => format!(
                 "{{{}}}",
-                entries
-                    .iter()
-                    .map(|(k, v)| format!("{}: {}", k.display(), v.display()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                entries.iter().map(|(k, v)| format!("{}: {}", k.display(), v.display())).collect::<Vec<_>>().join(", ")
             ),
         }
     }
@@ -168,9 +162,7 @@ pub fn scalar_val(value: &str, plain: bool) -> Val {
 fn is_zero(v: Option<&Val>) -> bool {
     match v {
         Some(Val::Int(0)) => true,
-        Some(Val::Str(s)) => {
-            s.strip_suffix('%').is_some_and(|n| n.trim().parse::<f64>().is_ok_and(|x| x == 0.0))
-        }
+        Some(Val::Str(s)) => s.strip_suffix('%').is_some_and(|n| n.trim().parse::<f64>().is_ok_and(|x| x == 0.0)),
         _ => false,
     }
 }
@@ -191,7 +183,12 @@ pub enum Verdict {
 /// Classifies the current strategy (`None` when `spec.strategy` is absent).
 pub fn classify(strategy: Option<&Val>, d: &Dialect) -> Verdict {
     let strategy = match strategy {
-        None | Some(Val::Null) => return Verdict::Surges(format!("has no strategy, so it rolls out with the default {} (maxSurge 25%)", d.rolling)),
+        None | Some(Val::Null) => {
+            return Verdict::Surges(format!(
+                "has no strategy, so it rolls out with the default {} (maxSurge 25%)",
+                d.rolling
+            ))
+        }
         Some(s @ Val::Map(_)) => s,
         Some(other) => return Verdict::Unknown(format!("spec.strategy is `{}`, not a mapping", other.display())),
     };
@@ -228,7 +225,9 @@ pub fn classify(strategy: Option<&Val>, d: &Dialect) -> Verdict {
 
 /// An Argo Rollout's `canary` strategy that never surges (`maxSurge: 0`, `maxUnavailable` > 0).
 pub fn canary_without_surge(strategy: &Val) -> bool {
-    strategy.get("canary").is_some_and(|c| is_zero(c.get("maxSurge")) && !is_zero(c.get("maxUnavailable")) && c.get("maxUnavailable").is_some())
+    strategy.get("canary").is_some_and(|c| {
+        is_zero(c.get("maxSurge")) && !is_zero(c.get("maxUnavailable")) && c.get("maxUnavailable").is_some()
+    })
 }
 
 /// The fix to apply.
@@ -285,19 +284,15 @@ fn fresh(fix: Fix, d: &Dialect) -> Val {
             }
             Val::Map(m)
         }
-        Fix::NoSurge => Val::Map(vec![
-            (Val::word("type"), Val::word(d.rolling)),
-            (Val::word(d.params), no_surge_params(None)),
-        ]),
+        Fix::NoSurge => {
+            Val::Map(vec![(Val::word("type"), Val::word(d.rolling)), (Val::word(d.params), no_surge_params(None))])
+        }
     }
 }
 
 fn no_surge_params(unavailable: Option<&Val>) -> Val {
     let keep = unavailable.filter(|u| !is_zero(Some(u)) && !matches!(u, Val::Null)).cloned();
-    Val::Map(vec![
-        (Val::word("maxSurge"), Val::Int(0)),
-        (Val::word("maxUnavailable"), keep.unwrap_or(Val::Int(1))),
-    ])
+    Val::Map(vec![(Val::word("maxSurge"), Val::Int(0)), (Val::word("maxUnavailable"), keep.unwrap_or(Val::Int(1)))])
 }
 
 /// Whether any node of the subtree defines an anchor (aliases elsewhere may share it, so it is
@@ -448,7 +443,7 @@ mod tests {
     use crate::read::{read, Limits};
 
     fn strategy_of(yaml: &str) -> Option<Node> {
-        let text = format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: a}}\nspec:\n{yaml}  template: {{}}\n");
+        let text = format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: a}}\nspec:\n{yaml}  template: {{spec: {{volumes: [{{persistentVolumeClaim: {{claimName: d}}}}]}}}}\n");
         let b = read(&text, Limits::default()).expect("valid");
         b.objects[0].strategy.as_deref().cloned()
     }
@@ -464,7 +459,10 @@ mod tests {
         assert!(matches!(verdict("  strategy: {type: RollingUpdate}\n"), Verdict::Surges(_)));
         assert_eq!(verdict("  strategy: {rollingUpdate: {maxSurge: 0}}\n"), Verdict::NoSurge);
         assert_eq!(verdict("  strategy: {rollingUpdate: {maxSurge: \"0%\", maxUnavailable: 1}}\n"), Verdict::NoSurge);
-        assert!(matches!(verdict("  strategy: {rollingUpdate: {maxSurge: 0, maxUnavailable: 0}}\n"), Verdict::Surges(_)));
+        assert!(matches!(
+            verdict("  strategy: {rollingUpdate: {maxSurge: 0, maxUnavailable: 0}}\n"),
+            Verdict::Surges(_)
+        ));
         assert!(matches!(verdict("  strategy: {type: Custom}\n"), Verdict::Unknown(_)));
         assert!(matches!(verdict("  strategy:\n"), Verdict::Surges(_)));
     }
@@ -494,7 +492,9 @@ mod tests {
 
     #[test]
     fn odd_strategies_are_replaced_whole() {
-        for s in ["  strategy: null\n", "  strategy: {}\n", "  strategy: &s {type: RollingUpdate}\n", "  strategy: [1]\n"] {
+        for s in
+            ["  strategy: null\n", "  strategy: {}\n", "  strategy: &s {type: RollingUpdate}\n", "  strategy: [1]\n"]
+        {
             let n = strategy_of(s);
             let ops = plan(n.as_ref(), Fix::Recreate { null_params: false }, &DEPLOYMENT);
             assert!(matches!(ops.as_slice(), [Op::Replace(_)]), "{s}: {ops:?}");
@@ -511,10 +511,8 @@ mod tests {
 
     #[test]
     fn validation_rejects_what_the_api_rejects() {
-        let bad = Val::Map(vec![
-            (Val::word("type"), Val::word("Recreate")),
-            (Val::word("rollingUpdate"), Val::Map(vec![])),
-        ]);
+        let bad =
+            Val::Map(vec![(Val::word("type"), Val::word("Recreate")), (Val::word("rollingUpdate"), Val::Map(vec![]))]);
         assert!(validate(Some(&bad), &DEPLOYMENT).is_err());
     }
 }

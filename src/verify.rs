@@ -41,13 +41,17 @@ pub fn verify_regions(
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .try_for_each(|h| h.join().unwrap_or_else(|_| Err("a verification thread failed".into())))
+        handles.into_iter().try_for_each(|h| h.join().unwrap_or_else(|_| Err("a verification thread failed".into())))
     })
 }
 
-fn verify_region(input: &str, object: &Object, plan: &ObjectPlan, edits: &[Edit], limits: Limits) -> Result<(), String> {
+fn verify_region(
+    input: &str,
+    object: &Object,
+    plan: &ObjectPlan,
+    edits: &[Edit],
+    limits: Limits,
+) -> Result<(), String> {
     let start = object.span.start.offset;
     let content_end = object.span.end.offset;
     let bytes = input.as_bytes();
@@ -61,7 +65,8 @@ fn verify_region(input: &str, object: &Object, plan: &ObjectPlan, edits: &[Edit]
     if edits.iter().any(|e| e.start < start || e.end > end) {
         return Err(format!("{}: an edit falls outside the object", object.display()));
     }
-    let local: Vec<Edit> = edits.iter().map(|e| Edit { start: e.start - start, end: e.end - start, with: e.with.clone() }).collect();
+    let local: Vec<Edit> =
+        edits.iter().map(|e| Edit { start: e.start - start, end: e.end - start, with: e.with.clone() }).collect();
     let text = format!("{}{}", " ".repeat(object.span.start.col), splice(&input[start..end], &local));
     let out = read_object(&text, limits)
         .map_err(|e| format!("{}: the edited object does not parse: {}", object.display(), e.summary("<output>")))?

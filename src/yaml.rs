@@ -189,12 +189,9 @@ impl<'a> Iterator for Events<'a> {
                         message: format!("alias *{name} has no anchor before it"),
                     }));
                 }
-                GEvent::Scalar(value, s, anchor, tag) => Event::Scalar {
-                    value,
-                    style: style(s),
-                    anchor,
-                    tagged: tag.is_some(),
-                },
+                GEvent::Scalar(value, s, anchor, tag) => {
+                    Event::Scalar { value, style: style(s), anchor, tagged: tag.is_some() }
+                }
                 GEvent::SequenceStart(s, anchor, tag) => Event::SequenceStart {
                     flow: s == granit_parser::StructureStyle::Flow,
                     anchored: anchor != 0,
@@ -227,9 +224,7 @@ mod tests {
         events(text)
             .into_iter()
             .filter_map(|(e, s)| match e {
-                Event::Scalar { value, .. } => {
-                    Some((value.into_owned(), &text[s.start.offset..s.end.offset]))
-                }
+                Event::Scalar { value, .. } => Some((value.into_owned(), &text[s.start.offset..s.end.offset])),
                 _ => None,
             })
             .collect()
@@ -255,9 +250,8 @@ mod tests {
 
     #[test]
     fn syntax_errors_carry_a_position() {
-        let err = Events::new("a: [1, 2\nb: 3\n", 64)
-            .collect::<Result<Vec<_>, _>>()
-            .expect_err("unterminated flow sequence");
+        let err =
+            Events::new("a: [1, 2\nb: 3\n", 64).collect::<Result<Vec<_>, _>>().expect_err("unterminated flow sequence");
         assert!(err.pos.line >= 1);
         assert!(!err.message.is_empty());
     }

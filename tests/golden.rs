@@ -100,7 +100,10 @@ fn golden_cases() {
         if got.code <= 1 && !got.stdout.is_empty() && !case.join("args").exists_and_contains("--diff") {
             let again = run(case, got.stdout.as_bytes(), &scratch);
             if without_results(&again.stdout) != without_results(&got.stdout) {
-                failures.push(format!("{name}: a second run changed the output\n--- first\n{}\n--- second\n{}", got.stdout, again.stdout));
+                failures.push(format!(
+                    "{name}: a second run changed the output\n--- first\n{}\n--- second\n{}",
+                    got.stdout, again.stdout
+                ));
             }
             if again.results.contains("rule: strategy-rewritten") {
                 failures.push(format!("{name}: a second run rewrote a strategy again"));

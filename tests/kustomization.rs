@@ -76,9 +76,7 @@ fn setup() -> &'static Setup {
 
 fn which(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(name))
-        .find(|p| is_executable(p))
+    std::env::split_paths(&path).map(|d| d.join(name)).find(|p| is_executable(p))
 }
 
 fn is_executable(p: &Path) -> bool {
@@ -93,11 +91,7 @@ fn find_kubectl_133(kubectl: Option<&Path>) -> Option<PathBuf> {
             let real = fs::canonicalize(kubectl?).ok()?;
             Some(real.parent()?.join("kubectl.1.33")).filter(|p| is_executable(p))
         })
-        .or_else(|| {
-            std::env::var_os("KUBECTL_133")
-                .map(PathBuf::from)
-                .filter(|p| is_executable(p))
-        })
+        .or_else(|| std::env::var_os("KUBECTL_133").map(PathBuf::from).filter(|p| is_executable(p)))
 }
 
 fn prepare() -> Result<Setup, String> {
@@ -109,10 +103,7 @@ fn prepare() -> Result<Setup, String> {
     let mut missing = Vec::new();
     for (found, what) in [
         (kubectl.is_some(), "kubectl (kustomize v5.5) on PATH"),
-        (
-            kubectl_133.is_some(),
-            "kubectl.1.33 (kustomize v5.6) on PATH, beside kubectl's binary or in $KUBECTL_133",
-        ),
+        (kubectl_133.is_some(), "kubectl.1.33 (kustomize v5.6) on PATH, beside kubectl's binary or in $KUBECTL_133"),
         (kpt.is_some(), "kpt on PATH"),
         (podman.is_some(), "podman on PATH"),
     ] {
@@ -138,18 +129,12 @@ fn prepare() -> Result<Setup, String> {
         .output()
         .map_err(|e| format!("cannot run bash: {e}"))?;
     if !env.status.success() {
-        return Err(format!(
-            "sourcing scripts/container-env.sh failed:\n{}",
-            String::from_utf8_lossy(&env.stderr)
-        ));
+        return Err(format!("sourcing scripts/container-env.sh failed:\n{}", String::from_utf8_lossy(&env.stderr)));
     }
     let env = String::from_utf8_lossy(&env.stdout).into_owned();
     let mut parts = env.split('\0');
-    let (shim_path, conf, storage) = (
-        parts.next().unwrap_or(""),
-        parts.next().unwrap_or(""),
-        parts.next().unwrap_or(""),
-    );
+    let (shim_path, conf, storage) =
+        (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     let mut container_env = vec![("CONTAINERS_CONF".to_string(), conf.to_string())];
     if !storage.is_empty() {
         container_env.push(("CONTAINERS_STORAGE_CONF".to_string(), storage.to_string()));
@@ -172,10 +157,7 @@ fn prepare() -> Result<Setup, String> {
             tail(&String::from_utf8_lossy(&built.stderr), 30)
         ));
     }
-    eprintln!(
-        "kustomization tests: built the static binary and {IMAGE} in {:.1}s",
-        started.elapsed().as_secs_f64()
-    );
+    eprintln!("kustomization tests: built the static binary and {IMAGE} in {:.1}s", started.elapsed().as_secs_f64());
 
     // Scratch space, one per test process; leftovers of finished processes (kept when a case
     // failed) are removed.
@@ -231,12 +213,7 @@ struct Ran {
 impl Setup {
     /// A command with the tests' environment: PATH, container settings, no plugin home, no
     /// stdin, and the docker shim logging to `shim_log`.
-    fn command(
-        &self,
-        program: impl AsRef<std::ffi::OsStr>,
-        cwd: &Path,
-        shim_log: &Path,
-    ) -> Command {
+    fn command(&self, program: impl AsRef<std::ffi::OsStr>, cwd: &Path, shim_log: &Path) -> Command {
         let mut c = Command::new(program);
         c.current_dir(cwd)
             .env("PATH", &self.path)
@@ -255,9 +232,7 @@ impl Setup {
 /// Runs `cmd` to completion, killing it after [`RUN_TIMEOUT`].
 fn run(mut cmd: Command, what: &str) -> Ran {
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
     let mut out = child.stdout.take().expect("stdout pipe");
     let mut err = child.stderr.take().expect("stderr pipe");
     let out_reader = std::thread::spawn(move || {
@@ -278,10 +253,7 @@ fn run(mut cmd: Command, what: &str) -> Ran {
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!(
-                "{what}: still running after {}s; killed",
-                RUN_TIMEOUT.as_secs()
-            );
+            panic!("{what}: still running after {}s; killed", RUN_TIMEOUT.as_secs());
         }
         std::thread::sleep(Duration::from_millis(20));
     };
@@ -334,34 +306,23 @@ struct Case {
 }
 
 fn parse_case(src: &Path) -> Result<Case, String> {
-    let name = src
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("?")
-        .to_string();
-    let text =
-        fs::read_to_string(src.join("case.yaml")).map_err(|e| format!("{name}/case.yaml: {e}"))?;
+    let name = src.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
+    let text = fs::read_to_string(src.join("case.yaml")).map_err(|e| format!("{name}/case.yaml: {e}"))?;
     let mut keys = BTreeMap::new();
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let (k, v) = line
-            .split_once(':')
-            .ok_or_else(|| format!("{name}/case.yaml:{}: expected `key: value`", n + 1))?;
+        let (k, v) =
+            line.split_once(':').ok_or_else(|| format!("{name}/case.yaml:{}: expected `key: value`", n + 1))?;
         let v = v.trim();
-        let v = v
-            .strip_prefix('"')
-            .and_then(|v| v.strip_suffix('"'))
-            .unwrap_or(v);
+        let v = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(v);
         keys.insert(k.trim().to_string(), v.to_string());
     }
     for k in keys.keys() {
         if !["engine", "dir", "args", "fn-config", "proof"].contains(&k.as_str()) {
-            return Err(format!(
-                "{name}/case.yaml: unknown key `{k}` (known: engine, dir, args, fn-config, proof)"
-            ));
+            return Err(format!("{name}/case.yaml: unknown key `{k}` (known: engine, dir, args, fn-config, proof)"));
         }
     }
     let engine = keys.get("engine").map_or("", String::as_str);
@@ -372,25 +333,18 @@ fn parse_case(src: &Path) -> Result<Case, String> {
         .cloned()
         .filter(|p| !p.is_empty())
         .ok_or_else(|| format!("{name}/case.yaml: `proof` is required"))?;
-    let dir = keys.get("dir").cloned().unwrap_or_else(|| {
-        if engine.is_kpt() {
-            "pkg".into()
-        } else {
-            ".".into()
-        }
-    });
+    let dir = keys.get("dir").cloned().unwrap_or_else(|| if engine.is_kpt() { "pkg".into() } else { ".".into() });
     if engine.is_kpt() && dir == "." {
-        return Err(format!("{name}/case.yaml: a kpt package must be a subdirectory (dir), so case.yaml is not part of it"));
+        return Err(format!(
+            "{name}/case.yaml: a kpt package must be a subdirectory (dir), so case.yaml is not part of it"
+        ));
     }
     Ok(Case {
         name,
         src: src.to_path_buf(),
         engine,
         dir,
-        args: keys
-            .get("args")
-            .map(|a| a.split_whitespace().map(String::from).collect())
-            .unwrap_or_default(),
+        args: keys.get("args").map(|a| a.split_whitespace().map(String::from).collect()).unwrap_or_default(),
         fn_config: keys.get("fn-config").cloned(),
         proof,
     })
@@ -410,15 +364,8 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             if p.is_dir() {
                 walk(base, &p, out);
             } else {
-                let rel = p
-                    .strip_prefix(base)
-                    .expect("under base")
-                    .to_string_lossy()
-                    .into_owned();
-                out.insert(
-                    rel,
-                    fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
-                );
+                let rel = p.strip_prefix(base).expect("under base").to_string_lossy().into_owned();
+                out.insert(rel, fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())));
             }
         }
     }
@@ -442,10 +389,7 @@ fn normalize(stderr: &str, work: &Path) -> String {
     for line in text.split_inclusive('\n') {
         let mut line = klog(line);
         while let Some(i) = line.find("/tmp/kust-plugin-config-") {
-            let digits = line[i + 24..]
-                .bytes()
-                .take_while(u8::is_ascii_digit)
-                .count();
+            let digits = line[i + 24..].bytes().take_while(u8::is_ascii_digit).count();
             line.replace_range(i..i + 24 + digits, "<plugin-config>");
         }
         let trimmed = line.trim_start();
@@ -466,13 +410,7 @@ fn klog(line: &str) -> String {
     let shape = b"L0000 00:00:00.000000 ";
     let fits = b.len() > shape.len()
         && matches!(b[0], b'E' | b'W' | b'I' | b'F')
-        && shape[1..].iter().zip(&b[1..]).all(|(s, c)| {
-            if *s == b'0' {
-                c.is_ascii_digit()
-            } else {
-                s == c
-            }
-        });
+        && shape[1..].iter().zip(&b[1..]).all(|(s, c)| if *s == b'0' { c.is_ascii_digit() } else { s == c });
     if !fits {
         return line.to_string();
     }
@@ -489,9 +427,7 @@ fn klog(line: &str) -> String {
 fn comments(text: &str) -> Vec<&str> {
     text.lines()
         .filter_map(|l| {
-            l.find(" #")
-                .map(|i| &l[i + 1..])
-                .or_else(|| l.trim_start().starts_with('#').then(|| l.trim_start()))
+            l.find(" #").map(|i| &l[i + 1..]).or_else(|| l.trim_start().starts_with('#').then(|| l.trim_start()))
         })
         .collect()
 }
@@ -510,11 +446,7 @@ fn run_case(s: &Setup, case: &Case, bless: bool) -> Vec<String> {
     let mut cmd;
     match case.engine {
         Engine::Kubectl | Engine::Kubectl133 | Engine::LegacyPlugin => {
-            let k = if case.engine == Engine::Kubectl133 {
-                &s.kubectl_133
-            } else {
-                &s.kubectl
-            };
+            let k = if case.engine == Engine::Kubectl133 { &s.kubectl_133 } else { &s.kubectl };
             cmd = s.command(k, &work, &shim_log);
             cmd.args(["kustomize", "--enable-alpha-plugins", &case.dir]);
             if case.engine == Engine::LegacyPlugin {
@@ -537,11 +469,7 @@ fn run_case(s: &Setup, case: &Case, bless: bool) -> Vec<String> {
     let started = Instant::now();
     let ran = run(cmd, name);
     let stderr = normalize(&ran.stderr, &work);
-    let package = if case.engine.is_kpt() {
-        tree(&work.join(&case.dir))
-    } else {
-        BTreeMap::new()
-    };
+    let package = if case.engine.is_kpt() { tree(&work.join(&case.dir)) } else { BTreeMap::new() };
     eprintln!(
         "kustomization tests: {name} ({:?}): exit {} in {:.1}s",
         case.engine,
@@ -550,23 +478,16 @@ fn run_case(s: &Setup, case: &Case, bless: bool) -> Vec<String> {
     );
 
     // Proof that rwo-guard ran: its text is in what came out and in nothing that went in.
-    let produced = package
-        .values()
-        .any(|b| String::from_utf8_lossy(b).contains(&case.proof))
+    let produced = package.values().any(|b| String::from_utf8_lossy(b).contains(&case.proof))
         || ran.stdout.contains(&case.proof)
         || ran.stderr.contains(&case.proof);
     if !produced {
-        failures.push(format!(
-            "{name}: proof `{}` is in neither the output nor stderr: did rwo-guard run?",
-            case.proof
-        ));
+        failures
+            .push(format!("{name}: proof `{}` is in neither the output nor stderr: did rwo-guard run?", case.proof));
     }
     for (file, bytes) in &inputs {
         if file != "case.yaml" && String::from_utf8_lossy(bytes).contains(&case.proof) {
-            failures.push(format!(
-                "{name}: proof `{}` is already in input file {file}; it proves nothing",
-                case.proof
-            ));
+            failures.push(format!("{name}: proof `{}` is already in input file {file}; it proves nothing", case.proof));
         }
     }
     if case.engine.is_container() {
@@ -588,22 +509,13 @@ fn run_case(s: &Setup, case: &Case, bless: bool) -> Vec<String> {
     }
     if case.engine.is_kpt() {
         let prefix = format!("{}/", case.dir);
-        for (file, bytes) in inputs
-            .iter()
-            .filter_map(|(f, b)| f.strip_prefix(&prefix).map(|f| (f, b)))
-        {
+        for (file, bytes) in inputs.iter().filter_map(|(f, b)| f.strip_prefix(&prefix).map(|f| (f, b))) {
             let before = String::from_utf8_lossy(bytes);
-            let after = package
-                .get(file)
-                .map(|b| String::from_utf8_lossy(b).into_owned())
-                .unwrap_or_default();
+            let after = package.get(file).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
             let mut left = comments(&after).into_iter();
             for c in comments(&before) {
                 if !left.any(|a| a == c) {
-                    failures.push(format!(
-                        "{name}: {}/{file} lost the comment `{c}` (or it moved)",
-                        case.dir
-                    ));
+                    failures.push(format!("{name}: {}/{file} lost the comment `{c}` (or it moved)", case.dir));
                     break;
                 }
             }
@@ -632,42 +544,24 @@ fn run_case(s: &Setup, case: &Case, bless: bool) -> Vec<String> {
             Some(want) if want == got => {}
             want => failures.push(format!(
                 "{name}: {what} differs\n--- expected\n{}\n--- got\n{got}",
-                want.as_deref()
-                    .unwrap_or("<missing: bless with RWO_GUARD_BLESS=1>")
+                want.as_deref().unwrap_or("<missing: bless with RWO_GUARD_BLESS=1>")
             )),
         };
-        compare(
-            "stdout (.expected/output.yaml)",
-            read("output.yaml"),
-            &ran.stdout,
-        );
-        compare(
-            "exit code",
-            Some(read("exit-code").unwrap_or_else(|| "0\n".into())),
-            &code,
-        );
+        compare("stdout (.expected/output.yaml)", read("output.yaml"), &ran.stdout);
+        compare("exit code", Some(read("exit-code").unwrap_or_else(|| "0\n".into())), &code);
         if let Some(want) = read("stderr") {
             compare("stderr", Some(want), &stderr);
         }
         if case.engine.is_kpt() {
             let want = tree(&expected.join(&case.dir));
             if want.is_empty() {
-                failures.push(format!(
-                    "{name}: .expected/{} is missing: bless with RWO_GUARD_BLESS=1",
-                    case.dir
-                ));
+                failures.push(format!("{name}: .expected/{} is missing: bless with RWO_GUARD_BLESS=1", case.dir));
             }
-            for file in want
-                .keys()
-                .chain(package.keys())
-                .collect::<std::collections::BTreeSet<_>>()
-            {
+            for file in want.keys().chain(package.keys()).collect::<std::collections::BTreeSet<_>>() {
                 let (w, g) = (want.get(file), package.get(file));
                 if w != g {
                     let show = |b: Option<&Vec<u8>>| {
-                        b.map_or("<no such file>".into(), |b| {
-                            String::from_utf8_lossy(b).into_owned()
-                        })
+                        b.map_or("<no such file>".into(), |b| String::from_utf8_lossy(b).into_owned())
                     };
                     failures.push(format!(
                         "{name}: package file {}/{file} differs from .expected\n--- expected\n{}\n--- got\n{}",
@@ -683,11 +577,7 @@ fn run_case(s: &Setup, case: &Case, bless: bool) -> Vec<String> {
         let _ = fs::remove_dir_all(&work);
         let _ = fs::remove_file(&shim_log);
     } else {
-        failures.push(format!(
-            "{name}: stderr was:\n{}\n(work copy kept in {})",
-            ran.stderr,
-            work.display()
-        ));
+        failures.push(format!("{name}: stderr was:\n{}\n(work copy kept in {})", ran.stderr, work.display()));
     }
     failures
 }
@@ -703,19 +593,12 @@ fn kustomization_cases() {
         .map(|e| e.expect("dir entry").path())
         .filter(|p| p.join("case.yaml").exists())
         .filter(|p| {
-            only.as_ref().is_none_or(|o| {
-                p.file_name()
-                    .is_some_and(|n| n.to_string_lossy().contains(o.as_str()))
-            })
+            only.as_ref().is_none_or(|o| p.file_name().is_some_and(|n| n.to_string_lossy().contains(o.as_str())))
         })
         .collect();
     dirs.sort();
     if only.is_none() {
-        assert!(
-            dirs.len() >= 10,
-            "expected the cases under kustomization-tests/, found {}",
-            dirs.len()
-        );
+        assert!(dirs.len() >= 10, "expected the cases under kustomization-tests/, found {}", dirs.len());
     }
     let mut failures = Vec::new();
     let mut engines = Vec::new();
@@ -729,22 +612,11 @@ fn kustomization_cases() {
         }
     }
     if only.is_none() {
-        for e in [
-            Engine::Kubectl,
-            Engine::Kubectl133,
-            Engine::LegacyPlugin,
-            Engine::KptEval,
-            Engine::KptRender,
-        ] {
+        for e in [Engine::Kubectl, Engine::Kubectl133, Engine::LegacyPlugin, Engine::KptEval, Engine::KptRender] {
             assert!(engines.contains(&e), "no case uses engine {e:?}");
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} kustomization failure(s):\n\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    assert!(failures.is_empty(), "{} kustomization failure(s):\n\n{}", failures.len(), failures.join("\n\n"));
 }
 
 /// One documented command of an example, run verbatim by bash from a scratch root holding a
@@ -812,15 +684,8 @@ fn examples_run_as_documented() {
     let examples = s.repo.join("examples");
     write_tree(&root.join("examples"), &tree(&examples));
     for script in ["ci-check/check.sh", "ci-check/pre-commit"] {
-        fs::set_permissions(
-            root.join("examples").join(script),
-            fs::Permissions::from_mode(0o755),
-        )
-        .expect("chmod");
-        assert!(
-            is_executable(&examples.join(script)),
-            "examples/{script} must be executable (git mode 755)"
-        );
+        fs::set_permissions(root.join("examples").join(script), fs::Permissions::from_mode(0o755)).expect("chmod");
+        assert!(is_executable(&examples.join(script)), "examples/{script} must be executable (git mode 755)");
     }
     fs::create_dir_all(root.join("target/release")).expect("mkdir");
     fs::copy(&s.bin, root.join("target/release/rwo-guard")).expect("copy binary");
@@ -841,21 +706,14 @@ fn examples_run_as_documented() {
             failures.push(format!("examples/{name}: no test runs it"));
         }
     }
-    for want in [
-        "ci-check",
-        "container-transformer",
-        "kpt-exec",
-        "legacy-plugin",
-        "standalone-pipe",
-    ] {
+    for want in ["ci-check", "container-transformer", "kpt-exec", "legacy-plugin", "standalone-pipe"] {
         if !names.iter().any(|n| n == want) {
             failures.push(format!("examples/{want} is missing"));
         }
     }
 
     for (i, step) in STEPS.iter().enumerate() {
-        let readme =
-            fs::read_to_string(examples.join(step.example).join("README.md")).unwrap_or_default();
+        let readme = fs::read_to_string(examples.join(step.example).join("README.md")).unwrap_or_default();
         if !readme.contains(step.command) {
             failures.push(format!(
                 "examples/{}/README.md does not show the tested command:\n{}",
@@ -864,9 +722,7 @@ fn examples_run_as_documented() {
         }
         let shim_log = root.join(format!("shim-{i}.log"));
         let mut cmd = s.command("bash", &root, &shim_log);
-        cmd.args(["-euo", "pipefail", "-c", step.command])
-            .env("HOME", &home)
-            .env_remove("XDG_CONFIG_HOME");
+        cmd.args(["-euo", "pipefail", "-c", step.command]).env("HOME", &home).env_remove("XDG_CONFIG_HOME");
         if step.example == "legacy-plugin" {
             cmd.env_remove("KUSTOMIZE_PLUGIN_HOME"); // found through ~/.config, as documented
         }
@@ -886,14 +742,11 @@ fn examples_run_as_documented() {
         }
         if step.example == "container-transformer" {
             let log = fs::read_to_string(&shim_log).unwrap_or_default();
-            if !log.lines().any(|l| {
-                l.starts_with("docker\trun\t")
-                    && l.contains("\t--user\tnobody\t")
-                    && l.ends_with(IMAGE)
-            }) {
-                bad.push(format!(
-                    "no `docker run ... --user nobody ... {IMAGE}` in the shim log"
-                ));
+            if !log
+                .lines()
+                .any(|l| l.starts_with("docker\trun\t") && l.contains("\t--user\tnobody\t") && l.ends_with(IMAGE))
+            {
+                bad.push(format!("no `docker run ... --user nobody ... {IMAGE}` in the shim log"));
             }
         }
         if !bad.is_empty() {
@@ -908,12 +761,7 @@ fn examples_run_as_documented() {
         }
     }
     failures.extend(pre_commit_hook(s, &root));
-    assert!(
-        failures.is_empty(),
-        "{} example failure(s):\n\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    assert!(failures.is_empty(), "{} example failure(s):\n\n{}", failures.len(), failures.join("\n\n"));
     let _ = fs::remove_dir_all(&root);
 }
 
@@ -921,24 +769,16 @@ fn examples_run_as_documented() {
 /// holding a bad kustomization is refused; once it is gone the commit goes through.
 fn pre_commit_hook(s: &Setup, root: &Path) -> Vec<String> {
     let repo = root.join("hook-repo");
-    write_tree(
-        &repo.join("examples/ci-check"),
-        &tree(&root.join("examples/ci-check")),
-    );
+    write_tree(&repo.join("examples/ci-check"), &tree(&root.join("examples/ci-check")));
     for script in ["check.sh", "pre-commit"] {
-        fs::set_permissions(
-            repo.join("examples/ci-check").join(script),
-            fs::Permissions::from_mode(0o755),
-        )
-        .expect("chmod");
+        fs::set_permissions(repo.join("examples/ci-check").join(script), fs::Permissions::from_mode(0o755))
+            .expect("chmod");
     }
     let readme = fs::read_to_string(s.repo.join("examples/ci-check/README.md")).unwrap_or_default();
     let install = "ln -s ../../examples/ci-check/pre-commit .git/hooks/pre-commit";
     let mut failures = Vec::new();
     if !readme.contains(install) {
-        failures.push(format!(
-            "examples/ci-check/README.md does not show `{install}`"
-        ));
+        failures.push(format!("examples/ci-check/README.md does not show `{install}`"));
     }
     let script = format!(
         "git init -q . && git add examples && {install}\n\
@@ -948,14 +788,12 @@ fn pre_commit_hook(s: &Setup, root: &Path) -> Vec<String> {
          git log --oneline | wc -l"
     );
     let mut cmd = s.command("bash", &repo, &root.join("shim-hook.log"));
-    cmd.args(["-euo", "pipefail", "-c", &script])
-        .env("HOME", root.join("home"));
+    cmd.args(["-euo", "pipefail", "-c", &script]).env("HOME", root.join("home"));
     for k in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"] {
         cmd.env_remove(k);
     }
     let ran = run(cmd, "pre-commit hook");
-    if ran.code != 0 || ran.stdout.trim() != "1" || !ran.stderr.contains("would add spec.strategy")
-    {
+    if ran.code != 0 || ran.stdout.trim() != "1" || !ran.stderr.contains("would add spec.strategy") {
         failures.push(format!(
             "examples/ci-check/pre-commit: expected the bad commit refused (with the finding on stderr) and the good one \
              made; exit {}\n--- stdout\n{}\n--- stderr\n{}",
