@@ -362,7 +362,7 @@ pub fn analyze(objects: &[Object], config: &Config) -> Analysis {
                 } else {
                     strategy::DEPLOYMENT_CONFIG
                 };
-                strategy_findings(&mut out, i, o, mode, config, dialect, first);
+                strategy_findings(&mut out, i, o, mode, *config, dialect, first);
             }
             Some(Workload::DaemonSet) => out.findings.push(Finding {
                 object: i,
@@ -387,10 +387,8 @@ pub fn analyze(objects: &[Object], config: &Config) -> Analysis {
                 ),
                 field: Some(FieldChange { path: "spec.strategy".into(), current: None, proposed: None }),
             }),
-            Some(Workload::Job) => {
-                if int(o.extra().parallelism.as_ref()).unwrap_or(1) > 1 {
-                    out.findings.push(job_overlap(i, o, first, worst, "spec.parallelism", o.extra().parallelism.as_ref(), "parallel pods of one run", "Set parallelism: 1"));
-                }
+            Some(Workload::Job) if int(o.extra().parallelism.as_ref()).unwrap_or(1) > 1 => {
+                out.findings.push(job_overlap(i, o, first, worst, "spec.parallelism", o.extra().parallelism.as_ref(), "parallel pods of one run", "Set parallelism: 1"));
             }
             Some(Workload::CronJob) => {
                 let policy = o.extra().concurrency_policy.as_ref().map_or("Allow", |p| p.value.as_str());
@@ -514,7 +512,7 @@ pub fn analyze(objects: &[Object], config: &Config) -> Analysis {
         }
     }
 
-    out.findings.sort_by(|a, b| (a.object, a.rule).cmp(&(b.object, b.rule)));
+    out.findings.sort_by_key(|f| (f.object, f.rule));
     out
 }
 
@@ -566,7 +564,7 @@ fn strategy_findings(
     i: usize,
     o: &Object,
     mode: Mode,
-    config: &Config,
+    config: Config,
     dialect: Dialect,
     mount: &Mount<'_>,
 ) {
@@ -614,7 +612,7 @@ fn strategy_findings(
                 action(op, &path, current_at, check),
                 mount.describe(),
             ),
-            field: Some(FieldChange { path, current: current_at.map(|v| v.display()), proposed: op.proposed().map(Val::display) }),
+            field: Some(FieldChange { path, current: current_at.map(Val::display), proposed: op.proposed().map(Val::display) }),
         });
     }
     if !check {

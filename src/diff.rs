@@ -47,7 +47,7 @@ pub fn unified_colored(text: &str, edits: &[Edit], old_name: &str, new_name: &st
     let (red, green, cyan, bold, reset) =
         if colors.enabled { ("\x1b[31m", "\x1b[32m", "\x1b[36m", "\x1b[1m", "\x1b[0m") } else { ("", "", "", "", "") };
     let mut out = format!("{bold}--- {old_name}{reset}\n{bold}+++ {new_name}{reset}\n");
-    let mut delta: isize = 0;
+    let (mut added, mut removed) = (0usize, 0usize);
     for (changed_start, changed_end, es) in groups {
         let from = line_of(changed_start).saturating_sub(CONTEXT);
         let to = (line_of(changed_end) + CONTEXT).min(lines);
@@ -66,7 +66,7 @@ pub fn unified_colored(text: &str, edits: &[Edit], old_name: &str, new_name: &st
         let old_count = before.len() + old_lines.len() + after.len();
         let new_count = before.len() + new_lines.len() + after.len();
         let old_start = from + 1;
-        let new_start = (from as isize + 1 + delta).max(0);
+        let new_start = (from + 1 + added).saturating_sub(removed);
         let _ = writeln!(out, "{cyan}@@ -{old_start},{old_count} +{new_start},{new_count} @@{reset}");
         for l in &before {
             let _ = writeln!(out, " {l}");
@@ -80,7 +80,8 @@ pub fn unified_colored(text: &str, edits: &[Edit], old_name: &str, new_name: &st
         for l in &after {
             let _ = writeln!(out, " {l}");
         }
-        delta += new_lines.len() as isize - old_lines.len() as isize;
+        added += new_lines.len();
+        removed += old_lines.len();
     }
     out
 }

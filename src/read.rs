@@ -213,14 +213,14 @@ struct KeySet<'t> {
 
 impl<'t> KeySet<'t> {
     /// Adds `key`; false when it was already there.
-    fn insert(&mut self, key: &Cow<'t, str>) -> bool {
+    fn insert(&mut self, key: Cow<'t, str>) -> bool {
         if let Some(set) = &mut self.large {
-            return set.insert(key.clone());
+            return set.insert(key);
         }
-        if self.small.iter().any(|k| k == key) {
+        if self.small.contains(&key) {
             return false;
         }
-        self.small.push(key.clone());
+        self.small.push(key);
         if self.small.len() > 16 {
             self.large = Some(self.small.drain(..).collect());
         }
@@ -1160,7 +1160,7 @@ impl<'t> Walker<'t> {
             return Ok(());
         }
         if let Some(k) = &key {
-            if !f.keys.insert(k) {
+            if !f.keys.insert(k.clone()) {
                 f.key = Some(k.clone());
                 f.expect_key = false;
                 let place = self.place(start, None);

@@ -144,6 +144,7 @@ impl Cx<'_> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn insert_entry(
         &self,
         map: &Node,
@@ -401,11 +402,11 @@ fn normalize(mut edits: Vec<Edit>) -> R<Vec<Edit>> {
 pub fn write_spliced(text: &str, edits: &[Edit], out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut at = 0;
     for e in edits {
-        out.write_all(text[at..e.start].as_bytes())?;
+        out.write_all(&text.as_bytes()[at..e.start])?;
         out.write_all(e.with.as_bytes())?;
         at = e.end;
     }
-    out.write_all(text[at..].as_bytes())
+    out.write_all(&text.as_bytes()[at..])
 }
 
 /// The text with `edits` (sorted, non-overlapping) applied.

@@ -2,6 +2,8 @@
 //! `RWO_GUARD_BLESS=1 cargo test --test cli`), usage errors exit 2, and the binary behaves as the
 //! library's `run` (exit codes, streams) when run as a process.
 
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 

@@ -7,6 +7,8 @@
 //! rewrites `.expected/` from what the code computes; review the diff before committing it.
 //! `RWO_GUARD_GOLDEN=name` runs (or blesses) only the cases whose name contains `name`.
 
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
