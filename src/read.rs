@@ -306,6 +306,8 @@ struct Doc {
     root_object: Option<Object>,
     items: Vec<Object>,
     has_items: bool,
+    /// Where `items` is something other than a list.
+    items_bad: Option<Pos>,
     function_config: Option<Region>,
     results: Option<Region>,
     /// Start of a `functionConfig` / `results` value being skipped.
@@ -772,15 +774,25 @@ impl<'t> Walker<'t> {
 
     fn end_document(&mut self) -> Result<(), Fatal> {
         let doc = std::mem::take(&mut self.doc);
-        let is_list =
-            doc.has_items && doc.kind_value.as_deref() == Some("List") && doc.api_version.as_deref() == Some("v1");
+        let is_list = doc.kind_value.as_deref() == Some("List") && doc.api_version.as_deref() == Some("v1");
         let is_resource_list = (self.continuation && doc.has_items)
-            || doc.has_items
-                && doc.kind_value.as_deref() == Some("ResourceList")
+            || doc.kind_value.as_deref() == Some("ResourceList")
                 && matches!(
                     doc.api_version.as_deref(),
                     Some("config.kubernetes.io/v1" | "config.kubernetes.io/v1alpha1")
                 );
+        if let (true, Some(pos)) = (is_list || is_resource_list, doc.items_bad) {
+            return Err(Fatal::input_at(
+                format!("`items` of a {} must be a list of objects", if is_list { "List" } else { "ResourceList" }),
+                Place {
+                    offset: pos.offset,
+                    line: pos.line,
+                    col: pos.col,
+                    document: Some(format!("document {}", doc.number)),
+                    field: Some("items".into()),
+                },
+            ));
+        }
         if self.resource_list_seen || (is_resource_list && !self.documents.is_empty()) {
             let pos = if self.resource_list_seen { doc.start_pos } else { Pos { offset: 0, line: 1, col: 0 } };
             return Err(Fatal::Input {
@@ -896,6 +908,9 @@ impl<'t> Walker<'t> {
                 | Slot::ScaleTargetRef
         );
         let wants_seq = matches!(slot, Slot::Items | Slot::Volumes(_) | Slot::AccessModes);
+        if slot == Slot::Items && map {
+            self.doc.items_bad = Some(span.start);
+        }
         if (map && !wants_map) || (!map && !wants_seq) {
             self.unreadable_collection(slot, span.start);
             self.skip_depth = 1;
@@ -1125,6 +1140,11 @@ impl<'t> Walker<'t> {
         let slot = self.next_slot();
         match slot {
             Slot::Skip => {}
+            Slot::Items => {
+                if !leaf.node().is_null() {
+                    self.doc.items_bad = Some(span.start);
+                }
+            }
             Slot::Strategy => {
                 // A scalar or alias where a mapping belongs: kept so the planner can replace it.
                 return self.captured(leaf.node());
