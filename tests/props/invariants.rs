@@ -1,0 +1,256 @@
+//! The properties every run of rwo-guard must have, on any input: no panic; exit code 0–3
+//! (never 4, the verifier catching a bug); on success the output parses, has the same form,
+//! documents and objects, unplanned objects are byte-identical, every byte that changed lies
+//! in a planned object (or a ResourceList's results), the full re-read verifier agrees with
+//! the per-object one the run used, and a second run changes nothing; on a fatal error stdout
+//! is empty (a stream) or a ResourceList carrying the error.
+
+use rwo_guard::analyze::{analyze, ObjectPlan};
+use rwo_guard::config::{self, Config, ExternalClaims, FailOn, Mode, Overrides};
+use rwo_guard::read::{read, Bundle, Form, Limits, Region};
+use rwo_guard::verify::verify;
+
+/// What one run gave.
+pub struct Outcome {
+    /// The exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: Vec<u8>,
+    /// Standard error.
+    pub stderr: Vec<u8>,
+}
+
+/// Runs rwo-guard on `input` with `args` (after the program name).
+pub fn run(input: &[u8], args: &[String]) -> Outcome {
+    let command_line = std::iter::once("rwo-guard".to_string()).chain(args.iter().cloned());
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let code = rwo_guard::run(command_line, &mut &input[..], &mut stdout, &mut stderr);
+    Outcome { code, stdout, stderr }
+}
+
+/// The overrides `args` stand for (only the flags of [`super::manifest::ARG_SETS`]).
+fn overrides(args: &[String]) -> Overrides {
+    let mut o = Overrides::default();
+    let mut it = args.iter().map(String::as_str);
+    while let Some(a) = it.next() {
+        match a {
+            "--mode" => o.mode = it.next().and_then(<Mode as config::Keyword>::parse),
+            "--external-claims" => o.external_claims = it.next().and_then(<ExternalClaims as config::Keyword>::parse),
+            "--fail-on" => o.fail_on = it.next().and_then(<FailOn as config::Keyword>::parse),
+            "--null-rolling-update" => o.null_rolling_update = Some(true),
+            _ => {}
+        }
+    }
+    o
+}
+
+/// The effective config, computed the way `rwo_guard::run` does (functionConfig, then flags).
+fn effective_config(text: &str, bundle: &Bundle, args: &[String]) -> Result<Config, String> {
+    let mut c = Config::default();
+    if let Some(fc) = &bundle.function_config {
+        let node = &text[fc.value.start.offset..fc.value.end.offset];
+        let doc = format!("{}{node}", " ".repeat(fc.value.start.col));
+        c = config::parse(&doc, "functionConfig")
+            .map_err(|e| format!("run accepted a functionConfig that config::parse rejects: {e:?}"))?;
+    }
+    Ok(c.with(overrides(args)))
+}
+
+/// Same test as `rwo_guard`'s own for a ResourceList-looking input.
+fn looks_like_resource_list(input: &[u8]) -> bool {
+    let head = &input[..input.len().min(1 << 20)];
+    String::from_utf8_lossy(head).lines().any(|l| l.trim_end() == "kind: ResourceList")
+}
+
+fn after_line(text: &str, end: usize) -> usize {
+    if end > 0 && text.as_bytes().get(end - 1) == Some(&b'\n') {
+        end
+    } else {
+        text[end..].find('\n').map_or(text.len(), |i| end + i + 1)
+    }
+}
+
+/// Where the region of the object starting at `start` ends: at the start of the next object
+/// or document. An edited object owns the comments and blank lines after its content (a removed
+/// pair can leave a comment that sat between pairs after the object's last content).
+fn region_end(text: &str, bundle: &Bundle, start: usize) -> usize {
+    let documents = bundle.documents.iter().map(|d| d.start);
+    let objects = bundle.objects.iter().map(|o| o.span.start.offset);
+    documents.chain(objects).filter(|&s| s > start).min().unwrap_or(text.len())
+}
+
+/// Where a ResourceList's results may change: the `results` entry (with the `, ` before it in
+/// flow style), or, without one, the end of the root mapping.
+fn results_zone(text: &str, bundle: &Bundle) -> Option<(usize, usize)> {
+    if bundle.form != Form::ResourceList {
+        return None;
+    }
+    if let Some(Region { key, value }) = &bundle.results {
+        Some((key.start.offset.saturating_sub(2), after_line(text, value.end.offset.max(key.end.offset))))
+    } else {
+        let root = bundle.documents.first()?.root.as_ref()?;
+        Some((root.end.offset.saturating_sub(1), after_line(text, root.end.offset)))
+    }
+}
+
+/// The byte ranges `(input, output)` that differ between `a` and `b`, as one range each (the
+/// common prefix and suffix taken off).
+fn changed(before: &str, after: &str) -> Option<((usize, usize), (usize, usize))> {
+    if before == after {
+        return None;
+    }
+    let (old, new) = (before.as_bytes(), after.as_bytes());
+    let prefix = old.iter().zip(new).take_while(|(l, r)| l == r).count();
+    let most = old.len().min(new.len()) - prefix;
+    let suffix = old.iter().rev().zip(new.iter().rev()).take(most).take_while(|(l, r)| l == r).count();
+    Some(((prefix, old.len() - suffix), (prefix, new.len() - suffix)))
+}
+
+fn within(r: (usize, usize), zone: Option<(usize, usize)>) -> bool {
+    zone.is_some_and(|(s, e)| s <= r.0 && r.1 <= e)
+}
+
+/// Checks that `out` is `input` changed only inside the planned objects (their spans in each)
+/// and a ResourceList's results zone.
+fn changed_only_where_planned(
+    input: &str,
+    inb: &Bundle,
+    out: &str,
+    outb: &Bundle,
+    planned: &[usize],
+) -> Result<(), String> {
+    let mut cuts_in = vec![0];
+    let mut cuts_out = vec![0];
+    for &k in planned {
+        let (a, b) = (&inb.objects[k].span, &outb.objects[k].span);
+        cuts_in.extend([a.start.offset, region_end(input, inb, a.start.offset)]);
+        cuts_out.extend([b.start.offset, region_end(out, outb, b.start.offset)]);
+    }
+    cuts_in.push(input.len());
+    cuts_out.push(out.len());
+    let zone_in = results_zone(input, inb);
+    let zone_out = results_zone(out, outb);
+    for n in (0..cuts_in.len()).step_by(2) {
+        let (a0, a1, b0, b1) = (cuts_in[n], cuts_in[n + 1], cuts_out[n], cuts_out[n + 1]);
+        if a0 > a1 || b0 > b1 {
+            return Err("planned objects overlap or are out of order".into());
+        }
+        if let Some((ri, ro)) = changed(&input[a0..a1], &out[b0..b1]) {
+            let (ri, ro) = ((ri.0 + a0, ri.1 + a0), (ro.0 + b0, ro.1 + b0));
+            let in_zone = within(ro, zone_out) && (ri.0 == ri.1 || within(ri, zone_in));
+            if !in_zone {
+                return Err(format!(
+                    "bytes outside planned objects changed: input {:?} {:?} became output {:?} {:?}",
+                    ri,
+                    &input[ri.0..ri.1],
+                    ro,
+                    &out[ro.0..ro.1]
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Known and accepted: a ResourceList whose text ends without a line break gets one before the
+/// appended results, and an object ending there in a block scalar (`|`) then spans it too.
+/// The parser reads the same value either way (the fingerprints are equal).
+fn eof_break_added(input: &str, end: usize, before: &str, after: &str) -> bool {
+    end == input.len() && !input.ends_with('\n') && matches!(after.strip_prefix(before), Some("\n" | "\r\n"))
+}
+
+fn text(bytes: &[u8], what: &str) -> Result<String, String> {
+    String::from_utf8(bytes.to_vec()).map_err(|_| format!("{what} is not UTF-8"))
+}
+
+/// Checks every property on one input; `Err` says the first one broken.
+pub fn check(input: &[u8], args: &[String]) -> Result<(), String> {
+    let first = run(input, args);
+    let stderr = String::from_utf8_lossy(&first.stderr).to_string();
+    match first.code {
+        0 | 1 => {}
+        2 | 3 => {
+            if looks_like_resource_list(input) {
+                let out = text(&first.stdout, "stdout")?;
+                let b = read(&out, Limits::default())
+                    .map_err(|e| format!("the error ResourceList does not parse: {e:?}\n{out}"))?;
+                if b.form != Form::ResourceList || b.results.is_none() || !out.contains("severity: error") {
+                    return Err(format!("exit {} on a ResourceList without an error result:\n{out}", first.code));
+                }
+            } else if !first.stdout.is_empty() {
+                return Err(format!("exit {} with output on stdout", first.code));
+            }
+            return Ok(());
+        }
+        code => return Err(format!("exit code {code}: {}", stderr.trim_end())),
+    }
+    let limits = Limits::default();
+    let input = std::str::from_utf8(input).map_err(|_| "exit 0/1 on non-UTF-8 input".to_string())?;
+    let out = text(&first.stdout, "stdout")?;
+    let inb = read(input, limits).map_err(|e| format!("the run succeeded but read() rejects the input: {e:?}"))?;
+    let outb = read(&out, limits).map_err(|e| format!("the output does not parse: {e:?}"))?;
+    if inb.form != outb.form {
+        return Err("the output's form differs".into());
+    }
+    if inb.documents.len() != outb.documents.len() || inb.objects.len() != outb.objects.len() {
+        return Err(format!(
+            "documents/objects {}/{} became {}/{}",
+            inb.documents.len(),
+            inb.objects.len(),
+            outb.documents.len(),
+            outb.objects.len()
+        ));
+    }
+    let config = effective_config(input, &inb, args)?;
+    let plans: Vec<ObjectPlan> = analyze(&inb.objects, &config).plans;
+    verify(&inb, &out, &plans, limits).map_err(|e| format!("the full verifier rejects what the run wrote: {e}"))?;
+    let planned: Vec<usize> = plans.iter().map(|p| p.object).collect();
+    for (k, (a, b)) in inb.objects.iter().zip(&outb.objects).enumerate() {
+        let before = &input[a.span.start.offset..a.span.end.offset];
+        let after = &out[b.span.start.offset..b.span.end.offset];
+        if planned.contains(&k) {
+            if before == after {
+                return Err(format!("{} was planned but its bytes did not change", a.display()));
+            }
+        } else if a.fingerprint != b.fingerprint
+            || (before != after && !eof_break_added(input, a.span.end.offset, before, after))
+        {
+            return Err(format!("{} ({}) was not planned but changed", a.display(), a.label));
+        }
+    }
+    changed_only_where_planned(input, &inb, &out, &outb, &planned)?;
+    if inb.form == Form::Stream
+        && config.mode == Mode::Check
+        && out != input
+        && inb.objects.iter().all(|o| o.annotations().mode.is_none())
+    {
+        return Err("check mode changed the stream".into());
+    }
+    // A second run changes nothing (a ResourceList gets its results appended again).
+    let again = run(out.as_bytes(), args);
+    if again.code != first.code {
+        return Err(format!(
+            "the second run exited {} (the first {}); stderr:\n{}",
+            again.code,
+            first.code,
+            String::from_utf8_lossy(&again.stderr)
+        ));
+    }
+    let second = text(&again.stdout, "second stdout")?;
+    let config2 = effective_config(&out, &outb, args)?;
+    let replans = analyze(&outb.objects, &config2).plans;
+    if !replans.is_empty() {
+        return Err(format!("the output still has {} object(s) to rewrite", replans.len()));
+    }
+    match outb.form {
+        Form::Stream if second != out => return Err("the second run changed the stream".into()),
+        Form::Stream => {}
+        Form::ResourceList => {
+            let second_bundle =
+                read(&second, limits).map_err(|e| format!("the second output does not parse: {e:?}"))?;
+            changed_only_where_planned(&out, &outb, &second, &second_bundle, &[])
+                .map_err(|e| format!("second run: {e}"))?;
+        }
+    }
+    Ok(())
+}
