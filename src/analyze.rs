@@ -643,3 +643,45 @@ fn value_at<'v>(strategy: &'v Val, path: &str) -> Option<&'v Val> {
     }
     Some(v)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::{read, Limits};
+
+    fn findings(yaml: &str, config: Config) -> Analysis {
+        let b = read(yaml, Limits::default()).expect("valid");
+        analyze(&b.objects, &config)
+    }
+
+    fn bundle(mode: &str, replicas: u32, strategy: &str) -> String {
+        format!("apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: d}}\nspec: {{accessModes: [{mode}]}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: w}}\nspec:\n  replicas: {replicas}\n{strategy}  template:\n    spec:\n      volumes: [{{name: v, persistentVolumeClaim: {{claimName: d}}}}]\n")
+    }
+
+    #[test]
+    fn plans_a_fix_only_for_exclusive_claims() {
+        let a = findings(&bundle("ReadWriteOnce", 1, ""), Config::default());
+        assert_eq!(a.plans.len(), 1);
+        assert_eq!(a.findings[0].rule, Rule::StrategyRewritten);
+        assert!(findings(&bundle("ReadWriteMany", 1, ""), Config::default()).findings.is_empty());
+        assert!(findings(&bundle("ReadWriteOnce", 1, "  strategy: {type: Recreate}\n"), Config::default())
+            .findings
+            .is_empty());
+    }
+
+    #[test]
+    fn replicas_severity_follows_the_access_mode() {
+        let rwo = findings(&bundle("ReadWriteOnce", 3, "  strategy: {type: Recreate}\n"), Config::default());
+        assert_eq!((rwo.findings[0].rule, rwo.findings[0].severity), (Rule::Replicas, Severity::Warning));
+        let rwop = findings(&bundle("ReadWriteOncePod", 3, "  strategy: {type: Recreate}\n"), Config::default());
+        assert_eq!((rwop.findings[0].rule, rwop.findings[0].severity), (Rule::Replicas, Severity::Error));
+    }
+
+    #[test]
+    fn check_mode_plans_nothing_and_reports_errors() {
+        let config = Config { mode: Mode::Check, ..Config::default() };
+        let a = findings(&bundle("ReadWriteOnce", 1, ""), config);
+        assert!(a.plans.is_empty());
+        assert_eq!((a.findings[0].rule, a.findings[0].severity), (Rule::StrategyUnsafe, Severity::Error));
+    }
+}

@@ -18,6 +18,7 @@ pub mod error;
 pub mod fingerprint;
 pub mod model;
 pub mod read;
+pub mod resource_list;
 pub mod results;
 pub mod rewrite;
 pub mod strategy;
@@ -186,8 +187,8 @@ fn process<'t>(cli: &Cli, text: &'t str) -> Result<Done<'t>, Fatal> {
     };
     drop(analysis);
     if bundle.form == Form::ResourceList {
-        if let Some(e) = results_edit(text, &bundle, &results)? {
-            check_results_edit(text, &bundle, &e, results.len(), limits)?;
+        if let Some(e) = resource_list::results_edit(text, &bundle, &results)? {
+            resource_list::check_results_edit(text, &bundle, &e, results.len(), limits)?;
             edits.push(e);
         }
     }
@@ -196,145 +197,6 @@ fn process<'t>(cli: &Cli, text: &'t str) -> Result<Done<'t>, Fatal> {
         return Err(Fatal::Internal("overlapping edits".into()));
     }
     Ok(Done { fails, summary, input: text, edits, results })
-}
-
-/// The offset after the line holding the content that ends at `end`.
-fn after_line(text: &str, end: usize) -> usize {
-    if end > 0 && text.as_bytes()[end - 1] == b'\n' {
-        end
-    } else {
-        text[end..].find('\n').map_or(text.len(), |i| end + i + 1)
-    }
-}
-
-/// The edit that appends rwo-guard's results to a ResourceList (none when it has none): after
-/// the items of an existing block `results` list, or as a new `results` key at the end of the
-/// root mapping. Existing results are kept byte for byte.
-fn results_edit(text: &str, bundle: &Bundle, results: &[KrmResult]) -> Result<Option<Edit>, Fatal> {
-    if results.is_empty() {
-        return Ok(None);
-    }
-    let root = bundle
-        .documents
-        .first()
-        .and_then(|d| d.root.as_ref())
-        .ok_or_else(|| Fatal::Internal("ResourceList without a root mapping".into()))?;
-    let existing = bundle.results.as_ref().map(|r| (r, &text[r.value.start.offset..r.value.end.offset]));
-    let json = || results::to_json(results).map_err(Fatal::Internal);
-    if root.flow {
-        return Ok(Some(match existing {
-            Some((region, value)) if value.trim_start().starts_with('[') => {
-                let close = region.value.start.offset + value.rfind(']').unwrap_or(0);
-                let empty = value.trim().trim_start_matches('[').trim_end_matches(']').trim().is_empty();
-                let items = json()?;
-                let items = items.trim_start_matches('[').trim_end_matches(']');
-                Edit { start: close, end: close, with: format!("{}{items}", if empty { "" } else { ", " }) }
-            }
-            Some(_) => return Err(not_a_list(bundle)),
-            None => {
-                let at = root.end.offset.saturating_sub(1);
-                Edit { start: at, end: at, with: format!(", \"results\": {}", json()?) }
-            }
-        }));
-    }
-    let nl = match text.find('\n') {
-        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
-        _ => "\n",
-    };
-    let block = |col: usize| -> Result<String, Fatal> {
-        let yaml = results::to_yaml(results).map_err(Fatal::Internal)?;
-        if col == 0 && nl == "\n" {
-            return Ok(yaml);
-        }
-        let indent = " ".repeat(col);
-        Ok(yaml.lines().map(|l| format!("{indent}{l}{nl}")).collect())
-    };
-    let root_col = root.keys.first().map_or(0, |k| k.span.start.col);
-    // A block sequence's node starts at its first item's content, after the `- `.
-    let dash_col = existing.and_then(|(region, _)| {
-        let line_start = text[..region.value.start.offset].rfind('\n').map_or(0, |i| i + 1);
-        let prefix = &text[line_start..region.value.start.offset];
-        prefix.trim_start().starts_with('-').then(|| prefix.len() - prefix.trim_start().len())
-    });
-    Ok(Some(match existing {
-        Some((region, _)) if dash_col.is_some() => {
-            let at = after_line(text, region.value.end.offset);
-            let lead = if at == text.len() && !text.ends_with('\n') { nl } else { "" };
-            Edit { start: at, end: at, with: format!("{lead}{}", block(dash_col.unwrap_or(0))?) }
-        }
-        Some((region, value)) if value.trim_start().starts_with('[') => {
-            let close = region.value.start.offset + value.rfind(']').unwrap_or(0);
-            let empty = value.trim().trim_start_matches('[').trim_end_matches(']').trim().is_empty();
-            let items = json()?;
-            let items = items.trim_start_matches('[').trim_end_matches(']');
-            Edit { start: close, end: close, with: format!("{}{items}", if empty { "" } else { ", " }) }
-        }
-        Some((region, value)) if value.trim().is_empty() || matches!(value.trim(), "null" | "~") => {
-            let end = after_line(text, region.value.end.offset.max(region.key.end.offset));
-            Edit { start: region.key.start.offset, end, with: format!("results:{nl}{}", block(root_col)?) }
-        }
-        Some(_) => return Err(not_a_list(bundle)),
-        None => {
-            let at = after_line(text, root.end.offset);
-            let lead = if at == text.len() && !text.is_empty() && !text.ends_with('\n') { nl } else { "" };
-            Edit { start: at, end: at, with: format!("{lead}{}results:{nl}{}", " ".repeat(root_col), block(root_col)?) }
-        }
-    }))
-}
-
-fn not_a_list(bundle: &Bundle) -> Fatal {
-    let at = bundle.results.as_ref().map(|r| r.value.start).unwrap_or_default();
-    Fatal::input_at(
-        "the ResourceList's `results` is not a list",
-        Place {
-            offset: at.offset,
-            line: at.line,
-            col: at.col,
-            document: Some("document 1".into()),
-            field: Some("results".into()),
-        },
-    )
-}
-
-/// Re-reads the results part of the output: from the `results` key to the end of the edit it
-/// must be one `results` list holding the existing items plus ours.
-fn check_results_edit(text: &str, bundle: &Bundle, edit: &Edit, ours: usize, limits: Limits) -> Result<(), Fatal> {
-    let root = bundle.documents.first().and_then(|d| d.root.as_ref());
-    if root.is_some_and(|r| r.flow) {
-        // A flow (JSON) ResourceList: small by nature; re-read it whole.
-        let out = rewrite::splice(text, std::slice::from_ref(edit));
-        let checked =
-            read::read(&out, limits).map_err(|e| Fatal::Internal(format!("results: {}", e.summary("<output>"))))?;
-        return if checked.results.is_some() { Ok(()) } else { Err(Fatal::Internal("results were not added".into())) };
-    }
-    let (from, before) = match &bundle.results {
-        Some(r) => {
-            let existing = verify::count_results(
-                &format!(
-                    "{}{}",
-                    " ".repeat(r.key.start.col),
-                    &text[r.key.start.offset..after_line(text, r.value.end.offset.max(r.key.end.offset))]
-                ),
-                limits,
-            )
-            .map_err(Fatal::Internal)?;
-            (r.key.start.offset, existing)
-        }
-        None => (edit.start, 0),
-    };
-    let col = bundle.results.as_ref().map_or(0, |r| r.key.start.col);
-    let to = bundle.results.as_ref().map_or(edit.end, |r| after_line(text, r.value.end.offset).max(edit.end));
-    let tail = rewrite::splice(
-        &text[from..to],
-        &[Edit { start: edit.start - from, end: edit.end - from, with: edit.with.clone() }],
-    );
-    let found = verify::count_results(&format!("{}{}", " ".repeat(col), tail.trim_start_matches(' ')), limits)
-        .map_err(Fatal::Internal)?;
-    if found == before + ours {
-        Ok(())
-    } else {
-        Err(Fatal::Internal(format!("the output's results hold {found} items, not {before} + {ours}")))
-    }
 }
 
 fn finish(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
