@@ -108,44 +108,61 @@ fn not_a_list(bundle: &Bundle) -> Fatal {
     )
 }
 
-/// Re-reads the results part of the output: from the `results` key to the end of the edit it
-/// must be one `results` list holding the existing items plus ours.
+/// Checks the results part of the output. Our items are serde_yaml's rendering of a list, each
+/// line either starting an item (`- ` at the list's column) or indented deeper: that is checked
+/// line by line, with the count. The join is checked by re-reading the list from its `results`
+/// key through the first of our items: it must hold the existing items plus one. (A flow-style
+/// ResourceList, small by nature, is re-read whole.)
 pub fn check_results_edit(text: &str, bundle: &Bundle, edit: &Edit, ours: usize, limits: Limits) -> Result<(), Fatal> {
+    let internal = |m: String| Fatal::Internal(format!("results: {m}"));
     let root = bundle.documents.first().and_then(|d| d.root.as_ref());
-    if root.is_some_and(|r| r.flow) {
-        // A flow (JSON) ResourceList: small by nature; re-read it whole.
+    let flow_results = bundle.results.as_ref().is_some_and(|r| text[r.value.start.offset..].starts_with('['));
+    if root.is_some_and(|r| r.flow) || flow_results {
         let out = rewrite::splice(text, std::slice::from_ref(edit));
-        let checked =
-            read::read(&out, limits).map_err(|e| Fatal::Internal(format!("results: {}", e.summary("<output>"))))?;
-        return if checked.results.is_some() { Ok(()) } else { Err(Fatal::Internal("results were not added".into())) };
+        let checked = read::read(&out, limits).map_err(|e| internal(e.summary("<output>")))?;
+        return if checked.results.is_some() { Ok(()) } else { Err(internal("not added".into())) };
+    }
+    // Our items: from the first line that starts with a dash.
+    let first_dash_line = edit.with.lines().position(|l| l.trim_start().starts_with('-')).unwrap_or(0);
+    let items_at = edit.with.split_inclusive('\n').take(first_dash_line).map(str::len).sum::<usize>();
+    let items = &edit.with[items_at..];
+    let col = items.len() - items.trim_start_matches(' ').len();
+    let (item_start, deeper) = (format!("{}- ", " ".repeat(col)), " ".repeat(col + 2));
+    let mut count = 0;
+    let mut second_item = items.len();
+    let mut at = 0;
+    for line in items.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        if bare.starts_with(&item_start) || bare == format!("{}-", " ".repeat(col)) {
+            count += 1;
+            if count == 2 {
+                second_item = at;
+            }
+        } else if !(bare.starts_with(&deeper) || bare.is_empty()) {
+            return Err(internal(format!("line `{bare}` is outside the results list")));
+        }
+        at += line.len();
+    }
+    if count != ours {
+        return Err(internal(format!("{count} items written, {ours} planned")));
     }
     let (from, before) = match &bundle.results {
         Some(r) => {
-            let existing = verify::count_results(
-                &format!(
-                    "{}{}",
-                    " ".repeat(r.key.start.col),
-                    &text[r.key.start.offset..after_line(text, r.value.end.offset.max(r.key.end.offset))]
-                ),
-                limits,
-            )
-            .map_err(Fatal::Internal)?;
-            (r.key.start.offset, existing)
+            let existing = &text[r.key.start.offset..after_line(text, r.value.end.offset.max(r.key.end.offset))];
+            let n = verify::count_results(&format!("{}{existing}", " ".repeat(r.key.start.col)), limits)
+                .map_err(internal)?;
+            (r.key.start.offset, n)
         }
         None => (edit.start, 0),
     };
-    let col = bundle.results.as_ref().map_or(0, |r| r.key.start.col);
-    let to = bundle.results.as_ref().map_or(edit.end, |r| after_line(text, r.value.end.offset).max(edit.end));
-    let tail = rewrite::splice(
-        &text[from..to],
-        &[Edit { start: edit.start - from, end: edit.end - from, with: edit.with.clone() }],
-    );
-    let found = verify::count_results(&format!("{}{}", " ".repeat(col), tail.trim_start_matches(' ')), limits)
-        .map_err(Fatal::Internal)?;
-    if found == before + ours {
+    // From the start of the `results` key's line (a new key: from our own text).
+    let line_start = if bundle.results.is_some() { text[..from].rfind('\n').map_or(0, |i| i + 1) } else { from };
+    let joined = format!("{}{}", &text[line_start..edit.start], &edit.with[..items_at + second_item]);
+    let found = verify::count_results(&joined, limits).map_err(internal)?;
+    if found == before + 1 {
         Ok(())
     } else {
-        Err(Fatal::Internal(format!("the output's results hold {found} items, not {before} + {ours}")))
+        Err(internal(format!("the list from its key through our first item holds {found} items, not {before} + 1")))
     }
 }
 
