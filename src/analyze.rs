@@ -598,26 +598,51 @@ fn strategy_findings(
     };
     let ops = strategy::plan(o.strategy.as_deref(), fix, &dialect);
     let check = mode == Mode::Check;
-    for op in &ops {
+    for (n, op) in ops.iter().enumerate() {
         let path = op.path();
         let current_at = current.as_ref().and_then(|c| value_at(c, &path));
+        // The first edit says why; the others (same object, same reason) only what.
+        let why = if n == 0 {
+            format!(
+                ". It mounts {} and {why}; a new pod could start on another node while the old one still holds the volume (Multi-Attach error)",
+                mount.describe()
+            )
+        } else {
+            format!(", with the edit above: {}", op_reason(op, &dialect))
+        };
         out.findings.push(Finding {
             object: i,
             rule: if check { Rule::StrategyUnsafe } else { Rule::StrategyRewritten },
             severity: if check { Severity::Error } else { Severity::Info },
             message: format!(
-                "{}: {}{}. It mounts {} and {why}; a new pod could start on another node while the old one still holds the volume (Multi-Attach error)",
+                "{}: {}{}{why}",
                 o.display(),
                 if check { "would " } else { "" },
                 action(op, &path, current_at, check),
-                mount.describe(),
             ),
-            field: Some(FieldChange { path, current: current_at.map(Val::display), proposed: op.proposed().map(Val::display) }),
+            field: Some(FieldChange {
+                path,
+                current: current_at.map(Val::display),
+                proposed: op.proposed().map(Val::display),
+            }),
         });
     }
     if !check {
         let expected = strategy::apply(current, &ops).map(Val::normalized);
         out.plans.push(ObjectPlan { object: i, dialect, ops, expected });
+    }
+}
+
+/// Why an edit that follows the first one of a strategy is needed.
+fn op_reason(op: &Op, dialect: &Dialect) -> String {
+    match op {
+        Op::Remove(k) => format!("the API rejects {k} beside type {}", dialect.recreate),
+        Op::Set(path, Val::Null) => format!("{} null clears a stored value on client-side apply", path.join(".")),
+        Op::Set(path, _) if path.last() == Some(&"maxUnavailable") => {
+            "maxSurge and maxUnavailable may not both be 0".to_string()
+        }
+        Op::Set(path, _) if path.last() == Some(&"type") => "the strategy type it belongs to".to_string(),
+        _ => "no new pod starts beside the old ones (maxSurge 0)".to_string(),
     }
 }
 

@@ -173,9 +173,6 @@ fn process<'t>(cli: &Cli, text: &'t str) -> Result<Done<'t>, Fatal> {
         .map_err(Fatal::Internal)?;
     verify::verify_regions(text, &bundle.objects, &analysis.plans, &per_object, limits).map_err(Fatal::Internal)?;
     let mut edits: Vec<Edit> = per_object.into_iter().flatten().collect();
-    let results = results::krm_results(&analysis.findings, &bundle.objects);
-    // The objects' facts are no longer needed: free them before the results are rendered.
-    bundle.objects = Vec::new();
     let fails = results::fails(&analysis.findings, config.fail_on);
     // On a stream every finding goes to stderr (errors only with --quiet); a ResourceList
     // carries them in its results, so stderr repeats them only when the run fails.
@@ -185,7 +182,9 @@ fn process<'t>(cli: &Cli, text: &'t str) -> Result<Done<'t>, Fatal> {
         (Form::ResourceList, _, Some(min)) if fails => results::summary(&analysis.findings, min),
         _ => String::new(),
     };
-    drop(analysis);
+    let results = results::krm_results(analysis.findings, &bundle.objects);
+    // The objects' facts are no longer needed: free them before the results are rendered.
+    bundle.objects = Vec::new();
     if bundle.form == Form::ResourceList {
         if let Some(e) = resource_list::results_edit(text, &bundle, &results)? {
             resource_list::check_results_edit(text, &bundle, &e, results.len(), limits)?;

@@ -71,16 +71,17 @@ pub struct File {
     pub index: Option<u64>,
 }
 
-/// The KRM results for `findings`.
-pub fn krm_results(findings: &[Finding], objects: &[Object]) -> Vec<KrmResult> {
+/// The KRM results for `findings` (consumed: their texts move into the results).
+pub fn krm_results(findings: Vec<Finding>, objects: &[Object]) -> Vec<KrmResult> {
     findings
-        .iter()
+        .into_iter()
         .map(|f| {
             let o = &objects[f.object];
             let mut tags = BTreeMap::new();
             tags.insert("rule".to_string(), f.rule.name().to_string());
+            let annotations = o.annotations();
             KrmResult {
-                message: f.message.clone(),
+                message: f.message,
                 severity: f.severity.name().to_string(),
                 resource_ref: Some(ResourceRef {
                     api_version: o.api_version.clone().unwrap_or_default(),
@@ -88,15 +89,11 @@ pub fn krm_results(findings: &[Finding], objects: &[Object]) -> Vec<KrmResult> {
                     name: o.name.clone().unwrap_or_default(),
                     namespace: o.namespace.clone().filter(|n| !n.is_empty()),
                 }),
-                field: f.field.as_ref().map(|c| Field {
-                    path: c.path.clone(),
-                    current_value: c.current.clone(),
-                    proposed_value: c.proposed.clone(),
-                }),
-                file: o.annotations().path.as_ref().map(|p| File {
-                    path: p.clone(),
-                    index: o.annotations().index.as_ref().and_then(|i| i.parse().ok()),
-                }),
+                field: f.field.map(|c| Field { path: c.path, current_value: c.current, proposed_value: c.proposed }),
+                file: annotations
+                    .path
+                    .as_ref()
+                    .map(|p| File { path: p.clone(), index: annotations.index.as_ref().and_then(|i| i.parse().ok()) }),
                 tags,
             }
         })
@@ -226,7 +223,7 @@ mod tests {
                 proposed: Some("Recreate".into()),
             }),
         };
-        let yaml = to_yaml(&krm_results(&[f], &[o])).expect("yaml");
+        let yaml = to_yaml(&krm_results(vec![f], &[o])).expect("yaml");
         assert_eq!(
             yaml,
             "- message: m\n  severity: info\n  resourceRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    namespace: prod\n  field:\n    path: spec.strategy.type\n    proposedValue: Recreate\n  file:\n    path: app.yaml\n    index: 1\n  tags:\n    rule: strategy-rewritten\n"
