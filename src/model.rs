@@ -231,8 +231,6 @@ pub struct Unreadable {
 pub struct Object {
     /// 0-based position among the bundle's objects.
     pub ordinal: usize,
-    /// Human label of where it is: `document 3`, `document 1, items[2]`.
-    pub label: String,
     /// The document it is in (1-based).
     pub document: usize,
     /// Its index in the `items` of a ResourceList or List.
@@ -305,7 +303,20 @@ static NO_ANNOTATIONS: Annotations = Annotations {
     index: None,
 };
 
+/// Where an object is, for messages: `document 3`, `document 1, items[2]`.
+pub fn location(document: usize, item: Option<usize>) -> String {
+    match item {
+        Some(item) => format!("document {document}, items[{item}]"),
+        None => format!("document {document}"),
+    }
+}
+
 impl Object {
+    /// Where the object is: `document 3`, `document 1, items[2]`.
+    pub fn label(&self) -> String {
+        location(self.document, self.item)
+    }
+
     /// The kind-specific facts (empty when none were read).
     pub fn extra(&self) -> &Extra {
         self.extra.as_deref().unwrap_or(&NO_EXTRA)

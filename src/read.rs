@@ -13,7 +13,8 @@ use std::collections::{HashMap, HashSet};
 use crate::error::{Fatal, Place};
 use crate::fingerprint::Fingerprint;
 use crate::model::{
-    ClaimUse, Entry, KeyAt, KeyName, MapLayout, Node, NodeKind, Object, PodSpecAt, Scalar, ScaleTarget, Unreadable,
+    location, ClaimUse, Entry, KeyAt, KeyName, MapLayout, Node, NodeKind, Object, PodSpecAt, Scalar, ScaleTarget,
+    Unreadable,
 };
 use crate::yaml::{Event, Events, Pos, Span, SyntaxError};
 
@@ -506,10 +507,6 @@ fn finish_bundle(
 ) -> Bundle {
     for (i, o) in objects.iter_mut().enumerate() {
         o.ordinal = i;
-        o.label = match o.item {
-            Some(item) => format!("document {}, items[{item}]", o.document),
-            None => format!("document {}", o.document),
-        };
     }
     Bundle {
         form: if resource_list { Form::ResourceList } else { Form::Stream },
@@ -623,25 +620,15 @@ impl<'t> Walker<'t> {
 }
 
 impl<'t> Walker<'t> {
-    fn doc_label(&self) -> String {
-        format!("document {}", self.doc.number)
-    }
-
-    /// `document 2` or `items[3]`, and the field path of the current position.
+    /// Where the current position is (as [`Object::label`] says it) and its field path.
     fn where_now(&self) -> (String, String) {
         let mut path = String::new();
-        let mut label = self.doc_label();
+        let mut item = None;
         for f in &self.frames {
-            if matches!(f.slot, Slot::Items) && !f.is_map {
-                label = if self.doc.number == 1 && self.documents.is_empty() {
-                    format!("items[{}]", f.index)
-                } else {
-                    format!("{label}, items[{}]", f.index)
-                };
+            if f.slot == Slot::Items {
+                // Items frames are always sequences: a mapping there is never pushed.
+                item = Some(f.index);
                 path.clear();
-                continue;
-            }
-            if matches!(f.slot, Slot::Items) {
                 continue;
             }
             if f.is_map {
@@ -657,7 +644,7 @@ impl<'t> Walker<'t> {
                 path.push_str(&format!("[{}]", f.index));
             }
         }
-        (label, path)
+        (location(self.doc.number, item), path)
     }
 
     fn place(&self, pos: Pos, field: Option<String>) -> Place {
@@ -1383,7 +1370,7 @@ spec:
         let b = read_ok(text);
         assert_eq!(b.form, Form::ResourceList);
         assert_eq!(b.objects.len(), 1);
-        assert_eq!(b.objects[0].label, "document 1, items[0]");
+        assert_eq!(b.objects[0].label(), "document 1, items[0]");
         let fc = b.function_config.expect("functionConfig");
         assert!(text[fc.value.start.offset..fc.value.end.offset].ends_with("{mode: check}"));
     }

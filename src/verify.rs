@@ -77,7 +77,7 @@ fn verify_region(
 /// The object as re-read against the object as read and its plan.
 fn check_object(before: &Object, after: &Object, plan: Option<&ObjectPlan>) -> Result<(), String> {
     if before.fingerprint != after.fingerprint {
-        return Err(format!("{} ({}) changed beyond its planned edits", before.display(), before.label));
+        return Err(format!("{} ({}) changed beyond its planned edits", before.display(), before.label()));
     }
     let actual = after.strategy.as_deref().map(strategy::val).map(Val::normalized);
     let expected = match plan {
@@ -98,7 +98,7 @@ fn check_object(before: &Object, after: &Object, plan: Option<&ObjectPlan>) -> R
         Err(format!(
             "{} ({}): spec.strategy reads back as {} but {} was planned",
             before.display(),
-            before.label,
+            before.label(),
             actual.map_or("nothing".into(), |v| v.display()),
             expected.map_or("nothing".into(), |v| v.display())
         ))

@@ -215,7 +215,7 @@ pub fn check(input: &[u8], args: &[String]) -> Result<(), String> {
         } else if a.fingerprint != b.fingerprint
             || (before != after && !eof_break_added(input, a.span.end.offset, before, after))
         {
-            return Err(format!("{} ({}) was not planned but changed", a.display(), a.label));
+            return Err(format!("{} ({}) was not planned but changed", a.display(), a.label()));
         }
     }
     changed_only_where_planned(input, &inb, &out, &outb, &planned)?;
