@@ -60,27 +60,29 @@ pub struct Resolved<'a> {
     pub access: Access,
 }
 
-/// Index of the bundle's objects of one kind by namespace and every name they had.
+/// Index of the bundle's objects of one kind by namespace and every name they had (keys
+/// borrowed from the objects).
 #[derive(Debug, Default)]
-pub struct NameIndex {
-    current: HashMap<(String, String), Vec<usize>>,
-    previous: HashMap<(String, String), Vec<usize>>,
+pub struct NameIndex<'a> {
+    current: HashMap<(&'a str, &'a str), Vec<usize>>,
+    previous: HashMap<(&'a str, &'a str), Vec<usize>>,
 }
 
-impl NameIndex {
+impl<'a> NameIndex<'a> {
     /// Indexes the objects for which `keep` holds.
-    pub fn new(objects: &[Object], keep: impl Fn(&Object) -> bool) -> NameIndex {
+    pub fn new(objects: &'a [Object], keep: impl Fn(&Object) -> bool) -> NameIndex<'a> {
         let mut index = NameIndex::default();
         for (i, o) in objects.iter().enumerate() {
             if !keep(o) {
                 continue;
             }
-            let Some(name) = &o.name else { continue };
-            let ns = o.ns().to_string();
-            index.current.entry((ns.clone(), name.clone())).or_default().push(i);
-            for (k, p) in o.annotations().previous_names.iter().enumerate() {
-                if p != name && !o.annotations().previous_names[..k].contains(p) {
-                    index.previous.entry((ns.clone(), p.clone())).or_default().push(i);
+            let Some(name) = o.name.as_deref() else { continue };
+            let ns = o.ns();
+            index.current.entry((ns, name)).or_default().push(i);
+            let previous = &o.annotations().previous_names;
+            for (k, p) in previous.iter().enumerate() {
+                if p != name && !previous[..k].contains(p) {
+                    index.previous.entry((ns, p.as_str())).or_default().push(i);
                 }
             }
         }
@@ -88,12 +90,11 @@ impl NameIndex {
     }
 
     /// The objects `name` in `ns` refers to: by current name, else by an earlier name.
-    pub fn lookup(&self, ns: &str, name: &str) -> &[usize] {
-        let key = (ns.to_string(), name.to_string());
-        if let Some(hits) = self.current.get(&key) {
+    pub fn lookup<'s>(&'s self, ns: &'s str, name: &'s str) -> &'s [usize] {
+        if let Some(hits) = self.current.get(&(ns, name)) {
             return hits;
         }
-        self.previous.get(&key).map_or(&[], Vec::as_slice)
+        self.previous.get(&(ns, name)).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -101,7 +102,7 @@ impl NameIndex {
 #[derive(Debug)]
 pub struct Claims<'a> {
     objects: &'a [Object],
-    index: NameIndex,
+    index: NameIndex<'a>,
 }
 
 impl<'a> Claims<'a> {
