@@ -193,13 +193,15 @@ mod emit {
         }
         if plain_allowed(s.as_bytes()) {
             out.push_str(s);
-        } else if s.contains('\'') {
-            out.push('\'');
-            out.push_str(&s.replace('\'', "''"));
-            out.push('\'');
         } else {
+            // Single-quoted: a quote inside is written twice.
             out.push('\'');
-            out.push_str(s);
+            for (i, part) in s.split('\'').enumerate() {
+                if i > 0 {
+                    out.push_str("''");
+                }
+                out.push_str(part);
+            }
             out.push('\'');
         }
         true
