@@ -185,25 +185,11 @@ fn from_value(value: &Value) -> Result<Config, Vec<String>> {
                     .push(format!("apiVersion: `{api_version}` is not supported for kind {KIND}; use {API_VERSION}"));
             }
             check_keys(root, "", &["apiVersion", "kind", "metadata", "spec"], &mut problems);
-            Fields::Typed(match root.get("spec") {
-                None | Some(Value::Null) => None,
-                Some(Value::Mapping(m)) => Some(m),
-                Some(other) => {
-                    problems.push(format!("spec: must be a mapping, found {}", type_name(other)));
-                    None
-                }
-            })
+            Fields::Typed(optional_mapping(root, "spec", &mut problems))
         }
         "ConfigMap" => {
             check_keys(root, "", &["apiVersion", "kind", "metadata", "data", "immutable", "binaryData"], &mut problems);
-            Fields::Strings(match root.get("data") {
-                None | Some(Value::Null) => None,
-                Some(Value::Mapping(m)) => Some(m),
-                Some(other) => {
-                    problems.push(format!("data: must be a mapping, found {}", type_name(other)));
-                    None
-                }
-            })
+            Fields::Strings(optional_mapping(root, "data", &mut problems))
         }
         "" => return Err(vec![format!("kind: missing; use {KIND} ({API_VERSION}) or ConfigMap (v1)")]),
         other => {
@@ -286,6 +272,18 @@ fn check_keys(map: &Mapping, prefix: &str, known: &[&str], problems: &mut Vec<St
             Some(k) if known.contains(&k) => {}
             Some(k) => problems.push(format!("{prefix}{k}: unknown field; known fields here: {}", known.join(", "))),
             None => problems.push(format!("{prefix}: keys must be strings, found {}", describe(key))),
+        }
+    }
+}
+
+/// The mapping at `key` of `root`: `None` when absent or null, a problem when not a mapping.
+fn optional_mapping<'a>(root: &'a Mapping, key: &str, problems: &mut Vec<String>) -> Option<&'a Mapping> {
+    match root.get(key) {
+        None | Some(Value::Null) => None,
+        Some(Value::Mapping(m)) => Some(m),
+        Some(other) => {
+            problems.push(format!("{key}: must be a mapping, found {}", type_name(other)));
+            None
         }
     }
 }
