@@ -364,6 +364,15 @@ mod tests {
     }
 
     #[test]
+    fn spec_and_data_must_be_mappings() {
+        let typed = problems("apiVersion: rwo-guard.dev/v1alpha1\nkind: RwoGuard\nspec: [mode]\n");
+        assert_eq!(typed, vec!["spec: must be a mapping, found a list".to_string()]);
+        let map = problems("apiVersion: v1\nkind: ConfigMap\ndata: recreate\n");
+        assert_eq!(map, vec!["data: must be a mapping, found a string".to_string()]);
+        assert_eq!(parse("apiVersion: v1\nkind: ConfigMap\ndata:\n", "t").expect("null data"), Config::default());
+    }
+
+    #[test]
     fn unknown_kinds_are_named() {
         let p = problems("apiVersion: v1\nkind: Secret\n");
         assert!(p[0].contains("`Secret` is not a config kind"), "{p:?}");
