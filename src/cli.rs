@@ -15,19 +15,16 @@ legacy kustomize exec plugin). Output: the same form, byte-identical except the 
 
 Configuration: flags > the CONFIG file > a ResourceList's functionConfig > defaults. CONFIG
 and functionConfig are `apiVersion: rwo-guard.dev/v1alpha1, kind: RwoGuard` with the fields
-under `spec`, or a ConfigMap with the same fields as strings under `data`.
+under `spec`, or a ConfigMap with the same fields as strings under `data`.";
 
-Exit codes:
-  0  success: no finding at or above --fail-on
-  1  findings at or above --fail-on (e.g. --mode check found a workload to fix)
-  2  bad command line or configuration (nothing was changed)
-  3  unreadable input: invalid YAML, not UTF-8, a limit exceeded (nothing was written)
-  4  internal error: the output failed verification (nothing was written)";
+fn after_help() -> String {
+    format!("{AFTER_HELP}\n\n{}", crate::error::exit_codes_help())
+}
 
 /// rwo-guard: give Deployments on ReadWriteOnce volumes a rollout strategy that cannot hang
 /// on "Multi-Attach error for volume", and report what a strategy cannot fix.
 #[derive(Debug, Parser)]
-#[command(name = "rwo-guard", version, about, long_about = None, after_help = AFTER_HELP)]
+#[command(name = "rwo-guard", version, about, long_about = None, after_help = after_help())]
 pub struct Cli {
     /// Config file (RwoGuard or ConfigMap). kustomize passes it here to a legacy exec plugin.
     #[arg(value_name = "CONFIG")]

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-/// Exit codes, documented in README.md and `--help`.
+/// Exit codes. Their meanings are [`EXIT_CODES`], the one text `--help` and the README show.
 pub mod exit {
     /// Success: no finding at or above the `failOn` severity.
     pub const OK: i32 = 0;
@@ -18,6 +18,43 @@ pub mod exit {
     pub const INPUT: i32 = 3;
     /// Internal error: the output failed its own verification and was not written.
     pub const INTERNAL: i32 = 4;
+    /// The output could not be written (standard output, or the `--results` file).
+    pub const OUTPUT: i32 = 5;
+}
+
+/// An exit code and what it means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExitCode {
+    /// The process exit code.
+    pub code: i32,
+    /// What it means, one line (shown by `--help` and in the README's table).
+    pub meaning: &'static str,
+}
+
+/// Every exit code rwo-guard uses, in order. `--help` is generated from this table and a test
+/// holds the README's table to it.
+pub const EXIT_CODES: &[ExitCode] = &[
+    ExitCode { code: exit::OK, meaning: "success: no finding at or above failOn; the output is written" },
+    ExitCode {
+        code: exit::FINDINGS,
+        meaning: "a finding at or above failOn (e.g. mode check found a workload to fix); the output is written",
+    },
+    ExitCode {
+        code: exit::USAGE,
+        meaning: "bad command line or configuration: every problem is named, nothing is changed",
+    },
+    ExitCode { code: exit::INPUT, meaning: "unreadable input: invalid YAML, not UTF-8, a limit exceeded" },
+    ExitCode { code: exit::INTERNAL, meaning: "internal error: the output failed its verification" },
+    ExitCode { code: exit::OUTPUT, meaning: "the output could not be written (standard output or the --results file)" },
+];
+
+/// The exit codes as `--help` shows them.
+pub fn exit_codes_help() -> String {
+    let mut out = String::from("Exit codes:");
+    for e in EXIT_CODES {
+        let _ = write!(out, "\n  {}  {}", e.code, e.meaning);
+    }
+    out
 }
 
 /// Where in the input a problem is.
@@ -145,8 +182,7 @@ impl Fatal {
 /// The offending line with a caret under the column.
 fn caret(text: &[u8], place: &Place) -> String {
     let offset = place.offset.min(text.len());
-    let line_start = text[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let line_end = text[offset..].iter().position(|&b| b == b'\n').map_or(text.len(), |i| offset + i);
+    let (line_start, line_end) = (crate::text::line_start(text, offset), crate::text::line_end(text, offset));
     let line = String::from_utf8_lossy(&text[line_start..line_end]);
     let line = line.trim_end_matches('\r');
     const MAX: usize = 160;

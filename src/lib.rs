@@ -16,12 +16,14 @@ pub mod config;
 pub mod diff;
 pub mod error;
 pub mod fingerprint;
+mod json;
 pub mod model;
 pub mod read;
 pub mod resource_list;
 pub mod results;
 pub mod rewrite;
 pub mod strategy;
+mod text;
 pub mod verify;
 pub mod yaml;
 
@@ -113,8 +115,8 @@ fn read_input<'a>(
     std::str::from_utf8(buf).map_err(|e| {
         let at = e.valid_up_to();
         let before = &buf[..at];
-        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let line = text::line_number(before, at);
+        let line_start = text::line_start(before, at);
         let col = String::from_utf8_lossy(&before[line_start..]).chars().count();
         Fatal::input_at(
             format!("the input is not UTF-8 (byte 0x{:02x} at offset {at}); YAML must be UTF-8", buf[at]),
@@ -202,8 +204,8 @@ fn finish(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: &mut dyn W
     if let Some(path) = &cli.results {
         let yaml = results::to_yaml(&done.results).unwrap_or_default();
         if let Err(e) = std::fs::write(path, yaml) {
-            let _ = writeln!(stderr, "rwo-guard: error: cannot write results to {}: {e}", path.display());
-            return exit::USAGE;
+            let _ = writeln!(stderr, "rwo-guard: error: cannot write the results to {}: {e}", path.display());
+            return exit::OUTPUT;
         }
     }
     let written = if cli.diff {
@@ -215,8 +217,8 @@ fn finish(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: &mut dyn W
     };
     if let Err(e) = written.and_then(|()| stdout.flush()) {
         if e.kind() != io::ErrorKind::BrokenPipe {
-            let _ = writeln!(stderr, "rwo-guard: error: cannot write output: {e}");
-            return exit::INPUT;
+            let _ = writeln!(stderr, "rwo-guard: error: cannot write the output: {e}");
+            return exit::OUTPUT;
         }
     }
     let _ = stderr.write_all(done.summary.as_bytes());

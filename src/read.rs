@@ -572,7 +572,7 @@ fn split(text: &str, parts: usize) -> Option<Vec<Chunk>> {
 fn find_line(bytes: &[u8], from: usize, ok: impl Fn(&[u8]) -> bool) -> Option<usize> {
     let mut at = bytes[from..].iter().position(|&b| b == b'\n')? + from + 1;
     while at < bytes.len() {
-        let end = bytes[at..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| at + i + 1);
+        let end = crate::text::next_line(bytes, at);
         if ok(&bytes[at..end]) {
             return Some(at);
         }

@@ -6,15 +6,11 @@ use crate::error::{Fatal, Place};
 use crate::read::{self, Bundle, Limits, Region};
 use crate::results::{self, KrmResult};
 use crate::rewrite::{self, Edit};
+use crate::text;
 use crate::verify;
 
-/// The offset after the line holding the content that ends at `end`.
 fn after_line(text: &str, end: usize) -> usize {
-    if end > 0 && text.as_bytes()[end - 1] == b'\n' {
-        end
-    } else {
-        text[end..].find('\n').map_or(text.len(), |i| end + i + 1)
-    }
+    text::after_line(text.as_bytes(), end)
 }
 
 /// The edit that appends rwo-guard's results to a ResourceList (none when it has none): after
@@ -43,10 +39,7 @@ pub fn results_edit(text: &str, bundle: &Bundle, results: &[KrmResult]) -> Resul
             }
         }));
     }
-    let nl = match text.find('\n') {
-        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
-        _ => "\n",
-    };
+    let nl = text::newline_near(text.as_bytes(), 0);
     let block = |col: usize| -> Result<String, Fatal> {
         let yaml = results::to_yaml(results).map_err(Fatal::Internal)?;
         if col == 0 && nl == "\n" {

@@ -272,63 +272,9 @@ mod emit {
     }
 }
 
-/// Results as JSON (for a ResourceList written in flow style).
+/// Results as one line of JSON (for a ResourceList written in flow style or JSON).
 pub fn to_json(results: &[KrmResult]) -> Result<String, String> {
-    let value = serde_yaml::to_value(results).map_err(|e| format!("cannot serialize results: {e}"))?;
-    let mut out = String::new();
-    json(&value, &mut out);
-    Ok(out)
-}
-
-fn json(v: &serde_yaml::Value, out: &mut String) {
-    use serde_yaml::Value as V;
-    match v {
-        V::Null => out.push_str("null"),
-        V::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        V::Number(n) => out.push_str(&n.to_string()),
-        V::String(s) => json_string(s, out),
-        V::Sequence(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                json(item, out);
-            }
-            out.push(']');
-        }
-        V::Mapping(m) => {
-            out.push('{');
-            for (i, (k, v)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                json_string(k.as_str().unwrap_or(""), out);
-                out.push_str(": ");
-                json(v, out);
-            }
-            out.push('}');
-        }
-        V::Tagged(t) => json(&t.value, out),
-    }
-}
-
-fn json_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    crate::json::to_string(results)
 }
 
 /// One line per finding of severity `min` or worse, for stderr.

@@ -10,6 +10,7 @@
 use crate::analyze::ObjectPlan;
 use crate::model::{Entry, Node, NodeKind, Object};
 use crate::strategy::{Op, Val};
+use crate::text;
 use crate::yaml::ScalarStyle;
 
 /// Replace `text[start..end]` with `with`.
@@ -172,15 +173,15 @@ impl Cx<'_> {
         }
         let unit = col.checked_sub(parent_col).filter(|u| *u > 0).unwrap_or(2);
         let at = if first {
-            line_start(self.text, head.key.span.start.offset)
+            text::line_start(self.text.as_bytes(), head.key.span.start.offset)
         } else {
-            self.after_line(map.span.end.offset)
+            text::after_line(self.text.as_bytes(), map.span.end.offset)
         };
         Ok(self.block_insert(at, key, v, col, unit))
     }
 
     fn block_insert(&self, at: usize, key: &str, v: &Val, col: usize, unit: usize) -> Edit {
-        let nl = newline_near(self.text, at);
+        let nl = text::newline_near(self.text.as_bytes(), at);
         let mut with = String::new();
         if at == self.text.len() && !self.text.is_empty() && !self.text.ends_with('\n') {
             with.push_str(nl);
@@ -189,17 +190,8 @@ impl Cx<'_> {
         Edit { start: at, end: at, with }
     }
 
-    /// The offset where a new line can go after content ending at `end`.
-    fn after_line(&self, end: usize) -> usize {
-        if end > 0 && self.text.as_bytes().get(end - 1) == Some(&b'\n') {
-            end
-        } else {
-            line_end(self.text, end)
-        }
-    }
-
     fn starts_line(&self, offset: usize) -> bool {
-        self.text[line_start(self.text, offset)..offset].bytes().all(|b| b == b' ')
+        self.text[text::line_start(self.text.as_bytes(), offset)..offset].bytes().all(|b| b == b' ')
     }
 
     fn remove(&self, map: &Node, key: &str) -> R<Edit> {
@@ -224,13 +216,12 @@ impl Cx<'_> {
         }
         let end = self.past_colon(entry_end(e));
         let rest_start = end;
-        let line_rest_end =
-            if end > 0 && self.text.as_bytes()[end - 1] == b'\n' { end } else { line_end(self.text, end) };
+        let line_rest_end = text::after_line(self.text.as_bytes(), end);
         let rest = self.text[rest_start..line_rest_end].trim();
         if !(rest.is_empty() || rest.starts_with('#')) {
             return Err(Unsupported("more content after the pair on its line"));
         }
-        Ok(Edit { start: line_start(self.text, key_start), end: line_rest_end, with: String::new() })
+        Ok(Edit { start: text::line_start(self.text.as_bytes(), key_start), end: line_rest_end, with: String::new() })
     }
 
     fn insert_strategy(&self, v: &Val) -> R<Edit> {
@@ -260,8 +251,8 @@ impl Cx<'_> {
         }
         let unit = col.checked_sub(self.object.key_col).filter(|u| *u > 0).unwrap_or(2);
         let at = match template.filter(|t| self.starts_line(t.span.start.offset)) {
-            Some(t) => self.above_comments(line_start(self.text, t.span.start.offset), col),
-            None => self.after_line(spec.end.offset),
+            Some(t) => self.above_comments(text::line_start(self.text.as_bytes(), t.span.start.offset), col),
+            None => text::after_line(self.text.as_bytes(), spec.end.offset),
         };
         Ok(self.block_insert(at, "strategy", v, col, unit))
     }
@@ -270,7 +261,7 @@ impl Cx<'_> {
     /// comment stays with the key it describes.
     fn above_comments(&self, mut at: usize, col: usize) -> usize {
         while at > 0 {
-            let prev = line_start(self.text, at - 1);
+            let prev = text::line_start(self.text.as_bytes(), at - 1);
             let line = &self.text[prev..at];
             let trimmed = line.trim_start_matches(' ');
             if trimmed.starts_with('#') && line.len() - trimmed.len() == col {
@@ -290,29 +281,6 @@ fn nest(rest: &[&str], v: &Val) -> Val {
 
 fn entry_end(e: &Entry) -> usize {
     e.value.span.end.offset.max(e.key.span.end.offset)
-}
-
-fn line_start(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
-}
-
-/// The offset after the newline that ends the line holding `offset`.
-fn line_end(text: &str, offset: usize) -> usize {
-    text.as_bytes()[offset..].iter().position(|&b| b == b'\n').map_or(text.len(), |i| offset + i + 1)
-}
-
-/// The line ending used near `offset`: CRLF input gets CRLF lines.
-fn newline_near(text: &str, offset: usize) -> &'static str {
-    let bytes = text.as_bytes();
-    let nl = bytes[offset.min(bytes.len())..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map(|i| offset + i)
-        .or_else(|| bytes[..offset.min(bytes.len())].iter().rposition(|&b| b == b'\n'));
-    match nl {
-        Some(i) if i > 0 && bytes[i - 1] == b'\r' => "\r\n",
-        _ => "\n",
-    }
 }
 
 /// A value in flow style; a string keeps the quotes of the scalar it replaces.
@@ -337,23 +305,9 @@ fn flow(v: &Val, style: Option<ScalarStyle>) -> String {
 /// `key: value` in flow style; JSON style (`"key": "value"`) beside double-quoted keys.
 fn pair(key: &str, v: &Val, json: bool) -> String {
     if json {
-        format!("\"{key}\": {}", json_value(v))
+        format!("{}: {}", crate::json::string(key), crate::json::to_string(v).unwrap_or_else(|_| "null".into()))
     } else {
         format!("{key}: {}", flow(v, None))
-    }
-}
-
-/// A value in JSON.
-fn json_value(v: &Val) -> String {
-    match v {
-        Val::Null | Val::Alias => "null".into(),
-        Val::Int(i) => i.to_string(),
-        Val::Str(s) => format!("\"{s}\""),
-        Val::Seq(items) => format!("[{}]", items.iter().map(json_value).collect::<Vec<_>>().join(", ")),
-        Val::Map(entries) => format!(
-            "{{{}}}",
-            entries.iter().map(|(k, v)| format!("{}: {}", json_value(k), json_value(v))).collect::<Vec<_>>().join(", ")
-        ),
     }
 }
 

@@ -99,6 +99,32 @@ impl Val {
     }
 }
 
+/// JSON for a value (`Alias` as null: it never reaches output, the planner replaces it).
+impl serde::Serialize for Val {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap as _, SerializeSeq as _};
+        match self {
+            Val::Null | Val::Alias => s.serialize_unit(),
+            Val::Int(i) => s.serialize_i64(*i),
+            Val::Str(v) => s.serialize_str(v),
+            Val::Seq(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for i in items {
+                    seq.serialize_element(i)?;
+                }
+                seq.end()
+            }
+            Val::Map(entries) => {
+                let mut map = s.serialize_map(Some(entries.len()))?;
+                for (k, v) in entries {
+                    map.serialize_entry(&k.display(), v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
 /// What a node means (iteratively; the strategy subtree is small but may be hostile).
 pub fn val(node: &Node) -> Val {
     enum Work<'a> {

@@ -56,11 +56,7 @@ fn verify_region(
     let content_end = object.span.end.offset;
     let bytes = input.as_bytes();
     let flow = bytes.get(start) == Some(&b'{');
-    let line_end = if flow || (content_end > 0 && bytes[content_end - 1] == b'\n') {
-        content_end
-    } else {
-        bytes[content_end..].iter().position(|&b| b == b'\n').map_or(input.len(), |i| content_end + i + 1)
-    };
+    let line_end = if flow { content_end } else { crate::text::after_line(bytes, content_end) };
     let end = edits.iter().map(|e| e.end).max().unwrap_or(line_end).max(line_end);
     if edits.iter().any(|e| e.start < start || e.end > end) {
         return Err(format!("{}: an edit falls outside the object", object.display()));

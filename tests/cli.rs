@@ -91,3 +91,20 @@ fn closed_stdout_exits_quietly() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn a_failed_write_has_its_own_exit_code_and_message() {
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+    let mut child =
+        bin().stdin(Stdio::piped()).stdout(Stdio::from(full)).stderr(Stdio::piped()).spawn().expect("spawn rwo-guard");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n")
+        .expect("input");
+    let out = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(err.contains("cannot write the output"), "{err}");
+}
