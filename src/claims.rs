@@ -8,7 +8,8 @@
 
 use std::collections::HashMap;
 
-use crate::model::Object;
+use crate::kinds;
+use crate::model::{Fact, Object};
 
 /// What a claim's access modes allow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,8 +39,8 @@ impl Access {
 }
 
 /// The access a PVC's `spec.accessModes` grant.
-pub fn access_of(modes: &[String]) -> Access {
-    let has = |m: &str| modes.iter().any(|x| x == m);
+pub fn access_of(modes: &[&str]) -> Access {
+    let has = |m: &str| modes.contains(&m);
     if has("ReadWriteMany") || has("ReadOnlyMany") {
         Access::Shared
     } else if has("ReadWriteOncePod") {
@@ -79,10 +80,10 @@ impl<'a> NameIndex<'a> {
             let Some(name) = o.name.as_deref() else { continue };
             let ns = o.ns();
             index.current.entry((ns, name)).or_default().push(i);
-            let previous = &o.annotations().previous_names;
-            for (k, p) in previous.iter().enumerate() {
-                if p != name && !previous[..k].contains(p) {
-                    index.previous.entry((ns, p.as_str())).or_default().push(i);
+            let previous: Vec<&str> = o.list(Fact::PreviousNames).collect();
+            for (k, &p) in previous.iter().enumerate() {
+                if p != name && !previous[..k].contains(&p) {
+                    index.previous.entry((ns, p)).or_default().push(i);
                 }
             }
         }
@@ -108,7 +109,7 @@ pub struct Claims<'a> {
 impl<'a> Claims<'a> {
     /// Indexes every `v1` PersistentVolumeClaim of `objects`.
     pub fn new(objects: &'a [Object]) -> Claims<'a> {
-        let index = NameIndex::new(objects, |o| o.is_kind("PersistentVolumeClaim") && o.group().is_empty());
+        let index = NameIndex::new(objects, |o| kinds::claim(o).is_some());
         Claims { objects, index }
     }
 
@@ -116,7 +117,8 @@ impl<'a> Claims<'a> {
     pub fn resolve(&self, ns: &str, claim: &str) -> Option<Resolved<'a>> {
         let &i = self.index.lookup(ns, claim).first()?;
         let pvc = &self.objects[i];
-        let access = access_of(pvc.extra().access_modes.as_deref().unwrap_or(&[]));
+        let modes: Vec<&str> = pvc.values(Fact::AccessMode).map(|m| m.value.as_str()).collect();
+        let access = access_of(&modes);
         Some(Resolved { pvc, access })
     }
 }
@@ -124,29 +126,27 @@ impl<'a> Claims<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Annotations, Extra};
+    use crate::model::Scalar;
 
     fn pvc(name: &str, ns: &str, modes: &[&str], previous: &[&str]) -> Object {
+        let scalar = |v: &str| Scalar { value: v.to_string(), plain: true, pos: crate::yaml::Pos::default() };
+        let mut values: Vec<(Fact, Scalar)> = modes.iter().map(|m| (Fact::AccessMode, scalar(m))).collect();
+        if !previous.is_empty() {
+            values.push((Fact::PreviousNames, scalar(&previous.join(","))));
+        }
         Object {
             api_version: Some("v1".into()),
             kind: Some("PersistentVolumeClaim".into()),
             name: Some(name.into()),
             namespace: Some(ns.into()),
-            extra: Some(Box::new(Extra {
-                access_modes: Some(modes.iter().map(|m| (*m).to_string()).collect()),
-                ..Extra::default()
-            })),
-            annotations: Some(Box::new(Annotations {
-                previous_names: previous.iter().map(|m| (*m).to_string()).collect(),
-                ..Annotations::default()
-            })),
+            values,
             ..Object::default()
         }
     }
 
     #[test]
     fn exclusive_only_without_many_modes() {
-        let s = |m: &[&str]| access_of(&m.iter().map(|x| (*x).to_string()).collect::<Vec<_>>());
+        let s = |m: &[&str]| access_of(m);
         assert_eq!(s(&["ReadWriteOnce"]), Access::Once);
         assert_eq!(s(&["ReadWriteOncePod"]), Access::OncePod);
         assert_eq!(s(&["ReadWriteOnce", "ReadOnlyMany"]), Access::Shared);

@@ -1,27 +1,33 @@
 //! rwo-guard: give workloads on ReadWriteOnce volumes a rollout strategy that cannot hang on
 //! "Multi-Attach error for volume", and report what a strategy cannot fix.
 //!
-//! The pipeline, one module per step: [`read`] (facts with spans) → [`config`] → [`claims`]
-//! (which claims are exclusive) → [`analyze`] (findings and an edit plan; pure) → [`rewrite`]
-//! (splice edits into the original bytes) → [`verify`] (re-read the output and check it is the
-//! input plus exactly the plan) → [`results`] → write. [`run`] drives it over reader and writer
-//! handles; `main.rs` only passes it the process's.
+//! The pipeline ([`pipeline`]), one module per step: [`read`] (facts with spans, as the
+//! [`schema`] declares them from the [`kinds`] table) → [`config`] → [`claims`] (which claims
+//! are exclusive) → [`analyze`] (facts, then every rule of [`rules`]: findings and an edit
+//! plan; pure) → [`rewrite`] (splice edits into the original bytes) → [`verify`] (re-read the
+//! output and check it is the input plus exactly the plan) → [`output`] (the one place that
+//! decides what is written, and how). [`run`] drives it over reader and writer handles;
+//! `main.rs` only passes it the process's. See docs/ARCHITECTURE.md.
 
 #![cfg_attr(test, allow(clippy::expect_used, clippy::unwrap_used, clippy::panic))]
 
 pub mod analyze;
+pub mod api;
 pub mod claims;
 pub mod cli;
 pub mod config;
-pub mod diff;
 pub mod error;
 pub mod fingerprint;
+mod framing;
 mod json;
+pub mod kinds;
 pub mod model;
+pub mod output;
+mod pipeline;
 pub mod read;
-pub mod resource_list;
-pub mod results;
 pub mod rewrite;
+pub mod rules;
+mod schema;
 pub mod strategy;
 mod text;
 pub mod verify;
@@ -32,16 +38,10 @@ use std::io::{self, Read, Write};
 
 use clap::Parser as _;
 
-use crate::analyze::Severity;
 use crate::cli::Cli;
-use crate::config::Config;
-use crate::error::{exit, Fatal, Place};
-use crate::read::{Bundle, Form, Limits};
-use crate::results::KrmResult;
-use crate::rewrite::Edit;
+use crate::error::exit;
 
-/// Name used for standard input in messages.
-pub const STDIN: &str = "<stdin>";
+pub use crate::output::STDIN;
 
 /// Runs rwo-guard with `args` (including the program name) over the given handles and returns
 /// the exit code.
@@ -60,69 +60,12 @@ where
         }
     };
     let mut input = Vec::new();
-    let outcome = read_input(stdin, stdin_size(), cli.limits(), &mut input).and_then(|text| process(&cli, text));
+    let outcome = pipeline::read_input(stdin, stdin_size(), cli.limits(), &mut input)
+        .and_then(|text| pipeline::process(&cli, text));
     match outcome {
-        Ok(done) => finish(&cli, &done, stdout, stderr),
-        Err(fatal) => {
-            let _ = stderr.write_all(fatal.render(STDIN, &input).as_bytes());
-            if looks_like_resource_list(&input) {
-                // KRM: a failing function still answers with a ResourceList carrying the error.
-                let result = results::fatal_result(fatal.summary(STDIN));
-                if let Ok(yaml) = results::to_yaml(&[result]) {
-                    let _ = write!(
-                        stdout,
-                        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nresults:\n{yaml}"
-                    );
-                }
-            }
-            fatal.exit_code()
-        }
+        Ok(done) => output::write(&cli, &done, stdout, stderr),
+        Err(fatal) => output::fatal(&fatal, &input, stdout, stderr),
     }
-}
-
-/// What a successful run has to write.
-struct Done<'t> {
-    input: &'t str,
-    /// Every edit, sorted: the output is the input with these spliced in.
-    edits: Vec<Edit>,
-    results: Vec<KrmResult>,
-    summary: String,
-    fails: bool,
-}
-
-fn read_input<'a>(
-    stdin: &mut dyn Read,
-    size_hint: Option<u64>,
-    limits: Limits,
-    buf: &'a mut Vec<u8>,
-) -> Result<&'a str, Fatal> {
-    let cap = limits.max_input_bytes.saturating_add(1) as u64;
-    if let Some(size) = size_hint {
-        buf.reserve_exact(usize::try_from(size.min(cap)).unwrap_or(0) + 1);
-    }
-    stdin.take(cap).read_to_end(buf).map_err(|e| Fatal::Input {
-        message: format!("cannot read standard input: {e}"),
-        place: None,
-        hint: None,
-    })?;
-    if buf.len() > limits.max_input_bytes {
-        return Err(Fatal::Input {
-            message: format!("the input is larger than {} bytes", limits.max_input_bytes),
-            place: None,
-            hint: Some("raise the limit with --max-input-bytes".into()),
-        });
-    }
-    std::str::from_utf8(buf).map_err(|e| {
-        let at = e.valid_up_to();
-        let before = &buf[..at];
-        let line = text::line_number(before, at);
-        let line_start = text::line_start(before, at);
-        let col = String::from_utf8_lossy(&before[line_start..]).chars().count();
-        Fatal::input_at(
-            format!("the input is not UTF-8 (byte 0x{:02x} at offset {at}); YAML must be UTF-8", buf[at]),
-            Place { offset: at, line, col, document: None, field: None },
-        )
-    })
 }
 
 /// The size of standard input when it is a regular file (so it is read into one allocation).
@@ -133,98 +76,7 @@ fn stdin_size() -> Option<u64> {
     meta.is_file().then_some(meta.len())
 }
 
-fn looks_like_resource_list(input: &[u8]) -> bool {
-    let head = &input[..input.len().min(1 << 20)];
-    String::from_utf8_lossy(head).lines().any(|l| l.trim_end() == "kind: ResourceList")
-}
-
-fn load_config(cli: &Cli, bundle: &Bundle, text: &str) -> Result<Config, Fatal> {
-    let mut config = Config::default();
-    if let Some(fc) = &bundle.function_config {
-        let node = &text[fc.value.start.offset..fc.value.end.offset];
-        let doc = format!("{}{node}", " ".repeat(fc.value.start.col));
-        config = config::parse(&doc, "functionConfig")?;
-    }
-    if let Some(path) = &cli.config {
-        let origin = path.display().to_string();
-        let meta =
-            std::fs::metadata(path).map_err(|e| Fatal::Usage(format!("cannot read config file {origin}: {e}")))?;
-        if meta.len() > config::MAX_CONFIG_BYTES as u64 {
-            return Err(Fatal::Config {
-                origin,
-                problems: vec![format!("is larger than {} bytes", config::MAX_CONFIG_BYTES)],
-            });
-        }
-        let file = std::fs::read_to_string(path)
-            .map_err(|e| Fatal::Usage(format!("cannot read config file {origin}: {e}")))?;
-        config = config::parse(&file, &origin)?;
-    }
-    Ok(config.with(cli.overrides()))
-}
-
-fn process<'t>(cli: &Cli, text: &'t str) -> Result<Done<'t>, Fatal> {
-    let limits = cli.limits();
-    let mut bundle = read::read_filtered(text, limits, &analyze::relevant)?;
-    let config = load_config(cli, &bundle, text)?;
-    let analysis = analyze::analyze(&bundle.objects, &config);
-    let per_object = analysis
-        .plans
-        .iter()
-        .map(|plan| rewrite::edits_for(text, &bundle.objects[plan.object], plan))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(Fatal::Internal)?;
-    verify::verify_regions(text, &bundle.objects, &analysis.plans, &per_object, limits).map_err(Fatal::Internal)?;
-    let mut edits: Vec<Edit> = per_object.into_iter().flatten().collect();
-    let fails = results::fails(&analysis.findings, config.fail_on);
-    // On a stream every finding goes to stderr (errors only with --quiet); a ResourceList
-    // carries them in its results, so stderr repeats them only when the run fails.
-    let summary = match (bundle.form, cli.quiet, results::threshold(config.fail_on)) {
-        (Form::Stream, false, _) => results::summary(&analysis.findings, Severity::Info),
-        (Form::Stream, true, _) => results::summary(&analysis.findings, Severity::Error),
-        (Form::ResourceList, _, Some(min)) if fails => results::summary(&analysis.findings, min),
-        _ => String::new(),
-    };
-    let results = results::krm_results(analysis.findings, &bundle.objects);
-    // The objects' facts are no longer needed: free them before the results are rendered.
-    bundle.objects = Vec::new();
-    if bundle.form == Form::ResourceList {
-        if let Some(e) = resource_list::results_edit(text, &bundle, &results)? {
-            resource_list::check_results_edit(text, &bundle, &e, results.len(), limits)?;
-            edits.push(e);
-        }
-    }
-    edits.sort_by_key(|e| (e.start, e.end));
-    if edits.windows(2).any(|w| w[1].start < w[0].end) {
-        return Err(Fatal::Internal("overlapping edits".into()));
-    }
-    Ok(Done { fails, summary, input: text, edits, results })
-}
-
-fn finish(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
-    if let Some(path) = &cli.results {
-        let yaml = results::to_yaml(&done.results).unwrap_or_default();
-        if let Err(e) = std::fs::write(path, yaml) {
-            let _ = writeln!(stderr, "rwo-guard: error: cannot write the results to {}: {e}", path.display());
-            return exit::OUTPUT;
-        }
-    }
-    let written = if cli.diff {
-        let colors = diff::Colors { enabled: cli.diff_colors() };
-        let body = diff::unified_colored(done.input, &done.edits, "a/<stdin>", "b/<stdout>", colors);
-        stdout.write_all(body.as_bytes())
-    } else {
-        rewrite::write_spliced(done.input, &done.edits, stdout)
-    };
-    if let Err(e) = written.and_then(|()| stdout.flush()) {
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            let _ = writeln!(stderr, "rwo-guard: error: cannot write the output: {e}");
-            return exit::OUTPUT;
-        }
-    }
-    let _ = stderr.write_all(done.summary.as_bytes());
-    if done.fails {
-        exit::FINDINGS
-    } else {
-        exit::OK
-    }
+/// How many threads large inputs are read and verified on.
+pub(crate) fn workers() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(8)
 }

@@ -1,9 +1,10 @@
-//! The facts the reader gathers about each Kubernetes object, and the small span tree used for
-//! the one subtree rwo-guard edits (`spec.strategy`).
+//! The facts the reader gathers about each Kubernetes object, and the small span tree kept for
+//! the subtrees rwo-guard edits (rollout strategies).
 //!
 //! Everything here is plain data with positions into the input; nothing refers back to the
 //! parser. Analysis (`analyze.rs`) reads these facts; the rewriter (`rewrite.rs`) uses the spans.
 
+use crate::kinds::PodsAt;
 use crate::yaml::{Pos, ScalarStyle, Span};
 
 /// A captured YAML node with its exact extent in the input.
@@ -97,33 +98,11 @@ pub struct Scalar {
     pub pos: Pos,
 }
 
-/// Which pod template a volume belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PodSpecAt {
-    /// `spec.volumes` (a bare Pod).
-    Spec,
-    /// `spec.template.spec.volumes` (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job…).
-    Template,
-    /// `spec.jobTemplate.spec.template.spec.volumes` (CronJob).
-    JobTemplate,
-}
-
-impl PodSpecAt {
-    /// The field path of the volumes list.
-    pub fn volumes_path(self) -> &'static str {
-        match self {
-            PodSpecAt::Spec => "spec.volumes",
-            PodSpecAt::Template => "spec.template.spec.volumes",
-            PodSpecAt::JobTemplate => "spec.jobTemplate.spec.template.spec.volumes",
-        }
-    }
-}
-
 /// A volume that names a PersistentVolumeClaim.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClaimUse {
     /// Which pod template holds the volume.
-    pub at: PodSpecAt,
+    pub at: PodsAt,
     /// The volume's index in its list.
     pub index: usize,
     /// The volume's name, if given.
@@ -187,32 +166,62 @@ pub struct MapLayout {
     pub keys: Vec<KeyAt>,
 }
 
-/// The annotations rwo-guard reads.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Annotations {
-    /// `rwo-guard.dev/skip`
-    pub skip: Option<Scalar>,
-    /// `rwo-guard.dev/mode`
-    pub mode: Option<Scalar>,
-    /// `internal.config.kubernetes.io/previousNames` (kustomize's rename history).
-    pub previous_names: Vec<String>,
-    /// `internal.config.kubernetes.io/previousNamespaces`.
-    pub previous_namespaces: Vec<String>,
-    /// `config.kubernetes.io/path` (or its legacy `internal.` form).
-    pub path: Option<String>,
-    /// `config.kubernetes.io/index` (or its legacy `internal.` form).
-    pub index: Option<String>,
+/// A scalar fact the reader keeps: what a value means to rwo-guard. Where each is read from is
+/// declared once, in `schema.rs` (from the kinds in `kinds.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Fact {
+    /// `apiVersion`
+    ApiVersion,
+    /// `kind`
+    Kind,
+    /// `metadata.name`
+    Name,
+    /// `metadata.namespace`
+    Namespace,
+    /// Annotation `rwo-guard.dev/skip`.
+    SkipAnnotation,
+    /// Annotation `rwo-guard.dev/mode`.
+    ModeAnnotation,
+    /// Annotation `internal.config.kubernetes.io/previousNames` (kustomize's rename history,
+    /// comma-separated).
+    PreviousNames,
+    /// Annotation `internal.config.kubernetes.io/previousNamespaces`.
+    PreviousNamespaces,
+    /// Annotation `config.kubernetes.io/path` (or its `internal.` form).
+    PathAnnotation,
+    /// Annotation `config.kubernetes.io/index` (or its `internal.` form).
+    IndexAnnotation,
+    /// A workload's replica count.
+    Replicas,
+    /// The most replicas an autoscaler may scale to.
+    MaxReplicas,
+    /// A Job's (or a CronJob's job template's) parallelism.
+    Parallelism,
+    /// A CronJob's concurrency policy.
+    ConcurrencyPolicy,
+    /// One of a claim's access modes.
+    AccessMode,
+    /// An autoscaler's target `apiVersion`.
+    TargetApiVersion,
+    /// An autoscaler's target `kind`.
+    TargetKind,
+    /// An autoscaler's target `name`.
+    TargetName,
+    /// A volume's `name`.
+    VolumeName,
+    /// A volume's `persistentVolumeClaim.claimName`.
+    ClaimName,
 }
 
-/// The `scaleTargetRef` of an autoscaler.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ScaleTarget {
-    /// `apiVersion`
-    pub api_version: Option<String>,
-    /// `kind`
-    pub kind: Option<String>,
-    /// `name`
-    pub name: Option<String>,
+/// A subtree kept whole: a rollout strategy the rewriter may edit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Captured {
+    /// Its key under `spec` (`strategy`, `updateStrategy`).
+    pub key: &'static str,
+    /// The key's span.
+    pub key_span: Span,
+    /// The value.
+    pub node: Node,
 }
 
 /// A field rwo-guard reads but could not read, with why (an alias, a non-scalar…).
@@ -247,61 +256,19 @@ pub struct Object {
     pub name: Option<String>,
     /// `metadata.namespace`
     pub namespace: Option<String>,
-    /// Selected annotations (boxed: most objects have none of them).
-    pub annotations: Option<Box<Annotations>>,
-    /// `spec.replicas`
-    pub replicas: Option<Scalar>,
-    /// Layout of `spec`, when it is a mapping.
-    pub spec: Option<MapLayout>,
-    /// The `strategy` key inside `spec`, when present.
-    pub strategy_key: Option<Span>,
-    /// The value of `spec.strategy`, when present.
-    pub strategy: Option<Box<Node>>,
-    /// Facts only some kinds have (boxed to keep every object small).
-    pub extra: Option<Box<Extra>>,
+    /// The other scalar facts, in input order (a fact may repeat: access modes).
+    pub values: Vec<(Fact, Scalar)>,
     /// Volumes that name a claim.
     pub claims: Vec<ClaimUse>,
-    /// Hash of every event of the object except `spec.strategy` (key and value).
-    pub fingerprint: u64,
-}
-
-/// Facts of PersistentVolumeClaims, autoscalers and Jobs, and fields that could not be read.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Extra {
-    /// `spec.accessModes` (PersistentVolumeClaim).
-    pub access_modes: Option<Vec<String>>,
-    /// `spec.scaleTargetRef` (HorizontalPodAutoscaler, KEDA ScaledObject).
-    pub scale_target: Option<ScaleTarget>,
-    /// `spec.minReplicas` / `spec.minReplicaCount`
-    pub min_replicas: Option<Scalar>,
-    /// `spec.maxReplicas` / `spec.maxReplicaCount`
-    pub max_replicas: Option<Scalar>,
-    /// `spec.parallelism` (Job) or `spec.jobTemplate.spec.parallelism` (CronJob).
-    pub parallelism: Option<Scalar>,
-    /// `spec.concurrencyPolicy` (CronJob).
-    pub concurrency_policy: Option<Scalar>,
+    /// Layout of `spec`, when it is a mapping (kept only for objects that mount a claim).
+    pub spec: Option<MapLayout>,
+    /// Rollout strategies under `spec`, kept whole (only for objects that mount a claim).
+    pub rollouts: Vec<Captured>,
     /// Fields that could not be read.
     pub unreadable: Vec<Unreadable>,
+    /// Hash of every event of the object except its rollout strategies (key and value).
+    pub fingerprint: u64,
 }
-
-static NO_EXTRA: Extra = Extra {
-    access_modes: None,
-    scale_target: None,
-    min_replicas: None,
-    max_replicas: None,
-    parallelism: None,
-    concurrency_policy: None,
-    unreadable: Vec::new(),
-};
-
-static NO_ANNOTATIONS: Annotations = Annotations {
-    skip: None,
-    mode: None,
-    previous_names: Vec::new(),
-    previous_namespaces: Vec::new(),
-    path: None,
-    index: None,
-};
 
 /// Where an object is, for messages: `document 3`, `document 1, items[2]`.
 pub fn location(document: usize, item: Option<usize>) -> String {
@@ -317,24 +284,25 @@ impl Object {
         location(self.document, self.item)
     }
 
-    /// The kind-specific facts (empty when none were read).
-    pub fn extra(&self) -> &Extra {
-        self.extra.as_deref().unwrap_or(&NO_EXTRA)
+    /// The value of `fact` (the last one read, as the API takes the last of two spellings of
+    /// one annotation).
+    pub fn value(&self, fact: Fact) -> Option<&Scalar> {
+        self.values.iter().rev().find(|(f, _)| *f == fact).map(|(_, v)| v)
     }
 
-    /// The kind-specific facts, for filling in.
-    pub fn extra_mut(&mut self) -> &mut Extra {
-        self.extra.get_or_insert_with(Box::default)
+    /// Every value of `fact`, in input order.
+    pub fn values(&self, fact: Fact) -> impl Iterator<Item = &Scalar> {
+        self.values.iter().filter(move |(f, _)| *f == fact).map(|(_, v)| v)
     }
 
-    /// The annotations rwo-guard reads (empty when none were present).
-    pub fn annotations(&self) -> &Annotations {
-        self.annotations.as_deref().unwrap_or(&NO_ANNOTATIONS)
+    /// A comma-separated annotation's items (kustomize's `previousNames`).
+    pub fn list(&self, fact: Fact) -> impl Iterator<Item = &str> {
+        self.value(fact).into_iter().flat_map(|v| v.value.split(','))
     }
 
-    /// The annotations, for filling in.
-    pub fn annotations_mut(&mut self) -> &mut Annotations {
-        self.annotations.get_or_insert_with(Box::default)
+    /// The rollout strategy kept under `spec.<key>`.
+    pub fn rollout(&self, key: &str) -> Option<&Captured> {
+        self.rollouts.iter().find(|c| c.key == key)
     }
 
     /// `kind namespace/name` for messages.

@@ -8,7 +8,7 @@
 //! checks the result either way.
 
 use crate::analyze::ObjectPlan;
-use crate::model::{Entry, Node, NodeKind, Object};
+use crate::model::{Captured, Entry, Node, NodeKind, Object};
 use crate::strategy::{Op, Val};
 use crate::text;
 use crate::yaml::ScalarStyle;
@@ -32,17 +32,16 @@ type R<T> = Result<T, Unsupported>;
 
 /// The edits for one object's plan, sorted and non-overlapping.
 pub fn edits_for(text: &str, object: &Object, plan: &ObjectPlan) -> Result<Vec<Edit>, String> {
-    let cx = Cx { text, object };
+    let cx = Cx { text, object, key: plan.layout.key, current: object.rollout(plan.layout.key) };
     match cx.ops(&plan.ops) {
         Ok(edits) => Ok(edits),
         Err(Unsupported(_)) => {
             let Some(expected) = &plan.expected else {
                 return Err(format!("{}: no strategy to write", object.display()));
             };
-            let whole =
-                if object.strategy.is_some() { Op::Replace(expected.clone()) } else { Op::Insert(expected.clone()) };
+            let whole = if cx.current.is_some() { Op::Replace(expected.clone()) } else { Op::Insert(expected.clone()) };
             cx.ops(std::slice::from_ref(&whole))
-                .map_err(|Unsupported(why)| format!("{}: cannot place spec.strategy: {why}", object.display()))
+                .map_err(|Unsupported(why)| format!("{}: cannot place spec.{}: {why}", object.display(), cx.key))
         }
     }
 }
@@ -50,6 +49,10 @@ pub fn edits_for(text: &str, object: &Object, plan: &ObjectPlan) -> Result<Vec<E
 struct Cx<'a> {
     text: &'a str,
     object: &'a Object,
+    /// The strategy's key under `spec`.
+    key: &'static str,
+    /// The strategy as read, when present.
+    current: Option<&'a Captured>,
 }
 
 impl Cx<'_> {
@@ -59,25 +62,20 @@ impl Cx<'_> {
             match op {
                 Op::Insert(v) => edits.push(self.insert_strategy(v)?),
                 Op::Replace(v) => {
-                    let key = self.object.strategy_key.ok_or(Unsupported("no strategy key"))?;
-                    let node = self.object.strategy.as_deref().ok_or(Unsupported("no strategy"))?;
-                    edits.push(self.replace_value(key.end.offset, node, v)?);
+                    let c = self.current.ok_or(Unsupported("no strategy"))?;
+                    edits.push(self.replace_value(c.key_span.end.offset, &c.node, v)?);
                 }
                 Op::Set(path, v) => {
-                    let node = self.object.strategy.as_deref().ok_or(Unsupported("no strategy"))?;
-                    edits.push(self.set(node, self.strategy_key_col(), path, v)?);
+                    let c = self.current.ok_or(Unsupported("no strategy"))?;
+                    edits.push(self.set(&c.node, c.key_span.start.col, path, v)?);
                 }
                 Op::Remove(k) => {
-                    let node = self.object.strategy.as_deref().ok_or(Unsupported("no strategy"))?;
-                    edits.push(self.remove(node, k)?);
+                    let c = self.current.ok_or(Unsupported("no strategy"))?;
+                    edits.push(self.remove(&c.node, k)?);
                 }
             }
         }
-        normalize(edits)
-    }
-
-    fn strategy_key_col(&self) -> usize {
-        self.object.strategy_key.map_or(0, |k| k.start.col)
+        normalize(edits).map_err(Unsupported)
     }
 
     /// Sets `path` inside the mapping `map` (whose key sits at column `parent_col`).
@@ -232,7 +230,7 @@ impl Cx<'_> {
         let template = spec.keys.iter().find(|k| k.key == crate::model::KeyName::Template);
         if spec.flow {
             let json = spec.keys.first().is_some_and(|k| self.text.as_bytes()[k.span.start.offset] == b'"');
-            let pair = pair("strategy", v, json);
+            let pair = pair(self.key, v, json);
             return Ok(match (template, spec.keys.last()) {
                 (Some(t), _) => {
                     Edit { start: t.span.start.offset, end: t.span.start.offset, with: format!("{pair}, ") }
@@ -254,7 +252,7 @@ impl Cx<'_> {
             Some(t) => self.above_comments(text::line_start(self.text.as_bytes(), t.span.start.offset), col),
             None => text::after_line(self.text.as_bytes(), spec.end.offset),
         };
-        Ok(self.block_insert(at, "strategy", v, col, unit))
+        Ok(self.block_insert(at, self.key, v, col, unit))
     }
 
     /// Moves an insertion point up over the comment lines (at `col`) directly above it, so a
@@ -331,15 +329,15 @@ fn block_entry(out: &mut String, key: &str, v: &Val, col: usize, unit: usize, nl
     }
 }
 
-/// Sorts edits, merges an insertion with a removal that starts at the same byte, and rejects
-/// overlaps.
-fn normalize(mut edits: Vec<Edit>) -> R<Vec<Edit>> {
+/// Sorts edits (of one object, or of a whole run), merges an insertion with a removal that
+/// starts at the same byte, and rejects overlaps.
+pub(crate) fn normalize(mut edits: Vec<Edit>) -> Result<Vec<Edit>, &'static str> {
     edits.sort_by_key(|e| (e.start, e.end));
     let mut out: Vec<Edit> = Vec::with_capacity(edits.len());
     for e in edits {
         if let Some(prev) = out.last_mut() {
             if e.start < prev.end {
-                return Err(Unsupported("overlapping edits"));
+                return Err("overlapping edits");
             }
             if e.start == prev.start && prev.start == prev.end {
                 prev.end = e.end;

@@ -1,30 +1,90 @@
 //! Rollout-strategy rules: when a strategy is safe on an exclusive volume, and what it becomes.
 //!
-//! This is the one place that knows the Kubernetes strategy API: `Recreate` vs `RollingUpdate`
-//! (`Rolling` for OpenShift DeploymentConfig), `maxSurge`/`maxUnavailable` and their defaults,
-//! and the validation rules the result must pass (never `Recreate` beside a `rollingUpdate`
-//! mapping; never `maxSurge` and `maxUnavailable` both zero). The plan is semantic (set this
-//! field, remove that one); `rewrite.rs` turns it into text and `verify.rs` checks the text says
+//! This is the one place that knows what rollout strategies mean. A kind's strategy is
+//! described by a [`Layout`] (in `kinds.rs`): where it is (`spec.strategy`,
+//! `spec.updateStrategy`), what its `type` values mean, where `maxSurge`/`maxUnavailable` sit
+//! and their defaults. From that: the verdict on the current strategy, the semantic plan that
+//! makes it safe (set this field, remove that one), and the API validation the result must pass
+//! (never `Recreate` beside a `rollingUpdate` mapping; never `maxSurge` and `maxUnavailable`
+//! both zero). `rewrite.rs` turns the plan into text and `verify.rs` checks the text says
 //! exactly this.
 
 use crate::model::{Node, NodeKind};
 
-/// The names one workload API uses for its strategy.
+/// How a workload kind keeps its rollout strategy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Dialect {
-    /// The rolling type's name (the default when `type` is absent).
-    pub rolling: &'static str,
-    /// The recreate type's name.
-    pub recreate: &'static str,
-    /// The key holding the rolling parameters.
-    pub params: &'static str,
+pub struct Layout {
+    /// The key under `spec` that holds it.
+    pub key: &'static str,
+    /// What its `type` values mean.
+    pub types: Types,
+    /// The key inside the strategy that holds `maxSurge` and `maxUnavailable`, or `None` when
+    /// they sit directly in the strategy.
+    pub params: Option<&'static str>,
+    /// `maxSurge` when absent, as the API defaults it.
+    pub default_surge: &'static str,
+    /// `maxUnavailable` when absent, as the API defaults it.
+    pub default_unavailable: &'static str,
+    /// The `maxUnavailable` a surge-free plan writes when it is absent (`None`: the default
+    /// is kept).
+    pub unavailable_when_absent: Option<i64>,
+    /// The kind named when the API rejects a `type` it does not know (`a Deployment`), for
+    /// the unsupported-strategy message; `None` when it accepts any.
+    pub rejects_unknown_type: Option<&'static str>,
 }
 
-/// `apps/v1` Deployment (and its beta versions).
-pub const DEPLOYMENT: Dialect = Dialect { rolling: "RollingUpdate", recreate: "Recreate", params: "rollingUpdate" };
+/// What a strategy's `type` values mean.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Types {
+    /// `recreate` stops every old pod before new ones start; `rolling` (the default) replaces
+    /// pods as `maxSurge`/`maxUnavailable` allow (Deployment, DeploymentConfig).
+    RecreateOrRolling {
+        /// The recreate type's name.
+        recreate: &'static str,
+        /// The rolling type's name, the default.
+        rolling: &'static str,
+    },
+    /// `type` says how one pod is replaced; whether new pods start first is `maxSurge`'s
+    /// alone (CloneSet).
+    PodReplacement {
+        /// The accepted values.
+        known: &'static [&'static str],
+    },
+}
 
-/// `apps.openshift.io/v1` DeploymentConfig.
-pub const DEPLOYMENT_CONFIG: Dialect = Dialect { rolling: "Rolling", recreate: "Recreate", params: "rollingParams" };
+impl Layout {
+    /// The path of a field of the strategy: `spec.strategy.rollingUpdate.maxSurge`.
+    pub fn path(&self, rest: &[&str]) -> String {
+        let mut p = format!("spec.{}", self.key);
+        for k in rest {
+            p.push('.');
+            p.push_str(k);
+        }
+        p
+    }
+
+    /// The recreate type, when this layout has one.
+    pub fn recreate(&self) -> Option<&'static str> {
+        match self.types {
+            Types::RecreateOrRolling { recreate, .. } => Some(recreate),
+            Types::PodReplacement { .. } => None,
+        }
+    }
+
+    /// The surge parameters' mapping in a strategy value (the strategy itself when they sit
+    /// directly in it).
+    fn params_of<'v>(&self, strategy: &'v Val) -> Option<&'v Val> {
+        match self.params {
+            Some(k) => strategy.get(k),
+            None => Some(strategy),
+        }
+    }
+
+    /// The path of a surge parameter inside the strategy.
+    fn param(&self, name: &'static str) -> Vec<&'static str> {
+        self.params.into_iter().chain([name]).collect()
+    }
+}
 
 /// A semantic YAML value: what a node means, without its spelling or position.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -206,46 +266,61 @@ pub enum Verdict {
     Unknown(String),
 }
 
-/// Classifies the current strategy (`None` when `spec.strategy` is absent).
-pub fn classify(strategy: Option<&Val>, d: &Dialect) -> Verdict {
+/// The default of a surge parameter as a value (`25%`, `0`).
+fn default_val(text: &'static str) -> Val {
+    scalar_val(text, true)
+}
+
+/// Classifies the current strategy (`None` when the strategy key is absent).
+pub fn classify(strategy: Option<&Val>, l: &Layout) -> Verdict {
     let strategy = match strategy {
         None | Some(Val::Null) => {
-            return Verdict::Surges(format!(
-                "has no strategy, so it rolls out with the default {} (maxSurge 25%)",
-                d.rolling
-            ))
+            return match l.types {
+                _ if is_zero(Some(&default_val(l.default_surge))) => Verdict::NoSurge,
+                Types::RecreateOrRolling { rolling, .. } => Verdict::Surges(format!(
+                    "has no {}, so it rolls out with the default {rolling} (maxSurge {})",
+                    l.key, l.default_surge
+                )),
+                Types::PodReplacement { .. } => {
+                    Verdict::Surges(format!("has no {}, so it rolls out with maxSurge {}", l.key, l.default_surge))
+                }
+            }
         }
         Some(s @ Val::Map(_)) => s,
-        Some(other) => return Verdict::Unknown(format!("spec.strategy is `{}`, not a mapping", other.display())),
+        Some(other) => return Verdict::Unknown(format!("{} is `{}`, not a mapping", l.path(&[]), other.display())),
     };
     let ty = match strategy.get("type") {
-        None | Some(Val::Null) => d.rolling.to_string(),
-        Some(Val::Str(t)) => t.clone(),
-        Some(other) => return Verdict::Unknown(format!("spec.strategy.type is `{}`", other.display())),
+        None | Some(Val::Null) => None,
+        Some(Val::Str(t)) => Some(t.as_str()),
+        Some(other) => return Verdict::Unknown(format!("{} is `{}`", l.path(&["type"]), other.display())),
     };
-    if ty == d.recreate {
-        return Verdict::Recreate;
-    }
-    if ty != d.rolling {
-        return Verdict::Unknown(format!(
-            "type `{ty}` is neither {} nor {}{}",
-            d.recreate,
-            d.rolling,
-            if *d == DEPLOYMENT { " (the API rejects it for a Deployment)" } else { "" }
-        ));
-    }
-    let params = strategy.get(d.params);
-    let surge = params.and_then(|p| p.get("maxSurge"));
-    let unavailable = params.and_then(|p| p.get("maxUnavailable"));
-    if is_zero(surge) && !is_zero(unavailable) {
+    let api_rejects = l.rejects_unknown_type.map_or(String::new(), |k| format!(" (the API rejects it for {k})"));
+    let rolls_with = match (l.types, ty) {
+        (Types::RecreateOrRolling { recreate, .. }, Some(t)) if t == recreate => return Verdict::Recreate,
+        (Types::RecreateOrRolling { rolling, .. }, None) => format!("rolls out with {rolling}"),
+        (Types::RecreateOrRolling { rolling, .. }, Some(t)) if t == rolling => format!("rolls out with {rolling}"),
+        (Types::RecreateOrRolling { recreate, rolling }, Some(t)) => {
+            return Verdict::Unknown(format!("type `{t}` is neither {recreate} nor {rolling}{api_rejects}"));
+        }
+        (Types::PodReplacement { known }, Some(t)) if !known.contains(&t) => {
+            return Verdict::Unknown(format!("type `{t}` is not one of {}{api_rejects}", known.join(", ")));
+        }
+        (Types::PodReplacement { .. }, _) => "rolls out".to_string(),
+    };
+    let params = l.params_of(strategy);
+    let surge = params.and_then(|p| p.get("maxSurge")).filter(|v| **v != Val::Null);
+    let unavailable = params.and_then(|p| p.get("maxUnavailable")).filter(|v| **v != Val::Null);
+    let surge_now = surge.cloned().unwrap_or_else(|| default_val(l.default_surge));
+    let unavailable_now = unavailable.cloned().unwrap_or_else(|| default_val(l.default_unavailable));
+    if is_zero(Some(&surge_now)) && !is_zero(Some(&unavailable_now)) {
         return Verdict::NoSurge;
     }
     match surge {
-        None | Some(Val::Null) => Verdict::Surges(format!("rolls out with {ty} and the default maxSurge 25%")),
+        None => Verdict::Surges(format!("{rolls_with} and the default maxSurge {}", l.default_surge)),
         Some(s) if is_zero(Some(s)) => {
-            Verdict::Surges(format!("rolls out with {ty}, maxSurge 0 and maxUnavailable 0 (which the API rejects)"))
+            Verdict::Surges(format!("{rolls_with}, maxSurge 0 and maxUnavailable 0 (which the API rejects)"))
         }
-        Some(s) => Verdict::Surges(format!("rolls out with {ty} and maxSurge {}", s.display())),
+        Some(s) => Verdict::Surges(format!("{rolls_with} and maxSurge {}", s.display())),
     }
 }
 
@@ -268,12 +343,12 @@ pub enum Fix {
     NoSurge,
 }
 
-/// One semantic change to `spec.strategy`. Paths are relative to the strategy mapping.
+/// One semantic change to the strategy. Paths are relative to the strategy mapping.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Op {
-    /// `spec.strategy` is absent: add it with this value.
+    /// The strategy is absent: add it with this value.
     Insert(Val),
-    /// `spec.strategy` is not a plain mapping: replace its value.
+    /// The strategy is not a plain mapping: replace its value.
     Replace(Val),
     /// Set the value at a path (one or two keys), adding the key if absent.
     Set(Vec<&'static str>, Val),
@@ -283,11 +358,11 @@ pub enum Op {
 
 impl Op {
     /// The field path in the object.
-    pub fn path(&self) -> String {
+    pub fn path(&self, l: &Layout) -> String {
         match self {
-            Op::Insert(_) | Op::Replace(_) => "spec.strategy".into(),
-            Op::Set(p, _) => format!("spec.strategy.{}", p.join(".")),
-            Op::Remove(k) => format!("spec.strategy.{k}"),
+            Op::Insert(_) | Op::Replace(_) => l.path(&[]),
+            Op::Set(p, _) => l.path(p),
+            Op::Remove(k) => l.path(&[k]),
         }
     }
 
@@ -301,24 +376,42 @@ impl Op {
 }
 
 /// The value of a fresh strategy for `fix`.
-fn fresh(fix: Fix, d: &Dialect) -> Val {
-    match fix {
-        Fix::Recreate { null_params } => {
-            let mut m = vec![(Val::word("type"), Val::word(d.recreate))];
-            if null_params {
-                m.push((Val::word(d.params), Val::Null));
+fn fresh(fix: Fix, l: &Layout) -> Val {
+    match (fix, l.types, l.params) {
+        (Fix::Recreate { null_params }, Types::RecreateOrRolling { recreate, .. }, params) => {
+            let mut m = vec![(Val::word("type"), Val::word(recreate))];
+            if let (true, Some(p)) = (null_params, params) {
+                m.push((Val::word(p), Val::Null));
             }
             Val::Map(m)
         }
-        Fix::NoSurge => {
-            Val::Map(vec![(Val::word("type"), Val::word(d.rolling)), (Val::word(d.params), no_surge_params(None))])
+        (_, Types::RecreateOrRolling { rolling, .. }, Some(p)) => {
+            Val::Map(vec![(Val::word("type"), Val::word(rolling)), (Val::word(p), no_surge_params(None, l))])
         }
+        (_, _, Some(p)) => Val::Map(vec![(Val::word(p), no_surge_params(None, l))]),
+        (_, _, None) => no_surge_params(None, l),
     }
 }
 
-fn no_surge_params(unavailable: Option<&Val>) -> Val {
+/// `maxSurge: 0` and a `maxUnavailable` that lets the rollout move: `unavailable` when it is a
+/// non-zero value, else the layout's choice (or nothing, keeping the default).
+fn no_surge_params(unavailable: Option<&Val>, l: &Layout) -> Val {
     let keep = unavailable.filter(|u| !is_zero(Some(u)) && !matches!(u, Val::Null)).cloned();
-    Val::Map(vec![(Val::word("maxSurge"), Val::Int(0)), (Val::word("maxUnavailable"), keep.unwrap_or(Val::Int(1)))])
+    let mut m = vec![(Val::word("maxSurge"), Val::Int(0))];
+    if let Some(u) = keep.or_else(|| unavailable_fix(unavailable, l)) {
+        m.push((Val::word("maxUnavailable"), u));
+    }
+    Val::Map(m)
+}
+
+/// The `maxUnavailable` to write when the current one (`None`: absent) would stall a rollout
+/// without surge, or when the layout writes one out.
+fn unavailable_fix(current: Option<&Val>, l: &Layout) -> Option<Val> {
+    match current {
+        None => l.unavailable_when_absent.map(Val::Int),
+        Some(u) if is_zero(Some(u)) || *u == Val::Null => Some(Val::Int(1)),
+        Some(_) => None,
+    }
 }
 
 /// Whether any node of the subtree defines an anchor (aliases elsewhere may share it, so it is
@@ -361,44 +454,52 @@ pub fn editable_map(node: &Node) -> bool {
     }
 }
 
-/// The semantic edits that turn `strategy` into a safe one with `fix`.
-pub fn plan(strategy: Option<&Node>, fix: Fix, d: &Dialect) -> Vec<Op> {
-    let Some(node) = strategy else { return vec![Op::Insert(fresh(fix, d))] };
+/// The semantic edits that turn `strategy` into a safe one with `fix` (a layout without a
+/// recreate type always gets [`Fix::NoSurge`]).
+pub fn plan(strategy: Option<&Node>, fix: Fix, l: &Layout) -> Vec<Op> {
+    let fix = if l.recreate().is_none() { Fix::NoSurge } else { fix };
+    let Some(node) = strategy else { return vec![Op::Insert(fresh(fix, l))] };
     if !editable_map(node) {
-        return vec![Op::Replace(fresh(fix, d))];
+        return vec![Op::Replace(fresh(fix, l))];
     }
     let current = val(node);
     let mut ops = Vec::new();
     let ty = current.get("type");
-    let params = current.get(d.params);
-    match fix {
-        Fix::Recreate { null_params } => {
-            if !matches!(ty, Some(Val::Str(t)) if t == d.recreate) {
-                ops.push(Op::Set(vec!["type"], Val::word(d.recreate)));
+    match (fix, l.types) {
+        (Fix::Recreate { null_params }, Types::RecreateOrRolling { recreate, .. }) => {
+            if !matches!(ty, Some(Val::Str(t)) if t == recreate) {
+                ops.push(Op::Set(vec!["type"], Val::word(recreate)));
             }
-            match (params, null_params) {
-                (Some(Val::Null), true) => {}
-                (_, true) => ops.push(Op::Set(vec![d.params], Val::Null)),
-                (Some(_), false) => ops.push(Op::Remove(d.params)),
-                (None, false) => {}
+            if let Some(p) = l.params {
+                match (current.get(p), null_params) {
+                    (Some(Val::Null), true) => {}
+                    (_, true) => ops.push(Op::Set(vec![p], Val::Null)),
+                    (Some(_), false) => ops.push(Op::Remove(p)),
+                    (None, false) => {}
+                }
             }
         }
-        Fix::NoSurge => {
-            if !matches!(ty, Some(Val::Str(t)) if t == d.rolling) {
-                ops.push(Op::Set(vec!["type"], Val::word(d.rolling)));
+        _ => {
+            if let Types::RecreateOrRolling { rolling, .. } = l.types {
+                if !matches!(ty, Some(Val::Str(t)) if t == rolling) {
+                    ops.push(Op::Set(vec!["type"], Val::word(rolling)));
+                }
             }
-            let params_node = node.get(d.params);
+            let params_node = match l.params {
+                Some(p) => node.get(p),
+                None => Some(node),
+            };
+            let params = l.params_of(&current);
+            let unavailable = params.and_then(|p| p.get("maxUnavailable"));
             if params_node.is_some_and(editable_map) {
-                let surge = params.and_then(|p| p.get("maxSurge"));
-                let unavailable = params.and_then(|p| p.get("maxUnavailable"));
-                if surge != Some(&Val::Int(0)) {
-                    ops.push(Op::Set(vec![d.params, "maxSurge"], Val::Int(0)));
+                if params.and_then(|p| p.get("maxSurge")) != Some(&Val::Int(0)) {
+                    ops.push(Op::Set(l.param("maxSurge"), Val::Int(0)));
                 }
-                if unavailable.is_none_or(|u| is_zero(Some(u)) || *u == Val::Null) {
-                    ops.push(Op::Set(vec![d.params, "maxUnavailable"], Val::Int(1)));
+                if let Some(u) = unavailable_fix(unavailable, l) {
+                    ops.push(Op::Set(l.param("maxUnavailable"), u));
                 }
-            } else {
-                ops.push(Op::Set(vec![d.params], no_surge_params(params.and_then(|p| p.get("maxUnavailable")))));
+            } else if let Some(p) = l.params {
+                ops.push(Op::Set(vec![p], no_surge_params(unavailable, l)));
             }
         }
     }
@@ -447,16 +548,19 @@ fn set_path(root: &mut Val, path: &[&str], v: Val) {
 }
 
 /// Checks a strategy against the API's validation rules; `Err` says which rule it breaks.
-pub fn validate(strategy: Option<&Val>, d: &Dialect) -> Result<(), String> {
-    let Some(Val::Map(_)) = strategy else { return Ok(()) };
-    let Some(s) = strategy else { return Ok(()) };
+pub fn validate(strategy: Option<&Val>, l: &Layout) -> Result<(), String> {
+    let Some(s @ Val::Map(_)) = strategy else { return Ok(()) };
     let ty = s.get("type");
-    let params = s.get(d.params).filter(|p| **p != Val::Null);
-    if matches!(ty, Some(Val::Str(t)) if t == d.recreate) && params.is_some() {
-        return Err(format!("{} may not be set when type is {}", d.params, d.recreate));
+    if let (Some(recreate), Some(p)) = (l.recreate(), l.params) {
+        let params = s.get(p).filter(|v| **v != Val::Null);
+        if matches!(ty, Some(Val::Str(t)) if t == recreate) && params.is_some() {
+            return Err(format!("{p} may not be set when type is {recreate}"));
+        }
     }
-    if let Some(p) = params {
-        if is_zero(p.get("maxSurge")) && is_zero(p.get("maxUnavailable")) {
+    if let Some(p) = l.params_of(s).filter(|v| **v != Val::Null) {
+        let surge = p.get("maxSurge").cloned().unwrap_or_else(|| default_val(l.default_surge));
+        let unavailable = p.get("maxUnavailable").cloned().unwrap_or_else(|| default_val(l.default_unavailable));
+        if is_zero(Some(&surge)) && is_zero(Some(&unavailable)) {
             return Err("maxSurge and maxUnavailable may not both be 0".into());
         }
     }
@@ -466,12 +570,13 @@ pub fn validate(strategy: Option<&Val>, d: &Dialect) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kinds::{CLONESET, DEPLOYMENT};
     use crate::read::{read, Limits};
 
     fn strategy_of(yaml: &str) -> Option<Node> {
         let text = format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: a}}\nspec:\n{yaml}  template: {{spec: {{volumes: [{{persistentVolumeClaim: {{claimName: d}}}}]}}}}\n");
         let b = read(&text, Limits::default()).expect("valid");
-        b.objects[0].strategy.as_deref().cloned()
+        b.objects[0].rollout("strategy").map(|c| c.node.clone())
     }
 
     fn verdict(yaml: &str) -> Verdict {
@@ -533,6 +638,28 @@ mod tests {
                 (Val::word("rollingUpdate"), Val::Null)
             ]))]
         );
+    }
+
+    #[test]
+    fn cloneset_plans_only_touch_surge_parameters() {
+        let cs = |yaml: &str| {
+            let text = format!("apiVersion: apps.kruise.io/v1alpha1\nkind: CloneSet\nmetadata: {{name: a}}\nspec:\n  updateStrategy: {yaml}\n  template: {{spec: {{volumes: [{{persistentVolumeClaim: {{claimName: d}}}}]}}}}\n");
+            let b = read(&text, Limits::default()).expect("valid");
+            b.objects[0].rollout("updateStrategy").map(|c| c.node.clone())
+        };
+        let s = cs("{type: InPlaceIfPossible, maxSurge: 2, maxUnavailable: 0}");
+        assert!(matches!(classify(s.as_ref().map(val).as_ref(), &CLONESET), Verdict::Surges(_)));
+        let ops = plan(s.as_ref(), Fix::Recreate { null_params: false }, &CLONESET);
+        assert_eq!(ops, vec![Op::Set(vec!["maxSurge"], Val::Int(0)), Op::Set(vec!["maxUnavailable"], Val::Int(1))]);
+        let after = apply(s.as_ref().map(val), &ops);
+        assert_eq!(after.as_ref().and_then(|a| a.get("type")), Some(&Val::word("InPlaceIfPossible")));
+        assert!(validate(after.as_ref(), &CLONESET).is_ok());
+        assert_eq!(classify(after.as_ref(), &CLONESET), Verdict::NoSurge);
+        // The default maxUnavailable (20%) lets a rollout without surge move: not added.
+        let s = cs("{maxSurge: 25%}");
+        assert_eq!(plan(s.as_ref(), Fix::NoSurge, &CLONESET), vec![Op::Set(vec!["maxSurge"], Val::Int(0))]);
+        assert_eq!(classify(None, &CLONESET), Verdict::NoSurge);
+        assert!(validate(Some(&Val::Map(vec![(Val::word("maxUnavailable"), Val::Int(0))])), &CLONESET).is_err());
     }
 
     #[test]

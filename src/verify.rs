@@ -11,7 +11,7 @@ use crate::analyze::ObjectPlan;
 use crate::model::Object;
 use crate::read::{read, read_object, Bundle, Limits};
 use crate::rewrite::{splice, Edit};
-use crate::strategy::{self, Val, Verdict};
+use crate::strategy::{self, Verdict};
 use crate::yaml::{Event, Events};
 
 /// Checks each edited object on its own: its text with the edits re-read alone hashes like the
@@ -26,7 +26,7 @@ pub fn verify_regions(
     edits: &[Vec<Edit>],
     limits: Limits,
 ) -> Result<(), String> {
-    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(8);
+    let workers = crate::workers();
     if plans.len() < 64 || workers == 1 {
         return plans.iter().zip(edits).try_for_each(|(p, e)| verify_region(input, &objects[p.object], p, e, limits));
     }
@@ -70,35 +70,39 @@ fn verify_region(
     check_object(object, &out, Some(plan))
 }
 
-/// The object as re-read against the object as read and its plan.
+/// The object as re-read against the object as read and its plan: the same fingerprint, the
+/// planned strategy exactly as planned (valid and safe), every other kept strategy as it was.
 fn check_object(before: &Object, after: &Object, plan: Option<&ObjectPlan>) -> Result<(), String> {
     if before.fingerprint != after.fingerprint {
         return Err(format!("{} ({}) changed beyond its planned edits", before.display(), before.label()));
     }
-    let actual = after.strategy.as_deref().map(strategy::val).map(Val::normalized);
-    let expected = match plan {
-        Some(plan) => {
-            strategy::validate(plan.expected.as_ref(), &plan.dialect)
-                .map_err(|e| format!("{}: planned strategy is invalid: {e}", before.display()))?;
-            match strategy::classify(plan.expected.as_ref(), &plan.dialect) {
-                Verdict::Recreate | Verdict::NoSurge => {}
-                other => return Err(format!("{}: planned strategy is not safe: {other:?}", before.display())),
-            }
-            plan.expected.clone()
+    let meaning = |o: &Object, key: &str| o.rollout(key).map(|c| strategy::val(&c.node).normalized());
+    if let Some(plan) = plan {
+        strategy::validate(plan.expected.as_ref(), plan.layout)
+            .map_err(|e| format!("{}: planned strategy is invalid: {e}", before.display()))?;
+        match strategy::classify(plan.expected.as_ref(), plan.layout) {
+            Verdict::Recreate | Verdict::NoSurge => {}
+            other => return Err(format!("{}: planned strategy is not safe: {other:?}", before.display())),
         }
-        None => before.strategy.as_deref().map(strategy::val).map(Val::normalized),
-    };
-    if actual == expected {
-        Ok(())
-    } else {
-        Err(format!(
-            "{} ({}): spec.strategy reads back as {} but {} was planned",
-            before.display(),
-            before.label(),
-            actual.map_or("nothing".into(), |v| v.display()),
-            expected.map_or("nothing".into(), |v| v.display())
-        ))
     }
+    let keys = before.rollouts.iter().chain(&after.rollouts).map(|c| c.key).chain(plan.map(|p| p.layout.key));
+    for key in keys {
+        let actual = meaning(after, key);
+        let expected = match plan {
+            Some(p) if p.layout.key == key => p.expected.clone(),
+            _ => meaning(before, key),
+        };
+        if actual != expected {
+            return Err(format!(
+                "{} ({}): spec.{key} reads back as {} but {} was planned",
+                before.display(),
+                before.label(),
+                actual.map_or("nothing".into(), |v| v.display()),
+                expected.map_or("nothing".into(), |v| v.display())
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The number of items of the `results` list in `text`, a mapping whose only key is `results`

@@ -5,10 +5,7 @@
 //! the per-object one the run used, and a second run changes nothing; on a fatal error stdout
 //! is empty (a stream) or a ResourceList carrying the error.
 
-use rwo_guard::analyze::{analyze, ObjectPlan};
-use rwo_guard::config::{self, Config, ExternalClaims, FailOn, Mode, Overrides};
-use rwo_guard::read::{read, Bundle, Form, Limits, Region};
-use rwo_guard::verify::verify;
+use rwo_guard::api::{self, Form, Inspection};
 
 /// What one run gave.
 pub struct Outcome {
@@ -28,40 +25,6 @@ pub fn run(input: &[u8], args: &[String]) -> Outcome {
     Outcome { code, stdout, stderr }
 }
 
-/// The overrides `args` stand for (only the flags of [`super::manifest::ARG_SETS`]).
-fn overrides(args: &[String]) -> Overrides {
-    let mut o = Overrides::default();
-    let mut it = args.iter().map(String::as_str);
-    while let Some(a) = it.next() {
-        match a {
-            "--mode" => o.mode = it.next().and_then(<Mode as config::Keyword>::parse),
-            "--external-claims" => o.external_claims = it.next().and_then(<ExternalClaims as config::Keyword>::parse),
-            "--fail-on" => o.fail_on = it.next().and_then(<FailOn as config::Keyword>::parse),
-            "--null-rolling-update" => o.null_rolling_update = Some(true),
-            _ => {}
-        }
-    }
-    o
-}
-
-/// The effective config, computed the way `rwo_guard::run` does (functionConfig, then flags).
-fn effective_config(text: &str, bundle: &Bundle, args: &[String]) -> Result<Config, String> {
-    let mut c = Config::default();
-    if let Some(fc) = &bundle.function_config {
-        let node = &text[fc.value.start.offset..fc.value.end.offset];
-        let doc = format!("{}{node}", " ".repeat(fc.value.start.col));
-        c = config::parse(&doc, "functionConfig")
-            .map_err(|e| format!("run accepted a functionConfig that config::parse rejects: {e:?}"))?;
-    }
-    Ok(c.with(overrides(args)))
-}
-
-/// Same test as `rwo_guard`'s own for a ResourceList-looking input.
-fn looks_like_resource_list(input: &[u8]) -> bool {
-    let head = &input[..input.len().min(1 << 20)];
-    String::from_utf8_lossy(head).lines().any(|l| l.trim_end() == "kind: ResourceList")
-}
-
 fn after_line(text: &str, end: usize) -> usize {
     if end > 0 && text.as_bytes().get(end - 1) == Some(&b'\n') {
         end
@@ -73,23 +36,23 @@ fn after_line(text: &str, end: usize) -> usize {
 /// Where the region of the object starting at `start` ends: at the start of the next object
 /// or document. An edited object owns the comments and blank lines after its content (a removed
 /// pair can leave a comment that sat between pairs after the object's last content).
-fn region_end(text: &str, bundle: &Bundle, start: usize) -> usize {
-    let documents = bundle.documents.iter().map(|d| d.start);
-    let objects = bundle.objects.iter().map(|o| o.span.start.offset);
+fn region_end(text: &str, bundle: &Inspection, start: usize) -> usize {
+    let documents = bundle.documents.iter().map(|d| d.0);
+    let objects = bundle.objects.iter().map(|o| o.span.0);
     documents.chain(objects).filter(|&s| s > start).min().unwrap_or(text.len())
 }
 
 /// Where a ResourceList's results may change: the `results` entry (with the `, ` before it in
 /// flow style), or, without one, the end of the root mapping.
-fn results_zone(text: &str, bundle: &Bundle) -> Option<(usize, usize)> {
+fn results_zone(text: &str, bundle: &Inspection) -> Option<(usize, usize)> {
     if bundle.form != Form::ResourceList {
         return None;
     }
-    if let Some(Region { key, value }) = &bundle.results {
-        Some((key.start.offset.saturating_sub(2), after_line(text, value.end.offset.max(key.end.offset))))
+    if let Some((key, end)) = bundle.results {
+        Some((key.saturating_sub(2), after_line(text, end)))
     } else {
-        let root = bundle.documents.first()?.root.as_ref()?;
-        Some((root.end.offset.saturating_sub(1), after_line(text, root.end.offset)))
+        let root_end = bundle.documents.first()?.1?;
+        Some((root_end.saturating_sub(1), after_line(text, root_end)))
     }
 }
 
@@ -114,17 +77,17 @@ fn within(r: (usize, usize), zone: Option<(usize, usize)>) -> bool {
 /// and a ResourceList's results zone.
 fn changed_only_where_planned(
     input: &str,
-    inb: &Bundle,
+    inb: &Inspection,
     out: &str,
-    outb: &Bundle,
+    outb: &Inspection,
     planned: &[usize],
 ) -> Result<(), String> {
     let mut cuts_in = vec![0];
     let mut cuts_out = vec![0];
     for &k in planned {
-        let (a, b) = (&inb.objects[k].span, &outb.objects[k].span);
-        cuts_in.extend([a.start.offset, region_end(input, inb, a.start.offset)]);
-        cuts_out.extend([b.start.offset, region_end(out, outb, b.start.offset)]);
+        let (a, b) = (inb.objects[k].span, outb.objects[k].span);
+        cuts_in.extend([a.0, region_end(input, inb, a.0)]);
+        cuts_out.extend([b.0, region_end(out, outb, b.0)]);
     }
     cuts_in.push(input.len());
     cuts_out.push(out.len());
@@ -170,11 +133,11 @@ pub fn check(input: &[u8], args: &[String]) -> Result<(), String> {
     match first.code {
         0 | 1 => {}
         2 | 3 => {
-            if looks_like_resource_list(input) {
+            if api::is_resource_list(input) {
                 let out = text(&first.stdout, "stdout")?;
-                let b = read(&out, Limits::default())
-                    .map_err(|e| format!("the error ResourceList does not parse: {e:?}\n{out}"))?;
-                if b.form != Form::ResourceList || b.results.is_none() || !out.contains("severity: error") {
+                let b = api::inspect(&out).map_err(|e| format!("the error ResourceList does not parse: {e}\n{out}"))?;
+                let error = out.contains("severity: error") || out.contains("\"severity\": \"error\"");
+                if b.form != Form::ResourceList || b.results.is_none() || !error {
                     return Err(format!("exit {} on a ResourceList without an error result:\n{out}", first.code));
                 }
             } else if !first.stdout.is_empty() {
@@ -184,11 +147,10 @@ pub fn check(input: &[u8], args: &[String]) -> Result<(), String> {
         }
         code => return Err(format!("exit code {code}: {}", stderr.trim_end())),
     }
-    let limits = Limits::default();
     let input = std::str::from_utf8(input).map_err(|_| "exit 0/1 on non-UTF-8 input".to_string())?;
     let out = text(&first.stdout, "stdout")?;
-    let inb = read(input, limits).map_err(|e| format!("the run succeeded but read() rejects the input: {e:?}"))?;
-    let outb = read(&out, limits).map_err(|e| format!("the output does not parse: {e:?}"))?;
+    let inb = api::inspect(input).map_err(|e| format!("the run succeeded but the reader rejects the input: {e}"))?;
+    let outb = api::inspect(&out).map_err(|e| format!("the output does not parse: {e}"))?;
     if inb.form != outb.form {
         return Err("the output's form differs".into());
     }
@@ -201,29 +163,24 @@ pub fn check(input: &[u8], args: &[String]) -> Result<(), String> {
             outb.objects.len()
         ));
     }
-    let config = effective_config(input, &inb, args)?;
-    let plans: Vec<ObjectPlan> = analyze(&inb.objects, &config).plans;
-    verify(&inb, &out, &plans, limits).map_err(|e| format!("the full verifier rejects what the run wrote: {e}"))?;
-    let planned: Vec<usize> = plans.iter().map(|p| p.object).collect();
+    let plan = api::plan(input, args).map_err(|e| format!("run accepted what the plan rejects: {e}"))?;
+    api::verify(input, &out, args).map_err(|e| format!("the full verifier rejects what the run wrote: {e}"))?;
+    let planned = plan.objects;
     for (k, (a, b)) in inb.objects.iter().zip(&outb.objects).enumerate() {
-        let before = &input[a.span.start.offset..a.span.end.offset];
-        let after = &out[b.span.start.offset..b.span.end.offset];
+        let before = &input[a.span.0..a.span.1];
+        let after = &out[b.span.0..b.span.1];
         if planned.contains(&k) {
             if before == after {
-                return Err(format!("{} was planned but its bytes did not change", a.display()));
+                return Err(format!("{} was planned but its bytes did not change", a.display));
             }
         } else if a.fingerprint != b.fingerprint
-            || (before != after && !eof_break_added(input, a.span.end.offset, before, after))
+            || (before != after && !eof_break_added(input, a.span.1, before, after))
         {
-            return Err(format!("{} ({}) was not planned but changed", a.display(), a.label()));
+            return Err(format!("{} ({}) was not planned but changed", a.display, a.label));
         }
     }
     changed_only_where_planned(input, &inb, &out, &outb, &planned)?;
-    if inb.form == Form::Stream
-        && config.mode == Mode::Check
-        && out != input
-        && inb.objects.iter().all(|o| o.annotations().mode.is_none())
-    {
+    if inb.form == Form::Stream && plan.check && out != input && inb.objects.iter().all(|o| !o.mode_annotation) {
         return Err("check mode changed the stream".into());
     }
     // A second run changes nothing (a ResourceList gets its results appended again).
@@ -237,8 +194,7 @@ pub fn check(input: &[u8], args: &[String]) -> Result<(), String> {
         ));
     }
     let second = text(&again.stdout, "second stdout")?;
-    let config2 = effective_config(&out, &outb, args)?;
-    let replans = analyze(&outb.objects, &config2).plans;
+    let replans = api::plan(&out, args).map_err(|e| format!("second plan: {e}"))?.objects;
     if !replans.is_empty() {
         return Err(format!("the output still has {} object(s) to rewrite", replans.len()));
     }
@@ -246,8 +202,7 @@ pub fn check(input: &[u8], args: &[String]) -> Result<(), String> {
         Form::Stream if second != out => return Err("the second run changed the stream".into()),
         Form::Stream => {}
         Form::ResourceList => {
-            let second_bundle =
-                read(&second, limits).map_err(|e| format!("the second output does not parse: {e:?}"))?;
+            let second_bundle = api::inspect(&second).map_err(|e| format!("the second output does not parse: {e}"))?;
             changed_only_where_planned(&out, &outb, &second, &second_bundle, &[])
                 .map_err(|e| format!("second run: {e}"))?;
         }

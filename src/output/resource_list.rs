@@ -4,8 +4,9 @@
 
 use crate::error::{Fatal, Place};
 use crate::read::{self, Bundle, Limits, Region};
-use crate::results::{self, KrmResult};
 use crate::rewrite::{self, Edit};
+
+use super::results::{self, KrmResult};
 use crate::text;
 use crate::verify;
 
@@ -31,6 +32,10 @@ pub fn results_edit(text: &str, bundle: &Bundle, results: &[KrmResult]) -> Resul
         return Ok(Some(match existing {
             Some((region, value)) if value.trim_start().starts_with('[') => {
                 append_to_flow_list(region, value, &json()?)
+            }
+            // `"results": null`: a list of ours in its place.
+            Some((region, value)) if matches!(value.trim(), "null" | "~") => {
+                Edit { start: region.value.start.offset, end: region.value.end.offset, with: json()? }
             }
             Some(_) => return Err(not_a_list(bundle)),
             None => {
@@ -162,7 +167,7 @@ pub fn check_results_edit(text: &str, bundle: &Bundle, edit: &Edit, ours: usize,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::fatal_result;
+    use crate::output::results::fatal_result;
 
     fn appended(text: &str) -> String {
         let bundle = read::read(text, Limits::default()).expect("valid");

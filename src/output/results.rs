@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analyze::{Finding, Severity};
 use crate::config::FailOn;
-use crate::model::Object;
+use crate::model::{Fact, Object};
 
 /// A KRM function result (`config.kubernetes.io/v1` ResourceList `results` item).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,8 +78,7 @@ pub fn krm_results(findings: Vec<Finding>, objects: &[Object]) -> Vec<KrmResult>
         .map(|f| {
             let o = &objects[f.object];
             let mut tags = BTreeMap::new();
-            tags.insert("rule".to_string(), f.rule.name().to_string());
-            let annotations = o.annotations();
+            tags.insert("rule".to_string(), f.rule.name.to_string());
             KrmResult {
                 message: f.message,
                 severity: f.severity.name().to_string(),
@@ -90,10 +89,10 @@ pub fn krm_results(findings: Vec<Finding>, objects: &[Object]) -> Vec<KrmResult>
                     namespace: o.namespace.clone().filter(|n| !n.is_empty()),
                 }),
                 field: f.field.map(|c| Field { path: c.path, current_value: c.current, proposed_value: c.proposed }),
-                file: annotations
-                    .path
-                    .as_ref()
-                    .map(|p| File { path: p.clone(), index: annotations.index.as_ref().and_then(|i| i.parse().ok()) }),
+                file: o.value(Fact::PathAnnotation).map(|p| File {
+                    path: p.value.clone(),
+                    index: o.value(Fact::IndexAnnotation).and_then(|i| i.value.parse().ok()),
+                }),
                 tags,
             }
         })
@@ -303,8 +302,9 @@ pub fn fails(findings: &[Finding], fail_on: FailOn) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::{FieldChange, Rule};
-    use crate::model::Annotations;
+    use crate::analyze::FieldChange;
+    use crate::model::Scalar;
+    use crate::rules::{REPLICAS, STRATEGY_REWRITTEN};
 
     #[test]
     fn results_carry_ref_field_file_and_rule() {
@@ -313,16 +313,18 @@ mod tests {
             kind: Some("Deployment".into()),
             name: Some("web".into()),
             namespace: Some("prod".into()),
-            annotations: Some(Box::new(Annotations {
-                path: Some("app.yaml".into()),
-                index: Some("1".into()),
-                ..Annotations::default()
-            })),
+            values: vec![
+                (
+                    Fact::PathAnnotation,
+                    Scalar { value: "app.yaml".into(), plain: true, pos: crate::yaml::Pos::default() },
+                ),
+                (Fact::IndexAnnotation, Scalar { value: "1".into(), plain: false, pos: crate::yaml::Pos::default() }),
+            ],
             ..Object::default()
         };
         let f = Finding {
             object: 0,
-            rule: Rule::StrategyRewritten,
+            rule: &STRATEGY_REWRITTEN,
             severity: Severity::Info,
             message: "m".into(),
             field: Some(FieldChange {
@@ -490,7 +492,7 @@ mod tests {
 
     #[test]
     fn fail_on_thresholds() {
-        let f = |s| Finding { object: 0, rule: Rule::Replicas, severity: s, message: String::new(), field: None };
+        let f = |s| Finding { object: 0, rule: &REPLICAS, severity: s, message: String::new(), field: None };
         assert!(!fails(&[f(Severity::Warning)], FailOn::Error));
         assert!(fails(&[f(Severity::Warning)], FailOn::Warning));
         assert!(!fails(&[f(Severity::Error)], FailOn::Never));

@@ -1,0 +1,220 @@
+//! The facts the rules read, gathered once before any rule runs: for every workload, its kind,
+//! the exclusive claims it mounts, the claims that are not in the bundle, what its annotations
+//! say, and its rollout verdict; which workloads share each exclusive claim; workloads by name
+//! for autoscaler targets. Nothing here decides a finding.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::claims::{Access, Claims, NameIndex};
+use crate::config::{Config, ExternalClaims, Keyword, Mode};
+use crate::kinds::{self, Rollout, Workload};
+use crate::model::{ClaimUse, Fact, Object, Scalar};
+use crate::strategy::{self, Verdict};
+
+/// Everything the rules know.
+pub(crate) struct Facts<'a> {
+    /// The bundle's objects.
+    pub objects: &'a [Object],
+    /// The effective configuration.
+    pub config: &'a Config,
+    /// Every workload, in input order.
+    pub workloads: Vec<WorkloadFacts<'a>>,
+    /// Index into `workloads` by object ordinal.
+    by_object: HashMap<usize, usize>,
+    /// Each exclusive claim (namespace, final name) and the workloads that mount it, in input
+    /// order.
+    pub users: BTreeMap<(String, String), Vec<usize>>,
+    /// Workloads by namespace and every name they had.
+    pub workload_names: NameIndex<'a>,
+}
+
+/// One workload's facts.
+pub(crate) struct WorkloadFacts<'a> {
+    /// The object's ordinal.
+    pub ordinal: usize,
+    /// The object.
+    pub object: &'a Object,
+    /// Its kind.
+    pub kind: &'static Workload,
+    /// The exclusive claims it mounts, in volume order.
+    pub mounts: Vec<Mount<'a>>,
+    /// Claims whose PVC is not in the bundle (first use of each name), under
+    /// `externalClaims: warn`.
+    pub external: Vec<&'a ClaimUse>,
+    /// What its annotations say to do.
+    pub disposition: Disposition<'a>,
+    /// How its current rollout strategy stands, for kinds rwo-guard rewrites.
+    pub verdict: Option<Verdict>,
+}
+
+/// What a workload's `rwo-guard.dev/*` annotations say.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Disposition<'a> {
+    /// Act in this mode.
+    Act(Mode),
+    /// `rwo-guard.dev/skip: "true"`.
+    Skipped,
+    /// `rwo-guard.dev/skip` is neither `"true"` nor `"false"`.
+    BadSkip(&'a str),
+    /// `rwo-guard.dev/mode` is not a mode.
+    BadMode(&'a str),
+}
+
+/// An exclusive claim a workload mounts.
+#[derive(Clone, Debug)]
+pub(crate) struct Mount<'a> {
+    /// The volume.
+    pub use_: &'a ClaimUse,
+    /// The PVC's final name (after kustomize's renames) or the claim as written.
+    pub claim: String,
+    /// What its access modes allow.
+    pub access: Access,
+    /// How the access is known ("ReadWriteOnce", "not in the bundle, assumed ReadWriteOnce").
+    pub access_text: String,
+}
+
+impl Mount<'_> {
+    /// `claim data (volume d, ReadWriteOnce)`
+    pub(crate) fn describe(&self) -> String {
+        let volume = self.use_.volume.as_deref().map_or(String::new(), |v| format!("volume {v}, "));
+        format!("claim {} ({volume}{})", self.claim, self.access_text)
+    }
+}
+
+impl WorkloadFacts<'_> {
+    /// Whether it mounts an exclusive claim.
+    pub(crate) fn mounts_any(&self) -> bool {
+        !self.mounts.is_empty()
+    }
+
+    /// ReadWriteOncePod if any mounted claim is, else ReadWriteOnce.
+    pub(crate) fn worst(&self) -> Access {
+        self.mounts.iter().map(|m| m.access).max_by_key(|a| *a == Access::OncePod).unwrap_or(Access::Once)
+    }
+
+    /// The first mount with the worst access (what messages name).
+    pub(crate) fn first(&self) -> Option<&Mount<'_>> {
+        let worst = self.worst();
+        self.mounts.iter().find(|m| m.access == worst).or(self.mounts.first())
+    }
+
+    /// The mode to act in, when the annotations allow acting.
+    pub(crate) fn mode(&self) -> Option<Mode> {
+        match self.disposition {
+            Disposition::Act(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// `rwo-guard.dev/skip: "true"`.
+    pub(crate) fn skipped(&self) -> bool {
+        self.disposition == Disposition::Skipped
+    }
+}
+
+/// A count written as a plain integer (`replicas: 3`; `"3"` is a string the API rejects).
+pub(crate) fn int(s: Option<&Scalar>) -> Option<i64> {
+    s.filter(|s| s.plain).and_then(|s| s.value.parse().ok())
+}
+
+impl<'a> Facts<'a> {
+    /// Gathers the facts of `objects`.
+    pub(crate) fn gather(objects: &'a [Object], config: &'a Config) -> Facts<'a> {
+        let claims = Claims::new(objects);
+        let mut workloads = Vec::new();
+        let mut by_object = HashMap::new();
+        let mut users: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+        for (i, o) in objects.iter().enumerate() {
+            let Some(kind) = kinds::workload(o) else { continue };
+            let (mounts, external) = mounts(o, kind, &claims, *config);
+            for m in &mounts {
+                let e = users.entry((o.ns().to_string(), m.claim.clone())).or_default();
+                if e.last() != Some(&i) {
+                    e.push(i);
+                }
+            }
+            let verdict = match kind.rollout {
+                Rollout::Rewrite(layout) => Some(match o.rollout(layout.key) {
+                    Some(c) if strategy::has_anchor(&c.node) => Verdict::Unknown(format!(
+                        "{} defines a YAML anchor that other nodes may share",
+                        layout.path(&[])
+                    )),
+                    c => strategy::classify(c.map(|c| strategy::val(&c.node)).as_ref(), layout),
+                }),
+                _ => None,
+            };
+            by_object.insert(i, workloads.len());
+            workloads.push(WorkloadFacts {
+                ordinal: i,
+                object: o,
+                kind,
+                mounts,
+                external,
+                disposition: disposition(o, config.mode),
+                verdict,
+            });
+        }
+        let workload_names = NameIndex::new(objects, |o| kinds::workload(o).is_some());
+        Facts { objects, config, workloads, by_object, users, workload_names }
+    }
+
+    /// The facts of the workload with this ordinal.
+    pub(crate) fn workload(&self, ordinal: usize) -> Option<&WorkloadFacts<'a>> {
+        self.by_object.get(&ordinal).map(|&i| &self.workloads[i])
+    }
+}
+
+/// The exclusive claims `o` mounts where its kind keeps its pods, and the claims not in the
+/// bundle it should be warned about.
+fn mounts<'a>(
+    o: &'a Object,
+    kind: &Workload,
+    claims: &Claims<'a>,
+    config: Config,
+) -> (Vec<Mount<'a>>, Vec<&'a ClaimUse>) {
+    let mut mounts = Vec::new();
+    let mut external = Vec::new();
+    let mut external_seen = HashSet::new();
+    for c in o.claims.iter().filter(|c| c.at == kind.pods) {
+        let Some(claim) = &c.claim else { continue };
+        match claims.resolve(o.ns(), &claim.value) {
+            Some(r) if r.access.exclusive() => mounts.push(Mount {
+                use_: c,
+                claim: r.pvc.name.clone().unwrap_or_default(),
+                access: r.access,
+                access_text: r.pvc.values(Fact::AccessMode).map(|m| m.value.as_str()).collect::<Vec<_>>().join(", "),
+            }),
+            Some(_) => {}
+            None => match config.external_claims {
+                ExternalClaims::Ignore => {}
+                ExternalClaims::AssumeExclusive => mounts.push(Mount {
+                    use_: c,
+                    claim: claim.value.clone(),
+                    access: Access::Once,
+                    access_text: "not in the bundle, assumed ReadWriteOnce".into(),
+                }),
+                ExternalClaims::Warn => {
+                    if external_seen.insert(claim.value.as_str()) {
+                        external.push(c);
+                    }
+                }
+            },
+        }
+    }
+    (mounts, external)
+}
+
+/// What the `rwo-guard.dev/skip` and `rwo-guard.dev/mode` annotations of `o` say.
+fn disposition(o: &Object, default: Mode) -> Disposition<'_> {
+    if let Some(skip) = o.value(Fact::SkipAnnotation) {
+        match skip.value.as_str() {
+            "true" => return Disposition::Skipped,
+            "false" => {}
+            other => return Disposition::BadSkip(other),
+        }
+    }
+    match o.value(Fact::ModeAnnotation) {
+        None => Disposition::Act(default),
+        Some(m) => Mode::parse(&m.value).map_or(Disposition::BadMode(&m.value), Disposition::Act),
+    }
+}

@@ -1,0 +1,114 @@
+//! Everything rwo-guard writes, and the one place that decides its form:
+//! - standard output: the input with the edits spliced in (a stream stays a stream, a
+//!   ResourceList gets its results appended in its own style: block YAML, or JSON in a flow or
+//!   JSON ResourceList), or with `--diff` a unified diff of the edits;
+//! - the answer to a fatal error: nothing on stdout for a plain stream; a ResourceList holding
+//!   the error for a ResourceList input (as the KRM function spec asks), in the input's style;
+//! - standard error: one line per finding the form does not otherwise show, and fatal errors;
+//! - the `--results` file.
+//!
+//! A failure to write gets its own message and exit code ([`exit::OUTPUT`]).
+
+pub mod diff;
+pub mod resource_list;
+pub mod results;
+
+use std::io::{self, Write};
+
+use crate::analyze::Severity;
+use crate::cli::Cli;
+use crate::config::FailOn;
+use crate::error::{exit, Fatal};
+use crate::framing;
+use crate::kinds::RESOURCE_LIST;
+use crate::pipeline::Done;
+use crate::read::Form;
+use crate::rewrite;
+
+/// Name used for standard input in messages.
+pub const STDIN: &str = "<stdin>";
+
+/// The least severity of the findings that go to stderr (`None`: none do). On a stream every
+/// finding goes there (errors only with `--quiet`); a ResourceList carries them in its
+/// results, so stderr repeats them only when the run fails.
+pub(crate) fn stderr_threshold(form: Form, quiet: bool, fail_on: FailOn, fails: bool) -> Option<Severity> {
+    match (form, quiet, results::threshold(fail_on)) {
+        (Form::Stream, false, _) => Some(Severity::Info),
+        (Form::Stream, true, _) => Some(Severity::Error),
+        (Form::ResourceList, _, Some(min)) if fails => Some(min),
+        _ => None,
+    }
+}
+
+/// Writes a successful run: the `--results` file, then the output, then the stderr lines.
+pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    if let Some(path) = &cli.results {
+        let yaml = results::to_yaml(&done.results).unwrap_or_default();
+        if let Err(e) = std::fs::write(path, yaml) {
+            let _ = writeln!(stderr, "rwo-guard: error: cannot write the results to {}: {e}", path.display());
+            return exit::OUTPUT;
+        }
+    }
+    let written = if cli.diff {
+        let colors = diff::Colors { enabled: cli.diff_colors() };
+        let body = diff::unified_colored(done.input, &done.edits, "a/<stdin>", "b/<stdout>", colors);
+        stdout.write_all(body.as_bytes())
+    } else {
+        rewrite::write_spliced(done.input, &done.edits, stdout)
+    };
+    if let Err(e) = written.and_then(|()| stdout.flush()) {
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            let _ = writeln!(stderr, "rwo-guard: error: cannot write the output: {e}");
+            return exit::OUTPUT;
+        }
+    }
+    let _ = stderr.write_all(done.summary.as_bytes());
+    if done.fails {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    }
+}
+
+/// Answers a fatal error: the message on stderr and, for a ResourceList input, a ResourceList
+/// holding it on stdout. Returns the exit code.
+pub(crate) fn fatal(fatal: &Fatal, input: &[u8], stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    let _ = stderr.write_all(fatal.render(STDIN, input).as_bytes());
+    if let Some(answer) = fatal_answer(fatal, input) {
+        let _ = stdout.write_all(answer.as_bytes()).and_then(|()| stdout.flush());
+    }
+    fatal.exit_code()
+}
+
+/// The ResourceList a fatal error is answered with, in the input's style (`None` for an input
+/// that is not a ResourceList).
+fn fatal_answer(fatal: &Fatal, input: &[u8]) -> Option<String> {
+    let framed = framing::detect(&String::from_utf8_lossy(input)).filter(|f| f.kind == RESOURCE_LIST)?;
+    let result = [results::fatal_result(fatal.summary(STDIN))];
+    let api_version = RESOURCE_LIST.api_versions[0];
+    if framed.flow {
+        let json = results::to_json(&result).ok()?;
+        Some(format!(
+            "{{\"apiVersion\": \"{api_version}\", \"kind\": \"ResourceList\", \"items\": [], \"results\": {json}}}\n"
+        ))
+    } else {
+        let yaml = results::to_yaml(&result).ok()?;
+        Some(format!("apiVersion: {api_version}\nkind: ResourceList\nitems: []\nresults:\n{yaml}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fatal_error_is_answered_in_the_input_style() {
+        let err = Fatal::Usage("bad".into());
+        let block = fatal_answer(&err, b"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n");
+        assert_eq!(block.as_deref(), Some("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nresults:\n- message: bad\n  severity: error\n"));
+        let json =
+            fatal_answer(&err, br#"{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": []}"#);
+        assert_eq!(json.as_deref(), Some("{\"apiVersion\": \"config.kubernetes.io/v1\", \"kind\": \"ResourceList\", \"items\": [], \"results\": [{\"message\": \"bad\", \"severity\": \"error\"}]}\n"));
+        assert!(fatal_answer(&err, b"apiVersion: v1\nkind: ConfigMap\n").is_none());
+    }
+}

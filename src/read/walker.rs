@@ -1,0 +1,856 @@
+//! The walk over one text's YAML events: a small state machine over the schema's roles.
+//!
+//! State, each part with one job:
+//! - the cursor ([`Frame`]s, one per open mapping or sequence the schema reads, and a depth
+//!   counter for subtrees it skips): where we are, which schema node that is, the keys seen;
+//! - the capture stack ([`Building`]): a rollout strategy being kept as a node tree;
+//! - the open objects ([`Open`]): the facts and fingerprint of each object being read;
+//! - the hash pause: rollout strategies and a ResourceList's `results` are left out of
+//!   fingerprints (rwo-guard edits them);
+//! - the document ([`Doc`]) and what the walk has gathered so far ([`Walked`]).
+//!
+//! No recursion: deep input costs frames on a heap stack, bounded by the parser's depth limit.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use crate::error::{Fatal, Place};
+use crate::fingerprint::Fingerprint;
+use crate::kinds::{LIST, RESOURCE_LIST};
+use crate::model::{
+    location, Captured, ClaimUse, Entry, Fact, KeyAt, KeyName, MapLayout, Node, NodeKind, Object, Scalar, Unreadable,
+};
+use crate::schema::{Id, Role, Schema, ITEM, TOP};
+use crate::yaml::{Event, Events, Pos, ScalarStyle, Span, SyntaxError};
+
+use super::{DocKind, Document, Limits, Region};
+
+/// Which part of an input a walker reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Part {
+    /// A whole input (or a part of a stream cut at a document marker).
+    Whole,
+    /// A later part of a ResourceList's items, cut out by the parallel reader and read after
+    /// an `items:` line of its own.
+    Continuation,
+    /// One object standing alone: an edited object re-read by the verifier.
+    Alone,
+}
+
+/// What one walk gathered.
+#[derive(Debug, Default)]
+pub(super) struct Walked {
+    /// Every document.
+    pub documents: Vec<Document>,
+    /// Every object kept, in input order.
+    pub objects: Vec<Object>,
+    /// A ResourceList's `functionConfig`.
+    pub function_config: Option<Region>,
+    /// A ResourceList's `results`.
+    pub results: Option<Region>,
+    /// A ResourceList was read.
+    pub resource_list: bool,
+    /// How many items the first document's `items` held.
+    pub first_items: usize,
+}
+
+/// The keys seen in a mapping, to reject duplicates where rwo-guard reads.
+#[derive(Debug, Default)]
+struct KeySet<'t> {
+    small: Vec<Cow<'t, str>>,
+    large: Option<HashSet<Cow<'t, str>>>,
+}
+
+impl<'t> KeySet<'t> {
+    /// Adds `key`; false when it was already there.
+    fn insert(&mut self, key: Cow<'t, str>) -> bool {
+        if let Some(set) = &mut self.large {
+            return set.insert(key);
+        }
+        if self.small.contains(&key) {
+            return false;
+        }
+        self.small.push(key);
+        if self.small.len() > 16 {
+            self.large = Some(self.small.drain(..).collect());
+        }
+        true
+    }
+}
+
+/// One open collection the schema reads.
+#[derive(Debug)]
+struct Frame<'t> {
+    /// Its schema node.
+    node: Id,
+    role: Role,
+    is_map: bool,
+    flow: bool,
+    /// Carries an anchor or tag.
+    decorated: bool,
+    start: Pos,
+    /// For maps: the next node is a key.
+    expect_key: bool,
+    /// For maps: the current key (None for a complex key) and its span.
+    key: Option<Cow<'t, str>>,
+    key_span: Span,
+    /// For maps: the schema node of the current key's value, if it matters.
+    child: Option<Id>,
+    /// For sequences: index of the next item.
+    index: usize,
+    keys: KeySet<'t>,
+    /// End of the content seen so far.
+    last_end: Pos,
+    /// Key positions, recorded for `spec` and a document's root.
+    layout: Option<Vec<KeyAt>>,
+}
+
+/// A scalar or alias event, before deciding whether it is worth a [`Node`].
+struct Leaf<'v> {
+    span: Span,
+    /// The scalar's value (an alias: the anchored scalar it names, if any) and plainness.
+    text: Option<(&'v str, bool)>,
+    /// `None` for an alias.
+    style: Option<ScalarStyle>,
+    anchored: bool,
+    tagged: bool,
+}
+
+impl Leaf<'_> {
+    fn node(&self) -> Node {
+        let kind = match (self.style, self.text) {
+            (Some(style), Some((value, _))) => NodeKind::Scalar { value: value.to_string(), style },
+            _ => NodeKind::Alias,
+        };
+        Node { kind, span: self.span, anchored: self.anchored, tagged: self.tagged }
+    }
+}
+
+/// A mapping or sequence being captured as a [`Node`].
+#[derive(Debug)]
+struct Building {
+    map: bool,
+    flow: bool,
+    marks: (bool, bool),
+    start: Pos,
+    entries: Vec<Entry>,
+    items: Vec<Node>,
+    pending_key: Option<Node>,
+    last_end: Pos,
+}
+
+/// An object whose facts are being gathered.
+#[derive(Debug)]
+struct Open {
+    object: Object,
+    fp: Fingerprint,
+    /// The volume being read, and whether it has a `persistentVolumeClaim`.
+    volume: Option<(ClaimUse, bool)>,
+}
+
+/// The current document.
+#[derive(Debug, Default)]
+struct Doc {
+    number: usize,
+    start: usize,
+    start_pos: Pos,
+    fp: Fingerprint,
+    root: Option<MapLayout>,
+    root_object: Option<Object>,
+    items: Vec<Object>,
+    has_items: bool,
+    /// Where `items` is something other than a list.
+    items_bad: Option<Pos>,
+    function_config: Option<Region>,
+    results: Option<Region>,
+}
+
+/// The walk's state.
+pub(super) struct Walker<'t> {
+    schema: &'static Schema,
+    keep: &'t dyn Fn(&Object) -> bool,
+    part: Part,
+    limits: Limits,
+    frames: Vec<Frame<'t>>,
+    /// Depth inside a subtree the schema does not read (0: not skipping), and where its
+    /// content ends.
+    skip_depth: usize,
+    skip_end: Pos,
+    /// A rollout strategy being captured, its key and the key's span.
+    building: Vec<Building>,
+    capture_key: Option<(&'static str, Span)>,
+    objects: Vec<Open>,
+    /// Hashing is paused until the value of the key at this frame depth ends.
+    paused: Option<usize>,
+    /// A `functionConfig` or `results` being skipped: its role, key span and start.
+    region: Option<(Role, Span, Pos)>,
+    anchors: HashMap<usize, String>,
+    doc: Doc,
+    out: Walked,
+}
+
+impl<'t> Walker<'t> {
+    pub(super) fn new(limits: Limits, keep: &'t dyn Fn(&Object) -> bool, part: Part) -> Self {
+        Walker {
+            schema: Schema::get(),
+            keep,
+            part,
+            limits,
+            frames: Vec::new(),
+            skip_depth: 0,
+            skip_end: Pos::default(),
+            building: Vec::new(),
+            capture_key: None,
+            objects: Vec::new(),
+            paused: None,
+            region: None,
+            anchors: HashMap::new(),
+            doc: Doc::default(),
+            out: Walked::default(),
+        }
+    }
+
+    /// Walks every event of `events`; the first syntax error or reading problem stops it.
+    pub(super) fn walk(mut self, events: Events<'t>) -> Result<Walked, Fatal> {
+        for item in events {
+            let (event, span) = item.map_err(|e| self.syntax_error(&e))?;
+            self.event(&event, span)?;
+        }
+        Ok(self.out)
+    }
+
+    fn event(&mut self, event: &Event<'t>, span: Span) -> Result<(), Fatal> {
+        if let Event::Scalar { value, anchor, .. } = event {
+            if *anchor != 0 {
+                self.anchors.insert(*anchor, value.to_string());
+            }
+        }
+        self.look_up_key(event);
+        self.hash(event);
+        match event {
+            Event::DocumentStart { .. } => self.start_document(span),
+            Event::DocumentEnd => self.end_document(),
+            Event::StreamEnd => Ok(()),
+            Event::MappingStart { flow, anchored, tagged } => self.open(true, *flow, (*anchored, *tagged), span),
+            Event::SequenceStart { flow, anchored, tagged } => self.open(false, *flow, (*anchored, *tagged), span),
+            Event::MappingEnd | Event::SequenceEnd => self.close(span),
+            Event::Scalar { value, style, anchor, tagged } => {
+                let key = value.clone();
+                let leaf = Leaf {
+                    span,
+                    text: Some((value, style.is_plain())),
+                    style: Some(*style),
+                    anchored: *anchor != 0,
+                    tagged: *tagged,
+                };
+                self.leaf(&leaf, Some(key))
+            }
+            Event::Alias { id } => {
+                let resolved = self.anchors.get(id).cloned();
+                let leaf = Leaf {
+                    span,
+                    text: resolved.as_deref().map(|v| (v, true)),
+                    style: None,
+                    anchored: false,
+                    tagged: false,
+                };
+                self.leaf(&leaf, resolved.clone().map(Cow::Owned))
+            }
+        }
+    }
+
+    /// Before a key is hashed: which schema node its value is, and whether hashing pauses for
+    /// it (a rollout strategy, a ResourceList's `results`: key and value are left out).
+    fn look_up_key(&mut self, event: &Event<'t>) {
+        if self.skip_depth > 0 || !self.building.is_empty() {
+            return;
+        }
+        let key = match event {
+            Event::Scalar { value, .. } => Some(value.as_ref()),
+            Event::Alias { id } => self.anchors.get(id).map(String::as_str),
+            _ => return,
+        };
+        let depth = self.frames.len();
+        let Some(f) = self.frames.last_mut() else { return };
+        if !(f.is_map && f.expect_key) {
+            return;
+        }
+        f.child = key.and_then(|k| self.schema.child(f.node, k));
+        if matches!(f.child.map(|c| self.schema.role(c)), Some(Role::Capture(_) | Role::Results)) {
+            self.paused = Some(depth);
+        }
+    }
+
+    /// Adds the event to the fingerprint of the innermost open object (the document's when
+    /// none is open), unless hashing is paused.
+    fn hash(&mut self, event: &Event<'_>) {
+        if self.paused.is_some() || !self.building.is_empty() {
+            return;
+        }
+        match self.objects.last_mut() {
+            Some(o) => o.fp.add(event),
+            None => self.doc.fp.add(event),
+        }
+    }
+
+    /// The schema node of the node that starts now (`None`: skipped), given the innermost
+    /// frame; at a document's root, the object root.
+    fn next_node(&self) -> Option<Id> {
+        match self.frames.last() {
+            None => Some(if self.part == Part::Alone { ITEM } else { TOP }),
+            Some(f) if f.is_map => {
+                if f.expect_key {
+                    None
+                } else {
+                    f.child
+                }
+            }
+            Some(f) => self.schema.item(f.node),
+        }
+    }
+
+    fn start_document(&mut self, span: Span) -> Result<(), Fatal> {
+        let number = self.out.documents.len() + 1;
+        if number + self.out.objects.len() > self.limits.max_documents {
+            return Err(self.too_many(Some(Place {
+                offset: span.start.offset,
+                line: span.start.line,
+                col: span.start.col,
+                document: Some(format!("document {number}")),
+                field: None,
+            })));
+        }
+        self.doc = Doc { number, start: span.start.offset, start_pos: span.start, ..Doc::default() };
+        self.doc.fp.add(&Event::DocumentStart { explicit: false });
+        self.anchors.clear();
+        Ok(())
+    }
+
+    fn too_many(&self, place: Option<Place>) -> Fatal {
+        Fatal::Input {
+            message: format!("more than {} documents and objects", self.limits.max_documents),
+            place,
+            hint: Some("raise the limit with --max-documents".into()),
+        }
+    }
+
+    fn end_document(&mut self) -> Result<(), Fatal> {
+        let doc = std::mem::take(&mut self.doc);
+        let (api_version, kind) =
+            doc.root_object.as_ref().map_or((None, None), |o| (o.api_version.as_deref(), o.kind.as_deref()));
+        let is_list = LIST.is(api_version, kind);
+        let is_resource_list =
+            (self.part == Part::Continuation && doc.has_items) || RESOURCE_LIST.is(api_version, kind);
+        if let (true, Some(pos)) = (is_list || is_resource_list, doc.items_bad) {
+            return Err(Fatal::input_at(
+                format!(
+                    "`items` of a {} must be a list of objects",
+                    if is_list { LIST.kind } else { RESOURCE_LIST.kind }
+                ),
+                Place {
+                    offset: pos.offset,
+                    line: pos.line,
+                    col: pos.col,
+                    document: Some(format!("document {}", doc.number)),
+                    field: Some("items".into()),
+                },
+            ));
+        }
+        if self.out.resource_list || (is_resource_list && !self.out.documents.is_empty()) {
+            let pos = if self.out.resource_list { doc.start_pos } else { Pos { offset: 0, line: 1, col: 0 } };
+            return Err(Fatal::Input {
+                message: "a ResourceList must be the only document of its input".into(),
+                place: Some(Place {
+                    offset: pos.offset,
+                    line: pos.line,
+                    col: 0,
+                    document: Some(format!("document {}", doc.number)),
+                    field: None,
+                }),
+                hint: None,
+            });
+        }
+        let kind = if is_resource_list {
+            self.out.resource_list = true;
+            self.out.function_config = doc.function_config;
+            self.out.results = doc.results;
+            DocKind::ResourceList
+        } else if is_list {
+            DocKind::List
+        } else if doc.root_object.is_some() {
+            DocKind::Object
+        } else {
+            DocKind::Other
+        };
+        let root_fp = doc.root_object.as_ref().map_or(0, |o| o.fingerprint);
+        let fingerprint = match kind {
+            DocKind::ResourceList | DocKind::List => {
+                if self.out.objects.is_empty() {
+                    self.out.objects = doc.items;
+                } else {
+                    self.out.objects.extend(doc.items);
+                }
+                doc.fp.value() ^ root_fp.rotate_left(17)
+            }
+            DocKind::Object => {
+                self.out.objects.extend(doc.root_object.filter(|o| (self.keep)(o)));
+                doc.fp.value()
+            }
+            DocKind::Other => {
+                self.out.objects.extend(doc.items);
+                doc.fp.value()
+            }
+        };
+        if self.out.documents.len() + 1 + self.out.objects.len() > self.limits.max_documents {
+            return Err(self.too_many(None));
+        }
+        self.out.documents.push(Document { start: doc.start, kind, root: doc.root, fingerprint });
+        Ok(())
+    }
+
+    fn open(&mut self, map: bool, flow: bool, marks: (bool, bool), span: Span) -> Result<(), Fatal> {
+        if !self.building.is_empty() {
+            self.building.push(Building::new(map, flow, marks, span.start));
+            return Ok(());
+        }
+        if self.skip_depth > 0 {
+            self.skip_depth += 1;
+            return Ok(());
+        }
+        let node = self.next_node();
+        let role = node.map(|n| self.schema.role(n));
+        match role {
+            Some(Role::Capture(_)) => {
+                self.building.push(Building::new(map, flow, marks, span.start));
+                return Ok(());
+            }
+            Some(r @ (Role::FunctionConfig | Role::Results)) => {
+                self.begin_region(r, span);
+                self.skip(span);
+                return Ok(());
+            }
+            Some(Role::Items) if map => self.doc.items_bad = Some(span.start),
+            _ => {}
+        }
+        let (Some(node), Some(role)) = (node, role) else {
+            self.skip(span);
+            return Ok(());
+        };
+        // The root of a document that is a sequence, or a scalar role given a collection.
+        if (map && !role.wants_map()) || (!map && !role.wants_seq()) {
+            if self.frames.last().is_some() {
+                self.unreadable(span.start, Self::shape_problem(role, map));
+            }
+            self.skip(span);
+            return Ok(());
+        }
+        self.begin(role, flow, span)?;
+        // Key positions: of every `spec` (to insert a strategy), and of a walk's first
+        // document's root (where a ResourceList gets its results).
+        let layout = (role == Role::Spec || (role == (Role::Object { top: true }) && self.out.documents.is_empty()))
+            .then(Vec::new);
+        self.frames.push(Frame {
+            node,
+            role,
+            is_map: map,
+            flow,
+            decorated: marks.0 || marks.1,
+            start: span.start,
+            expect_key: true,
+            key: None,
+            key_span: span,
+            child: None,
+            index: 0,
+            keys: KeySet::default(),
+            last_end: span.end,
+            layout,
+        });
+        Ok(())
+    }
+
+    /// Starts skipping the collection opened at `span`.
+    fn skip(&mut self, span: Span) {
+        self.skip_depth = 1;
+        self.skip_end = span.end;
+    }
+
+    /// Why a collection cannot be read where `role` is.
+    fn shape_problem(role: Role, map: bool) -> &'static str {
+        match (role.wants_map(), role.wants_seq(), map) {
+            (true, _, false) => "is a list where a mapping was expected",
+            (_, true, true) => "is a mapping where a list was expected",
+            _ => "is a mapping or list where a single value was expected",
+        }
+    }
+
+    /// What opening a collection of `role` starts.
+    fn begin(&mut self, role: Role, flow: bool, span: Span) -> Result<(), Fatal> {
+        match role {
+            Role::Object { top } => {
+                if !top {
+                    let count = self.out.documents.len() + self.out.objects.len() + self.doc.items.len();
+                    if count >= self.limits.max_documents {
+                        return Err(self.too_many(Some(self.place(span.start, None))));
+                    }
+                }
+                let item = (!top).then(|| self.frames.last().map_or(0, |f| f.index));
+                let mut fp = Fingerprint::default();
+                fp.add(&Event::MappingStart { flow, anchored: false, tagged: false });
+                self.objects.push(Open {
+                    object: Object {
+                        document: self.doc.number,
+                        item,
+                        span: Span { start: span.start, end: span.end },
+                        key_col: span.start.col,
+                        ..Object::default()
+                    },
+                    fp,
+                    volume: None,
+                });
+            }
+            Role::Items => self.doc.has_items = true,
+            Role::Volume => {
+                let (at, index) = match self.frames.last() {
+                    Some(Frame { role: Role::Volumes(at), index, .. }) => (*at, *index),
+                    _ => return Ok(()),
+                };
+                if let Some(o) = self.objects.last_mut() {
+                    o.volume = Some((ClaimUse { at, index, volume: None, claim: None }, false));
+                }
+            }
+            Role::ClaimSource => {
+                if let Some(Open { volume: Some((_, has_claim)), .. }) = self.objects.last_mut() {
+                    *has_claim = true;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn close(&mut self, span: Span) -> Result<(), Fatal> {
+        if let Some(b) = self.building.pop() {
+            let node = b.finish(span);
+            return self.captured(node);
+        }
+        if self.skip_depth > 0 {
+            self.skip_depth -= 1;
+            if span.end.offset > span.start.offset {
+                self.skip_end = span.end;
+            }
+            if self.skip_depth == 0 {
+                let end = self.skip_end;
+                self.end_region(end);
+                self.child_done(end);
+            }
+            return Ok(());
+        }
+        let Some(frame) = self.frames.pop() else { return Ok(()) };
+        let end = if frame.flow { span.end } else { frame.last_end };
+        if let Some(keys) = frame.layout {
+            let layout = MapLayout { flow: frame.flow, decorated: frame.decorated, start: frame.start, end, keys };
+            match frame.role {
+                Role::Spec => {
+                    if let Some(o) = self.objects.last_mut() {
+                        o.object.spec = Some(layout);
+                    }
+                }
+                Role::Object { top: true } => self.doc.root = Some(layout),
+                _ => {}
+            }
+        }
+        match frame.role {
+            Role::Items if self.out.documents.is_empty() => self.out.first_items = frame.index,
+            Role::Object { top } => self.end_object(top, end),
+            Role::Volume => {
+                if let Some(o) = self.objects.last_mut() {
+                    if let Some((claim, true)) = o.volume.take() {
+                        o.object.claims.push(claim);
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.child_done(end);
+        Ok(())
+    }
+
+    fn end_object(&mut self, top: bool, end: Pos) {
+        let Some(mut open) = self.objects.pop() else { return };
+        open.fp.add(&Event::MappingEnd);
+        open.object.span.end = end;
+        open.object.fingerprint = open.fp.value();
+        if open.object.claims.is_empty() {
+            // Only an object that mounts a claim can have its strategy rewritten.
+            open.object.rollouts = Vec::new();
+            open.object.spec = None;
+        }
+        if top {
+            self.doc.root_object = Some(open.object);
+        } else if (self.keep)(&open.object) {
+            self.doc.items.push(open.object);
+        }
+    }
+
+    /// A node finished inside the innermost frame: advance its key/value state.
+    fn child_done(&mut self, end: Pos) {
+        let depth = self.frames.len();
+        let Some(f) = self.frames.last_mut() else { return };
+        if end.offset > f.last_end.offset {
+            f.last_end = end;
+        }
+        if !f.is_map {
+            f.index += 1;
+        } else if f.expect_key {
+            f.expect_key = false;
+        } else {
+            if let (Some(layout), Some(_)) = (&mut f.layout, &f.key) {
+                if let Some(k) = layout.last_mut() {
+                    k.value_end = end;
+                }
+            }
+            if self.paused == Some(depth) {
+                self.paused = None;
+            }
+            f.expect_key = true;
+            f.key = None;
+            f.child = None;
+        }
+    }
+
+    fn begin_region(&mut self, role: Role, span: Span) {
+        let key_span = self.frames.last().map_or(span, |f| f.key_span);
+        self.region = Some((role, key_span, span.start));
+    }
+
+    fn end_region(&mut self, end: Pos) {
+        if let Some((role, key, start)) = self.region.take() {
+            let region = Region { key, value: Span { start, end } };
+            match role {
+                Role::FunctionConfig => self.doc.function_config = Some(region),
+                Role::Results => self.doc.results = Some(region),
+                _ => {}
+            }
+        }
+    }
+
+    /// Records that the field here could not be read.
+    fn unreadable(&mut self, pos: Pos, reason: &str) {
+        let field = self.where_now().1;
+        if let Some(o) = self.objects.last_mut() {
+            o.object.unreadable.push(Unreadable { field, reason: reason.into(), pos });
+        }
+    }
+
+    /// A scalar or alias; `key` is its text as a mapping key.
+    fn leaf(&mut self, leaf: &Leaf<'_>, key: Option<Cow<'t, str>>) -> Result<(), Fatal> {
+        if let Some(b) = self.building.last_mut() {
+            b.push(leaf.node());
+            return Ok(());
+        }
+        let span = leaf.span;
+        if self.skip_depth > 0 {
+            if span.end.offset > span.start.offset {
+                self.skip_end = span.end;
+            }
+            return Ok(());
+        }
+        let Some(frame) = self.frames.last() else {
+            // A scalar document.
+            return Ok(());
+        };
+        if frame.is_map && frame.expect_key {
+            return self.key(span, key);
+        }
+        match self.next_node().map(|n| self.schema.role(n)) {
+            None => {}
+            Some(Role::Items) if !leaf.node().is_null() => self.doc.items_bad = Some(span.start),
+            // A scalar or alias where a mapping belongs: kept so the planner can replace it.
+            Some(Role::Capture(_)) => return self.captured(leaf.node()),
+            Some(r @ (Role::FunctionConfig | Role::Results)) => {
+                self.begin_region(r, span);
+                self.end_region(span.end);
+            }
+            Some(role) => match leaf.text {
+                Some((value, plain)) => {
+                    if let Role::Value(fact) = role {
+                        self.record(fact, value, plain, span.start);
+                    }
+                }
+                None => {
+                    self.unreadable(span.start, "is an alias of a mapping or list, which rwo-guard does not expand")
+                }
+            },
+        }
+        self.child_done(span.end);
+        Ok(())
+    }
+
+    fn key(&mut self, span: Span, key: Option<Cow<'t, str>>) -> Result<(), Fatal> {
+        let Some(f) = self.frames.last_mut() else { return Ok(()) };
+        if let Some(k) = &key {
+            if !f.keys.insert(k.clone()) {
+                f.key = Some(k.clone());
+                f.expect_key = false;
+                let place = self.place(span.start, None);
+                return Err(Fatal::input_at(format!("duplicate key `{k}` in a mapping rwo-guard reads"), place));
+            }
+            if let Some(layout) = &mut f.layout {
+                layout.push(KeyAt { key: KeyName::of(k), span, value_end: span.end });
+            }
+        }
+        if let Some(Role::Capture(name)) = f.child.map(|c| self.schema.role(c)) {
+            self.capture_key = Some((name, span));
+        }
+        f.key = key;
+        f.key_span = span;
+        self.child_done(span.end);
+        Ok(())
+    }
+
+    fn record(&mut self, fact: Fact, value: &str, plain: bool, pos: Pos) {
+        let Some(open) = self.objects.last_mut() else { return };
+        let o = &mut open.object;
+        match fact {
+            Fact::ApiVersion => o.api_version = Some(value.to_string()),
+            Fact::Kind => o.kind = Some(value.to_string()),
+            Fact::Name => o.name = Some(value.to_string()),
+            Fact::Namespace => o.namespace = Some(value.to_string()),
+            Fact::VolumeName => {
+                if let Some((v, _)) = &mut open.volume {
+                    v.volume = Some(value.to_string());
+                }
+            }
+            Fact::ClaimName => {
+                if let Some((v, _)) = &mut open.volume {
+                    v.claim = Some(Scalar { value: value.to_string(), plain, pos });
+                }
+            }
+            _ => o.values.push((fact, Scalar { value: value.to_string(), plain, pos })),
+        }
+    }
+
+    /// A captured rollout strategy is complete.
+    fn captured(&mut self, node: Node) -> Result<(), Fatal> {
+        if let Some(parent) = self.building.last_mut() {
+            parent.push(node);
+            return Ok(());
+        }
+        let end = node.span.end;
+        if let Some((key, key_span)) = self.capture_key.take() {
+            if let Some(dup) = first_duplicate_key(&node) {
+                let place = self.place(dup.start, None);
+                return Err(Fatal::input_at(format!("duplicate key in spec.{key}, which rwo-guard edits"), place));
+            }
+            if let Some(o) = self.objects.last_mut() {
+                o.object.rollouts.push(Captured { key, key_span, node });
+            }
+        }
+        self.child_done(end);
+        Ok(())
+    }
+
+    /// Where the current position is (as [`Object::label`] says it) and its field path.
+    fn where_now(&self) -> (String, String) {
+        let mut path = String::new();
+        let mut item = None;
+        for f in &self.frames {
+            if f.role == Role::Items {
+                item = Some(f.index);
+                path.clear();
+                continue;
+            }
+            if f.is_map {
+                if let Some(k) = &f.key {
+                    if !f.expect_key {
+                        if !path.is_empty() {
+                            path.push('.');
+                        }
+                        path.push_str(k);
+                    }
+                }
+            } else {
+                path.push_str(&format!("[{}]", f.index));
+            }
+        }
+        (location(self.doc.number, item), path)
+    }
+
+    fn place(&self, pos: Pos, field: Option<String>) -> Place {
+        let (label, path) = self.where_now();
+        Place {
+            offset: pos.offset,
+            line: pos.line,
+            col: pos.col,
+            document: Some(label),
+            field: field.or(if path.is_empty() { None } else { Some(path) }),
+        }
+    }
+
+    fn syntax_error(&self, e: &SyntaxError) -> Fatal {
+        let mut place = self.place(e.pos, None);
+        if place.document.as_deref() == Some("document 0") {
+            place.document = Some("document 1".into());
+        }
+        let hint = if e.message.contains("nesting") || e.message.contains("recursion") {
+            Some(format!("the nesting limit is {}; raise it with --max-depth", self.limits.max_depth))
+        } else {
+            None
+        };
+        Fatal::Input { message: format!("invalid YAML: {}", e.message), place: Some(place), hint }
+    }
+}
+
+/// The span of the first key that repeats an earlier key of the same mapping, searched
+/// without recursion.
+fn first_duplicate_key(node: &Node) -> Option<Span> {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match &n.kind {
+            NodeKind::Map { entries, .. } => {
+                let mut seen = HashSet::new();
+                for e in entries {
+                    if let Some(k) = e.key.as_scalar() {
+                        if !seen.insert(k) {
+                            return Some(e.key.span);
+                        }
+                    }
+                    stack.push(&e.value);
+                }
+            }
+            NodeKind::Seq { items, .. } => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
+    None
+}
+
+impl Building {
+    fn new(map: bool, flow: bool, marks: (bool, bool), start: Pos) -> Self {
+        Building { map, flow, marks, start, entries: Vec::new(), items: Vec::new(), pending_key: None, last_end: start }
+    }
+
+    fn push(&mut self, node: Node) {
+        if node.span.end.offset > self.last_end.offset {
+            self.last_end = node.span.end;
+        }
+        if self.map {
+            match self.pending_key.take() {
+                None => self.pending_key = Some(node),
+                Some(key) => self.entries.push(Entry { key, value: node }),
+            }
+        } else {
+            self.items.push(node);
+        }
+    }
+
+    fn finish(self, end_span: Span) -> Node {
+        let end = if self.flow { end_span.end } else { self.last_end };
+        let kind = if self.map {
+            NodeKind::Map { entries: self.entries, flow: self.flow }
+        } else {
+            NodeKind::Seq { items: self.items, flow: self.flow }
+        };
+        Node { kind, span: Span { start: self.start, end }, anchored: self.marks.0, tagged: self.marks.1 }
+    }
+}

@@ -1,0 +1,89 @@
+//! `autoscaled`: an autoscaler (HPA, KEDA ScaledObject) may scale a workload that mounts an
+//! exclusive claim above one replica. Targets are matched by kind and name, through kustomize's
+//! renames as the claims are.
+
+use crate::analyze::facts::int;
+use crate::analyze::{Analysis, Facts, FieldChange};
+use crate::kinds;
+use crate::model::Fact;
+
+use super::{by_access, extra_pods, Level, Rule};
+
+/// An autoscaler on a workload on an exclusive claim.
+pub(crate) static AUTOSCALED: Rule = Rule {
+    name: "autoscaled",
+    level: Level::ByAccess,
+    summary: "An autoscaler may scale a workload on an exclusive claim above one replica",
+    triggered_by: "an HPA (`autoscaling/v1`, `v2`, `v2beta2`) with `maxReplicas` > 1 or a KEDA `ScaledObject` with `maxReplicaCount` > 1 (default 100) whose target mounts an exclusive claim (target matched through kustomize renames too)",
+    advice: "cap `maxReplicas`/`maxReplicaCount` at 1, or shareable storage",
+    check: Some(check),
+};
+
+fn check(facts: &Facts<'_>, out: &mut Analysis) {
+    for (i, o) in facts.objects.iter().enumerate() {
+        let Some(scaler) = kinds::autoscaler(o) else { continue };
+        let Some(name) = o.value(Fact::TargetName) else { continue };
+        let kind = o.value(Fact::TargetKind).map_or(scaler.default_target_kind, |k| k.value.as_str());
+        let written = o.value(Fact::MaxReplicas);
+        let max = int(written).or(scaler.default_max).unwrap_or(1);
+        if max <= 1 {
+            continue;
+        }
+        for &t in facts.workload_names.lookup(o.ns(), &name.value) {
+            let Some(w) = facts.workload(t).filter(|w| w.object.is_kind(kind) && !w.skipped()) else { continue };
+            let Some(mount) = w.first() else { continue };
+            let worst = w.worst();
+            let default_note = match (written, scaler.default_max) {
+                (None, Some(_)) => format!(" ({})", scaler.default_note),
+                _ => String::new(),
+            };
+            out.push(
+                &AUTOSCALED,
+                i,
+                by_access(worst),
+                format!(
+                    "{}: may scale {} to {max} replicas{default_note}, but it mounts {}; {} Cap {} at 1, or give the workload shareable storage",
+                    o.display(),
+                    w.object.display(),
+                    mount.describe(),
+                    extra_pods(worst),
+                    scaler.max_name(),
+                ),
+                Some(FieldChange::at(scaler.max.join("."), written.map(|m| m.value.clone()))),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::rules::testing::{findings, workload, CLAIMS};
+
+    const HPA: &str = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: w}\n";
+
+    #[test]
+    fn an_hpa_above_one_on_a_target_with_an_exclusive_claim() {
+        let yaml = format!("{CLAIMS}{}{HPA}  maxReplicas: 4\n", workload("apps/v1", "Deployment", "w", "data", ""));
+        let f = findings(&AUTOSCALED, &yaml, Config::default());
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].message.starts_with(
+                "HorizontalPodAutoscaler h: may scale Deployment w to 4 replicas, but it mounts claim data"
+            ),
+            "{}",
+            f[0].message
+        );
+        let capped = format!("{CLAIMS}{}{HPA}  maxReplicas: 1\n", workload("apps/v1", "Deployment", "w", "data", ""));
+        assert!(findings(&AUTOSCALED, &capped, Config::default()).is_empty());
+    }
+
+    #[test]
+    fn keda_defaults_to_a_hundred() {
+        let keda = "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: k}\nspec:\n  scaleTargetRef: {name: w}\n";
+        let yaml = format!("{CLAIMS}{}{keda}", workload("apps/v1", "Deployment", "w", "data", ""));
+        let f = findings(&AUTOSCALED, &yaml, Config::default());
+        assert!(f[0].message.contains("to 100 replicas (KEDA's default maxReplicaCount)"), "{}", f[0].message);
+    }
+}

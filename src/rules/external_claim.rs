@@ -1,0 +1,60 @@
+//! `external-claim`: a workload mounts a claim whose PersistentVolumeClaim is not in the
+//! bundle, so rwo-guard cannot tell whether it is exclusive (`externalClaims: warn`).
+
+use crate::analyze::{Analysis, Facts, FieldChange, Severity};
+
+use super::{Level, Rule};
+
+/// A claim not in the bundle.
+pub(crate) static EXTERNAL_CLAIM: Rule = Rule {
+    name: "external-claim",
+    level: Level::Always(Severity::Warning),
+    summary: "A workload mounts a claim whose PersistentVolumeClaim is not in the bundle",
+    triggered_by: "a claim whose PVC is not in the bundle (`externalClaims: warn`)",
+    advice: "`assume-exclusive` or `ignore`",
+    check: Some(check),
+};
+
+fn check(facts: &Facts<'_>, out: &mut Analysis) {
+    for w in facts.workloads.iter().filter(|w| !w.skipped()) {
+        for c in &w.external {
+            let Some(claim) = &c.claim else { continue };
+            out.push(
+                &EXTERNAL_CLAIM,
+                w.ordinal,
+                Severity::Warning,
+                format!(
+                    "{}: claim {} is not in the bundle, so rwo-guard cannot tell whether it is ReadWriteOnce and did not act on it (set externalClaims: assume-exclusive to treat it as ReadWriteOnce, or ignore to silence this)",
+                    w.object.display(),
+                    claim.value
+                ),
+                Some(FieldChange::at(c.path(), Some(claim.value.clone()))),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, ExternalClaims};
+    use crate::rules::testing::{findings, workload, CLAIMS};
+
+    #[test]
+    fn each_missing_claim_once_and_only_when_warned() {
+        let yaml = format!(
+            "{CLAIMS}{}{}",
+            workload("apps/v1", "Deployment", "a", "gone", ""),
+            workload("apps/v1", "Deployment", "b", "data", "")
+        );
+        let f = findings(&EXTERNAL_CLAIM, &yaml, Config::default());
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            f[0].field.as_ref().map(|c| c.path.as_str()),
+            Some("spec.template.spec.volumes[0].persistentVolumeClaim.claimName")
+        );
+        for e in [ExternalClaims::Ignore, ExternalClaims::AssumeExclusive] {
+            assert!(findings(&EXTERNAL_CLAIM, &yaml, Config { external_claims: e, ..Config::default() }).is_empty());
+        }
+    }
+}

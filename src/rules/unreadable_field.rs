@@ -1,0 +1,56 @@
+//! `unreadable-field`: a field of a workload that rwo-guard reads could not be read: an alias
+//! of a mapping or list (aliases are never expanded) or a collection where a single value
+//! belongs. That field was not analysed; the finding says so instead of guessing.
+
+use crate::analyze::{Analysis, Facts, FieldChange, Severity};
+
+use super::{Level, Rule};
+
+/// A field rwo-guard could not read.
+pub(crate) static UNREADABLE_FIELD: Rule = Rule {
+    name: "unreadable-field",
+    level: Level::Always(Severity::Warning),
+    summary: "A field of a workload that rwo-guard reads could not be read",
+    triggered_by: "a field rwo-guard reads is an alias of a mapping/list (aliases are never expanded) or a collection where a value belongs",
+    advice: "that field was not analysed",
+    check: Some(check),
+};
+
+fn check(facts: &Facts<'_>, out: &mut Analysis) {
+    for w in &facts.workloads {
+        for u in &w.object.unreadable {
+            out.push(
+                &UNREADABLE_FIELD,
+                w.ordinal,
+                Severity::Warning,
+                format!(
+                    "{}: {} {}; rwo-guard did not analyse it (line {})",
+                    w.object.display(),
+                    u.field,
+                    u.reason,
+                    u.pos.line
+                ),
+                Some(FieldChange::at(u.field.clone(), None)),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::rules::testing::{findings, CLAIMS};
+
+    #[test]
+    fn an_alias_of_a_list_where_volumes_belong() {
+        let yaml = format!("{CLAIMS}apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: w, labels: &v [a]}}\nspec:\n  template:\n    spec:\n      volumes: *v\n");
+        let f = findings(&UNREADABLE_FIELD, &yaml, Config::default());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].message.starts_with("Deployment w: spec.template.spec.volumes is an alias of a mapping or list"),
+            "{}",
+            f[0].message
+        );
+    }
+}

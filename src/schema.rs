@@ -1,0 +1,288 @@
+//! The schema: every field the reader keeps, declared once as (path, role), from which the
+//! walker's decisions derive (which subtrees to enter, what shape each node must have, where
+//! each value goes). Everything else in the input is skipped while being hashed.
+//!
+//! The paths come from two places: the fields every object has (below, in [`declarations`])
+//! and the fields the kinds of `kinds.rs` say they keep (where pods, replicas, rollouts, access
+//! modes and autoscaler targets are). The declarations are built once into a trie of
+//! [`SchemaNode`]s; a node's role decides what the walker does there.
+
+use std::sync::OnceLock;
+
+use crate::kinds::{self, PodsAt, Rollout, Scale};
+use crate::model::Fact;
+
+/// What a node of the input means to the reader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// A mapping on the way to fields below (`metadata`, `spec.template`).
+    Map,
+    /// An object's `spec`: a mapping whose key positions are kept (a missing strategy is
+    /// inserted among them).
+    Spec,
+    /// The root mapping of an object: at the top of a document (`top`) or an item of a List
+    /// or ResourceList.
+    Object {
+        /// At the top of a document (it may be a List or ResourceList).
+        top: bool,
+    },
+    /// One scalar, kept as this fact.
+    Value(Fact),
+    /// A sequence of scalars, each kept as this fact.
+    Values(Fact),
+    /// A pod's `volumes` list.
+    Volumes(PodsAt),
+    /// One volume (its name and claim are kept together).
+    Volume,
+    /// A volume's `persistentVolumeClaim`.
+    ClaimSource,
+    /// A subtree kept whole (a rollout strategy the rewriter may edit): left out of the
+    /// object's fingerprint, key and value.
+    Capture(&'static str),
+    /// The `items` of a List or ResourceList.
+    Items,
+    /// A ResourceList's `functionConfig`: its place is kept, its content skipped.
+    FunctionConfig,
+    /// A ResourceList's `results`: its place is kept, its content skipped and left out of the
+    /// document's fingerprint (rwo-guard appends to it).
+    Results,
+}
+
+impl Role {
+    /// Whether the node must be a mapping to be read.
+    pub(crate) fn wants_map(self) -> bool {
+        matches!(self, Role::Map | Role::Spec | Role::Object { .. } | Role::Volume | Role::ClaimSource)
+    }
+
+    /// Whether the node must be a sequence.
+    pub(crate) fn wants_seq(self) -> bool {
+        matches!(self, Role::Values(_) | Role::Volumes(_) | Role::Items)
+    }
+}
+
+/// A node of the schema trie.
+#[derive(Debug)]
+pub(crate) struct SchemaNode {
+    /// What it means.
+    pub role: Role,
+    /// Its mapping keys that matter.
+    children: Vec<(&'static str, Id)>,
+    /// What its sequence items are.
+    item: Option<Id>,
+}
+
+/// A node's index in the schema.
+pub(crate) type Id = u16;
+
+/// The schema trie.
+#[derive(Debug)]
+pub(crate) struct Schema {
+    nodes: Vec<SchemaNode>,
+}
+
+/// The root of a document (an object that may be a List or ResourceList).
+pub(crate) const TOP: Id = 0;
+/// The root of an object that is an item of a List or ResourceList (or read alone).
+pub(crate) const ITEM: Id = 1;
+
+impl Schema {
+    /// The schema, built on first use.
+    pub(crate) fn get() -> &'static Schema {
+        static SCHEMA: OnceLock<Schema> = OnceLock::new();
+        SCHEMA.get_or_init(|| Schema::build(&declarations()))
+    }
+
+    /// The node `id`.
+    pub(crate) fn node(&self, id: Id) -> &SchemaNode {
+        &self.nodes[usize::from(id)]
+    }
+
+    /// The role of `id`.
+    pub(crate) fn role(&self, id: Id) -> Role {
+        self.node(id).role
+    }
+
+    /// The child under mapping key `key`, if it matters.
+    pub(crate) fn child(&self, id: Id, key: &str) -> Option<Id> {
+        self.node(id).children.iter().find(|(k, _)| *k == key).map(|&(_, c)| c)
+    }
+
+    /// What the items of the sequence `id` are, if they matter.
+    pub(crate) fn item(&self, id: Id) -> Option<Id> {
+        self.node(id).item
+    }
+
+    fn build(declarations: &[(Vec<&'static str>, Role)]) -> Schema {
+        let mut schema = Schema {
+            nodes: vec![
+                SchemaNode { role: Role::Object { top: true }, children: Vec::new(), item: None },
+                SchemaNode { role: Role::Object { top: false }, children: Vec::new(), item: None },
+            ],
+        };
+        for (path, role) in declarations {
+            for root in [TOP, ITEM] {
+                if let Some((&"@top", rest)) = path.split_first() {
+                    if root == TOP {
+                        schema.declare(root, rest, *role);
+                    }
+                } else {
+                    schema.declare(root, path, *role);
+                }
+            }
+        }
+        // A List's or ResourceList's items are objects.
+        if let Some(items) = schema.child(TOP, "items") {
+            schema.nodes[usize::from(items)].item = Some(ITEM);
+        }
+        schema
+    }
+
+    /// Adds `path` below `root` with `role`; the nodes on the way are mappings (`[]` steps
+    /// into a sequence's items). Declaring one path with two roles is a bug in the
+    /// declarations: the first stays (a unit test checks there is none).
+    fn declare(&mut self, root: Id, path: &[&'static str], role: Role) {
+        let mut at = root;
+        for (n, step) in path.iter().enumerate() {
+            let last = n + 1 == path.len();
+            let want = if last { role } else { Role::Map };
+            let existing = if *step == "[]" { self.node(at).item } else { self.child(at, step) };
+            at = match existing {
+                Some(id) => {
+                    if last && self.role(id) == Role::Map && role != Role::Map {
+                        self.nodes[usize::from(id)].role = role;
+                    }
+                    id
+                }
+                None => {
+                    let id = Id::try_from(self.nodes.len()).unwrap_or(Id::MAX);
+                    self.nodes.push(SchemaNode { role: want, children: Vec::new(), item: None });
+                    let node = &mut self.nodes[usize::from(at)];
+                    if *step == "[]" {
+                        node.item = Some(id);
+                    } else {
+                        node.children.push((step, id));
+                    }
+                    id
+                }
+            };
+        }
+    }
+}
+
+/// Every field the reader keeps, as (path, role). A path starting with `@top` exists only at
+/// the top of a document; `[]` steps into a sequence's items.
+pub(crate) fn declarations() -> Vec<(Vec<&'static str>, Role)> {
+    let mut d: Vec<(Vec<&'static str>, Role)> = vec![
+        (vec!["apiVersion"], Role::Value(Fact::ApiVersion)),
+        (vec!["kind"], Role::Value(Fact::Kind)),
+        (vec!["metadata", "name"], Role::Value(Fact::Name)),
+        (vec!["metadata", "namespace"], Role::Value(Fact::Namespace)),
+        (vec!["spec"], Role::Spec),
+        (vec!["@top", "items"], Role::Items),
+        (vec!["@top", "functionConfig"], Role::FunctionConfig),
+        (vec!["@top", "results"], Role::Results),
+    ];
+    for (key, fact) in ANNOTATIONS {
+        d.push((vec!["metadata", "annotations", key], Role::Value(*fact)));
+    }
+    let mut pods: Vec<PodsAt> = Vec::new();
+    for w in kinds::WORKLOADS {
+        if !pods.contains(&w.pods) {
+            pods.push(w.pods);
+        }
+        match w.scale {
+            Scale::Replicas(p) => d.push((p.to_vec(), Role::Value(Fact::Replicas))),
+            Scale::Job { parallelism } => d.push((parallelism.to_vec(), Role::Value(Fact::Parallelism))),
+            Scale::CronJob { parallelism, concurrency } => {
+                d.push((parallelism.to_vec(), Role::Value(Fact::Parallelism)));
+                d.push((concurrency.to_vec(), Role::Value(Fact::ConcurrencyPolicy)));
+            }
+            Scale::PerNode | Scale::One => {}
+        }
+        match w.rollout {
+            Rollout::Rewrite(layout) => d.push((vec!["spec", layout.key], Role::Capture(layout.key))),
+            Rollout::Argo { key } => d.push((vec!["spec", key], Role::Capture(key))),
+            Rollout::Fixed => {}
+        }
+    }
+    for at in pods {
+        let volumes = || at.path().iter().copied().chain(["volumes"]);
+        d.push((volumes().collect(), Role::Volumes(at)));
+        d.push((volumes().chain(["[]"]).collect(), Role::Volume));
+        d.push((volumes().chain(["[]", "name"]).collect(), Role::Value(Fact::VolumeName)));
+        d.push((volumes().chain(["[]", "persistentVolumeClaim"]).collect(), Role::ClaimSource));
+        d.push((volumes().chain(["[]", "persistentVolumeClaim", "claimName"]).collect(), Role::Value(Fact::ClaimName)));
+    }
+    for c in kinds::CLAIMS {
+        d.push((c.access_modes.to_vec(), Role::Values(Fact::AccessMode)));
+        d.push((c.access_modes.iter().copied().chain(["[]"]).collect(), Role::Value(Fact::AccessMode)));
+    }
+    for a in kinds::AUTOSCALERS {
+        d.push((a.max.to_vec(), Role::Value(Fact::MaxReplicas)));
+        for (key, fact) in
+            [("apiVersion", Fact::TargetApiVersion), ("kind", Fact::TargetKind), ("name", Fact::TargetName)]
+        {
+            d.push((a.target.iter().copied().chain([key]).collect(), Role::Value(fact)));
+        }
+    }
+    d
+}
+
+/// The annotations rwo-guard reads, and the fact each is.
+pub(crate) const ANNOTATIONS: &[(&str, Fact)] = &[
+    ("rwo-guard.dev/skip", Fact::SkipAnnotation),
+    ("rwo-guard.dev/mode", Fact::ModeAnnotation),
+    ("internal.config.kubernetes.io/previousNames", Fact::PreviousNames),
+    ("internal.config.kubernetes.io/previousNamespaces", Fact::PreviousNamespaces),
+    ("config.kubernetes.io/path", Fact::PathAnnotation),
+    ("internal.config.kubernetes.io/path", Fact::PathAnnotation),
+    ("config.kubernetes.io/index", Fact::IndexAnnotation),
+    ("internal.config.kubernetes.io/index", Fact::IndexAnnotation),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn walk(path: &[&str]) -> Option<Id> {
+        let s = Schema::get();
+        path.iter().try_fold(ITEM, |at, step| if *step == "[]" { s.item(at) } else { s.child(at, step) })
+    }
+
+    #[test]
+    fn no_path_is_declared_with_two_roles() {
+        let mut seen: std::collections::HashMap<Vec<&str>, Role> = std::collections::HashMap::new();
+        for (path, role) in declarations() {
+            if let Some(before) = seen.insert(path.clone(), role) {
+                assert_eq!(before, role, "{path:?} declared as {before:?} and {role:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_declaration_is_reachable_with_its_role() {
+        for (path, role) in declarations() {
+            let (root, path) = match path.split_first() {
+                Some((&"@top", rest)) => (TOP, rest.to_vec()),
+                _ => (ITEM, path),
+            };
+            let s = Schema::get();
+            let id = path.iter().try_fold(root, |at, step| if *step == "[]" { s.item(at) } else { s.child(at, step) });
+            assert_eq!(id.map(|id| s.role(id)), Some(role), "{path:?}");
+        }
+    }
+
+    #[test]
+    fn the_kinds_table_decides_what_is_read() {
+        let s = Schema::get();
+        assert_eq!(walk(&["spec", "updateStrategy"]).map(|id| s.role(id)), Some(Role::Capture("updateStrategy")));
+        assert_eq!(
+            walk(&["spec", "jobTemplate", "spec", "template", "spec", "volumes"]).map(|id| s.role(id)),
+            Some(Role::Volumes(PodsAt::JobTemplate))
+        );
+        assert_eq!(walk(&["spec", "accessModes", "[]"]).map(|id| s.role(id)), Some(Role::Value(Fact::AccessMode)));
+        assert!(walk(&["spec", "selector"]).is_none());
+        assert!(walk(&["items"]).is_none(), "items only at the top of a document");
+        assert_eq!(s.child(TOP, "items").map(|id| s.role(id)), Some(Role::Items));
+    }
+}
