@@ -104,3 +104,9 @@ fn planned(text: &str, args: &[String]) -> Result<(Bundle, Vec<analyze::ObjectPl
     let plan = Plan { objects: plans.iter().map(|p| p.object).collect(), check: config.mode == Mode::Check };
     Ok((bundle, plans, plan))
 }
+
+/// The README's reference tables (findings, configuration fields, exit codes), each with the
+/// marker that delimits it there, rendered from the tables rwo-guard runs on.
+pub fn readme_tables() -> Vec<(&'static str, String)> {
+    crate::docs::tables()
+}

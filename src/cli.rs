@@ -1,11 +1,15 @@
-//! The command line (clap derive). `--help` is checked by a golden test (`tests/cli.rs`).
+//! The command line (clap derive). The configuration fields' flags are generated from
+//! `config::FIELDS` (help, default, accepted values); `--help` is checked by a golden test
+//! (`tests/cli.rs`).
 
 use std::path::PathBuf;
 
-use clap::builder::{PossibleValuesParser, TypedValueParser};
-use clap::Parser;
+use std::ffi::OsStr;
 
-use crate::config::{ExternalClaims, FailOn, Keyword, Mode, Overrides};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches, Parser};
+
+use crate::config::{Config, Field, Overrides, Values, FIELDS};
 use crate::read::Limits;
 
 const AFTER_HELP: &str = "\
@@ -30,22 +34,9 @@ pub struct Cli {
     #[arg(value_name = "CONFIG")]
     pub config: Option<PathBuf>,
 
-    /// recreate: type Recreate; rolling: RollingUpdate with maxSurge 0; check: change nothing,
-    /// report every workload to fix as an error [default: recreate]
-    #[arg(short, long, value_parser = keyword::<Mode>())]
-    pub mode: Option<Mode>,
-
-    /// Claims whose PVC is not in the input [default: warn]
-    #[arg(long, value_parser = keyword::<ExternalClaims>())]
-    pub external_claims: Option<ExternalClaims>,
-
-    /// With Recreate, write `rollingUpdate: null` instead of removing the key
-    #[arg(long)]
-    pub null_rolling_update: bool,
-
-    /// Findings of this severity or worse make the exit code 1 [default: error]
-    #[arg(long, value_parser = keyword::<FailOn>())]
-    pub fail_on: Option<FailOn>,
+    /// The configuration fields, one flag each (from `config::FIELDS`).
+    #[command(flatten)]
+    pub fields: ConfigFlags,
 
     /// Also write the results (KRM result list, YAML) to this file
     #[arg(long, value_name = "FILE")]
@@ -76,19 +67,90 @@ pub struct Cli {
     pub max_documents: usize,
 }
 
-fn keyword<T: Keyword + PartialEq + Clone + Send + Sync>() -> impl TypedValueParser<Value = T> {
-    PossibleValuesParser::new(T::ALL.iter().map(|(k, _)| *k)).map(|s: String| T::parse(&s).unwrap_or(T::ALL[0].1))
+/// The flags of the configuration fields: one per entry of [`FIELDS`], with its help, default
+/// and accepted values taken from there.
+#[derive(Clone, Debug, Default)]
+pub struct ConfigFlags {
+    /// The fields given, with their values as spelled.
+    pub given: Overrides,
+}
+
+impl Field {
+    /// The flag's argument definition.
+    fn arg(&'static self) -> Arg {
+        let help = format!("{} [default: {}]", self.doc, self.default);
+        let arg = Arg::new(self.name).long(self.flag).help(help);
+        let arg = match self.short {
+            Some(c) => arg.short(c),
+            None => arg,
+        };
+        match self.values {
+            Values::Keyword(names) => arg
+                .value_name(self.flag.to_ascii_uppercase().replace('-', "_"))
+                .value_parser(KeywordParser { field: self, documented: PossibleValuesParser::new(names()) })
+                .action(ArgAction::Set),
+            Values::Switch => arg.action(ArgAction::SetTrue),
+        }
+    }
+}
+
+/// A keyword field's value: any spelling the config reader accepts (`Recreate`,
+/// `RollingUpdate`); `--help` lists the documented ones, and an unknown word gets clap's error
+/// with those and the nearest one.
+#[derive(Clone)]
+struct KeywordParser {
+    field: &'static Field,
+    documented: PossibleValuesParser,
+}
+
+impl TypedValueParser for KeywordParser {
+    type Value = String;
+
+    fn parse_ref(&self, cmd: &Command, arg: Option<&Arg>, value: &OsStr) -> Result<String, clap::Error> {
+        match value.to_str() {
+            Some(v) if (self.field.set)(&mut Config::default(), v).is_ok() => Ok(v.to_string()),
+            _ => self.documented.parse_ref(cmd, arg, value),
+        }
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        self.documented.possible_values()
+    }
+}
+
+impl Args for ConfigFlags {
+    fn augment_args(cmd: Command) -> Command {
+        FIELDS.iter().fold(cmd, |cmd, f| cmd.arg(f.arg()))
+    }
+
+    fn augment_args_for_update(cmd: Command) -> Command {
+        Self::augment_args(cmd)
+    }
+}
+
+impl FromArgMatches for ConfigFlags {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let mut given = Overrides::new();
+        for f in FIELDS {
+            let value = match f.values {
+                Values::Keyword(_) => matches.get_one::<String>(f.name).cloned(),
+                Values::Switch => matches.get_flag(f.name).then(|| "true".to_string()),
+            };
+            given.extend(value.map(|v| (f, v)));
+        }
+        Ok(ConfigFlags { given })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
 }
 
 impl Cli {
     /// The config fields given as flags.
-    pub fn overrides(&self) -> Overrides {
-        Overrides {
-            mode: self.mode,
-            external_claims: self.external_claims,
-            null_rolling_update: self.null_rolling_update.then_some(true),
-            fail_on: self.fail_on,
-        }
+    pub fn overrides(&self) -> &Overrides {
+        &self.fields.given
     }
 
     /// Whether `--diff` output is coloured.

@@ -51,59 +51,139 @@ pub enum FailOn {
     Never,
 }
 
-/// The effective configuration.
+/// The effective configuration. Each field is described once, in [`FIELDS`]: its names,
+/// values, default and documentation; the config reader, the command-line flags (and their
+/// `--help`) and the README's table come from there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Config {
-    /// `mode` (default `recreate`).
+    /// `mode`
     pub mode: Mode,
-    /// `externalClaims` (default `warn`).
+    /// `externalClaims`
     pub external_claims: ExternalClaims,
-    /// `nullRollingUpdate` (default false): with Recreate, write `rollingUpdate: null` instead
-    /// of removing the key (for client-side appliers that keep a stale `rollingUpdate`).
+    /// `nullRollingUpdate`: with Recreate, write `rollingUpdate: null` instead of removing the
+    /// key (for client-side appliers that keep a stale `rollingUpdate`).
     pub null_rolling_update: bool,
-    /// `failOn` (default `error`).
+    /// `failOn`
     pub fail_on: FailOn,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            mode: Mode::Recreate,
-            external_claims: ExternalClaims::Warn,
-            null_rolling_update: false,
-            fail_on: FailOn::Error,
-        }
+/// What values a field takes.
+#[derive(Clone, Copy, Debug)]
+pub enum Values {
+    /// One of a fixed set of words (the first spelling of each is the one documented).
+    Keyword(fn() -> Vec<&'static str>),
+    /// `true` or `false`; on the command line a switch that sets `true`.
+    Switch,
+}
+
+/// One configuration field: everything about it in one place.
+#[derive(Clone, Copy, Debug)]
+pub struct Field {
+    /// Its key in a config file (`spec.<name>`, `data.<name>`).
+    pub name: &'static str,
+    /// Its long flag, without the dashes.
+    pub flag: &'static str,
+    /// Its short flag.
+    pub short: Option<char>,
+    /// What values it takes.
+    pub values: Values,
+    /// Its default, as written in a config file.
+    pub default: &'static str,
+    /// One line for `--help` and the README.
+    pub doc: &'static str,
+    /// Sets the field from a spelling; `Err` says what is wrong with it.
+    pub set: fn(&mut Config, &str) -> Result<(), String>,
+}
+
+/// Every configuration field, in the order they are documented.
+pub static FIELDS: &[Field] = &[
+    Field {
+        name: "mode",
+        flag: "mode",
+        short: Some('m'),
+        values: Values::Keyword(Mode::names),
+        default: "recreate",
+        doc: "recreate: type Recreate; rolling: RollingUpdate with maxSurge 0; check: change nothing, report every workload to fix as an error",
+        set: |c, v| set_keyword(&mut c.mode, v),
+    },
+    Field {
+        name: "externalClaims",
+        flag: "external-claims",
+        short: None,
+        values: Values::Keyword(ExternalClaims::names),
+        default: "warn",
+        doc: "Claims whose PVC is not in the input: warn (a warning, no change), ignore, assume-exclusive (treat as ReadWriteOnce)",
+        set: |c, v| set_keyword(&mut c.external_claims, v),
+    },
+    Field {
+        name: "nullRollingUpdate",
+        flag: "null-rolling-update",
+        short: None,
+        values: Values::Switch,
+        default: "false",
+        doc: "With Recreate, write `rollingUpdate: null` instead of removing the key",
+        set: |c, v| set_switch(&mut c.null_rolling_update, v),
+    },
+    Field {
+        name: "failOn",
+        flag: "fail-on",
+        short: None,
+        values: Values::Keyword(FailOn::names),
+        default: "error",
+        doc: "Findings of this severity or worse make the exit code 1: error, warning, never",
+        set: |c, v| set_keyword(&mut c.fail_on, v),
+    },
+];
+
+impl Field {
+    /// The field called `name` in config files.
+    pub fn named(name: &str) -> Option<&'static Field> {
+        FIELDS.iter().find(|f| f.name == name)
     }
 }
 
-/// Config fields given on the command line; `None` leaves the file's or default value.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Overrides {
-    /// `--mode`
-    pub mode: Option<Mode>,
-    /// `--external-claims`
-    pub external_claims: Option<ExternalClaims>,
-    /// `--null-rolling-update`
-    pub null_rolling_update: Option<bool>,
-    /// `--fail-on`
-    pub fail_on: Option<FailOn>,
+fn set_keyword<T: Keyword + PartialEq>(slot: &mut T, value: &str) -> Result<(), String> {
+    *slot = T::parse(value).ok_or_else(|| format!("`{value}` is not one of {}", T::accepted()))?;
+    Ok(())
 }
 
+fn set_switch(slot: &mut bool, value: &str) -> Result<(), String> {
+    *slot = match value {
+        "true" => true,
+        "false" => false,
+        other => return Err(format!("`{other}` is not true or false")),
+    };
+    Ok(())
+}
+
+impl Default for Config {
+    /// Every field at its default from [`FIELDS`].
+    fn default() -> Self {
+        // Placeholders, each replaced by its field's default below.
+        let mut c = Config {
+            mode: Mode::ALL[0].1,
+            external_claims: ExternalClaims::ALL[0].1,
+            null_rolling_update: false,
+            fail_on: FailOn::ALL[0].1,
+        };
+        for f in FIELDS {
+            // The defaults are valid spellings (a unit test holds them to it).
+            let _ = (f.set)(&mut c, f.default);
+        }
+        c
+    }
+}
+
+/// Config fields given on the command line, by field, as spelled there.
+pub type Overrides = Vec<(&'static Field, String)>;
+
 impl Config {
-    /// Applies command-line overrides (flags win).
+    /// Applies command-line overrides (flags win). Their values were checked by the
+    /// command-line parser with the same words.
     #[must_use]
-    pub fn with(mut self, o: Overrides) -> Config {
-        if let Some(m) = o.mode {
-            self.mode = m;
-        }
-        if let Some(e) = o.external_claims {
-            self.external_claims = e;
-        }
-        if let Some(n) = o.null_rolling_update {
-            self.null_rolling_update = n;
-        }
-        if let Some(f) = o.fail_on {
-            self.fail_on = f;
+    pub fn with(mut self, overrides: &Overrides) -> Config {
+        for (field, value) in overrides {
+            let _ = (field.set)(&mut self, value);
         }
         self
     }
@@ -111,12 +191,18 @@ impl Config {
 
 /// A keyword-valued field: its accepted spellings.
 pub trait Keyword: Sized + Copy + 'static {
-    /// Every value with its spelling.
+    /// Every value with its spelling, the documented one first for each value.
     const ALL: &'static [(&'static str, Self)];
 
-    /// Parses a spelling.
+    /// Parses a spelling: exactly, or ignoring case, `-` and `_` (`Recreate`,
+    /// `assume_exclusive`), which no two values share.
     fn parse(s: &str) -> Option<Self> {
-        Self::ALL.iter().find(|(k, _)| *k == s).map(|(_, v)| *v)
+        let folded = |w: &str| w.chars().filter(|c| !matches!(c, '-' | '_')).collect::<String>().to_ascii_lowercase();
+        Self::ALL
+            .iter()
+            .find(|(k, _)| *k == s)
+            .or_else(|| Self::ALL.iter().find(|(k, _)| folded(k) == folded(s)))
+            .map(|(_, v)| *v)
     }
 
     /// The spelling of a value.
@@ -127,15 +213,37 @@ pub trait Keyword: Sized + Copy + 'static {
         Self::ALL.iter().find(|(_, v)| *v == self).map_or("?", |(k, _)| k)
     }
 
+    /// The documented spellings, one per value, in order.
+    fn names() -> Vec<&'static str>
+    where
+        Self: PartialEq,
+    {
+        let mut out: Vec<&'static str> = Vec::new();
+        for (k, v) in Self::ALL {
+            if !Self::ALL.iter().any(|(k2, v2)| v2 == v && out.contains(k2)) {
+                out.push(k);
+            }
+        }
+        out
+    }
+
     /// `a, b, c` for messages.
-    fn accepted() -> String {
-        Self::ALL.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+    fn accepted() -> String
+    where
+        Self: PartialEq,
+    {
+        Self::names().join(", ")
     }
 }
 
 impl Keyword for Mode {
-    const ALL: &'static [(&'static str, Self)] =
-        &[("recreate", Mode::Recreate), ("rolling", Mode::Rolling), ("check", Mode::Check)];
+    const ALL: &'static [(&'static str, Self)] = &[
+        ("recreate", Mode::Recreate),
+        ("rolling", Mode::Rolling),
+        ("check", Mode::Check),
+        // The Kubernetes name of the rolling strategy.
+        ("RollingUpdate", Mode::Rolling),
+    ];
 }
 
 impl Keyword for ExternalClaims {
@@ -206,9 +314,7 @@ fn from_value(value: &Value) -> Result<Config, Vec<String>> {
     }
 }
 
-/// The field names, as written in config files.
-const FIELDS: [&str; 4] = ["mode", "externalClaims", "nullRollingUpdate", "failOn"];
-
+/// Where the fields are in a config document.
 enum Fields<'a> {
     /// `spec` of the typed kind: real YAML types.
     Typed(Option<&'a Mapping>),
@@ -224,45 +330,26 @@ impl Fields<'_> {
         };
         let mut config = Config::default();
         let Some(map) = map else { return config };
-        check_keys(map, prefix, &FIELDS, problems);
-        let keyword = |name: &str, problems: &mut Vec<String>| -> Option<String> {
-            match map.get(name)? {
-                Value::String(s) => Some(s.clone()),
-                other => {
-                    problems.push(format!("{prefix}{name}: must be a string, found {}", type_name(other)));
-                    None
-                }
+        let known: Vec<&str> = FIELDS.iter().map(|f| f.name).collect();
+        check_keys(map, prefix, &known, problems);
+        for field in FIELDS {
+            let Some(value) = map.get(field.name) else { continue };
+            let spelled = match (field.values, value, strings) {
+                (Values::Keyword(_), Value::String(s), _) => Ok(s.clone()),
+                (Values::Keyword(_), other, _) => Err(format!("must be a string, found {}", type_name(other))),
+                (Values::Switch, Value::Bool(b), false) => Ok(b.to_string()),
+                (Values::Switch, Value::String(s), true) if s == "true" || s == "false" => Ok(s.clone()),
+                (Values::Switch, other, _) => Err(format!(
+                    "must be {}, found {}",
+                    if strings { "\"true\" or \"false\"" } else { "true or false" },
+                    describe(other)
+                )),
+            };
+            if let Err(problem) = spelled.and_then(|v| (field.set)(&mut config, &v)) {
+                problems.push(format!("{prefix}{}: {problem}", field.name));
             }
-        };
-        if let Some(v) = keyword("mode", problems) {
-            set(&mut config.mode, &v, &format!("{prefix}mode"), problems);
-        }
-        if let Some(v) = keyword("externalClaims", problems) {
-            set(&mut config.external_claims, &v, &format!("{prefix}externalClaims"), problems);
-        }
-        if let Some(v) = keyword("failOn", problems) {
-            set(&mut config.fail_on, &v, &format!("{prefix}failOn"), problems);
-        }
-        match (map.get("nullRollingUpdate"), strings) {
-            (None, _) => {}
-            (Some(Value::Bool(b)), false) => config.null_rolling_update = *b,
-            (Some(Value::String(s)), true) if s == "true" || s == "false" => {
-                config.null_rolling_update = s == "true";
-            }
-            (Some(other), _) => problems.push(format!(
-                "{prefix}nullRollingUpdate: must be {}, found {}",
-                if strings { "\"true\" or \"false\"" } else { "true or false" },
-                describe(other)
-            )),
         }
         config
-    }
-}
-
-fn set<T: Keyword + PartialEq>(slot: &mut T, value: &str, field: &str, problems: &mut Vec<String>) {
-    match T::parse(value) {
-        Some(v) => *slot = v,
-        None => problems.push(format!("{field}: `{value}` is not one of {}", T::accepted())),
     }
 }
 
@@ -380,7 +467,33 @@ mod tests {
 
     #[test]
     fn flags_win() {
-        let c = Config::default().with(Overrides { mode: Some(Mode::Check), ..Overrides::default() });
+        let mode = Field::named("mode").expect("mode");
+        let c = Config::default().with(&vec![(mode, "check".to_string())]);
         assert_eq!(c.mode, Mode::Check);
+    }
+
+    #[test]
+    fn defaults_come_from_the_table_and_are_valid() {
+        for f in FIELDS {
+            let mut c = Config::default();
+            assert_eq!((f.set)(&mut c, f.default), Ok(()), "{}", f.name);
+            assert_eq!(c, Config::default(), "{}", f.name);
+        }
+        let d = Config::default();
+        assert_eq!(
+            (d.mode, d.external_claims, d.null_rolling_update, d.fail_on),
+            (Mode::Recreate, ExternalClaims::Warn, false, FailOn::Error)
+        );
+    }
+
+    #[test]
+    fn kubernetes_spellings_are_accepted() {
+        assert_eq!(Mode::parse("Recreate"), Some(Mode::Recreate));
+        assert_eq!(Mode::parse("RollingUpdate"), Some(Mode::Rolling));
+        assert_eq!(Mode::parse("rolling-update"), Some(Mode::Rolling));
+        assert_eq!(ExternalClaims::parse("AssumeExclusive"), Some(ExternalClaims::AssumeExclusive));
+        assert_eq!(FailOn::parse("Warning"), Some(FailOn::Warning));
+        assert_eq!(Mode::parse("recreat"), None);
+        assert_eq!(Mode::accepted(), "recreate, rolling, check");
     }
 }

@@ -16,6 +16,7 @@ pub mod api;
 pub mod claims;
 pub mod cli;
 pub mod config;
+mod docs;
 pub mod error;
 pub mod fingerprint;
 mod framing;

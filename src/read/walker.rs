@@ -25,6 +25,9 @@ use crate::yaml::{Event, Events, Pos, ScalarStyle, Span, SyntaxError};
 
 use super::{DocKind, Document, Limits, Region};
 
+/// Why an alias where a single value belongs cannot be read.
+const ALIAS_OF_COLLECTION: &str = "is an alias of a mapping or list, which rwo-guard does not expand";
+
 /// Which part of an input a walker reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Part {
@@ -677,9 +680,7 @@ impl<'t> Walker<'t> {
                         self.record(fact, value, plain, span.start);
                     }
                 }
-                None => {
-                    self.unreadable(span.start, "is an alias of a mapping or list, which rwo-guard does not expand")
-                }
+                None => self.unreadable(span.start, ALIAS_OF_COLLECTION),
             },
         }
         self.child_done(span.end);
