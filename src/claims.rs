@@ -27,15 +27,6 @@ impl Access {
     pub fn exclusive(self) -> bool {
         matches!(self, Access::OncePod | Access::Once)
     }
-
-    /// The access mode's API name.
-    pub fn mode_name(self) -> &'static str {
-        match self {
-            Access::OncePod => "ReadWriteOncePod",
-            Access::Once => "ReadWriteOnce",
-            Access::Shared => "shared",
-        }
-    }
 }
 
 /// The access a PVC's `spec.accessModes` grant.

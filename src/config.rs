@@ -137,6 +137,7 @@ pub static FIELDS: &[Field] = &[
 
 impl Field {
     /// The field called `name` in config files.
+    #[cfg(test)]
     pub fn named(name: &str) -> Option<&'static Field> {
         FIELDS.iter().find(|f| f.name == name)
     }

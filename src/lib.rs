@@ -11,28 +11,28 @@
 
 #![cfg_attr(test, allow(clippy::expect_used, clippy::unwrap_used, clippy::panic))]
 
-pub mod analyze;
+pub(crate) mod analyze;
 pub mod api;
-pub mod claims;
-pub mod cli;
-pub mod config;
+pub(crate) mod claims;
+pub(crate) mod cli;
+pub(crate) mod config;
 mod docs;
-pub mod error;
-pub mod fingerprint;
+pub(crate) mod error;
+pub(crate) mod fingerprint;
 mod framing;
 mod json;
-pub mod kinds;
-pub mod model;
-pub mod output;
+pub(crate) mod kinds;
+pub(crate) mod model;
+pub(crate) mod output;
 mod pipeline;
-pub mod read;
-pub mod rewrite;
-pub mod rules;
+pub(crate) mod read;
+pub(crate) mod rewrite;
+pub(crate) mod rules;
 mod schema;
-pub mod strategy;
+pub(crate) mod strategy;
 mod text;
-pub mod verify;
-pub mod yaml;
+pub(crate) mod verify;
+pub(crate) mod yaml;
 
 use std::ffi::OsString;
 use std::io::{self, Read, Write};

@@ -315,14 +315,6 @@ impl Object {
         }
     }
 
-    /// The API group of `apiVersion` (`""` for the core group).
-    pub fn group(&self) -> &str {
-        match self.api_version.as_deref() {
-            Some(v) => v.rsplit_once('/').map_or("", |(g, _)| g),
-            None => "",
-        }
-    }
-
     /// The namespace, `""` when unset: objects without one share one namespace.
     pub fn ns(&self) -> &str {
         self.namespace.as_deref().unwrap_or("")

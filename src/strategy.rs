@@ -295,17 +295,19 @@ pub fn classify(strategy: Option<&Val>, l: &Layout) -> Verdict {
         Some(other) => return Verdict::Unknown(format!("{} is `{}`", l.path(&["type"]), other.display())),
     };
     let api_rejects = l.rejects_unknown_type.map_or(String::new(), |k| format!(" (the API rejects it for {k})"));
-    let rolls_with = match (l.types, ty) {
-        (Types::RecreateOrRolling { recreate, .. }, Some(t)) if t == recreate => return Verdict::Recreate,
-        (Types::RecreateOrRolling { rolling, .. }, None) => format!("rolls out with {rolling}"),
-        (Types::RecreateOrRolling { rolling, .. }, Some(t)) if t == rolling => format!("rolls out with {rolling}"),
-        (Types::RecreateOrRolling { recreate, rolling }, Some(t)) => {
-            return Verdict::Unknown(format!("type `{t}` is neither {recreate} nor {rolling}{api_rejects}"));
-        }
+    // How the verdict's text goes on: "rolls out with RollingUpdate and maxSurge 1".
+    let (rolls, and, zeros) = match (l.types, ty) {
+        (Types::RecreateOrRolling { recreate, rolling }, t) => match t {
+            Some(t) if t == recreate => return Verdict::Recreate,
+            Some(t) if t != rolling => {
+                return Verdict::Unknown(format!("type `{t}` is neither {recreate} nor {rolling}{api_rejects}"));
+            }
+            _ => (format!("rolls out with {rolling}"), " and ", ", "),
+        },
         (Types::PodReplacement { known }, Some(t)) if !known.contains(&t) => {
             return Verdict::Unknown(format!("type `{t}` is not one of {}{api_rejects}", known.join(", ")));
         }
-        (Types::PodReplacement { .. }, _) => "rolls out".to_string(),
+        (Types::PodReplacement { .. }, _) => ("rolls out with".to_string(), " ", " "),
     };
     let params = l.params_of(strategy);
     let surge = params.and_then(|p| p.get("maxSurge")).filter(|v| **v != Val::Null);
@@ -316,11 +318,11 @@ pub fn classify(strategy: Option<&Val>, l: &Layout) -> Verdict {
         return Verdict::NoSurge;
     }
     match surge {
-        None => Verdict::Surges(format!("{rolls_with} and the default maxSurge {}", l.default_surge)),
+        None => Verdict::Surges(format!("{rolls}{and}the default maxSurge {}", l.default_surge)),
         Some(s) if is_zero(Some(s)) => {
-            Verdict::Surges(format!("{rolls_with}, maxSurge 0 and maxUnavailable 0 (which the API rejects)"))
+            Verdict::Surges(format!("{rolls}{zeros}maxSurge 0 and maxUnavailable 0 (which the API rejects)"))
         }
-        Some(s) => Verdict::Surges(format!("{rolls_with} and maxSurge {}", s.display())),
+        Some(s) => Verdict::Surges(format!("{rolls}{and}maxSurge {}", s.display())),
     }
 }
 

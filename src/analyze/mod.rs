@@ -94,6 +94,7 @@ pub struct Analysis {
 }
 
 /// Analyzes the bundle: gathers the facts, runs every rule, orders the findings.
+#[allow(clippy::trivially_copy_pass_by_ref, reason = "the facts borrow the config for every rule")]
 pub fn analyze(objects: &[Object], config: &Config) -> Analysis {
     let facts = Facts::gather(objects, config);
     let mut out = Analysis::default();

@@ -17,6 +17,7 @@ pub struct Colors {
 }
 
 /// A unified diff of `text` against `text` with `edits` (sorted, non-overlapping) applied.
+#[cfg(test)]
 pub fn unified(text: &str, edits: &[Edit], old_name: &str, new_name: &str) -> String {
     unified_colored(text, edits, old_name, new_name, Colors { enabled: false })
 }

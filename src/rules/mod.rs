@@ -72,14 +72,6 @@ impl Level {
             Level::ByAccess => "warning / error",
         }
     }
-
-    /// The most severe level (SARIF's default level for the rule).
-    pub fn highest(self) -> Severity {
-        match self {
-            Level::Always(s) => s,
-            Level::ByAccess => Severity::Error,
-        }
-    }
 }
 
 /// One rule: what it is called, when it fires, what it advises, and its check.
@@ -89,6 +81,7 @@ pub struct Rule {
     /// Its severity.
     pub level: Level,
     /// One line: what it reports.
+    #[allow(dead_code, reason = "the short description of the rule in reports")]
     pub summary: &'static str,
     /// What triggers it (the README's "triggered by").
     pub triggered_by: &'static str,
