@@ -3,6 +3,7 @@
 //! ResourceList) and the check that the output holds exactly those.
 
 use crate::error::{Fatal, Place};
+use crate::model::MapLayout;
 use crate::read::{self, Bundle, Limits, Region};
 use crate::rewrite::{self, Edit};
 
@@ -15,8 +16,9 @@ fn after_line(text: &str, end: usize) -> usize {
 }
 
 /// The edit that appends rwo-guard's results to a ResourceList (none when it has none): after
-/// the items of an existing block `results` list, or as a new `results` key at the end of the
-/// root mapping. Existing results are kept byte for byte.
+/// the items of an existing `results` list, in its place when it is null, or as a new `results`
+/// key at the end of the root mapping. Existing results are kept byte for byte. A block
+/// ResourceList gets block YAML; a flow or JSON one (or a flow `results` list) gets JSON.
 pub fn results_edit(text: &str, bundle: &Bundle, results: &[KrmResult]) -> Result<Option<Edit>, Fatal> {
     if results.is_empty() {
         return Ok(None);
@@ -28,13 +30,14 @@ pub fn results_edit(text: &str, bundle: &Bundle, results: &[KrmResult]) -> Resul
         .ok_or_else(|| Fatal::Internal("ResourceList without a root mapping".into()))?;
     let existing = bundle.results.as_ref().map(|r| (r, &text[r.value.start.offset..r.value.end.offset]));
     let json = || results::to_json(results).map_err(Fatal::Internal);
-    if root.flow {
-        return Ok(Some(match existing {
+    let null = |v: &str| matches!(v.trim(), "" | "null" | "~");
+    let nl = text::newline_near(text.as_bytes(), 0);
+    let edit = if root.flow {
+        match existing {
             Some((region, value)) if value.trim_start().starts_with('[') => {
                 append_to_flow_list(region, value, &json()?)
             }
-            // `"results": null`: a list of ours in its place.
-            Some((region, value)) if matches!(value.trim(), "null" | "~") => {
+            Some((region, value)) if null(value) && !value.trim().is_empty() => {
                 Edit { start: region.value.start.offset, end: region.value.end.offset, with: json()? }
             }
             Some(_) => return Err(not_a_list(bundle)),
@@ -42,46 +45,60 @@ pub fn results_edit(text: &str, bundle: &Bundle, results: &[KrmResult]) -> Resul
                 let at = root.end.offset.saturating_sub(1);
                 Edit { start: at, end: at, with: format!(", \"results\": {}", json()?) }
             }
-        }));
-    }
-    let nl = text::newline_near(text.as_bytes(), 0);
-    let block = |col: usize| -> Result<String, Fatal> {
-        let yaml = results::to_yaml(results).map_err(Fatal::Internal)?;
-        if col == 0 && nl == "\n" {
-            return Ok(yaml);
         }
-        let indent = " ".repeat(col);
-        Ok(yaml.lines().map(|l| format!("{indent}{l}{nl}")).collect())
+    } else {
+        match existing {
+            Some((region, value)) => match block_dash_col(text, region, value) {
+                Some(col) => {
+                    let at = after_line(text, region.value.end.offset);
+                    let lead = if at == text.len() && !text.ends_with('\n') { nl } else { "" };
+                    Edit { start: at, end: at, with: format!("{lead}{}", block(text, results, col)?) }
+                }
+                None if value.trim_start().starts_with('[') => append_to_flow_list(region, value, &json()?),
+                None if null(value) => {
+                    let end = after_line(text, region.value.end.offset.max(region.key.end.offset));
+                    let with = format!("results:{nl}{}", block(text, results, root_col(root))?);
+                    Edit { start: region.key.start.offset, end, with }
+                }
+                None => return Err(not_a_list(bundle)),
+            },
+            None => {
+                let at = after_line(text, root.end.offset);
+                let lead = if at == text.len() && !text.is_empty() && !text.ends_with('\n') { nl } else { "" };
+                let col = root_col(root);
+                let with = format!("{lead}{}results:{nl}{}", " ".repeat(col), block(text, results, col)?);
+                Edit { start: at, end: at, with }
+            }
+        }
     };
-    let root_col = root.keys.first().map_or(0, |k| k.span.start.col);
-    // A block sequence's items start with a dash at this column.
-    // (The parser starts an indented block sequence at its dash, a compact one after it.)
-    let dash_col = existing.and_then(|(region, value)| {
-        if value.starts_with('-') {
-            return Some(region.value.start.col);
-        }
-        let line_start = text[..region.value.start.offset].rfind('\n').map_or(0, |i| i + 1);
-        let prefix = &text[line_start..region.value.start.offset];
-        prefix.trim_start().starts_with('-').then(|| prefix.len() - prefix.trim_start().len())
-    });
-    Ok(Some(match existing {
-        Some((region, _)) if dash_col.is_some() => {
-            let at = after_line(text, region.value.end.offset);
-            let lead = if at == text.len() && !text.ends_with('\n') { nl } else { "" };
-            Edit { start: at, end: at, with: format!("{lead}{}", block(dash_col.unwrap_or(0))?) }
-        }
-        Some((region, value)) if value.trim_start().starts_with('[') => append_to_flow_list(region, value, &json()?),
-        Some((region, value)) if value.trim().is_empty() || matches!(value.trim(), "null" | "~") => {
-            let end = after_line(text, region.value.end.offset.max(region.key.end.offset));
-            Edit { start: region.key.start.offset, end, with: format!("results:{nl}{}", block(root_col)?) }
-        }
-        Some(_) => return Err(not_a_list(bundle)),
-        None => {
-            let at = after_line(text, root.end.offset);
-            let lead = if at == text.len() && !text.is_empty() && !text.ends_with('\n') { nl } else { "" };
-            Edit { start: at, end: at, with: format!("{lead}{}results:{nl}{}", " ".repeat(root_col), block(root_col)?) }
-        }
-    }))
+    Ok(Some(edit))
+}
+
+/// The column of the root mapping's keys.
+fn root_col(root: &MapLayout) -> usize {
+    root.keys.first().map_or(0, |k| k.span.start.col)
+}
+
+/// The column of the dashes of an existing block `results` list (`None`: not a block list).
+/// The parser starts an indented block sequence at its dash, a compact one after it.
+fn block_dash_col(text: &str, region: &Region, value: &str) -> Option<usize> {
+    if value.starts_with('-') {
+        return Some(region.value.start.col);
+    }
+    let line_start = text::line_start(text.as_bytes(), region.value.start.offset);
+    let prefix = &text[line_start..region.value.start.offset];
+    prefix.trim_start().starts_with('-').then(|| prefix.len() - prefix.trim_start().len())
+}
+
+/// `results` as block YAML items whose dashes are at column `col`, with the text's line ending.
+fn block(text: &str, results: &[KrmResult], col: usize) -> Result<String, Fatal> {
+    let yaml = results::to_yaml(results).map_err(Fatal::Internal)?;
+    let nl = text::newline_near(text.as_bytes(), 0);
+    if col == 0 && nl == "\n" {
+        return Ok(yaml);
+    }
+    let indent = " ".repeat(col);
+    Ok(yaml.lines().map(|l| format!("{indent}{l}{nl}")).collect())
 }
 
 /// Appends the items of the JSON list `json` to the flow list `value` (the text of `region`).

@@ -338,45 +338,54 @@ impl<'t> Walker<'t> {
     }
 
     fn end_document(&mut self) -> Result<(), Fatal> {
-        let doc = std::mem::take(&mut self.doc);
+        let mut doc = std::mem::take(&mut self.doc);
+        let kind = self.document_kind(&doc)?;
+        if kind == DocKind::ResourceList {
+            self.out.resource_list = true;
+            self.out.function_config = doc.function_config.take();
+            self.out.results = doc.results.take();
+        }
+        let (start, root) = (doc.start, doc.root.take());
+        let fingerprint = self.keep_objects(kind, doc);
+        if self.out.documents.len() + 1 + self.out.objects.len() > self.limits.max_documents {
+            return Err(self.too_many(None));
+        }
+        self.out.documents.push(Document { start, kind, root, fingerprint });
+        Ok(())
+    }
+
+    /// What the finished document is, from its root object's `apiVersion` and `kind`; a List or
+    /// ResourceList whose `items` is not a list, or a ResourceList beside other documents, is
+    /// an error.
+    fn document_kind(&self, doc: &Doc) -> Result<DocKind, Fatal> {
         let (api_version, kind) =
             doc.root_object.as_ref().map_or((None, None), |o| (o.api_version.as_deref(), o.kind.as_deref()));
         let is_list = LIST.is(api_version, kind);
         let is_resource_list =
             (self.part == Part::Continuation && doc.has_items) || RESOURCE_LIST.is(api_version, kind);
+        let at = |pos: Pos, col: usize, field: Option<String>| Place {
+            offset: pos.offset,
+            line: pos.line,
+            col,
+            document: Some(format!("document {}", doc.number)),
+            field,
+        };
         if let (true, Some(pos)) = (is_list || is_resource_list, doc.items_bad) {
+            let framing = if is_list { LIST.kind } else { RESOURCE_LIST.kind };
             return Err(Fatal::input_at(
-                format!(
-                    "`items` of a {} must be a list of objects",
-                    if is_list { LIST.kind } else { RESOURCE_LIST.kind }
-                ),
-                Place {
-                    offset: pos.offset,
-                    line: pos.line,
-                    col: pos.col,
-                    document: Some(format!("document {}", doc.number)),
-                    field: Some("items".into()),
-                },
+                format!("`items` of a {framing} must be a list of objects"),
+                at(pos, pos.col, Some("items".into())),
             ));
         }
         if self.out.resource_list || (is_resource_list && !self.out.documents.is_empty()) {
             let pos = if self.out.resource_list { doc.start_pos } else { Pos { offset: 0, line: 1, col: 0 } };
             return Err(Fatal::Input {
                 message: "a ResourceList must be the only document of its input".into(),
-                place: Some(Place {
-                    offset: pos.offset,
-                    line: pos.line,
-                    col: 0,
-                    document: Some(format!("document {}", doc.number)),
-                    field: None,
-                }),
+                place: Some(at(pos, 0, None)),
                 hint: None,
             });
         }
-        let kind = if is_resource_list {
-            self.out.resource_list = true;
-            self.out.function_config = doc.function_config;
-            self.out.results = doc.results;
+        Ok(if is_resource_list {
             DocKind::ResourceList
         } else if is_list {
             DocKind::List
@@ -384,9 +393,14 @@ impl<'t> Walker<'t> {
             DocKind::Object
         } else {
             DocKind::Other
-        };
+        })
+    }
+
+    /// Moves the document's objects to the output (its items, or itself when it is one) and
+    /// returns the document's fingerprint.
+    fn keep_objects(&mut self, kind: DocKind, doc: Doc) -> u64 {
         let root_fp = doc.root_object.as_ref().map_or(0, |o| o.fingerprint);
-        let fingerprint = match kind {
+        match kind {
             DocKind::ResourceList | DocKind::List => {
                 if self.out.objects.is_empty() {
                     self.out.objects = doc.items;
@@ -403,12 +417,7 @@ impl<'t> Walker<'t> {
                 self.out.objects.extend(doc.items);
                 doc.fp.value()
             }
-        };
-        if self.out.documents.len() + 1 + self.out.objects.len() > self.limits.max_documents {
-            return Err(self.too_many(None));
         }
-        self.out.documents.push(Document { start: doc.start, kind, root: doc.root, fingerprint });
-        Ok(())
     }
 
     fn open(&mut self, map: bool, flow: bool, marks: (bool, bool), span: Span) -> Result<(), Fatal> {
@@ -448,6 +457,11 @@ impl<'t> Walker<'t> {
             return Ok(());
         }
         self.begin(role, flow, span)?;
+        self.push_frame(node, role, map, flow, marks, span);
+        Ok(())
+    }
+
+    fn push_frame(&mut self, node: Id, role: Role, map: bool, flow: bool, marks: (bool, bool), span: Span) {
         // Key positions: of every `spec` (to insert a strategy), and of a walk's first
         // document's root (where a ResourceList gets its results).
         let layout = (role == Role::Spec || (role == (Role::Object { top: true }) && self.out.documents.is_empty()))
@@ -468,7 +482,6 @@ impl<'t> Walker<'t> {
             last_end: span.end,
             layout,
         });
-        Ok(())
     }
 
     /// Starts skipping the collection opened at `span`.
