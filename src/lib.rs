@@ -14,6 +14,7 @@ pub mod claims;
 pub mod cli;
 pub mod config;
 pub mod diff;
+pub mod engine;
 pub mod error;
 pub mod fingerprint;
 pub mod model;
@@ -174,13 +175,16 @@ fn process<'t>(cli: &Cli, text: &'t str) -> Result<Done<'t>, Fatal> {
     verify::verify_regions(text, &bundle.objects, &analysis.plans, &per_object, limits).map_err(Fatal::Internal)?;
     let mut edits: Vec<Edit> = per_object.into_iter().flatten().collect();
     let fails = results::fails(&analysis.findings, config.fail_on);
-    // On a stream every finding goes to stderr (errors only with --quiet); a ResourceList
-    // carries them in its results, so stderr repeats them only when the run fails.
-    let summary = match (bundle.form, cli.quiet, results::threshold(config.fail_on)) {
-        (Form::Stream, false, _) => results::summary(&analysis.findings, Severity::Info),
-        (Form::Stream, true, _) => results::summary(&analysis.findings, Severity::Error),
-        (Form::ResourceList, _, Some(min)) if fails => results::summary(&analysis.findings, min),
-        _ => String::new(),
+    // On a stream every finding goes to stderr (errors only with --quiet). A ResourceList
+    // carries them in its results; kpt shows those, so stderr stays quiet, but kustomize drops
+    // them (kustomize#4321) and asks its container functions to log to stderr instead
+    // (`LOG_TO_STDERR=true`, set only by kustomize's container runtime): then stderr gets the
+    // same lines as a stream. See README "Where findings are shown".
+    let to_stderr = bundle.form == Form::Stream || engine::kustomize_container();
+    let summary = match (to_stderr, cli.quiet) {
+        (true, false) => results::summary(&analysis.findings, Severity::Info),
+        (true, true) => results::summary(&analysis.findings, Severity::Error),
+        (false, _) => String::new(),
     };
     let results = results::krm_results(analysis.findings, &bundle.objects);
     // The objects' facts are no longer needed: free them before the results are rendered.
@@ -219,7 +223,15 @@ fn finish(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: &mut dyn W
             return exit::INPUT;
         }
     }
-    let _ = stderr.write_all(done.summary.as_bytes());
+    // kustomize shows a legacy exec plugin's stderr only when the plugin fails: on success the
+    // findings go to kustomize's own stderr instead, where the person running it sees them.
+    let to_parent = !done.fails && !done.summary.is_empty() && engine::kustomize_legacy_plugin();
+    let shown = to_parent
+        && engine::parent_stderr()
+            .is_some_and(|mut p| engine::write_all_patiently(&mut p, done.summary.as_bytes()).is_ok());
+    if !shown {
+        let _ = stderr.write_all(done.summary.as_bytes());
+    }
     if done.fails {
         exit::FINDINGS
     } else {
