@@ -678,8 +678,12 @@ const STEPS: &[Step] = &[
 
 /// Examples whose commands need tools this runner does not set up: each is run by its own
 /// test file (which must name the example's directory).
-const RUN_ELSEWHERE: &[(&str, &str)] =
-    &[("argocd", "tests/argocd.rs"), ("helm", "tests/helm.rs"), ("pre-commit", "tests/precommit.rs")];
+const RUN_ELSEWHERE: &[(&str, &str)] = &[
+    ("argocd", "tests/argocd.rs"),
+    ("helm", "tests/helm.rs"),
+    ("live-audit", "tests/live_audit.rs"),
+    ("pre-commit", "tests/precommit.rs"),
+];
 
 #[test]
 fn examples_run_as_documented() {
