@@ -277,7 +277,7 @@ fn helm3(python: &Path, program: &Path, args: &[&str], input: &str, path: &std::
 }
 
 #[test]
-#[ignore = "end to end (the documented Helm 3 contract, real pipes); run `make test`"]
+#[ignore = "end to end: needs python in .tools/venv (the documented Helm 3 contract, real pipes); run `make test`"]
 fn helm3_post_renderer_contract() {
     let python = venv_tool("subprocess");
     let root = scratch("helm3");
