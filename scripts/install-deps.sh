@@ -6,6 +6,7 @@
 #   kubectl.1.33  kustomize v5.6; looked up on PATH, then beside kubectl's resolved binary
 #                 (the Google Cloud SDK bin folder), then in $KUBECTL_133 if set
 #   kpt           `kpt fn eval --exec`, `kpt fn render --allow-exec`
+#   .tools/venv   Python tools of scripts/requirements-tools.txt (installed with pip)
 # Prints `KUBECTL_133=<path>` on success so callers can eval/grep it.
 set -euo pipefail
 say() { printf 'install-deps: %s\n' "$*"; }
@@ -60,6 +61,29 @@ if command -v kpt >/dev/null 2>&1; then
   say "kpt present: $(command -v kpt) ($(kpt version 2>/dev/null || echo '?'))"
 else
   errors+=("kpt not found on PATH")
+fi
+
+# Python tools for the integration tests (Helm 4's engine, pre-commit): a venv under .tools/
+# from the pinned scripts/requirements-tools.txt. pip skips what is already installed.
+repo=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
+venv=$repo/.tools/venv
+if [[ ! -x "$venv/bin/python" ]]; then
+  if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+    rm -rf "$venv"
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+      say "installing python3-venv: apt-get install -y python3-venv"
+      apt-get -o DPkg::Lock::Timeout=600 update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq python3-venv
+    fi
+    python3 -m venv "$venv" || errors+=("cannot create the Python venv $venv (python3 with venv needed)")
+  fi
+fi
+if [[ -x "$venv/bin/python" ]]; then
+  if "$venv/bin/pip" install -q --disable-pip-version-check -r "$repo/scripts/requirements-tools.txt"; then
+    say "python tools present in $venv ($(grep -c '==' "$repo/scripts/requirements-tools.txt") pinned)"
+  else
+    errors+=("pip install -r scripts/requirements-tools.txt into $venv failed")
+  fi
 fi
 
 if ((${#errors[@]})); then

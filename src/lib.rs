@@ -17,6 +17,7 @@ pub(crate) mod claims;
 pub(crate) mod cli;
 pub(crate) mod config;
 mod docs;
+mod engine;
 pub(crate) mod error;
 pub(crate) mod fingerprint;
 mod framing;

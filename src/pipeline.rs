@@ -107,7 +107,7 @@ pub(crate) fn process<'t>(cli: &Cli, text: &'t str) -> Result<Done<'t>, Fatal> {
     verify::verify_regions(text, &bundle.objects, &analysis.plans, &per_object, limits).map_err(Fatal::Internal)?;
     let mut edits: Vec<Edit> = per_object.into_iter().flatten().collect();
     let fails = results::fails(&analysis.findings, config.fail_on);
-    let summary = summary(&analysis.findings, output::stderr_threshold(bundle.form, cli.quiet, config.fail_on, fails));
+    let summary = summary(&analysis.findings, output::stderr_threshold(bundle.form, cli.quiet));
     let results = results::krm_results(analysis.findings, &bundle.objects);
     // The objects' facts are no longer needed: free them before the results are rendered.
     bundle.objects = Vec::new();

@@ -17,9 +17,8 @@ use std::io::{self, Write};
 
 use crate::analyze::Severity;
 use crate::cli::Cli;
-use crate::config::FailOn;
 use crate::error::{exit, Fatal};
-use crate::framing;
+use crate::{engine, framing};
 use crate::kinds::RESOURCE_LIST;
 use crate::pipeline::Done;
 use crate::read::Form;
@@ -29,15 +28,16 @@ use crate::rewrite;
 pub const STDIN: &str = "<stdin>";
 
 /// The least severity of the findings that go to stderr (`None`: none do). On a stream every
-/// finding goes there (errors only with `--quiet`); a ResourceList carries them in its
-/// results, so stderr repeats them only when the run fails.
-pub(crate) fn stderr_threshold(form: Form, quiet: bool, fail_on: FailOn, fails: bool) -> Option<Severity> {
-    match (form, quiet, results::threshold(fail_on)) {
-        (Form::Stream, false, _) => Some(Severity::Info),
-        (Form::Stream, true, _) => Some(Severity::Error),
-        (Form::ResourceList, _, Some(min)) if fails => Some(min),
-        _ => None,
+/// finding goes there (errors only with `--quiet`). A ResourceList carries them in its
+/// results; kpt shows those, so stderr stays quiet, but kustomize drops them (kustomize#4321)
+/// and asks its container functions to log to stderr instead (`LOG_TO_STDERR=true`, set only
+/// by kustomize's container runtime): then stderr gets the same lines as a stream. See README
+/// "Where findings are shown".
+pub(crate) fn stderr_threshold(form: Form, quiet: bool) -> Option<Severity> {
+    if form == Form::ResourceList && !engine::kustomize_container() {
+        return None;
     }
+    Some(if quiet { Severity::Error } else { Severity::Info })
 }
 
 /// Writes a successful run: the `--results` file, then the output, then the stderr lines.
@@ -62,7 +62,15 @@ pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: 
             return exit::OUTPUT;
         }
     }
-    let _ = stderr.write_all(done.summary.as_bytes());
+    // kustomize shows a legacy exec plugin's stderr only when the plugin fails: on success the
+    // findings go to kustomize's own stderr instead, where the person running it sees them.
+    let to_parent = !done.fails && !done.summary.is_empty() && engine::kustomize_legacy_plugin();
+    let shown = to_parent
+        && engine::parent_stderr()
+            .is_some_and(|mut p| engine::write_all_patiently(&mut p, done.summary.as_bytes()).is_ok());
+    if !shown {
+        let _ = stderr.write_all(done.summary.as_bytes());
+    }
     if done.fails {
         exit::FINDINGS
     } else {
