@@ -98,6 +98,14 @@ fn golden_cases() {
                 }
             }
         }
+        // A JSON document stays JSON (a stream of JSON documents is not one JSON text; the
+        // cases hold one document).
+        if serde_json::from_slice::<serde_json::Value>(&input).is_ok()
+            && got.code <= 1
+            && serde_json::from_str::<serde_json::Value>(&got.stdout).is_err()
+        {
+            failures.push(format!("{name}: the input is JSON but the output is not:\n{}", got.stdout));
+        }
         // Idempotence: the output, fed back, changes nothing.
         if got.code <= 1 && !got.stdout.is_empty() && !case.join("args").exists_and_contains("--diff") {
             let again = run(case, got.stdout.as_bytes(), &scratch);
