@@ -104,7 +104,7 @@ pub(crate) fn process<'t>(cli: &Cli, text: &'t str) -> Result<Done<'t>, Fatal> {
         .map(|plan| rewrite::edits_for(text, &bundle.objects[plan.object], plan))
         .collect::<Result<Vec<_>, _>>()
         .map_err(Fatal::Internal)?;
-    verify::verify_regions(text, &bundle.objects, &analysis.plans, &per_object, limits).map_err(Fatal::Internal)?;
+    verify::verify_regions(text, &bundle, &analysis.plans, &per_object, limits).map_err(Fatal::Internal)?;
     let mut edits: Vec<Edit> = per_object.into_iter().flatten().collect();
     let fails = results::fails(&analysis.findings, config.fail_on);
     let summary = summary(&analysis.findings, output::stderr_threshold(bundle.form, cli.quiet));

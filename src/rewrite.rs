@@ -226,8 +226,8 @@ impl Cx<'_> {
 
     fn insert_strategy(&self, v: &Val) -> R<Edit> {
         let spec = self.object.spec.as_ref().ok_or(Unsupported("no spec mapping"))?;
-        if spec.decorated {
-            return Err(Unsupported("spec carries an anchor or tag"));
+        if spec.anchored {
+            return Err(Unsupported("spec defines an anchor"));
         }
         let template = spec.keys.iter().find(|k| k.key == crate::model::KeyName::Template);
         if spec.flow {

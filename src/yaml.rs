@@ -68,8 +68,8 @@ pub enum Event<'a> {
     MappingStart {
         /// Written as `{ … }`.
         flow: bool,
-        /// Carries an anchor (`&a`).
-        anchored: bool,
+        /// The anchor it defines (`&a`), 0 when none.
+        anchor: usize,
         /// Carries an explicit tag (`!!map`, `!foo`).
         tagged: bool,
     },
@@ -79,8 +79,8 @@ pub enum Event<'a> {
     SequenceStart {
         /// Written as `[ … ]`.
         flow: bool,
-        /// Carries an anchor.
-        anchored: bool,
+        /// The anchor it defines (`&a`), 0 when none.
+        anchor: usize,
         /// Carries an explicit tag.
         tagged: bool,
     },
@@ -194,13 +194,13 @@ impl<'a> Iterator for Events<'a> {
                 }
                 GEvent::SequenceStart(s, anchor, tag) => Event::SequenceStart {
                     flow: s == granit_parser::StructureStyle::Flow,
-                    anchored: anchor != 0,
+                    anchor,
                     tagged: tag.is_some(),
                 },
                 GEvent::SequenceEnd => Event::SequenceEnd,
                 GEvent::MappingStart(s, anchor, tag) => Event::MappingStart {
                     flow: s == granit_parser::StructureStyle::Flow,
-                    anchored: anchor != 0,
+                    anchor,
                     tagged: tag.is_some(),
                 },
                 GEvent::MappingEnd => Event::MappingEnd,

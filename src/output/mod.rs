@@ -18,11 +18,11 @@ use std::io::{self, Write};
 use crate::analyze::Severity;
 use crate::cli::Cli;
 use crate::error::{exit, Fatal};
-use crate::{engine, framing};
 use crate::kinds::RESOURCE_LIST;
 use crate::pipeline::Done;
 use crate::read::Form;
 use crate::rewrite;
+use crate::{engine, framing};
 
 /// Name used for standard input in messages.
 pub const STDIN: &str = "<stdin>";
