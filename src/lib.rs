@@ -30,6 +30,7 @@ pub(crate) mod read;
 pub(crate) mod rewrite;
 pub(crate) mod rules;
 mod schema;
+mod stdio;
 pub(crate) mod strategy;
 mod text;
 pub(crate) mod verify;
@@ -41,9 +42,15 @@ use std::io::{self, Read, Write};
 use clap::Parser as _;
 
 use crate::cli::Cli;
-use crate::error::exit;
+use crate::error::{exit, Fatal};
 
 pub use crate::output::STDIN;
+
+/// Runs rwo-guard as the process: its arguments and standard streams (a closed stdin or stdout
+/// is an error, not an empty input or a lost output). Returns the exit code.
+pub fn main() -> i32 {
+    run(std::env::args_os(), &mut stdio::stdin(), &mut stdio::stdout(), &mut io::stderr().lock())
+}
 
 /// Runs rwo-guard with `args` (including the program name) over the given handles and returns
 /// the exit code.
@@ -54,19 +61,27 @@ where
 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            let _ = stderr.write_all(e.render().to_string().as_bytes());
+            return exit::USAGE;
+        }
+        // --help, --version: their text is the output, and failing to write it is an error.
         Err(e) => {
-            let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
-            let text = e.render().to_string();
-            let _ = if e.use_stderr() { stderr.write_all(text.as_bytes()) } else { stdout.write_all(text.as_bytes()) };
-            return code;
+            return match stdout.write_all(e.render().to_string().as_bytes()).and_then(|()| stdout.flush()) {
+                Ok(()) => exit::OK,
+                Err(err) => {
+                    output::fatal(&Fatal::Output(format!("cannot write the output: {err}")), None, b"", stdout, stderr)
+                }
+            };
         }
     };
     let mut input = Vec::new();
     let outcome = pipeline::read_input(stdin, stdin_size(), cli.limits(), &mut input)
-        .and_then(|text| pipeline::process(&cli, text));
+        .and_then(|text| pipeline::process(&cli, text))
+        .and_then(|done| output::write(&cli, &done, stdout, stderr));
     match outcome {
-        Ok(done) => output::write(&cli, &done, stdout, stderr),
-        Err(fatal) => output::fatal(&fatal, &input, stdout, stderr),
+        Ok(code) => code,
+        Err(fatal) => output::fatal(&fatal, Some(&cli), &input, stdout, stderr),
     }
 }
 

@@ -76,19 +76,29 @@ pub(crate) fn load_config(cli: &Cli, bundle: &Bundle, text: &str) -> Result<Conf
     }
     if let Some(path) = &cli.config {
         let origin = path.display().to_string();
-        let meta =
-            std::fs::metadata(path).map_err(|e| Fatal::Usage(format!("cannot read config file {origin}: {e}")))?;
-        if meta.len() > config::MAX_CONFIG_BYTES as u64 {
-            return Err(Fatal::Config {
-                origin,
-                problems: vec![format!("is larger than {} bytes", config::MAX_CONFIG_BYTES)],
-            });
-        }
-        let file = std::fs::read_to_string(path)
-            .map_err(|e| Fatal::Usage(format!("cannot read config file {origin}: {e}")))?;
-        config = config::parse(&file, &origin)?;
+        config = config::parse(&read_config_file(path, &origin)?, &origin)?;
     }
     Ok(config.with(cli.overrides()))
+}
+
+/// The config file's text, read up to the size limit (a FIFO or `/dev/zero` never ends: the
+/// read itself is bounded, not only the size the file reports).
+fn read_config_file(path: &std::path::Path, origin: &str) -> Result<String, Fatal> {
+    let cannot = |e: std::io::Error| Fatal::Usage(format!("cannot read config file {origin}: {e}"));
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(config::MAX_CONFIG_BYTES as u64 + 1).read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    if bytes.len() > config::MAX_CONFIG_BYTES {
+        return Err(Fatal::Config {
+            origin: origin.to_string(),
+            problems: vec![format!("is larger than {} bytes", config::MAX_CONFIG_BYTES)],
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| Fatal::Config {
+        origin: origin.to_string(),
+        problems: vec![format!("is not UTF-8 (at byte {})", e.utf8_error().valid_up_to())],
+    })
 }
 
 /// Everything between reading the input and writing: facts, config, analysis, edits, and the

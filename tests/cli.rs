@@ -108,3 +108,111 @@ fn a_failed_write_has_its_own_exit_code_and_message() {
     assert_eq!(out.status.code(), Some(5), "{err}");
     assert!(err.contains("cannot write the output"), "{err}");
 }
+
+/// Runs the binary through `sh -c` (to close or redirect its standard streams).
+fn shell(script: &str, input: &[u8]) -> (i32, String, String) {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_rwo-guard"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sh");
+    let _ = child.stdin.take().expect("stdin").write_all(input);
+    let out = child.wait_with_output().expect("wait");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn a_closed_stdin_or_stdout_is_an_error_not_an_empty_run() {
+    let (code, _, err) = shell(r#""$0" --mode check <&-"#, b"");
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("standard input is closed"), "{err}");
+    let (code, _, err) = shell(r#""$0" >&-"#, b"apiVersion: v1\nkind: ConfigMap\n");
+    assert_eq!(code, 5, "{err}");
+    assert!(err.contains("standard output is closed"), "{err}");
+    let (code, _, err) = shell(r#""$0" --version >&-"#, b"");
+    assert_eq!(code, 5, "{err}");
+    // Empty input stays a valid, empty run; so does an output thrown away on purpose.
+    assert_eq!(shell(r#""$0" --mode check </dev/null"#, b"").0, 0);
+    assert_eq!(shell(r#""$0" >/dev/null"#, b"apiVersion: v1\nkind: ConfigMap\n").0, 0);
+    let (code, _, err) = shell(r#""$0" --help >/dev/full"#, b"");
+    assert_eq!(code, 5, "{err}");
+}
+
+#[test]
+fn a_config_file_that_never_ends_is_bounded() {
+    let (code, out, err) = shell(r#"exec timeout 20 "$0" /dev/zero"#, b"apiVersion: v1\nkind: ConfigMap\n");
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("/dev/zero") && err.contains("larger than 1048576 bytes"), "{err}");
+}
+
+#[test]
+fn a_failed_run_leaves_its_error_as_the_results() {
+    let dir = std::env::temp_dir().join(format!("rwo-guard-cli-results-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let results = dir.join("results.yaml");
+    std::fs::write(&results, "- message: an older, good run\n  severity: info\n").expect("old results");
+    let (code, _, _) = run_with(&["--results", results.to_str().expect("utf-8")], b"a: [\n");
+    assert_eq!(code, 3);
+    let now = std::fs::read_to_string(&results).expect("results");
+    assert!(now.contains("invalid YAML") && !now.contains("older"), "{now}");
+    // A results file that cannot be written: the ResourceList is answered with the error.
+    let (code, out, err) = run_with(
+        &["--results", dir.to_str().expect("utf-8")],
+        b"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n",
+    );
+    assert_eq!(code, 5, "{err}");
+    assert!(out.contains("kind: ResourceList") && out.contains("cannot write the results"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_full_non_blocking_stdout_is_waited_for() {
+    // Python sets O_NONBLOCK on the pipe rwo-guard writes to, and reads it slowly: the output
+    // must arrive whole (EAGAIN retried, not an error or a loss).
+    let doc = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: b}\n---\n".repeat(20_000);
+    let script = r#"
+import fcntl, os, subprocess, sys, time
+r, w = os.pipe()
+fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)
+p = subprocess.Popen([sys.argv[1]], stdin=subprocess.PIPE, stdout=w, stderr=subprocess.PIPE)
+os.close(w)
+data = sys.stdin.buffer.read()
+import threading
+threading.Thread(target=lambda: (p.stdin.write(data), p.stdin.close())).start()
+got = b""
+while True:
+    time.sleep(0.001)
+    chunk = os.read(r, 65536)
+    if not chunk:
+        break
+    got += chunk
+p.wait()
+sys.stderr.write(p.stderr.read().decode())
+sys.exit(0 if p.returncode == 0 and got == data else 1)
+"#;
+    let mut child = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_rwo-guard"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 (on every machine this project builds on) runs this test");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(doc.as_bytes());
+    });
+    let out = child.wait_with_output().expect("wait");
+    writer.join().expect("writer");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -41,13 +41,12 @@ pub(crate) fn stderr_threshold(form: Form, quiet: bool) -> Option<Severity> {
 }
 
 /// Writes a successful run: the `--results` file, then the output, then the stderr lines.
-pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+/// Returns the exit code, or the failure to write (nothing more is written after it).
+pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i32, Fatal> {
     if let Some(path) = &cli.results {
-        let yaml = results::to_yaml(&done.results).unwrap_or_default();
-        if let Err(e) = std::fs::write(path, yaml) {
-            let _ = writeln!(stderr, "rwo-guard: error: cannot write the results to {}: {e}", path.display());
-            return exit::OUTPUT;
-        }
+        let yaml = results::to_yaml(&done.results).map_err(Fatal::Internal)?;
+        std::fs::write(path, yaml)
+            .map_err(|e| Fatal::Output(format!("cannot write the results to {}: {e}", path.display())))?;
     }
     let written = if cli.diff {
         let colors = diff::Colors { enabled: cli.diff_colors() };
@@ -56,11 +55,11 @@ pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: 
     } else {
         rewrite::write_spliced(done.input, &done.edits, stdout)
     };
-    if let Err(e) = written.and_then(|()| stdout.flush()) {
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            let _ = writeln!(stderr, "rwo-guard: error: cannot write the output: {e}");
-            return exit::OUTPUT;
-        }
+    match written.and_then(|()| stdout.flush()) {
+        // `| head`: the reader has all it wants.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(Fatal::Output(format!("cannot write the output: {e}"))),
+        Ok(()) => {}
     }
     // kustomize shows a legacy exec plugin's stderr only when the plugin fails: on success the
     // findings go to kustomize's own stderr instead, where the person running it sees them.
@@ -71,17 +70,32 @@ pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: 
     if !shown {
         let _ = stderr.write_all(done.summary.as_bytes());
     }
-    if done.fails {
-        exit::FINDINGS
-    } else {
-        exit::OK
-    }
+    Ok(if done.fails { exit::FINDINGS } else { exit::OK })
 }
 
-/// Answers a fatal error: the message on stderr and, for a ResourceList input, a ResourceList
-/// holding it on stdout. Returns the exit code.
-pub(crate) fn fatal(fatal: &Fatal, input: &[u8], stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+/// Answers a fatal error: the message on stderr; for a ResourceList input, a ResourceList
+/// holding it on stdout; and, with `--results`, the error as this run's results, so that an
+/// older results file is never left looking current (removed when it cannot be written).
+/// Returns the exit code.
+pub(crate) fn fatal(
+    fatal: &Fatal,
+    cli: Option<&Cli>,
+    input: &[u8],
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
     let _ = stderr.write_all(fatal.render(STDIN, input).as_bytes());
+    if let Some(path) = cli.and_then(|c| c.results.as_ref()) {
+        let result = [results::fatal_result(fatal.summary(STDIN))];
+        let written = results::to_yaml(&result).map_err(io::Error::other).and_then(|yaml| std::fs::write(path, yaml));
+        if written.is_err() && std::fs::remove_file(path).is_ok() {
+            let _ = writeln!(
+                stderr,
+                "rwo-guard: removed the results file {}: it could not hold this run's error",
+                path.display()
+            );
+        }
+    }
     if let Some(answer) = fatal_answer(fatal, input) {
         let _ = stdout.write_all(answer.as_bytes()).and_then(|()| stdout.flush());
     }
