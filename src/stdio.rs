@@ -75,7 +75,7 @@ impl<W: Write> Patient<W> {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 // A full non-blocking pipe: wait for the reader.
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    std::thread::sleep(std::time::Duration::from_millis(1))
+                    std::thread::sleep(std::time::Duration::from_millis(1));
                 }
                 Err(e) => {
                     self.failed = true;

@@ -33,12 +33,8 @@ fn run(case: &Path, input: &[u8], scratch: &Path) -> Run {
     let code = rwo_guard::run(args, &mut &input[..], &mut stdout, &mut stderr);
     // The config's absolute path differs from clone to clone: show it relative to the case.
     let stderr = String::from_utf8(stderr).expect("utf-8 stderr").replace(&format!("{}/", case.display()), "");
-    Run {
-        stdout: String::from_utf8(stdout).expect("utf-8 stdout"),
-        stderr,
-        results: fs::read_to_string(&results).unwrap_or_default(),
-        code,
-    }
+    let results = fs::read_to_string(&results).unwrap_or_default().replace(&format!("{}/", case.display()), "");
+    Run { stdout: String::from_utf8(stdout).expect("utf-8 stdout"), stderr, results, code }
 }
 
 fn cases() -> Vec<PathBuf> {
