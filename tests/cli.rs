@@ -216,3 +216,15 @@ sys.exit(0 if p.returncode == 0 and got == data else 1)
     writer.join().expect("writer");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn block_and_flow_nesting_count_together_against_max_depth() {
+    // 100 block mappings, then 100 flow sequences: 200 levels, over the default 128.
+    let mut deep: String = (0..100).map(|i| format!("{}a:\n", "  ".repeat(i))).collect();
+    deep.push_str(&format!("{}{}{}\n", "  ".repeat(100), "[".repeat(100), "]".repeat(100)));
+    let (code, out, err) = run_with(&[], deep.as_bytes());
+    assert_eq!(code, 3, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("nesting deeper than 128") && err.contains("--max-depth"), "{err}");
+    assert_eq!(run_with(&["--max-depth", "201"], deep.as_bytes()).0, 0);
+}
