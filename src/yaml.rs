@@ -288,11 +288,8 @@ mod tests {
 
     #[test]
     fn block_and_flow_nesting_count_together() {
-        let mixed = format!(
-            "{}{}",
-            (0..6).map(|i| format!("{}a:\n", "  ".repeat(i))).collect::<String>(),
-            format!("{}{}{}\n", "  ".repeat(6), "[".repeat(6), "]".repeat(6))
-        );
+        let mut mixed: String = (0..6).map(|i| format!("{}a:\n", "  ".repeat(i))).collect();
+        mixed.push_str(&format!("{}{}{}\n", "  ".repeat(6), "[".repeat(6), "]".repeat(6)));
         let err = Events::new(&mixed, 10).collect::<Result<Vec<_>, _>>().expect_err("12 levels > 10");
         assert!(err.message.contains("nesting deeper than 10"), "{}", err.message);
         assert!(Events::new("a: {b: [c]}\n", 3).collect::<Result<Vec<_>, _>>().is_ok());
