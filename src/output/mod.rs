@@ -50,7 +50,7 @@ pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: 
     }
     let written = if cli.diff {
         let colors = diff::Colors { enabled: cli.diff_colors() };
-        let body = diff::unified_colored(done.input, &done.edits, "a/<stdin>", "b/<stdout>", colors);
+        let body = diff::unified_colored(done.input, &done.edits, "a/<stdin>", "b/<stdin>", colors);
         stdout.write_all(body.as_bytes())
     } else {
         rewrite::write_spliced(done.input, &done.edits, stdout)
