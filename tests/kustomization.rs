@@ -102,6 +102,13 @@ fn find_kubectl_133(kubectl: Option<&Path>) -> Option<PathBuf> {
 
 fn prepare() -> Result<Setup, String> {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    if !repo.join("kustomization-tests").is_dir() || !repo.join("scripts/build-image.sh").is_file() {
+        return Err(format!(
+            "{} has no kustomization-tests/ or scripts/ (a packaged crate leaves them out): the \
+             end-to-end tests run in a clone of the repository, with `make test`",
+            repo.display()
+        ));
+    }
     let kubectl = which("kubectl");
     let kubectl_133 = find_kubectl_133(kubectl.as_deref());
     let kpt = which("kpt");
