@@ -13,8 +13,9 @@
 # Offline (nothing pulled; the binary is built on the host first):
 #   scripts/build-image.sh [TAG]        # default tag localhost/rwo-guard:dev
 #     = a static host build + `podman build --target runtime-prebuilt --pull=never` (or docker)
-#     on a context holding only that binary and scripts/image/{passwd,group}; the `build` stage
-#     (and its base image) is not needed for that target and is skipped.
+#     on a context holding only that binary (prebuilt/<arch>/rwo-guard) and
+#     scripts/image/{passwd,group}; the `build` stage (and its base image) is not needed for
+#     that target and is skipped.
 #
 # Build args (labels; each has a default):
 #   VERSION           org.opencontainers.image.version; the build stage fails unless it equals
@@ -69,10 +70,12 @@ COPY scripts/image/group /etc/group
 USER 65534
 ENTRYPOINT ["/usr/local/bin/rwo-guard"]
 
-# Offline path: the static binary was built on the host (see scripts/build-image.sh), which
-# puts it at the root of its build context.
+# Prebuilt binaries: the build context holds prebuilt/<TARGETARCH>/rwo-guard, a static binary
+# built outside (scripts/build-image.sh offline; the release workflow puts the release
+# archives' binaries there, so the image holds exactly the released binary).
 FROM runtime-base AS runtime-prebuilt
-COPY rwo-guard /usr/local/bin/rwo-guard
+ARG TARGETARCH
+COPY prebuilt/${TARGETARCH}/rwo-guard /usr/local/bin/rwo-guard
 
 # Default target: the binary cross-compiled in stage `build`.
 FROM runtime-base AS runtime

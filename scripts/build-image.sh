@@ -14,7 +14,8 @@
 #      for the other arch:    cargo build --locked --release --target <arch>-unknown-linux-musl
 #                             linked by rust-lld (`rustup target add` it first), as the
 #                             Dockerfile's build stage does
-# 2. Assembles a minimal build context (the binary + scripts/image/{passwd,group}) and runs
+# 2. Assembles a minimal build context (the binary as prebuilt/<arch>/rwo-guard, and
+#    scripts/image/{passwd,group}) and runs
 #      podman build --pull=never --platform P --target runtime-prebuilt -f Dockerfile CONTEXT
 #    (docker: the same without --pull=never; it pulls nothing for FROM scratch). The
 #    Dockerfile's `build` stage (FROM rust:1-slim) is not needed for that target and is
@@ -74,8 +75,8 @@ fi
 
 ctx=$(mktemp -d "${TMPDIR:-/tmp}/rwo-guard-image.XXXXXX")
 trap 'rm -rf "$ctx"' EXIT
-mkdir -p "$ctx/scripts/image"
-cp "$bin" "$ctx/rwo-guard"
+mkdir -p "$ctx/scripts/image" "$ctx/prebuilt/$arch"
+cp "$bin" "$ctx/prebuilt/$arch/rwo-guard"
 cp "$repo/scripts/image/passwd" "$repo/scripts/image/group" "$ctx/scripts/image/"
 
 version=$(sed -n 's/^version *= *"\(.*\)"/\1/p' "$repo/Cargo.toml" | head -n1)

@@ -9,7 +9,7 @@
 #   4. cargo deny --offline check licenses bans sources (advisories need the network);
 # and ends with one line: the sum of every test binary's "test result" line.
 set -uo pipefail
-cd "$(dirname -- "$0")/.."
+cd "$(dirname -- "$0")/.." || exit 1
 step() { printf '\n== %s (%ss)\n' "$*" "$SECONDS"; }
 die() { printf '\nmake test: ERROR: %s\n' "$*" >&2; exit 1; }
 

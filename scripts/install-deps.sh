@@ -2,7 +2,7 @@
 # Install what rwo-guard's full test command (`make test`) needs, and check what cannot be
 # installed here. Idempotent: each part is installed only when missing or out of date.
 #
-# Installed (as root where apt-get is needed):
+# Installed (apt-get as root, or through password-less sudo):
 #   podman, runc       apt-get (the container image tests)
 #   .tools/venv        Python venv from the pinned scripts/requirements-tools.txt
 #                      (check-jsonschema: the workflow and action schema checks)
@@ -26,20 +26,25 @@ fail() { errors+=("$*"); say "ERROR: $*" >&2; }
 
 apt_updated=
 apt_install() {
+  local sudo=()
   if [[ $(id -u) -ne 0 ]]; then
-    fail "missing $*: not root, so cannot apt-get install $*; install them and rerun"
-    return 1
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo=(sudo -n --preserve-env=DEBIAN_FRONTEND)
+    else
+      fail "missing $*: not root (and no password-less sudo), so cannot apt-get install $*; install them and rerun"
+      return 1
+    fi
   fi
   command -v apt-get >/dev/null 2>&1 || { fail "missing $*: no apt-get here; install them and rerun"; return 1; }
   export DEBIAN_FRONTEND=noninteractive
   if [[ -z $apt_updated ]]; then
     say "apt-get update"
     # Wait for a dpkg lock held by another apt run instead of failing at once.
-    apt-get -o DPkg::Lock::Timeout=600 update -qq || { fail "apt-get update failed"; return 1; }
+    "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq || { fail "apt-get update failed"; return 1; }
     apt_updated=1
   fi
   say "apt-get install -y $*"
-  apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$@" || { fail "apt-get install $* failed"; return 1; }
+  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$@" || { fail "apt-get install $* failed"; return 1; }
 }
 
 # --- podman, runc (apt) ---------------------------------------------------------------
@@ -74,7 +79,9 @@ else
     if [[ ! -x $venv/bin/python ]] && ! python3 -m venv "$venv" 2>/dev/null; then
       # Debian's python3 needs python3-venv for `-m venv`.
       rm -rf "$venv"
-      apt_install python3-venv && python3 -m venv "$venv" || fail "cannot create the venv $venv (python3 -m venv)"
+      if ! apt_install python3-venv || ! python3 -m venv "$venv"; then
+        fail "cannot create the venv $venv (python3 -m venv)"
+      fi
     fi
     if [[ -x $venv/bin/python ]]; then
       say "pip install -r scripts/requirements-tools.txt into $venv"
