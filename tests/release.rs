@@ -65,7 +65,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 #[test]
-#[ignore = "end to end: needs action-validator, check-jsonschema, shellcheck, kubectl; run `make test`"]
+#[ignore = "end to end: needs action-validator, check-jsonschema (scripts/install-deps.sh); run `make test`"]
 fn workflows_and_action_validate() {
     let validator = tool("node/node_modules/.bin/action-validator");
     let schema = tool("venv/bin/check-jsonschema");
@@ -92,7 +92,7 @@ fn workflows_and_action_validate() {
 }
 
 #[test]
-#[ignore = "end to end: needs action-validator, check-jsonschema, shellcheck, kubectl; run `make test`"]
+#[ignore = "end to end: needs shellcheck (scripts/install-deps.sh); run `make test`"]
 fn scripts_pass_shellcheck() {
     let shellcheck = tool("venv/bin/shellcheck");
     let scripts = [
@@ -116,7 +116,7 @@ fn scripts_pass_shellcheck() {
 }
 
 #[test]
-#[ignore = "end to end: needs action-validator, check-jsonschema, shellcheck, kubectl; run `make test`"]
+#[ignore = "end to end: needs scripts/release/ (in a clone, not in the packaged crate); run `make test`"]
 fn release_scripts_check_the_tag_and_extract_notes() {
     let version = env!("CARGO_PKG_VERSION");
     let script = repo().join("scripts/release/version.sh");
@@ -161,7 +161,7 @@ fn host_target() -> &'static str {
 /// page from `rwo-guard --generate`. A build without `--generate` must make the script fail
 /// (a release never ships without them).
 #[test]
-#[ignore = "end to end: needs action-validator, check-jsonschema, shellcheck, kubectl; run `make test`"]
+#[ignore = "end to end: needs scripts/release/ (in a clone, not in the packaged crate), tar; run `make test`"]
 fn archive_holds_binary_docs_completions_and_man_page() {
     let bin = Path::new(env!("CARGO_BIN_EXE_rwo-guard"));
     let dir = scratch("archive");
@@ -251,7 +251,7 @@ fn output(dir: &Path, key: &str) -> String {
 /// installs only an archive whose SHA-256 matches SHA256SUMS (and the pinned digest, when
 /// given); then its run step on a kustomization and on a path.
 #[test]
-#[ignore = "end to end: needs action-validator, check-jsonschema, shellcheck, kubectl; run `make test`"]
+#[ignore = "end to end: needs kubectl, curl, tar, scripts/ (in a clone, not in the packaged crate); run `make test`"]
 fn action_installs_a_verified_archive_and_runs_rwo_guard() {
     let bin = Path::new(env!("CARGO_BIN_EXE_rwo-guard"));
     let dir = scratch("action");
@@ -369,7 +369,7 @@ fn action_installs_a_verified_archive_and_runs_rwo_guard() {
 /// The Dockerfile's default VERSION (its label when no build arg is given) is Cargo.toml's,
 /// and the build stage checks the two agree.
 #[test]
-#[ignore = "end to end: needs action-validator, check-jsonschema, shellcheck, kubectl; run `make test`"]
+#[ignore = "end to end: needs the Dockerfile (in a clone, not in the packaged crate); run `make test`"]
 fn dockerfile_version_is_cargo_toml_version() {
     let dockerfile = fs::read_to_string(repo().join("Dockerfile")).expect("Dockerfile");
     let defaults: Vec<&str> = dockerfile.lines().filter_map(|l| l.strip_prefix("ARG VERSION=")).collect();
@@ -417,4 +417,37 @@ fn dependencies_declare_no_newer_rust_version() {
             );
         }
     }
+}
+
+/// `cargo package` packs a crate whose own `cargo test` passes: the package leaves out the
+/// end-to-end cases, examples and scripts (Cargo.toml's `exclude`), so every test that needs
+/// them must be ignored there, and everything else must still build and pass.
+#[test]
+#[ignore = "end to end: packs this clone with cargo package and tests the package (a minute); run `make test`"]
+fn packaged_crate_passes_its_own_tests() {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let dir = scratch("package");
+    let out = run(Command::new(&cargo)
+        .current_dir(repo())
+        .args(["package", "--locked", "--offline", "--allow-dirty", "--no-verify", "--target-dir"])
+        .arg(&dir));
+    assert!(out.status.success(), "cargo package:\n{}", text(&out));
+    let name = format!("rwo-guard-{}", env!("CARGO_PKG_VERSION"));
+    let crate_file = dir.join("package").join(format!("{name}.crate"));
+    let unpacked = dir.join("unpacked");
+    fs::create_dir_all(&unpacked).expect("mkdir");
+    let out = run(Command::new("tar").arg("-xzf").arg(&crate_file).arg("-C").arg(&unpacked));
+    assert!(out.status.success(), "{}", text(&out));
+    let root = unpacked.join(&name);
+    for left_out in ["kustomization-tests", "examples", "scripts", ".github", "action.yml", "Dockerfile"] {
+        assert!(!root.join(left_out).exists(), "{left_out} is in the package");
+    }
+    let out = run(Command::new(&cargo)
+        .current_dir(&root)
+        .args(["test", "--locked", "--offline", "--target-dir"])
+        .arg(dir.join("target"))
+        .env_remove("RUSTFLAGS"));
+    let log = text(&out);
+    assert!(out.status.success(), "cargo test in the package:\n{log}");
+    assert!(log.contains("test result: ok") && !log.contains("FAILED"), "{log}");
 }
