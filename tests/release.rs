@@ -113,6 +113,37 @@ fn scripts_pass_shellcheck() {
         .args(["--severity=warning", "--external-sources", "--exclude=SC1007,SC1091"])
         .args(scripts));
     assert!(out.status.success(), "shellcheck:\n{}", text(&out));
+
+    // The `run:` blocks of the workflows and the Action, as GitHub runs them (bash -e). None
+    // may hold a `${{ }}` expression: inputs and contexts reach scripts through `env:` only
+    // (no script injection).
+    let dir = scratch("shellcheck");
+    let mut blocks = Vec::new();
+    let mut files = workflows();
+    files.push(repo().join("action.yml"));
+    for file in files {
+        let yaml: serde_norway::Value =
+            serde_norway::from_str(&fs::read_to_string(&file).expect("read")).expect("YAML");
+        let mut steps: Vec<&serde_norway::Value> = Vec::new();
+        if let Some(jobs) = yaml["jobs"].as_mapping() {
+            for job in jobs.values() {
+                steps.extend(job["steps"].as_sequence().into_iter().flatten());
+            }
+        }
+        steps.extend(yaml["runs"]["steps"].as_sequence().into_iter().flatten());
+        for (i, step) in steps.into_iter().enumerate() {
+            if let Some(script) = step["run"].as_str() {
+                let name = format!("{}-{i}.sh", file.file_stem().unwrap_or_default().to_string_lossy());
+                assert!(!script.contains("${{"), "{name}: a `${{{{ }}}}` expression in a run block:\n{script}");
+                let path = dir.join(&name);
+                fs::write(&path, format!("#!/usr/bin/env bash\nset -eo pipefail\n{script}")).expect("write");
+                blocks.push(path);
+            }
+        }
+    }
+    assert!(blocks.len() >= 10, "only {} run blocks found", blocks.len());
+    let out = run(Command::new(&shellcheck).current_dir(repo()).args(["--severity=warning"]).args(&blocks));
+    assert!(out.status.success(), "shellcheck of the run blocks (in {}):\n{}", dir.display(), text(&out));
 }
 
 #[test]
