@@ -228,3 +228,35 @@ fn block_and_flow_nesting_count_together_against_max_depth() {
     assert!(err.contains("nesting deeper than 128") && err.contains("--max-depth"), "{err}");
     assert_eq!(run_with(&["--max-depth", "201"], deep.as_bytes()).0, 0);
 }
+
+/// `--version` names the commit the binary was built from (build.rs): the commit given in
+/// RWO_GUARD_COMMIT, else the one a packaged crate records, else git's HEAD here (with
+/// ", dirty" when the sources built differ from it).
+#[test]
+fn version_names_the_commit() {
+    let (code, out, _) = run_with(&["--version"], b"");
+    assert_eq!(code, 0);
+    let prefix = format!("rwo-guard {} (", env!("CARGO_PKG_VERSION"));
+    let inner = out.strip_prefix(&prefix).and_then(|s| s.strip_suffix(")\n")).unwrap_or_else(|| panic!("{out:?}"));
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let git = |args: &[&str]| {
+        let out = Command::new("git").arg("-C").arg(dir).args(args).output().ok()?;
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    if let Some(id) = option_env!("RWO_GUARD_COMMIT").filter(|id| !id.is_empty()) {
+        assert_eq!(inner, &id[..7], "RWO_GUARD_COMMIT={id}");
+    } else if let Ok(info) = std::fs::read_to_string(dir.join(".cargo_vcs_info.json")) {
+        let (id, _) = inner.split_once(", dirty").unwrap_or((inner, ""));
+        assert!(info.contains(&format!("\"sha1\": \"{id}")), "{inner:?} not in {info}");
+    } else if git(&["rev-parse", "--show-toplevel"]).and_then(|top| std::fs::canonicalize(top).ok())
+        == std::fs::canonicalize(dir).ok()
+    {
+        let head = git(&["rev-parse", "--short", "HEAD"]).expect("git rev-parse HEAD");
+        let dirty = !git(&["status", "--porcelain", "--", "src", "build.rs", "Cargo.toml", "Cargo.lock"])
+            .expect("git status")
+            .is_empty();
+        assert_eq!(inner, if dirty { format!("{head}, dirty") } else { head });
+    } else {
+        assert_eq!(inner, "unknown commit");
+    }
+}
