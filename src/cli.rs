@@ -65,6 +65,50 @@ pub struct Cli {
     /// Most documents plus objects accepted
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_documents)]
     pub max_documents: usize,
+
+    /// Print the man page or a shell completion script, made from these flags, and exit
+    #[arg(long, value_name = "KIND", value_enum)]
+    pub generate: Option<Generate>,
+}
+
+/// What `--generate` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Generate {
+    // The man page (roff), for `man 1 rwo-guard`.
+    Man,
+    // Bash completions.
+    CompleteBash,
+    // Zsh completions.
+    CompleteZsh,
+    // Fish completions.
+    CompleteFish,
+    // PowerShell completions.
+    CompletePowershell,
+    // Elvish completions.
+    CompleteElvish,
+}
+
+impl Generate {
+    /// The text: the man page or completion script of the command line as defined here.
+    pub fn render(self) -> std::io::Result<Vec<u8>> {
+        use clap::CommandFactory as _;
+        use clap_complete::Shell;
+        let mut cmd = Cli::command();
+        let mut out = Vec::new();
+        let shell = match self {
+            Generate::Man => {
+                clap_mangen::Man::new(cmd).render(&mut out)?;
+                return Ok(out);
+            }
+            Generate::CompleteBash => Shell::Bash,
+            Generate::CompleteZsh => Shell::Zsh,
+            Generate::CompleteFish => Shell::Fish,
+            Generate::CompletePowershell => Shell::PowerShell,
+            Generate::CompleteElvish => Shell::Elvish,
+        };
+        clap_complete::generate(shell, &mut cmd, "rwo-guard", &mut out);
+        Ok(out)
+    }
 }
 
 /// The flags of the configuration fields: one per entry of [`FIELDS`], with its help, default

@@ -75,6 +75,14 @@ where
             };
         }
     };
+    if let Some(what) = cli.generate {
+        return match what.render().and_then(|text| stdout.write_all(&text)).and_then(|()| stdout.flush()) {
+            Ok(()) => exit::OK,
+            Err(err) => {
+                output::fatal(&Fatal::Output(format!("cannot write the output: {err}")), None, b"", stdout, stderr)
+            }
+        };
+    }
     let mut input = Vec::new();
     let outcome = pipeline::read_input(stdin, stdin_size(), cli.limits(), &mut input)
         .and_then(|text| pipeline::process(&cli, text))
