@@ -122,7 +122,11 @@ pub struct ConfigFlags {
 impl Field {
     /// The flag's argument definition.
     fn arg(&'static self) -> Arg {
-        let help = format!("{} [default: {}]", self.doc, self.default);
+        let help = if self.default.is_empty() {
+            self.doc.to_string()
+        } else {
+            format!("{} [default: {}]", self.doc, self.default)
+        };
         let arg = Arg::new(self.name).long(self.flag).help(help);
         let arg = match self.short {
             Some(c) => arg.short(c),
@@ -134,6 +138,12 @@ impl Field {
                 .value_parser(KeywordParser { field: self, documented: PossibleValuesParser::new(names()) })
                 .action(ArgAction::Set),
             Values::Switch => arg.action(ArgAction::SetTrue),
+            Values::Text(name, _) => {
+                let set = self.set;
+                arg.value_name(name)
+                    .value_parser(move |v: &str| set(&mut Config::default(), v).map(|()| v.to_string()))
+                    .action(ArgAction::Set)
+            }
         }
     }
 }
@@ -177,7 +187,7 @@ impl FromArgMatches for ConfigFlags {
         let mut given = Overrides::new();
         for f in FIELDS {
             let value = match f.values {
-                Values::Keyword(_) => matches.get_one::<String>(f.name).cloned(),
+                Values::Keyword(_) | Values::Text(..) => matches.get_one::<String>(f.name).cloned(),
                 Values::Switch => matches.get_flag(f.name).then(|| "true".to_string()),
             };
             given.extend(value.map(|v| (f, v)));

@@ -321,9 +321,9 @@ impl Object {
         }
     }
 
-    /// The namespace, `""` when unset: objects without one share one namespace.
-    pub fn ns(&self) -> &str {
-        self.namespace.as_deref().unwrap_or("")
+    /// The namespace, or `default` when it has none.
+    pub fn ns_or<'a>(&'a self, default: &'a str) -> &'a str {
+        self.namespace.as_deref().filter(|n| !n.is_empty()).unwrap_or(default)
     }
 
     /// Whether `kind` equals `k`.

@@ -107,7 +107,7 @@ pub(crate) fn process<'t>(cli: &Cli, text: &'t str) -> Result<Done<'t>, Fatal> {
     let limits = cli.limits();
     let mut bundle = read::read_filtered(text, limits, &kinds::relevant)?;
     let config = load_config(cli, &bundle, text)?;
-    let analysis = analyze::analyze(&bundle.objects, &config);
+    let analysis = analyze::analyze(&bundle.objects, &config, &bundle.namespaces);
     let per_object = analysis
         .plans
         .iter()

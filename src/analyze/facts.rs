@@ -17,6 +17,12 @@ pub(crate) struct Facts<'a> {
     pub objects: &'a [Object],
     /// The effective configuration.
     pub config: &'a Config,
+    /// The namespace of objects without one (`""`: none is known, they share their own).
+    pub default_ns: &'a str,
+    /// `default_ns` is the bundle's only namespace, assumed (no `--namespace` given).
+    pub assumed_ns: bool,
+    /// The bundle's claims.
+    pub claims: Claims<'a>,
     /// Every workload, in input order.
     pub workloads: Vec<WorkloadFacts<'a>>,
     /// Index into `workloads` by object ordinal.
@@ -118,17 +124,22 @@ pub(crate) fn int(s: Option<&Scalar>) -> Option<i64> {
 }
 
 impl<'a> Facts<'a> {
-    /// Gathers the facts of `objects`.
-    pub(crate) fn gather(objects: &'a [Object], config: &'a Config) -> Facts<'a> {
-        let claims = Claims::new(objects);
+    /// Gathers the facts of `objects`; those without a namespace are in `default_ns`.
+    pub(crate) fn gather(
+        objects: &'a [Object],
+        config: &'a Config,
+        default_ns: &'a str,
+        assumed_ns: bool,
+    ) -> Facts<'a> {
+        let claims = Claims::new(objects, default_ns);
         let mut workloads = Vec::new();
         let mut by_object = HashMap::new();
         let mut users: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
         for (i, o) in objects.iter().enumerate() {
             let Some(kind) = kinds::workload(o) else { continue };
-            let (mounts, external) = mounts(o, kind, &claims, *config);
+            let (mounts, external) = mounts(o, o.ns_or(default_ns), kind, &claims, config.external_claims);
             for m in &mounts {
-                let e = users.entry((o.ns().to_string(), m.claim.clone())).or_default();
+                let e = users.entry((o.ns_or(default_ns).to_string(), m.claim.clone())).or_default();
                 if e.last() != Some(&i) {
                     e.push(i);
                 }
@@ -157,8 +168,13 @@ impl<'a> Facts<'a> {
                 verdict,
             });
         }
-        let workload_names = NameIndex::new(objects, |o| kinds::workload(o).is_some());
-        Facts { objects, config, workloads, by_object, users, workload_names }
+        let workload_names = NameIndex::new(objects, |o| kinds::workload(o).is_some(), |o| o.ns_or(default_ns));
+        Facts { objects, config, default_ns, assumed_ns, claims, workloads, by_object, users, workload_names }
+    }
+
+    /// The namespace `o` is in (its own, or the one objects without a namespace go to).
+    pub(crate) fn ns(&self, o: &'a Object) -> &'a str {
+        o.ns_or(self.default_ns)
     }
 
     /// The facts of the workload with this ordinal.
@@ -171,16 +187,17 @@ impl<'a> Facts<'a> {
 /// bundle it should be warned about.
 fn mounts<'a>(
     o: &'a Object,
+    ns: &str,
     kind: &Workload,
     claims: &Claims<'a>,
-    config: Config,
+    external_claims: ExternalClaims,
 ) -> (Vec<Mount<'a>>, Vec<&'a ClaimUse>) {
     let mut mounts = Vec::new();
     let mut external = Vec::new();
     let mut external_seen = HashSet::new();
     for c in o.claims.iter().filter(|c| c.at == kind.pods) {
         let Some(claim) = &c.claim else { continue };
-        match claims.resolve(o.ns(), &claim.value) {
+        match claims.resolve(ns, &claim.value) {
             Some(r) if r.access.exclusive() => mounts.push(Mount {
                 use_: c,
                 claim: r.pvc.name.clone().unwrap_or_default(),
@@ -188,7 +205,7 @@ fn mounts<'a>(
                 access_text: r.pvc.values(Fact::AccessMode).map(|m| m.value.as_str()).collect::<Vec<_>>().join(", "),
             }),
             Some(_) => {}
-            None => match config.external_claims {
+            None => match external_claims {
                 ExternalClaims::Ignore => {}
                 ExternalClaims::AssumeExclusive => mounts.push(Mount {
                     use_: c,

@@ -12,7 +12,7 @@
 //! No recursion: deep input costs frames on a heap stack, bounded by the parser's depth limit.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::error::{Fatal, Place};
 use crate::fingerprint::Fingerprint;
@@ -55,6 +55,8 @@ pub(super) struct Walked {
     pub resource_list: bool,
     /// How many items the first document's `items` held.
     pub first_items: usize,
+    /// Every `metadata.namespace` of the input's objects (kept or not).
+    pub namespaces: BTreeSet<String>,
 }
 
 /// The keys seen in a mapping, to reject duplicates where rwo-guard reads.
@@ -660,6 +662,11 @@ impl<'t> Walker<'t> {
         open.fp.add(&Event::MappingEnd);
         open.object.span.end = end;
         open.object.fingerprint = open.fp.value();
+        if let Some(ns) = open.object.namespace.as_deref().filter(|ns| !ns.is_empty()) {
+            if !self.out.namespaces.contains(ns) {
+                self.out.namespaces.insert(ns.to_string());
+            }
+        }
         if open.object.claims.is_empty() {
             // Only an object that mounts a claim can have its strategy rewritten.
             open.object.rollouts = Vec::new();

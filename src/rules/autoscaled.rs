@@ -29,7 +29,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         if max <= 1 {
             continue;
         }
-        for &t in facts.workload_names.lookup(o.ns(), &name.value) {
+        for &t in facts.workload_names.lookup(facts.ns(o), &name.value) {
             let Some(w) = facts.workload(t).filter(|w| w.object.is_kind(kind) && !w.skipped()) else { continue };
             let Some(mount) = w.first() else { continue };
             let worst = w.worst();

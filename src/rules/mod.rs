@@ -14,6 +14,7 @@ mod bad_annotation;
 mod daemonset;
 mod external_claim;
 mod job_overlap;
+mod namespace_assumed;
 mod replicas;
 mod shared_claim;
 mod skipped;
@@ -30,6 +31,7 @@ pub(crate) use bad_annotation::BAD_ANNOTATION;
 pub(crate) use daemonset::DAEMONSET;
 pub(crate) use external_claim::EXTERNAL_CLAIM;
 pub(crate) use job_overlap::JOB_OVERLAP;
+pub(crate) use namespace_assumed::NAMESPACE_ASSUMED;
 pub(crate) use replicas::REPLICAS;
 pub(crate) use shared_claim::SHARED_CLAIM;
 pub(crate) use skipped::SKIPPED;
@@ -52,6 +54,7 @@ pub static ALL: &[&Rule] = &[
     &ARGO_ROLLOUT,
     &JOB_OVERLAP,
     &UNREADABLE_FIELD,
+    &NAMESPACE_ASSUMED,
 ];
 
 /// How severe a rule's findings are.
@@ -157,9 +160,10 @@ pub(crate) mod testing {
     pub(crate) const CLAIMS: &str = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec: {accessModes: [ReadWriteOnce]}\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: pod-data}\nspec: {accessModes: [ReadWriteOncePod]}\n---\n";
 
     /// The findings of `rule` on `yaml` with `config`.
+    #[allow(clippy::needless_pass_by_value, reason = "tests pass configs built in place")]
     pub(crate) fn findings(rule: &Rule, yaml: &str, config: Config) -> Vec<Finding> {
         let b = read(yaml, Limits::default()).expect("valid test input");
-        analyze(&b.objects, &config).findings.into_iter().filter(|f| f.rule == rule).collect()
+        analyze(&b.objects, &config, &b.namespaces).findings.into_iter().filter(|f| f.rule == rule).collect()
     }
 
     /// A workload of `kind` (`apps/v1` unless `api` says otherwise) mounting `claim`, with
