@@ -32,7 +32,15 @@ pub(crate) struct Facts<'a> {
     pub users: BTreeMap<(String, String), Vec<usize>>,
     /// Workloads by namespace and every name they had.
     pub workload_names: NameIndex<'a>,
+    /// Objects that appear more than once (same API group, kind, namespace and name): the
+    /// ordinals of every copy, in input order. The last copy is the one applied.
+    pub copies: Vec<Vec<usize>>,
+    /// The ordinals of copies that are not the last of their object.
+    superseded: HashSet<usize>,
 }
+
+/// What makes two objects the same object for the API: group, kind, namespace, name.
+type Identity<'a> = (&'a str, &'a str, &'a str, &'a str);
 
 /// One workload's facts.
 pub(crate) struct WorkloadFacts<'a> {
@@ -135,10 +143,13 @@ impl<'a> Facts<'a> {
         let mut workloads = Vec::new();
         let mut by_object = HashMap::new();
         let mut users: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+        let copies = copies(objects, default_ns);
+        let superseded: HashSet<usize> = copies.iter().flat_map(|c| c[..c.len() - 1].iter().copied()).collect();
         for (i, o) in objects.iter().enumerate() {
             let Some(kind) = kinds::workload(o) else { continue };
             let (mounts, external) = mounts(o, o.ns_or(default_ns), kind, &claims, config.external_claims);
-            for m in &mounts {
+            // An earlier copy of an object is not another workload on its claims.
+            for m in mounts.iter().filter(|_| !superseded.contains(&i)) {
                 let e = users.entry((o.ns_or(default_ns).to_string(), m.claim.clone())).or_default();
                 if e.last() != Some(&i) {
                     e.push(i);
@@ -169,7 +180,19 @@ impl<'a> Facts<'a> {
             });
         }
         let workload_names = NameIndex::new(objects, |o| kinds::workload(o).is_some(), |o| o.ns_or(default_ns));
-        Facts { objects, config, default_ns, assumed_ns, claims, workloads, by_object, users, workload_names }
+        Facts {
+            objects,
+            config,
+            default_ns,
+            assumed_ns,
+            claims,
+            workloads,
+            by_object,
+            users,
+            workload_names,
+            copies,
+            superseded,
+        }
     }
 
     /// The namespace `o` is in (its own, or the one objects without a namespace go to).
@@ -177,10 +200,29 @@ impl<'a> Facts<'a> {
         o.ns_or(self.default_ns)
     }
 
+    /// Whether a later copy of the same object follows this one (the later one is applied).
+    pub(crate) fn superseded(&self, ordinal: usize) -> bool {
+        self.superseded.contains(&ordinal)
+    }
+
     /// The facts of the workload with this ordinal.
     pub(crate) fn workload(&self, ordinal: usize) -> Option<&WorkloadFacts<'a>> {
         self.by_object.get(&ordinal).map(|&i| &self.workloads[i])
     }
+}
+
+/// Every group of objects that are the same object, each in input order (objects rwo-guard
+/// keeps the facts of: workloads, claims, autoscalers).
+fn copies<'a>(objects: &'a [Object], default_ns: &'a str) -> Vec<Vec<usize>> {
+    let mut seen: HashMap<Identity<'a>, Vec<usize>> = HashMap::new();
+    for (i, o) in objects.iter().enumerate() {
+        let (Some(kind), Some(name)) = (o.kind.as_deref(), o.name.as_deref()) else { continue };
+        let group = kinds::split_api_version(o.api_version.as_deref().unwrap_or("")).0;
+        seen.entry((group, kind, o.ns_or(default_ns), name)).or_default().push(i);
+    }
+    let mut copies: Vec<Vec<usize>> = seen.into_values().filter(|c| c.len() > 1).collect();
+    copies.sort_unstable();
+    copies
 }
 
 /// The exclusive claims `o` mounts where its kind keeps its pods, and the claims not in the

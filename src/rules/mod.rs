@@ -12,6 +12,7 @@ mod argo_rollout;
 mod autoscaled;
 mod bad_annotation;
 mod daemonset;
+mod duplicate_object;
 mod external_claim;
 mod job_overlap;
 mod namespace_assumed;
@@ -29,6 +30,7 @@ pub(crate) use argo_rollout::ARGO_ROLLOUT;
 pub(crate) use autoscaled::AUTOSCALED;
 pub(crate) use bad_annotation::BAD_ANNOTATION;
 pub(crate) use daemonset::DAEMONSET;
+pub(crate) use duplicate_object::DUPLICATE_OBJECT;
 pub(crate) use external_claim::EXTERNAL_CLAIM;
 pub(crate) use job_overlap::JOB_OVERLAP;
 pub(crate) use namespace_assumed::NAMESPACE_ASSUMED;
@@ -55,6 +57,7 @@ pub static ALL: &[&Rule] = &[
     &JOB_OVERLAP,
     &UNREADABLE_FIELD,
     &NAMESPACE_ASSUMED,
+    &DUPLICATE_OBJECT,
 ];
 
 /// How severe a rule's findings are.
