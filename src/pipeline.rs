@@ -122,9 +122,16 @@ pub(crate) fn process<'t>(cli: &Cli, text: &'t str) -> Result<Done<'t>, Fatal> {
     // The objects' facts are no longer needed: free them before the results are rendered.
     bundle.objects = Vec::new();
     if bundle.form == Form::ResourceList {
-        if let Some(e) = resource_list::results_edit(text, &bundle, &results)? {
-            resource_list::check_results_edit(text, &bundle, &e, results.len(), limits)?;
-            edits.push(e);
+        let (removed, append) = resource_list::results_edits(text, &bundle, &results, limits)?;
+        if removed.is_empty() {
+            if let Some(e) = append {
+                resource_list::check_results_edit(text, &bundle, &e, results.len(), limits)?;
+                edits.push(e);
+            }
+        } else {
+            resource_list::check_replaced_results(text, &bundle, &removed, append.as_ref(), results.len(), limits)?;
+            edits.extend(removed);
+            edits.extend(append);
         }
     }
     let edits = rewrite::normalize(edits).map_err(|e| Fatal::Internal(e.into()))?;
