@@ -272,6 +272,9 @@ pub struct Object {
     /// An alias in the object names an anchor outside it: the object reads right only inside
     /// its whole document.
     pub external_aliases: bool,
+    /// The object's root or `spec` takes fields from a YAML merge key (`<<`): its rollout
+    /// strategy may come from there, unread.
+    pub merged: bool,
     /// Hash of every event of the object except its rollout strategies (key and value).
     pub fingerprint: u64,
 }

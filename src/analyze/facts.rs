@@ -55,6 +55,10 @@ pub(crate) struct WorkloadFacts<'a> {
     /// Claims whose PVC is not in the bundle (first use of each name), under
     /// `externalClaims: warn`.
     pub external: Vec<&'a ClaimUse>,
+    /// Claims whose PVC is in the bundle but could not be read whole (a merge key, an alias
+    /// of a list where its access modes are), and does not read as exclusive: what it really
+    /// allows is unknown.
+    pub unreadable_claims: Vec<(&'a ClaimUse, &'a Object)>,
     /// What its annotations say to do.
     pub disposition: Disposition<'a>,
     /// How its current rollout strategy stands, for kinds rwo-guard rewrites.
@@ -147,7 +151,8 @@ impl<'a> Facts<'a> {
         let superseded: HashSet<usize> = copies.iter().flat_map(|c| c[..c.len() - 1].iter().copied()).collect();
         for (i, o) in objects.iter().enumerate() {
             let Some(kind) = kinds::workload(o) else { continue };
-            let (mounts, external) = mounts(o, o.ns_or(default_ns), kind, &claims, config.external_claims);
+            let (mounts, external, unreadable_claims) =
+                mounts(o, o.ns_or(default_ns), kind, &claims, config.external_claims);
             // An earlier copy of an object is not another workload on its claims.
             for m in mounts.iter().filter(|_| !superseded.contains(&i)) {
                 let e = users.entry((o.ns_or(default_ns).to_string(), m.claim.clone())).or_default();
@@ -159,6 +164,10 @@ impl<'a> Facts<'a> {
                 Rollout::Rewrite(layout) => Some(match o.rollout(layout.key) {
                     _ if o.anchored_spec => Verdict::Unknown(
                         "spec, or a node around it, defines a YAML anchor that other nodes may alias".into(),
+                    ),
+                    _ if o.merged => Verdict::Unknown(
+                        "spec, or the object, takes fields from a YAML merge key (<<), which rwo-guard does not resolve"
+                            .into(),
                     ),
                     Some(c) if strategy::has_anchor(&c.node) => Verdict::Unknown(format!(
                         "{} defines a YAML anchor that other nodes may share",
@@ -175,6 +184,7 @@ impl<'a> Facts<'a> {
                 kind,
                 mounts,
                 external,
+                unreadable_claims,
                 disposition: disposition(o, config.mode),
                 verdict,
             });
@@ -233,9 +243,10 @@ fn mounts<'a>(
     kind: &Workload,
     claims: &Claims<'a>,
     external_claims: ExternalClaims,
-) -> (Vec<Mount<'a>>, Vec<&'a ClaimUse>) {
+) -> (Vec<Mount<'a>>, Vec<&'a ClaimUse>, Vec<(&'a ClaimUse, &'a Object)>) {
     let mut mounts = Vec::new();
     let mut external = Vec::new();
+    let mut unreadable = Vec::new();
     let mut external_seen = HashSet::new();
     for c in o.claims.iter().filter(|c| c.at == kind.pods) {
         let Some(claim) = &c.claim else { continue };
@@ -246,6 +257,7 @@ fn mounts<'a>(
                 access: r.access,
                 access_text: r.pvc.values(Fact::AccessMode).map(|m| m.value.as_str()).collect::<Vec<_>>().join(", "),
             }),
+            Some(r) if !r.pvc.unreadable.is_empty() => unreadable.push((c, r.pvc)),
             Some(_) => {}
             None => match external_claims {
                 ExternalClaims::Ignore => {}
@@ -263,7 +275,7 @@ fn mounts<'a>(
             },
         }
     }
-    (mounts, external)
+    (mounts, external, unreadable)
 }
 
 /// What the `rwo-guard.dev/skip` and `rwo-guard.dev/mode` annotations of `o` say.

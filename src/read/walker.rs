@@ -25,6 +25,13 @@ use crate::yaml::{Event, Events, Pos, ScalarStyle, Span, SyntaxError};
 
 use super::{DocKind, Document, Limits, Region};
 
+/// The YAML 1.1 merge key, which kubectl resolves (explicit keys win over merged ones).
+const MERGE_KEY: &str = "<<";
+
+/// Why the fields a merge key brings in are not read.
+const MERGE_NOT_RESOLVED: &str =
+    "is a YAML merge key: rwo-guard does not resolve merge keys, so the fields it brings in were not read";
+
 /// Why an alias where a single value belongs cannot be read.
 const ALIAS_OF_COLLECTION: &str = "is an alias of a mapping or list, which rwo-guard does not expand";
 
@@ -787,8 +794,21 @@ impl<'t> Walker<'t> {
         if let Some(Role::Capture(name)) = f.child.map(|c| self.schema.role(c)) {
             self.capture_key = Some((name, span));
         }
+        let merge = key.as_deref() == Some(MERGE_KEY);
+        let role = f.role;
         f.key = key;
         f.key_span = span;
+        if merge {
+            // Fields merged in here were not read: say so, and edit nothing they may hold.
+            let parent = self.where_now().1;
+            let field = if parent.is_empty() { MERGE_KEY.to_string() } else { format!("{parent}.{MERGE_KEY}") };
+            if let Some(o) = self.objects.last_mut() {
+                o.object.unreadable.push(Unreadable { field, reason: MERGE_NOT_RESOLVED.into(), pos: span.start });
+            }
+            if let (Role::Object { .. } | Role::Spec, Some(o)) = (role, self.objects.last_mut()) {
+                o.object.merged = true;
+            }
+        }
         self.child_done(span.end);
         Ok(())
     }
