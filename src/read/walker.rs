@@ -215,7 +215,7 @@ struct Doc {
     start: usize,
     start_pos: Pos,
     fp: Fingerprint,
-    root: Option<MapLayout>,
+    root: Option<Box<MapLayout>>,
     root_object: Option<Object>,
     items: Vec<Object>,
     has_items: bool,
@@ -689,7 +689,7 @@ impl<'t> Walker<'t> {
                         o.object.spec = Some(layout);
                     }
                 }
-                Role::Object { top: true } => self.doc.root = Some(layout),
+                Role::Object { top: true } => self.doc.root = Some(Box::new(layout)),
                 _ => {}
             }
         }
@@ -974,12 +974,23 @@ impl<'t> Walker<'t> {
         if place.document.as_deref() == Some("document 0") {
             place.document = Some("document 1".into());
         }
-        let hint = if e.message.contains("nesting") || e.message.contains("recursion") {
-            Some(format!("the nesting limit is {}; raise it with --max-depth", self.limits.max_depth))
+        let (message, hint) = if e.message.contains("nesting") || e.message.contains("recursion") {
+            (
+                e.message.clone(),
+                Some(format!("the nesting limit is {}; raise it with --max-depth", self.limits.max_depth)),
+            )
+        } else if e.message.contains("BOM") {
+            // YAML 1.2 allows a byte-order mark before each document's `---`; kubectl (go-yaml)
+            // and this parser take one only at the very start of the input.
+            place.field = None;
+            (
+                "a byte-order mark (U+FEFF) here; only the very start of the input may have one".to_string(),
+                Some("remove it: kubectl does not read a byte-order mark before a later `---` either".into()),
+            )
         } else {
-            None
+            (e.message.clone(), None)
         };
-        Fatal::Input { message: format!("invalid YAML: {}", e.message), place: Some(place), hint }
+        Fatal::Input { message: format!("invalid YAML: {message}"), place: Some(place), hint }
     }
 }
 
