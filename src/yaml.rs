@@ -179,23 +179,6 @@ impl<'a> Iterator for Events<'a> {
                 }
             };
             let span = Span { start: self.pos(&span.start), end: self.pos(&span.end) };
-            match event {
-                GEvent::MappingStart(..) | GEvent::SequenceStart(..) => {
-                    self.depth += 1;
-                    if self.depth > self.max_depth {
-                        self.done = true;
-                        return Some(Err(SyntaxError {
-                            pos: span.start,
-                            message: format!(
-                                "nesting deeper than {} mappings and sequences (block and flow together)",
-                                self.max_depth
-                            ),
-                        }));
-                    }
-                }
-                GEvent::MappingEnd | GEvent::SequenceEnd => self.depth = self.depth.saturating_sub(1),
-                _ => {}
-            }
             let event = match event {
                 GEvent::StreamStart | GEvent::Anchor(..) => continue,
                 GEvent::StreamEnd => {
@@ -215,18 +198,40 @@ impl<'a> Iterator for Events<'a> {
                 GEvent::Scalar(value, s, anchor, tag) => {
                     Event::Scalar { value, style: style(s), anchor, tagged: tag.is_some() }
                 }
-                GEvent::SequenceStart(s, anchor, tag) => Event::SequenceStart {
-                    flow: s == granit_parser::StructureStyle::Flow,
-                    anchor,
-                    tagged: tag.is_some(),
-                },
-                GEvent::SequenceEnd => Event::SequenceEnd,
-                GEvent::MappingStart(s, anchor, tag) => Event::MappingStart {
-                    flow: s == granit_parser::StructureStyle::Flow,
-                    anchor,
-                    tagged: tag.is_some(),
-                },
-                GEvent::MappingEnd => Event::MappingEnd,
+                GEvent::SequenceStart(..) | GEvent::MappingStart(..) if self.depth >= self.max_depth => {
+                    self.done = true;
+                    return Some(Err(SyntaxError {
+                        pos: span.start,
+                        message: format!(
+                            "nesting deeper than {} mappings and sequences (block and flow together)",
+                            self.max_depth
+                        ),
+                    }));
+                }
+                GEvent::SequenceStart(s, anchor, tag) => {
+                    self.depth += 1;
+                    Event::SequenceStart {
+                        flow: s == granit_parser::StructureStyle::Flow,
+                        anchor,
+                        tagged: tag.is_some(),
+                    }
+                }
+                GEvent::SequenceEnd => {
+                    self.depth = self.depth.saturating_sub(1);
+                    Event::SequenceEnd
+                }
+                GEvent::MappingStart(s, anchor, tag) => {
+                    self.depth += 1;
+                    Event::MappingStart {
+                        flow: s == granit_parser::StructureStyle::Flow,
+                        anchor,
+                        tagged: tag.is_some(),
+                    }
+                }
+                GEvent::MappingEnd => {
+                    self.depth = self.depth.saturating_sub(1);
+                    Event::MappingEnd
+                }
                 // Presentation-only events (comments, when a feature enables them).
                 _ => continue,
             };

@@ -343,15 +343,14 @@ impl<'t> Walker<'t> {
 
     /// Records an anchor the event defines, with the object it is defined in.
     fn define_anchor(&mut self, event: &Event<'_>) {
+        // Only anchored events: the scalar's text is copied for those alone.
         let (id, text) = match event {
-            Event::Scalar { value, anchor, .. } => (*anchor, Some(value.to_string())),
-            Event::MappingStart { anchor, .. } | Event::SequenceStart { anchor, .. } => (*anchor, None),
+            Event::Scalar { value, anchor, .. } if *anchor != 0 => (*anchor, Some(value.to_string())),
+            Event::MappingStart { anchor, .. } | Event::SequenceStart { anchor, .. } if *anchor != 0 => (*anchor, None),
             _ => return,
         };
-        if id != 0 {
-            let owner = self.objects.last().map_or(0, |o| o.serial);
-            self.anchors.insert(id, Anchor { text, seq: self.anchors.len() + 1, owner });
-        }
+        let owner = self.objects.last().map_or(0, |o| o.serial);
+        self.anchors.insert(id, Anchor { text, seq: self.anchors.len() + 1, owner });
     }
 
     /// Adds the event to the fingerprint of the innermost open object (the document's when
