@@ -225,6 +225,12 @@ pub enum Fact {
     ClaimRefName,
     /// A PersistentVolume's `spec.claimRef.namespace`.
     ClaimRefNamespace,
+    /// An owner reference's `kind`.
+    OwnerKind,
+    /// An owner reference's `name`.
+    OwnerName,
+    /// An owner reference's `controller`.
+    OwnerController,
 }
 
 /// A subtree kept whole: a rollout strategy the rewriter may edit.
@@ -289,6 +295,9 @@ pub struct Object {
     /// The object's root or `spec` takes fields from a YAML merge key (`<<`): its rollout
     /// strategy may come from there, unread.
     pub merged: bool,
+    /// The kind and name of its controller (`metadata.ownerReferences` with `controller:
+    /// true`): a Deployment's ReplicaSet, a ReplicaSet's Pod, as a cluster lists them.
+    pub controller: Option<Box<(String, String)>>,
     /// The terms of its required node affinity (a pod's, or a PersistentVolume's), each with
     /// the one node it limits scheduling to, if it names exactly one.
     pub node_terms: Vec<Option<String>>,

@@ -44,6 +44,10 @@ pub(crate) enum Role {
     Requirements,
     /// One requirement: `key`, `operator`, `values`.
     Requirement,
+    /// `metadata.ownerReferences`.
+    OwnerRefs,
+    /// One owner reference: `kind`, `name`, `controller`.
+    OwnerRef,
     /// A subtree kept whole (a rollout strategy the rewriter may edit): left out of the
     /// object's fingerprint, key and value.
     Capture(&'static str),
@@ -68,12 +72,16 @@ impl Role {
                 | Role::ClaimSource
                 | Role::NodeTerm
                 | Role::Requirement
+                | Role::OwnerRef
         )
     }
 
     /// Whether the node must be a sequence.
     pub(crate) fn wants_seq(self) -> bool {
-        matches!(self, Role::Values(_) | Role::Volumes(_) | Role::Items | Role::NodeTerms | Role::Requirements)
+        matches!(
+            self,
+            Role::Values(_) | Role::Volumes(_) | Role::Items | Role::NodeTerms | Role::Requirements | Role::OwnerRefs
+        )
     }
 }
 
@@ -195,6 +203,11 @@ pub(crate) fn declarations() -> Vec<(Vec<&'static str>, Role)> {
         (vec!["metadata", "name"], Role::Value(Fact::Name)),
         (vec!["metadata", "namespace"], Role::Value(Fact::Namespace)),
         (vec!["spec"], Role::Spec),
+        (vec!["metadata", "ownerReferences"], Role::OwnerRefs),
+        (vec!["metadata", "ownerReferences", "[]"], Role::OwnerRef),
+        (vec!["metadata", "ownerReferences", "[]", "kind"], Role::Value(Fact::OwnerKind)),
+        (vec!["metadata", "ownerReferences", "[]", "name"], Role::Value(Fact::OwnerName)),
+        (vec!["metadata", "ownerReferences", "[]", "controller"], Role::Value(Fact::OwnerController)),
         (vec!["@top", "items"], Role::Items),
         (vec!["@top", "functionConfig"], Role::FunctionConfig),
         (vec!["@top", "results"], Role::Results),

@@ -170,8 +170,12 @@ impl<'a> Facts<'a> {
         let mut users: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
         let copies = copies(objects, default_ns);
         let superseded: HashSet<usize> = copies.iter().flat_map(|c| c[..c.len() - 1].iter().copied()).collect();
+        let workload_names = NameIndex::new(objects, |o| kinds::workload(o).is_some(), |o| o.ns_or(default_ns));
         for (i, o) in objects.iter().enumerate() {
             let Some(kind) = kinds::workload(o) else { continue };
+            if controlled_in_bundle(o, objects, &workload_names, default_ns) {
+                continue;
+            }
             let (mounts, external, unreadable_claims) =
                 mounts(o, o.ns_or(default_ns), kind, &claims, config.external_claims);
             let pin = pin(o, &mounts, &volumes, default_ns);
@@ -212,7 +216,6 @@ impl<'a> Facts<'a> {
                 verdict,
             });
         }
-        let workload_names = NameIndex::new(objects, |o| kinds::workload(o).is_some(), |o| o.ns_or(default_ns));
         Facts {
             objects,
             config,
@@ -242,6 +245,15 @@ impl<'a> Facts<'a> {
     pub(crate) fn workload(&self, ordinal: usize) -> Option<&WorkloadFacts<'a>> {
         self.by_object.get(&ordinal).map(|&i| &self.workloads[i])
     }
+}
+
+/// Whether `o`'s controller (a Deployment of its ReplicaSet, a ReplicaSet of its Pod, as
+/// `kubectl get` lists them) is a workload of the bundle: then `o` is that workload's, not
+/// another workload, and the controller's own facts speak for it.
+fn controlled_in_bundle(o: &Object, objects: &[Object], workloads: &NameIndex<'_>, default_ns: &str) -> bool {
+    let Some(owner) = o.controller.as_deref() else { return false };
+    let (kind, name) = (owner.0.as_str(), owner.1.as_str());
+    workloads.lookup(o.ns_or(default_ns), name).iter().any(|&w| objects[w].is_kind(kind))
 }
 
 /// Every group of objects that are the same object, each in input order (objects rwo-guard

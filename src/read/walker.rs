@@ -177,6 +177,8 @@ struct Open {
     term: Option<TermNode>,
     /// The node selector requirement being read.
     requirement: Option<Requirement>,
+    /// The owner reference being read: kind, name, controller.
+    owner: Option<(Option<String>, Option<String>, bool)>,
 }
 
 /// What a node selector term's requirements say of its node.
@@ -629,6 +631,7 @@ impl<'t> Walker<'t> {
                     volume: None,
                     term: None,
                     requirement: None,
+                    owner: None,
                 });
             }
             Role::Items => self.doc.has_items = true,
@@ -654,6 +657,11 @@ impl<'t> Walker<'t> {
             Role::Requirement => {
                 if let Some(o) = self.objects.last_mut() {
                     o.requirement = Some(Requirement::default());
+                }
+            }
+            Role::OwnerRef => {
+                if let Some(o) = self.objects.last_mut() {
+                    o.owner = Some((None, None, false));
                 }
             }
             _ => {}
@@ -711,6 +719,13 @@ impl<'t> Walker<'t> {
                             TermNode::One(before) if before == node => TermNode::One(node),
                             TermNode::One(_) | TermNode::Conflict => TermNode::Conflict,
                         };
+                    }
+                }
+            }
+            Role::OwnerRef => {
+                if let Some(o) = self.objects.last_mut() {
+                    if let Some((Some(kind), Some(name), true)) = o.owner.take() {
+                        o.object.controller = Some(Box::new((kind, name)));
                     }
                 }
             }
@@ -895,6 +910,15 @@ impl<'t> Walker<'t> {
             Fact::ClaimName => {
                 if let Some((v, _)) = &mut open.volume {
                     v.claim = Some(Scalar { value: value.to_string(), plain, pos });
+                }
+            }
+            Fact::OwnerKind | Fact::OwnerName | Fact::OwnerController => {
+                if let Some((kind, name, controller)) = &mut open.owner {
+                    match fact {
+                        Fact::OwnerKind => *kind = Some(value.to_string()),
+                        Fact::OwnerName => *name = Some(value.to_string()),
+                        _ => *controller = plain && value == "true",
+                    }
                 }
             }
             Fact::RequirementKey | Fact::RequirementOperator | Fact::RequirementValue => {
