@@ -4,12 +4,18 @@
 //!   JSON ResourceList), or with `--diff` a unified diff of the edits;
 //! - the answer to a fatal error: nothing on stdout for a plain stream; a ResourceList holding
 //!   the error for a ResourceList input (as the KRM function spec asks), in the input's style;
-//! - standard error: one line per finding the form does not otherwise show, and fatal errors;
-//! - the `--results` file.
+//! - with `-f`: the files joined into one stream, or per-file diffs naming the real files, or
+//!   nothing on stdout with `--in-place`, which writes each edited file back ([`in_place`]);
+//! - standard error: one line per finding the form does not otherwise show (with its file and
+//!   line when known) closed by a count, and fatal errors;
+//! - the `--results` report, in the format asked for ([`report`]); `--results -` puts it on
+//!   standard output instead of the output.
 //!
 //! A failure to write gets its own message and exit code ([`exit::OUTPUT`]).
 
 pub mod diff;
+pub(crate) mod in_place;
+pub(crate) mod report;
 pub mod resource_list;
 pub mod results;
 
@@ -18,11 +24,12 @@ use std::io::{self, Write};
 use crate::analyze::Severity;
 use crate::cli::Cli;
 use crate::error::{exit, Fatal};
-use crate::{engine, framing};
+use crate::input::Failure;
 use crate::kinds::RESOURCE_LIST;
 use crate::pipeline::Done;
 use crate::read::Form;
 use crate::rewrite;
+use crate::{engine, framing};
 
 /// Name used for standard input in messages.
 pub const STDIN: &str = "<stdin>";
@@ -40,21 +47,37 @@ pub(crate) fn stderr_threshold(form: Form, quiet: bool) -> Option<Severity> {
     Some(if quiet { Severity::Error } else { Severity::Info })
 }
 
-/// Writes a successful run: the `--results` file, then the output, then the stderr lines.
+/// Writes a successful run: files edited in place (`--in-place`), the `--results` report, then
+/// the output, then the stderr lines.
 pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
-    if let Some(path) = &cli.results {
-        let yaml = results::to_yaml(&done.results).unwrap_or_default();
-        if let Err(e) = std::fs::write(path, yaml) {
-            let _ = writeln!(stderr, "rwo-guard: error: cannot write the results to {}: {e}", path.display());
+    if cli.in_place {
+        if let Err(e) = in_place::write(&done.outputs) {
+            let _ = writeln!(stderr, "rwo-guard: error: {e}");
             return exit::OUTPUT;
         }
     }
-    let written = if cli.diff {
-        let colors = diff::Colors { enabled: cli.diff_colors() };
-        let body = diff::unified_colored(done.input, &done.edits, "a/<stdin>", "b/<stdout>", colors);
-        stdout.write_all(body.as_bytes())
-    } else {
-        rewrite::write_spliced(done.input, &done.edits, stdout)
+    let mut report_on_stdout = None;
+    if let Some(path) = &cli.results {
+        let text = match report::render(&cli.results_format, done) {
+            Ok(text) => text,
+            Err(e) => {
+                let _ = writeln!(stderr, "rwo-guard: error: cannot write the results: {e}");
+                return exit::OUTPUT;
+            }
+        };
+        if cli.results_to_stdout() {
+            report_on_stdout = Some(text);
+        } else if let Err(e) = std::fs::write(path, text) {
+            let _ = writeln!(stderr, "rwo-guard: error: cannot write the results to {}: {e}", path.display());
+            return exit::OUTPUT;
+        }
+        if let Some(warning) = report::unplaced_warning(&cli.results_format, done) {
+            let _ = stderr.write_all(warning.as_bytes());
+        }
+    }
+    let written = match &report_on_stdout {
+        Some(text) => stdout.write_all(text.as_bytes()),
+        None => body(cli, done, stdout),
     };
     if let Err(e) = written.and_then(|()| stdout.flush()) {
         if e.kind() != io::ErrorKind::BrokenPipe {
@@ -76,6 +99,56 @@ pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: 
     } else {
         exit::OK
     }
+}
+
+/// What standard output gets: the diff (`--diff`), nothing (`--in-place`), or every input with
+/// its edits, one stream (files joined by document markers).
+fn body(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write) -> io::Result<()> {
+    if cli.diff {
+        let colors = diff::Colors { enabled: cli.diff_colors() };
+        for out in &done.outputs {
+            let (old, new) = match out.path {
+                Some(_) => (format!("a/{}", out.name), format!("b/{}", out.name)),
+                None => ("a/<stdin>".to_string(), "b/<stdout>".to_string()),
+            };
+            stdout.write_all(diff::unified_colored(out.text, &out.edits, &old, &new, colors).as_bytes())?;
+        }
+        return Ok(());
+    }
+    if cli.in_place {
+        return Ok(());
+    }
+    for (i, out) in done.outputs.iter().enumerate() {
+        if i > 0 {
+            stdout.write_all(separator(done.outputs[i - 1].text, out.text).as_bytes())?;
+        }
+        rewrite::write_spliced(out.text, &out.edits, stdout)?;
+    }
+    Ok(())
+}
+
+/// What goes between two files in one stream: a line break if the first does not end with one,
+/// then a document marker unless the second starts with one (`...` before directives).
+fn separator(before: &str, after: &str) -> String {
+    let mut s = String::new();
+    if !before.is_empty() && !before.ends_with('\n') {
+        s.push('\n');
+    }
+    let after = after.trim_start_matches('\u{feff}');
+    if after.starts_with('%') {
+        s.push_str("...\n");
+    } else if !after.strip_prefix("---").is_some_and(|r| r.is_empty() || r.starts_with(char::is_whitespace)) {
+        s.push_str("---\n");
+    }
+    s
+}
+
+/// Answers a fatal error about a file of `-f` (or one found before any input was read): the
+/// message on stderr, with the file's name and the line in it.
+pub(crate) fn fatal_in_file(failure: &Failure, stderr: &mut dyn Write) -> i32 {
+    let (name, text) = failure.source.as_deref().map_or((STDIN, &[][..]), |(n, t)| (n.as_str(), t.as_slice()));
+    let _ = stderr.write_all(failure.fatal.render(name, text).as_bytes());
+    failure.fatal.exit_code()
 }
 
 /// Answers a fatal error: the message on stderr and, for a ResourceList input, a ResourceList
