@@ -31,7 +31,7 @@ fn after_help() -> String {
 /// rwo-guard: give Deployments on ReadWriteOnce volumes a rollout strategy that cannot hang
 /// on "Multi-Attach error for volume", and report what a strategy cannot fix.
 #[derive(Debug, Parser)]
-#[command(name = "rwo-guard", version, about, long_about = None, after_help = after_help())]
+#[command(name = "rwo-guard", version = env!("RWO_GUARD_BUILD"), about, long_about = None, after_help = after_help())]
 pub struct Cli {
     /// Config file (RwoGuard or ConfigMap). kustomize passes it here to a legacy exec plugin.
     #[arg(value_name = "CONFIG")]

@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use serde_yaml::{Mapping, Value};
+use serde_norway::{Mapping, Value};
 
 use crate::error::Fatal;
 
@@ -273,7 +273,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Config, Fatal> {
     if text.len() > MAX_CONFIG_BYTES {
         return Err(fail(vec![format!("is {} bytes; the most rwo-guard reads is {MAX_CONFIG_BYTES}", text.len())]));
     }
-    let value: Value = serde_yaml::from_str(text).map_err(|e| fail(vec![format!("is not valid YAML: {e}")]))?;
+    let value: Value = serde_norway::from_str(text).map_err(|e| fail(vec![format!("is not valid YAML: {e}")]))?;
     from_value(&value).map_err(fail)
 }
 

@@ -99,6 +99,8 @@ pub enum Fatal {
     },
     /// A bug: the output did not verify.
     Internal(String),
+    /// The output (standard output, the results file) could not be written.
+    Output(String),
 }
 
 impl Fatal {
@@ -108,6 +110,7 @@ impl Fatal {
             Fatal::Usage(_) | Fatal::Config { .. } => exit::USAGE,
             Fatal::Input { .. } => exit::INPUT,
             Fatal::Internal(_) => exit::INTERNAL,
+            Fatal::Output(_) => exit::OUTPUT,
         }
     }
 
@@ -119,7 +122,7 @@ impl Fatal {
     /// A one-line summary (for KRM results).
     pub fn summary(&self, source_name: &str) -> String {
         match self {
-            Fatal::Usage(m) | Fatal::Internal(m) => m.clone(),
+            Fatal::Usage(m) | Fatal::Internal(m) | Fatal::Output(m) => m.clone(),
             Fatal::Config { origin, problems } => {
                 format!("invalid configuration in {origin}: {}", problems.join("; "))
             }
@@ -147,7 +150,7 @@ impl Fatal {
     pub fn render(&self, source_name: &str, text: &[u8]) -> String {
         let mut out = String::new();
         match self {
-            Fatal::Usage(m) => {
+            Fatal::Usage(m) | Fatal::Output(m) => {
                 let _ = writeln!(out, "rwo-guard: error: {m}");
             }
             Fatal::Internal(m) => {

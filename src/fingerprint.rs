@@ -44,12 +44,12 @@ impl Fingerprint {
         match event {
             Event::DocumentStart { explicit } => self.mix(1 + u64::from(*explicit)),
             Event::DocumentEnd => self.mix(3),
-            Event::MappingStart { flow, anchored, tagged } => {
-                self.mix(4 | u64::from(*flow) << 8 | u64::from(*anchored) << 9 | u64::from(*tagged) << 10);
+            Event::MappingStart { flow, anchor, tagged } => {
+                self.mix(4 | u64::from(*flow) << 8 | u64::from(*anchor != 0) << 9 | u64::from(*tagged) << 10);
             }
             Event::MappingEnd => self.mix(5),
-            Event::SequenceStart { flow, anchored, tagged } => {
-                self.mix(6 | u64::from(*flow) << 8 | u64::from(*anchored) << 9 | u64::from(*tagged) << 10);
+            Event::SequenceStart { flow, anchor, tagged } => {
+                self.mix(6 | u64::from(*flow) << 8 | u64::from(*anchor != 0) << 9 | u64::from(*tagged) << 10);
             }
             Event::SequenceEnd => self.mix(7),
             Event::Scalar { value, style, anchor, tagged } => {
@@ -63,6 +63,8 @@ impl Fingerprint {
                 self.mix(8 | s << 8 | u64::from(*anchor != 0) << 12 | u64::from(*tagged) << 13);
                 self.bytes(value.as_bytes());
             }
+            // Callers hash an alias by a stable name for its anchor (see the reader), not by the
+            // parser's number, which counts from the start of the whole input.
             Event::Alias { id } => self.mix(9 | (*id as u64) << 8),
             Event::StreamEnd => self.mix(10),
         }

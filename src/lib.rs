@@ -34,6 +34,7 @@ pub(crate) mod read;
 pub(crate) mod rewrite;
 pub(crate) mod rules;
 mod schema;
+mod stdio;
 pub(crate) mod strategy;
 mod text;
 pub(crate) mod verify;
@@ -45,9 +46,15 @@ use std::io::{self, Read, Write};
 use clap::Parser as _;
 
 use crate::cli::Cli;
-use crate::error::exit;
+use crate::error::{exit, Fatal};
 
 pub use crate::output::STDIN;
+
+/// Runs rwo-guard as the process: its arguments and standard streams (a closed stdin or stdout
+/// is an error, not an empty input or a lost output). Returns the exit code.
+pub fn main() -> i32 {
+    run(std::env::args_os(), &mut stdio::stdin(), &mut stdio::stdout(), &mut io::stderr().lock())
+}
 
 /// Runs rwo-guard with `args` (including the program name) over the given handles and returns
 /// the exit code.
@@ -58,11 +65,18 @@ where
 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            let _ = stderr.write_all(e.render().to_string().as_bytes());
+            return exit::USAGE;
+        }
+        // --help, --version: their text is the output, and failing to write it is an error.
         Err(e) => {
-            let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
-            let text = e.render().to_string();
-            let _ = if e.use_stderr() { stderr.write_all(text.as_bytes()) } else { stdout.write_all(text.as_bytes()) };
-            return code;
+            return match stdout.write_all(e.render().to_string().as_bytes()).and_then(|()| stdout.flush()) {
+                Ok(()) => exit::OK,
+                Err(err) => {
+                    output::fatal(&Fatal::Output(format!("cannot write the output: {err}")), None, b"", stdout, stderr)
+                }
+            };
         }
     };
     if let Some(code) = files_or_misuse(&cli, stdout, stderr) {
@@ -70,10 +84,11 @@ where
     }
     let mut input = Vec::new();
     let outcome = pipeline::read_input(stdin, stdin_size(), cli.limits(), &mut input)
-        .and_then(|text| pipeline::process(&cli, text));
+        .and_then(|text| pipeline::process(&cli, text))
+        .and_then(|done| output::write(&cli, &done, stdout, stderr));
     match outcome {
-        Ok(done) => output::write(&cli, &done, stdout, stderr),
-        Err(fatal) => output::fatal(&fatal, &input, stdout, stderr),
+        Ok(code) => code,
+        Err(fatal) => output::fatal(&fatal, Some(&cli), &input, stdout, stderr),
     }
 }
 
@@ -82,18 +97,21 @@ where
 fn files_or_misuse(cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Option<i32> {
     if cli.results_to_stdout() && cli.diff {
         let misuse = input::Failure::usage("--results - and --diff both write standard output; choose one");
-        return Some(output::fatal_in_file(&misuse, stderr));
+        let _ = stderr.write_all(misuse.fatal.render(STDIN, b"").as_bytes());
+        return Some(misuse.fatal.exit_code());
     }
     if cli.filename.is_empty() {
         return None;
     }
     let sources = match input::read_files(&cli.filename, cli.limits()) {
         Ok(sources) => sources,
-        Err(failure) => return Some(output::fatal_in_file(&failure, stderr)),
+        Err(failure) => return Some(output::fatal_in_file(&failure, cli, stdout, stderr)),
     };
-    Some(match pipeline::process_files(cli, &sources) {
-        Ok(done) => output::write(cli, &done, stdout, stderr),
-        Err(failure) => output::fatal_in_file(&failure, stderr),
+    let written = pipeline::process_files(cli, &sources)
+        .and_then(|done| output::write(cli, &done, stdout, stderr).map_err(input::Failure::new));
+    Some(match written {
+        Ok(code) => code,
+        Err(failure) => output::fatal_in_file(&failure, cli, stdout, stderr),
     })
 }
 

@@ -120,7 +120,7 @@ struct Origin {
 /// file holding the generator (`configuredIn`).
 fn origin_file(o: &Object) -> Option<String> {
     let text = &o.value(Fact::OriginAnnotation)?.value;
-    let origin: Origin = serde_yaml::from_str(text).ok()?;
+    let origin: Origin = serde_norway::from_str(text).ok()?;
     if origin.repo.is_some() {
         return None;
     }

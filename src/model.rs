@@ -156,8 +156,8 @@ pub struct KeyAt {
 pub struct MapLayout {
     /// Written as `{ … }`.
     pub flow: bool,
-    /// The mapping node carries an anchor or tag.
-    pub decorated: bool,
+    /// The mapping node defines an anchor.
+    pub anchored: bool,
     /// Start of the mapping (`{` for flow, first key for block).
     pub start: Pos,
     /// End of its content (`}` included for flow).
@@ -271,6 +271,12 @@ pub struct Object {
     pub rollouts: Vec<Captured>,
     /// Fields that could not be read.
     pub unreadable: Vec<Unreadable>,
+    /// `spec`, or a node around it (the object, a List's `items`), defines a YAML anchor: other
+    /// nodes may alias it, so nothing inside is edited.
+    pub anchored_spec: bool,
+    /// An alias in the object names an anchor outside it: the object reads right only inside
+    /// its whole document.
+    pub external_aliases: bool,
     /// Hash of every event of the object except its rollout strategies (key and value).
     pub fingerprint: u64,
 }

@@ -94,19 +94,29 @@ fn configure(cli: &Cli, function_config: Option<&str>) -> Result<Config, Fatal> 
     }
     if let Some(path) = &cli.config {
         let origin = path.display().to_string();
-        let meta =
-            std::fs::metadata(path).map_err(|e| Fatal::Usage(format!("cannot read config file {origin}: {e}")))?;
-        if meta.len() > config::MAX_CONFIG_BYTES as u64 {
-            return Err(Fatal::Config {
-                origin,
-                problems: vec![format!("is larger than {} bytes", config::MAX_CONFIG_BYTES)],
-            });
-        }
-        let file = std::fs::read_to_string(path)
-            .map_err(|e| Fatal::Usage(format!("cannot read config file {origin}: {e}")))?;
-        config = config::parse(&file, &origin)?;
+        config = config::parse(&read_config_file(path, &origin)?, &origin)?;
     }
     Ok(config.with(cli.overrides()))
+}
+
+/// The config file's text, read up to the size limit (a FIFO or `/dev/zero` never ends: the
+/// read itself is bounded, not only the size the file reports).
+fn read_config_file(path: &Path, origin: &str) -> Result<String, Fatal> {
+    let cannot = |e: std::io::Error| Fatal::Usage(format!("cannot read config file {origin}: {e}"));
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(config::MAX_CONFIG_BYTES as u64 + 1).read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    if bytes.len() > config::MAX_CONFIG_BYTES {
+        return Err(Fatal::Config {
+            origin: origin.to_string(),
+            problems: vec![format!("is larger than {} bytes", config::MAX_CONFIG_BYTES)],
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| Fatal::Config {
+        origin: origin.to_string(),
+        problems: vec![format!("is not UTF-8 (at byte {})", e.utf8_error().valid_up_to())],
+    })
 }
 
 /// Everything between reading standard input and writing: facts, config, analysis, edits,
@@ -175,10 +185,13 @@ impl<'t> Loaded<'t> {
     }
 }
 
-/// The inputs' objects as one list, each knowing its input (ordinals counted on).
-fn gather(read: &mut [Loaded<'_>]) -> Vec<Object> {
+/// The inputs' objects as one list, each knowing its input (ordinals counted on), and where
+/// each input's objects start in it.
+fn gather(read: &mut [Loaded<'_>]) -> (Vec<Object>, Vec<usize>) {
     let mut objects: Vec<Object> = Vec::new();
+    let mut bases = Vec::with_capacity(read.len());
     for (i, r) in read.iter_mut().enumerate() {
+        bases.push(objects.len());
         let mut mine = std::mem::take(&mut r.bundle.objects);
         if i > 0 {
             for o in &mut mine {
@@ -192,7 +205,17 @@ fn gather(read: &mut [Loaded<'_>]) -> Vec<Object> {
             objects.extend(mine);
         }
     }
-    objects
+    (objects, bases)
+}
+
+/// Gives each input its objects back (what [`gather`] took), for verification in its text.
+fn scatter(read: &mut [Loaded<'_>], mut objects: Vec<Object>, bases: &[usize]) {
+    for (r, &base) in read.iter_mut().zip(bases).skip(1).rev() {
+        r.bundle.objects = objects.split_off(base);
+    }
+    if let Some(first) = read.first_mut() {
+        first.bundle.objects = objects;
+    }
 }
 
 /// Analysis, edits and their checks over the inputs read, and what to write.
@@ -203,11 +226,17 @@ fn finish<'t>(
     skipped: &[(&str, String)],
 ) -> Result<Done<'t>, Failure> {
     let limits = cli.limits();
-    let objects = gather(&mut read);
+    let (objects, bases) = gather(&mut read);
     let analysis = analyze::analyze(&objects, &config);
-    let edits = edits(&read, &objects, &analysis.plans, limits)?;
-    let mut outputs: Vec<Output<'t>> =
-        read.iter().zip(edits).map(|(r, edits)| Output { name: r.name, path: r.path, text: r.text, edits }).collect();
+    let per_plan = analysis
+        .plans
+        .iter()
+        .map(|plan| {
+            let o = &objects[plan.object];
+            rewrite::edits_for(read[o.source].text, o, plan)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Failure::new(Fatal::Internal(e)))?;
     let fails = results::fails(&analysis.findings, config.fail_on);
     let form = read.first().map_or(Form::Stream, |r| r.bundle.form);
     let locations: Vec<Location> = analysis
@@ -223,47 +252,64 @@ fn finish<'t>(
         None => String::new(),
     };
     let checked = if cli.wants_checked_workloads() { checked(&objects, &read) } else { Vec::new() };
+    let sources: Vec<usize> = analysis.plans.iter().map(|p| objects[p.object].source).collect();
     let results = results::krm_results(analysis.findings, &objects, &locations);
+    scatter(&mut read, objects, &bases);
+    let mut edits = verified(&read, &bases, &analysis.plans, &sources, per_plan, limits)?;
     // The objects' facts are no longer needed: free them before the results are rendered.
-    drop(objects);
+    for r in &mut read {
+        r.bundle.objects = Vec::new();
+    }
     if form == Form::ResourceList {
-        let (r, out) = (&read[0], &mut outputs[0]);
+        let r = &read[0];
         if let Some(e) = resource_list::results_edit(r.text, &r.bundle, &results).map_err(Failure::new)? {
             resource_list::check_results_edit(r.text, &r.bundle, &e, results.len(), limits).map_err(Failure::new)?;
-            out.edits.push(e);
+            edits[0].push(e);
         }
     }
-    for out in &mut outputs {
-        let edits = std::mem::take(&mut out.edits);
-        out.edits = rewrite::normalize(edits).map_err(|e| Failure::new(Fatal::Internal(e.into())))?;
-    }
+    let outputs = read
+        .iter()
+        .zip(edits)
+        .map(|(r, edits)| {
+            let edits = rewrite::normalize(edits).map_err(|e| Failure::new(Fatal::Internal(e.into())))?;
+            Ok(Output { name: r.name, path: r.path, text: r.text, edits })
+        })
+        .collect::<Result<Vec<_>, Failure>>()?;
     let fail_at = results::threshold(config.fail_on);
     Ok(Done { outputs, results, locations, checked, summary, fails, fail_at })
 }
 
-/// Each input's edits (sorted), every edited object checked against its plan in its input's
-/// text. Plans are in object order, so each input's plans are together.
-fn edits(
+/// Each input's edits, once every edited object has been checked against its plan in its
+/// input's text. `sources[i]` is the input of `plans[i]`, whose edits are `per_plan[i]`; plans
+/// are in object order, so each input's plans are together.
+fn verified(
     read: &[Loaded<'_>],
-    objects: &[Object],
+    bases: &[usize],
     plans: &[ObjectPlan],
+    sources: &[usize],
+    per_plan: Vec<Vec<Edit>>,
     limits: Limits,
 ) -> Result<Vec<Vec<Edit>>, Failure> {
     let mut edits = vec![Vec::new(); read.len()];
     let mut at = 0;
     while at < plans.len() {
-        let source = objects[plans[at].object].source;
-        let end = at + plans[at..].iter().take_while(|p| objects[p.object].source == source).count();
-        let (mine, text) = (&plans[at..end], read[source].text);
-        let internal = |e: String| Failure::new(Fatal::Internal(e));
-        let per_object = mine
-            .iter()
-            .map(|plan| rewrite::edits_for(text, &objects[plan.object], plan))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(internal)?;
-        verify::verify_regions(text, objects, mine, &per_object, limits).map_err(internal)?;
-        edits[source] = per_object.into_iter().flatten().collect();
+        let source = sources[at];
+        let end = at + sources[at..].iter().take_while(|&&s| s == source).count();
+        let local: Vec<ObjectPlan>;
+        let mine = if bases[source] == 0 {
+            &plans[at..end]
+        } else {
+            local =
+                plans[at..end].iter().map(|p| ObjectPlan { object: p.object - bases[source], ..p.clone() }).collect();
+            &local[..]
+        };
+        let r = &read[source];
+        verify::verify_regions(r.text, &r.bundle, mine, &per_plan[at..end], limits)
+            .map_err(|e| Failure::new(Fatal::Internal(e)))?;
         at = end;
+    }
+    for (source, e) in sources.iter().zip(per_plan) {
+        edits[*source].extend(e);
     }
     Ok(edits)
 }

@@ -94,6 +94,8 @@ impl Cx<'_> {
 
     /// Replaces the value of a pair whose key ends at `key_end`.
     fn replace_value(&self, key_end: usize, node: &Node, v: &Val) -> R<Edit> {
+        // A double-quoted key is JSON's: its new value is written as JSON.
+        let json = key_end > 0 && self.text.as_bytes()[key_end - 1] == b'"';
         let empty = node.span.start.offset == node.span.end.offset;
         let in_place = !empty
             && !node.anchored
@@ -108,12 +110,12 @@ impl Cx<'_> {
                 NodeKind::Scalar { style, .. } => Some(*style),
                 _ => None,
             };
-            return Ok(Edit { start: node.span.start.offset, end: node.span.end.offset, with: flow(v, style) });
+            return Ok(Edit { start: node.span.start.offset, end: node.span.end.offset, with: value(v, style, json) });
         }
         // After the colon, through the end of the value: also drops an anchor or tag.
         let colon = self.colon_after(key_end)?;
         let end = if empty { colon + 1 } else { self.past_colon(node.span.end.offset).max(colon + 1) };
-        Ok(Edit { start: colon + 1, end, with: format!(" {}", flow(v, None)) })
+        Ok(Edit { start: colon + 1, end, with: format!(" {}", value(v, None, json)) })
     }
 
     /// `end`, or past the `:` there: the parser places an empty value at the end of its key,
@@ -224,8 +226,8 @@ impl Cx<'_> {
 
     fn insert_strategy(&self, v: &Val) -> R<Edit> {
         let spec = self.object.spec.as_ref().ok_or(Unsupported("no spec mapping"))?;
-        if spec.decorated {
-            return Err(Unsupported("spec carries an anchor or tag"));
+        if spec.anchored {
+            return Err(Unsupported("spec defines an anchor"));
         }
         let template = spec.keys.iter().find(|k| k.key == crate::model::KeyName::Template);
         if spec.flow {
@@ -279,6 +281,16 @@ fn nest(rest: &[&str], v: &Val) -> Val {
 
 fn entry_end(e: &Entry) -> usize {
     e.value.span.end.offset.max(e.key.span.end.offset)
+}
+
+/// A value written in place of another: JSON in a JSON document, else flow style (a string
+/// keeping the quotes of the scalar it replaces).
+fn value(v: &Val, style: Option<ScalarStyle>, json: bool) -> String {
+    if json {
+        crate::json::to_string(v).unwrap_or_else(|_| "null".into())
+    } else {
+        flow(v, style)
+    }
 }
 
 /// A value in flow style; a string keeps the quotes of the scalar it replaces.

@@ -1,29 +1,39 @@
 //! Lines of the input text: where a line starts and ends, and which line ending a place uses.
 //! Every module that places text by lines (the rewriter, the results appender, the verifier,
-//! error carets, the parallel splitter) asks here, so "a line" means one thing everywhere:
-//! bytes up to and including `\n` (a `\r` before it belongs to the line's ending).
+//! error carets, the parallel splitter) asks here, so "a line" means one thing everywhere, and
+//! what YAML means: a line ends at `\n`, at `\r\n`, or at a `\r` alone (old Mac files).
+
+/// Whether `text[i]` ends a line: a `\n`, or a `\r` not followed by `\n` (the `\r` of a
+/// `\r\n` belongs to it, and the `\n` ends the line).
+fn ends_line(text: &[u8], i: usize) -> bool {
+    match text[i] {
+        b'\n' => true,
+        b'\r' => text.get(i + 1) != Some(&b'\n'),
+        _ => false,
+    }
+}
 
 /// The offset of the first byte of the line holding `offset`.
 pub(crate) fn line_start(text: &[u8], offset: usize) -> usize {
-    text[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
+    (0..offset).rev().find(|&i| ends_line(text, i)).map_or(0, |i| i + 1)
 }
 
-/// The offset just past the `\n` ending the line that holds `offset` (the text's length on the
-/// last line).
+/// The offset just past the line break ending the line that holds `offset` (the text's length
+/// on the last line).
 pub(crate) fn next_line(text: &[u8], offset: usize) -> usize {
-    text[offset..].iter().position(|&b| b == b'\n').map_or(text.len(), |i| offset + i + 1)
+    (offset..text.len()).find(|&i| ends_line(text, i)).map_or(text.len(), |i| i + 1)
 }
 
-/// The offset of the `\n` ending the line that holds `offset` (the text's length on the last
-/// line): the line's content ends here.
+/// The offset where the content of the line holding `offset` ends: its line break (a
+/// `\r\n`'s `\n`), or the text's length on the last line.
 pub(crate) fn line_end(text: &[u8], offset: usize) -> usize {
-    text[offset..].iter().position(|&b| b == b'\n').map_or(text.len(), |i| offset + i)
+    (offset..text.len()).find(|&i| ends_line(text, i)).unwrap_or(text.len())
 }
 
 /// Where a new line can go after content ending at `end`: `end` itself when the content ended
 /// with its line break, else the start of the next line.
 pub(crate) fn after_line(text: &[u8], end: usize) -> usize {
-    if end > 0 && text.get(end - 1) == Some(&b'\n') {
+    if end > 0 && ends_line(text, end - 1) {
         end
     } else {
         next_line(text, end)
@@ -32,19 +42,24 @@ pub(crate) fn after_line(text: &[u8], end: usize) -> usize {
 
 /// The 1-based line number of `offset`.
 pub(crate) fn line_number(text: &[u8], offset: usize) -> usize {
-    1 + text[..offset].iter().filter(|&&b| b == b'\n').count()
+    let before = &text[..offset];
+    let newlines = before.iter().filter(|&&b| b == b'\n').count();
+    // Lone `\r`s are rare: counted only when there is a `\r` at all.
+    let lone_crs = if before.contains(&b'\r') {
+        (0..offset).filter(|&i| text[i] == b'\r' && ends_line(text, i)).count()
+    } else {
+        0
+    };
+    1 + newlines + lone_crs
 }
 
 /// The line ending written near `offset`: that of the next line break, or else the previous
-/// one; `\n` when there is none. CRLF input gets CRLF lines.
+/// one; `\n` when there is none. CRLF input gets CRLF lines, a `\r`-only input `\r`.
 pub(crate) fn newline_near(text: &[u8], offset: usize) -> &'static str {
     let at = offset.min(text.len());
-    let nl = text[at..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map(|i| at + i)
-        .or_else(|| text[..at].iter().rposition(|&b| b == b'\n'));
+    let nl = (at..text.len()).find(|&i| ends_line(text, i)).or_else(|| (0..at).rev().find(|&i| ends_line(text, i)));
     match nl {
+        Some(i) if text[i] == b'\r' => "\r",
         Some(i) if i > 0 && text[i - 1] == b'\r' => "\r\n",
         _ => "\n",
     }
@@ -69,5 +84,14 @@ mod tests {
         assert_eq!(newline_near(b"a\r\nb\n", 4), "\n");
         assert_eq!(newline_near(b"a\r\nb", 4), "\r\n");
         assert_eq!(newline_near(b"ab", 1), "\n");
+        assert_eq!(newline_near(b"a\rb\r", 1), "\r");
+    }
+
+    #[test]
+    fn a_lone_cr_ends_a_line() {
+        let t = b"a\rbc\r\nd";
+        assert_eq!((line_start(t, 3), next_line(t, 3), line_end(t, 3)), (2, 6, 5));
+        assert_eq!(line_number(t, 7), 3);
+        assert_eq!(after_line(t, 2), 2);
     }
 }

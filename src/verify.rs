@@ -18,31 +18,72 @@ use crate::yaml::{Event, Events};
 /// original and its strategy means exactly the plan. Everything outside the edited objects is
 /// copied byte for byte, so this is the whole output's check at a fraction of the cost of
 /// re-reading it all; [`verify`] is the whole re-read, which tests run against this one.
-/// `edits[i]` are the edits of `plans[i]`. Runs on all cores.
+/// `edits[i]` are the edits of `plans[i]`. An object with an alias to an anchor outside it
+/// reads right only in its whole document: those are checked by re-reading their document
+/// (once for all of them). Runs on all cores.
 pub fn verify_regions(
     input: &str,
-    objects: &[Object],
+    bundle: &Bundle,
     plans: &[ObjectPlan],
     edits: &[Vec<Edit>],
     limits: Limits,
 ) -> Result<(), String> {
+    let objects = &bundle.objects;
+    let (in_document, alone): (Vec<usize>, Vec<usize>) =
+        (0..plans.len()).partition(|&i| objects[plans[i].object].external_aliases);
+    let in_document: Vec<(&ObjectPlan, &Vec<Edit>)> = in_document.iter().map(|&i| (&plans[i], &edits[i])).collect();
+    verify_in_documents(input, bundle, &in_document, limits)?;
+    let one = |&i: &usize| verify_region(input, &objects[plans[i].object], &plans[i], &edits[i], limits);
     let workers = crate::workers();
-    if plans.len() < 64 || workers == 1 {
-        return plans.iter().zip(edits).try_for_each(|(p, e)| verify_region(input, &objects[p.object], p, e, limits));
+    if alone.len() < 64 || workers == 1 {
+        return alone.iter().try_for_each(one);
     }
-    let chunk = plans.len().div_ceil(workers);
+    let chunk = alone.len().div_ceil(workers);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = plans
-            .chunks(chunk)
-            .zip(edits.chunks(chunk))
-            .map(|(ps, es)| {
-                scope.spawn(move || {
-                    ps.iter().zip(es).try_for_each(|(p, e)| verify_region(input, &objects[p.object], p, e, limits))
-                })
-            })
-            .collect();
+        let handles: Vec<_> =
+            alone.chunks(chunk).map(|part| scope.spawn(move || part.iter().try_for_each(one))).collect();
         handles.into_iter().try_for_each(|h| h.join().unwrap_or_else(|_| Err("a verification thread failed".into())))
     })
+}
+
+/// Checks planned objects by re-reading each document that holds one with all its edits.
+fn verify_in_documents(
+    input: &str,
+    bundle: &Bundle,
+    planned: &[(&ObjectPlan, &Vec<Edit>)],
+    limits: Limits,
+) -> Result<(), String> {
+    let mut documents: Vec<usize> = planned.iter().map(|(p, _)| bundle.objects[p.object].document).collect();
+    documents.dedup();
+    for d in documents {
+        let start = bundle.documents.get(d - 1).map_or(0, |doc| doc.start);
+        let end = bundle.documents.get(d).map_or(input.len(), |doc| doc.start);
+        let here: Vec<&(&ObjectPlan, &Vec<Edit>)> =
+            planned.iter().filter(|(p, _)| bundle.objects[p.object].document == d).collect();
+        let mut local: Vec<Edit> = Vec::new();
+        for (_, edits) in &here {
+            for e in *edits {
+                if e.start < start || e.end > end {
+                    return Err(format!("an edit falls outside document {d}"));
+                }
+                local.push(Edit { start: e.start - start, end: e.end - start, with: e.with.clone() });
+            }
+        }
+        local.sort_by_key(|e| e.start);
+        let text = splice(&input[start..end], &local);
+        let out = read(&text, Limits { max_input_bytes: usize::MAX, ..limits })
+            .map_err(|e| format!("document {d}, edited, does not parse: {}", e.summary("<output>")))?;
+        for (plan, _) in here {
+            let before = &bundle.objects[plan.object];
+            let after = out
+                .objects
+                .iter()
+                .find(|o| o.item == before.item)
+                .ok_or_else(|| format!("{} is missing from its edited document", before.display()))?;
+            check_object(before, after, Some(plan))?;
+        }
+    }
+    Ok(())
 }
 
 fn verify_region(
@@ -78,6 +119,10 @@ fn check_object(before: &Object, after: &Object, plan: Option<&ObjectPlan>) -> R
     }
     let meaning = |o: &Object, key: &str| o.rollout(key).map(|c| strategy::val(&c.node).normalized());
     if let Some(plan) = plan {
+        // An edit inside an anchored node would change what every alias of it means too.
+        if before.anchored_spec || before.rollout(plan.layout.key).is_some_and(|c| strategy::has_anchor(&c.node)) {
+            return Err(format!("{}: an edit inside a node that other nodes may alias", before.display()));
+        }
         strategy::validate(plan.expected.as_ref(), plan.layout)
             .map_err(|e| format!("{}: planned strategy is invalid: {e}", before.display()))?;
         match strategy::classify(plan.expected.as_ref(), plan.layout) {

@@ -68,8 +68,8 @@ pub enum Event<'a> {
     MappingStart {
         /// Written as `{ … }`.
         flow: bool,
-        /// Carries an anchor (`&a`).
-        anchored: bool,
+        /// The anchor it defines (`&a`), 0 when none.
+        anchor: usize,
         /// Carries an explicit tag (`!!map`, `!foo`).
         tagged: bool,
     },
@@ -79,8 +79,8 @@ pub enum Event<'a> {
     SequenceStart {
         /// Written as `[ … ]`.
         flow: bool,
-        /// Carries an anchor.
-        anchored: bool,
+        /// The anchor it defines (`&a`), 0 when none.
+        anchor: usize,
         /// Carries an explicit tag.
         tagged: bool,
     },
@@ -121,10 +121,14 @@ pub struct Events<'a> {
     done: bool,
     /// Where `text` starts in the whole input (a chunk read on its own thread).
     base: Pos,
+    /// Open mappings and sequences, block and flow together, and the most allowed.
+    depth: usize,
+    max_depth: usize,
 }
 
 impl<'a> Events<'a> {
-    /// Start reading `text`; `max_depth` bounds block and flow nesting.
+    /// Start reading `text`; `max_depth` bounds the nesting of mappings and sequences, block and
+    /// flow counted together.
     pub fn new(text: &'a str, max_depth: usize) -> Self {
         Events::at(text, max_depth, Pos { offset: 0, line: 1, col: 0 })
     }
@@ -132,10 +136,12 @@ impl<'a> Events<'a> {
     /// Start reading `text`, a part of a larger input beginning at a line start `base`:
     /// positions are reported in the larger input's terms.
     pub fn at(text: &'a str, max_depth: usize, base: Pos) -> Self {
+        // The parser's own limits (one for block, one for flow) only guard it; the combined
+        // count below is the limit, reached first.
         let mut options = Options::default();
-        options.block_nesting_limit = max_depth;
-        options.flow_nesting_limit = max_depth;
-        Events { parser: Parser::new_from_str_with_options(text, options), done: false, base }
+        options.block_nesting_limit = max_depth.saturating_add(1);
+        options.flow_nesting_limit = max_depth.saturating_add(1);
+        Events { parser: Parser::new_from_str_with_options(text, options), done: false, base, depth: 0, max_depth }
     }
 
     fn pos(&self, m: &granit_parser::Marker) -> Pos {
@@ -173,6 +179,23 @@ impl<'a> Iterator for Events<'a> {
                 }
             };
             let span = Span { start: self.pos(&span.start), end: self.pos(&span.end) };
+            match event {
+                GEvent::MappingStart(..) | GEvent::SequenceStart(..) => {
+                    self.depth += 1;
+                    if self.depth > self.max_depth {
+                        self.done = true;
+                        return Some(Err(SyntaxError {
+                            pos: span.start,
+                            message: format!(
+                                "nesting deeper than {} mappings and sequences (block and flow together)",
+                                self.max_depth
+                            ),
+                        }));
+                    }
+                }
+                GEvent::MappingEnd | GEvent::SequenceEnd => self.depth = self.depth.saturating_sub(1),
+                _ => {}
+            }
             let event = match event {
                 GEvent::StreamStart | GEvent::Anchor(..) => continue,
                 GEvent::StreamEnd => {
@@ -194,13 +217,13 @@ impl<'a> Iterator for Events<'a> {
                 }
                 GEvent::SequenceStart(s, anchor, tag) => Event::SequenceStart {
                     flow: s == granit_parser::StructureStyle::Flow,
-                    anchored: anchor != 0,
+                    anchor,
                     tagged: tag.is_some(),
                 },
                 GEvent::SequenceEnd => Event::SequenceEnd,
                 GEvent::MappingStart(s, anchor, tag) => Event::MappingStart {
                     flow: s == granit_parser::StructureStyle::Flow,
-                    anchored: anchor != 0,
+                    anchor,
                     tagged: tag.is_some(),
                 },
                 GEvent::MappingEnd => Event::MappingEnd,
@@ -261,6 +284,16 @@ mod tests {
         let deep = "[".repeat(10_000);
         let err = Events::new(&deep, 100).collect::<Result<Vec<_>, _>>().expect_err("too deep");
         assert!(err.message.to_lowercase().contains("nest") || err.message.contains("limit"));
+    }
+
+    #[test]
+    fn block_and_flow_nesting_count_together() {
+        let mut mixed: String = (0..6).map(|i| format!("{}a:\n", "  ".repeat(i))).collect();
+        mixed.push_str(&format!("{}{}{}\n", "  ".repeat(6), "[".repeat(6), "]".repeat(6)));
+        let err = Events::new(&mixed, 10).collect::<Result<Vec<_>, _>>().expect_err("12 levels > 10");
+        assert!(err.message.contains("nesting deeper than 10"), "{}", err.message);
+        assert!(Events::new("a: {b: [c]}\n", 3).collect::<Result<Vec<_>, _>>().is_ok());
+        assert!(Events::new("a: {b: [c]}\n", 2).collect::<Result<Vec<_>, _>>().is_err());
     }
 
     #[test]

@@ -19,10 +19,10 @@ use common::{bin_dir, copy_tree, path_with, repo, require, run, scratch, venv_to
 /// `spec.generate.command` + `spec.generate.args` of the shipped plugin.yaml.
 fn generate_command() -> Vec<String> {
     let text = fs::read_to_string(repo().join("examples/argocd/plugin.yaml")).expect("plugin.yaml");
-    let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("plugin.yaml is YAML");
+    let doc: serde_norway::Value = serde_norway::from_str(&text).expect("plugin.yaml is YAML");
     assert_eq!(doc["kind"].as_str(), Some("ConfigManagementPlugin"));
     let generate = &doc["spec"]["generate"];
-    let strings = |v: &serde_yaml::Value| -> Vec<String> {
+    let strings = |v: &serde_norway::Value| -> Vec<String> {
         v.as_sequence().expect("a list").iter().map(|s| s.as_str().expect("a string").to_string()).collect()
     };
     let mut cmd = strings(&generate["command"]);
@@ -64,7 +64,7 @@ impl Cmp {
         cmd.arg(repo().join("tests/argocd/cmp_run.py")).arg(app).arg(plugin_env).arg(json).env("PATH", &self.path);
         let ran = run(cmd);
         assert_eq!(ran.code, 0, "cmp_run.py failed:\n{}", ran.show());
-        let out: serde_yaml::Value = serde_yaml::from_str(ran.stdout.trim()).expect("cmp_run prints JSON");
+        let out: serde_norway::Value = serde_norway::from_str(ran.stdout.trim()).expect("cmp_run prints JSON");
         let result = match (out["manifests"].as_str(), out["error"].as_str()) {
             (Some(m), _) => Ok(m.to_string()),
             (_, Some(e)) => Err(e.to_string()),

@@ -108,3 +108,155 @@ fn a_failed_write_has_its_own_exit_code_and_message() {
     assert_eq!(out.status.code(), Some(5), "{err}");
     assert!(err.contains("cannot write the output"), "{err}");
 }
+
+/// Runs the binary through `sh -c` (to close or redirect its standard streams).
+fn shell(script: &str, input: &[u8]) -> (i32, String, String) {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_rwo-guard"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sh");
+    let _ = child.stdin.take().expect("stdin").write_all(input);
+    let out = child.wait_with_output().expect("wait");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn a_closed_stdin_or_stdout_is_an_error_not_an_empty_run() {
+    let (code, _, err) = shell(r#""$0" --mode check <&-"#, b"");
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("standard input is closed"), "{err}");
+    let (code, _, err) = shell(r#""$0" >&-"#, b"apiVersion: v1\nkind: ConfigMap\n");
+    assert_eq!(code, 5, "{err}");
+    assert!(err.contains("standard output is closed"), "{err}");
+    let (code, _, err) = shell(r#""$0" --version >&-"#, b"");
+    assert_eq!(code, 5, "{err}");
+    // Empty input stays a valid, empty run; so does an output thrown away on purpose.
+    assert_eq!(shell(r#""$0" --mode check </dev/null"#, b"").0, 0);
+    assert_eq!(shell(r#""$0" >/dev/null"#, b"apiVersion: v1\nkind: ConfigMap\n").0, 0);
+    let (code, _, err) = shell(r#""$0" --help >/dev/full"#, b"");
+    assert_eq!(code, 5, "{err}");
+}
+
+#[test]
+fn a_config_file_that_never_ends_is_bounded() {
+    let (code, out, err) = shell(r#"exec timeout 20 "$0" /dev/zero"#, b"apiVersion: v1\nkind: ConfigMap\n");
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("/dev/zero") && err.contains("larger than 1048576 bytes"), "{err}");
+}
+
+#[test]
+fn a_failed_run_leaves_its_error_as_the_results() {
+    let dir = std::env::temp_dir().join(format!("rwo-guard-cli-results-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let results = dir.join("results.yaml");
+    std::fs::write(&results, "- message: an older, good run\n  severity: info\n").expect("old results");
+    let (code, _, _) = run_with(&["--results", results.to_str().expect("utf-8")], b"a: [\n");
+    assert_eq!(code, 3);
+    let now = std::fs::read_to_string(&results).expect("results");
+    assert!(now.contains("invalid YAML") && !now.contains("older"), "{now}");
+    // A results file that cannot be written: the ResourceList is answered with the error.
+    let (code, out, err) = run_with(
+        &["--results", dir.to_str().expect("utf-8")],
+        b"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n",
+    );
+    assert_eq!(code, 5, "{err}");
+    assert!(out.contains("kind: ResourceList") && out.contains("cannot write the results"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_full_non_blocking_stdout_is_waited_for() {
+    // Python sets O_NONBLOCK on the pipe rwo-guard writes to, and reads it slowly: the output
+    // must arrive whole (EAGAIN retried, not an error or a loss).
+    let doc = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: b}\n---\n".repeat(20_000);
+    let script = r#"
+import fcntl, os, subprocess, sys, time
+r, w = os.pipe()
+fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)
+p = subprocess.Popen([sys.argv[1]], stdin=subprocess.PIPE, stdout=w, stderr=subprocess.PIPE)
+os.close(w)
+data = sys.stdin.buffer.read()
+import threading
+threading.Thread(target=lambda: (p.stdin.write(data), p.stdin.close())).start()
+got = b""
+while True:
+    time.sleep(0.001)
+    chunk = os.read(r, 65536)
+    if not chunk:
+        break
+    got += chunk
+p.wait()
+sys.stderr.write(p.stderr.read().decode())
+sys.exit(0 if p.returncode == 0 and got == data else 1)
+"#;
+    let mut child = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_rwo-guard"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 (on every machine this project builds on) runs this test");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(doc.as_bytes());
+    });
+    let out = child.wait_with_output().expect("wait");
+    writer.join().expect("writer");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn block_and_flow_nesting_count_together_against_max_depth() {
+    // 100 block mappings, then 100 flow sequences: 200 levels, over the default 128.
+    let mut deep: String = (0..100).map(|i| format!("{}a:\n", "  ".repeat(i))).collect();
+    deep.push_str(&format!("{}{}{}\n", "  ".repeat(100), "[".repeat(100), "]".repeat(100)));
+    let (code, out, err) = run_with(&[], deep.as_bytes());
+    assert_eq!(code, 3, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("nesting deeper than 128") && err.contains("--max-depth"), "{err}");
+    assert_eq!(run_with(&["--max-depth", "201"], deep.as_bytes()).0, 0);
+}
+
+/// `--version` names the commit the binary was built from (build.rs): the commit given in
+/// RWO_GUARD_COMMIT, else the one a packaged crate records, else git's HEAD here (with
+/// ", dirty" when the sources built differ from it).
+#[test]
+fn version_names_the_commit() {
+    let (code, out, _) = run_with(&["--version"], b"");
+    assert_eq!(code, 0);
+    let prefix = format!("rwo-guard {} (", env!("CARGO_PKG_VERSION"));
+    let inner = out.strip_prefix(&prefix).and_then(|s| s.strip_suffix(")\n")).unwrap_or_else(|| panic!("{out:?}"));
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let git = |args: &[&str]| {
+        let out = Command::new("git").arg("-C").arg(dir).args(args).output().ok()?;
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    if let Some(id) = option_env!("RWO_GUARD_COMMIT").filter(|id| !id.is_empty()) {
+        assert_eq!(inner, &id[..7], "RWO_GUARD_COMMIT={id}");
+    } else if let Ok(info) = std::fs::read_to_string(dir.join(".cargo_vcs_info.json")) {
+        let (id, _) = inner.split_once(", dirty").unwrap_or((inner, ""));
+        assert!(info.contains(&format!("\"sha1\": \"{id}")), "{inner:?} not in {info}");
+    } else if git(&["rev-parse", "--show-toplevel"]).and_then(|top| std::fs::canonicalize(top).ok())
+        == std::fs::canonicalize(dir).ok()
+    {
+        let head = git(&["rev-parse", "--short", "HEAD"]).expect("git rev-parse HEAD");
+        let dirty = !git(&["status", "--porcelain", "--", "src", "build.rs", "Cargo.toml", "Cargo.lock"])
+            .expect("git status")
+            .is_empty();
+        assert_eq!(inner, if dirty { format!("{head}, dirty") } else { head });
+    } else {
+        assert_eq!(inner, "unknown commit");
+    }
+}

@@ -209,3 +209,51 @@ fn empty_strategy_as_the_last_key() {
     assert!(out.contains("          claimName: d\n  strategy: {type: Recreate}\n---\n"), "{out}");
     check(input.as_bytes(), &[]).unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// `--diff` output applies with `patch -p1` and with `git apply` and gives exactly the output of
+/// the same run without `--diff` (CRLF, a last line without a line break, results appended).
+#[test]
+fn diffs_apply_with_patch_and_git_apply() {
+    let dir = std::env::temp_dir().join(format!("rwo-guard-diffs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let target = dir.join("<stdin>");
+    let cases = env_u64("RWO_GUARD_DIFF_CASES").unwrap_or(1500);
+    let (mut applied, mut failures) = (0, Vec::new());
+    for seed in (0..cases).map(|n| BASE_SEED + 0x10_0000 + n) {
+        let mut rng = XorShift::new(seed);
+        let case = generate(&mut rng);
+        let plain = props::invariants::run(case.input.as_bytes(), &case.args);
+        if plain.code > 1 || plain.stdout == case.input.as_bytes() {
+            continue;
+        }
+        let mut args = case.args.clone();
+        args.push("--diff".into());
+        let diff = props::invariants::run(case.input.as_bytes(), &args);
+        for tool in [&["patch", "-p1", "-s", "-f", "--no-backup-if-mismatch"][..], &["git", "apply"][..]] {
+            std::fs::write(&target, &case.input).expect("input file");
+            let mut child = std::process::Command::new(tool[0])
+                .args(&tool[1..])
+                .current_dir(&dir)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap_or_else(|e| panic!("{} is needed by this test: {e}", tool[0]));
+            std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &diff.stdout).expect("diff in");
+            let out = child.wait_with_output().expect("wait");
+            let patched = std::fs::read(&target).expect("patched");
+            if !out.status.success() || patched != plain.stdout {
+                failures.push(format!(
+                    "seed {seed:#x}, {}: {}\n--- diff\n{}",
+                    tool[0],
+                    String::from_utf8_lossy(&out.stderr),
+                    String::from_utf8_lossy(&diff.stdout)
+                ));
+            }
+        }
+        applied += 1;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(applied * 20 > cases, "too few cases had edits: {applied} of {cases}");
+    assert!(failures.is_empty(), "{} failure(s); the first:\n{}", failures.len(), failures[0]);
+}

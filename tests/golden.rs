@@ -33,12 +33,8 @@ fn run(case: &Path, input: &[u8], scratch: &Path) -> Run {
     let code = rwo_guard::run(args, &mut &input[..], &mut stdout, &mut stderr);
     // The config's absolute path differs from clone to clone: show it relative to the case.
     let stderr = String::from_utf8(stderr).expect("utf-8 stderr").replace(&format!("{}/", case.display()), "");
-    Run {
-        stdout: String::from_utf8(stdout).expect("utf-8 stdout"),
-        stderr,
-        results: fs::read_to_string(&results).unwrap_or_default(),
-        code,
-    }
+    let results = fs::read_to_string(&results).unwrap_or_default().replace(&format!("{}/", case.display()), "");
+    Run { stdout: String::from_utf8(stdout).expect("utf-8 stdout"), stderr, results, code }
 }
 
 fn cases() -> Vec<PathBuf> {
@@ -97,6 +93,14 @@ fn golden_cases() {
                     failures.push(format!("{name}: {file} differs\n--- expected\n{want}\n--- got\n{content}"));
                 }
             }
+        }
+        // A JSON document stays JSON (a stream of JSON documents is not one JSON text; the
+        // cases hold one document).
+        if serde_json::from_slice::<serde_json::Value>(&input).is_ok()
+            && got.code <= 1
+            && serde_json::from_str::<serde_json::Value>(&got.stdout).is_err()
+        {
+            failures.push(format!("{name}: the input is JSON but the output is not:\n{}", got.stdout));
         }
         // Idempotence: the output, fed back, changes nothing.
         if got.code <= 1 && !got.stdout.is_empty() && !case.join("args").exists_and_contains("--diff") {

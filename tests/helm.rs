@@ -69,7 +69,7 @@ impl Helm {
             .env_remove("HELM_PLUGINS");
         let ran = run(cmd);
         assert_eq!(ran.code, 0, "sdk_install.py failed:\n{}", ran.show());
-        let out: serde_yaml::Value = serde_yaml::from_str(ran.stdout.trim()).expect("driver prints JSON");
+        let out: serde_norway::Value = serde_norway::from_str(ran.stdout.trim()).expect("driver prints JSON");
         let result = match (out.get("manifest").and_then(|m| m.as_str()), out.get("error").and_then(|e| e.as_str())) {
             (Some(m), _) => Ok(m.to_string()),
             (_, Some(e)) => Err(e.to_string()),

@@ -135,6 +135,9 @@ impl<'a> Facts<'a> {
             }
             let verdict = match kind.rollout {
                 Rollout::Rewrite(layout) => Some(match o.rollout(layout.key) {
+                    _ if o.anchored_spec => Verdict::Unknown(
+                        "spec, or a node around it, defines a YAML anchor that other nodes may alias".into(),
+                    ),
                     Some(c) if strategy::has_anchor(&c.node) => Verdict::Unknown(format!(
                         "{} defines a YAML anchor that other nodes may share",
                         layout.path(&[])

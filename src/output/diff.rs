@@ -1,7 +1,10 @@
-//! `--diff`: the edits as a unified diff of the input, for code review.
+//! `--diff`: the edits as a unified diff of the input, for code review and for `patch -p1` or
+//! `git apply`, which give back exactly the output.
 //!
 //! The edits are known exactly, so no diff algorithm is needed: each group of nearby edits
-//! becomes one hunk with three lines of context.
+//! becomes one hunk with three lines of context. Lines are patch's lines (split at `\n`, a
+//! `\r` kept in the line), and a last line without a line break gets patch's
+//! `\ No newline at end of file`.
 
 use std::fmt::Write as _;
 
@@ -34,7 +37,10 @@ pub fn unified_colored(text: &str, edits: &[Edit], old_name: &str, new_name: &st
     // edits within 2*CONTEXT lines of each other share a hunk.
     let mut groups: Vec<(usize, usize, Vec<&Edit>)> = Vec::new();
     for e in edits {
-        let cs = starts[line_of(e.start)];
+        // An edit at the very end of a text without a final line break changes its last line
+        // (the line gains a break): that line is in the change, not in the context.
+        let at_open_end = e.start == text.len() && !text.is_empty() && !text.ends_with('\n');
+        let cs = starts[line_of(if at_open_end { e.start - 1 } else { e.start })];
         let ce =
             if starts.binary_search(&e.end).is_ok() { e.end.max(cs) } else { starts[(line_of(e.end) + 1).min(lines)] };
         match groups.last_mut() {
@@ -60,26 +66,32 @@ pub fn unified_colored(text: &str, edits: &[Edit], old_name: &str, new_name: &st
             at = e.end;
         }
         new_text.push_str(&text[at..changed_end.max(at)]);
-        let old_lines: Vec<&str> = split_lines(&text[changed_start..changed_end]);
-        let new_lines: Vec<&str> = split_lines(&new_text);
-        let before: Vec<&str> = split_lines(&text[starts[from]..changed_start]);
-        let after: Vec<&str> = split_lines(&text[changed_end..starts[to].max(changed_end)]);
+        let old_lines = split_lines(&text[changed_start..changed_end]);
+        let new_lines = split_lines(&new_text);
+        let before = split_lines(&text[starts[from]..changed_start]);
+        let after = split_lines(&text[changed_end..starts[to].max(changed_end)]);
         let old_count = before.len() + old_lines.len() + after.len();
         let new_count = before.len() + new_lines.len() + after.len();
         let old_start = from + 1;
         let new_start = (from + 1 + added).saturating_sub(removed);
         let _ = writeln!(out, "{cyan}@@ -{old_start},{old_count} +{new_start},{new_count} @@{reset}");
-        for l in &before {
-            let _ = writeln!(out, " {l}");
+        let mut emit = |mark: &str, (line, ended): (&str, bool), color: &str| {
+            let _ = writeln!(out, "{color}{mark}{line}{}", if color.is_empty() { "" } else { reset });
+            if !ended {
+                out.push_str(NO_NEWLINE);
+            }
+        };
+        for &l in &before {
+            emit(" ", l, "");
         }
-        for l in &old_lines {
-            let _ = writeln!(out, "{red}-{l}{reset}");
+        for &l in &old_lines {
+            emit("-", l, red);
         }
-        for l in &new_lines {
-            let _ = writeln!(out, "{green}+{l}{reset}");
+        for &l in &new_lines {
+            emit("+", l, green);
         }
-        for l in &after {
-            let _ = writeln!(out, " {l}");
+        for &l in &after {
+            emit(" ", l, "");
         }
         added += new_lines.len();
         removed += old_lines.len();
@@ -96,8 +108,13 @@ fn line_starts(text: &str) -> Vec<usize> {
     starts
 }
 
-fn split_lines(s: &str) -> Vec<&str> {
-    s.split_inclusive('\n').map(|l| l.trim_end_matches('\n').trim_end_matches('\r')).collect()
+/// What diff and patch print after a last line that has no line break.
+const NO_NEWLINE: &str = "\\ No newline at end of file\n";
+
+/// The lines of `s` as patch sees them (split at `\n`; a `\r` before it is part of the line,
+/// so CRLF files diff and patch as they are), each with whether it ended with `\n`.
+fn split_lines(s: &str) -> Vec<(&str, bool)> {
+    s.split_inclusive('\n').map(|l| l.strip_suffix('\n').map_or((l, false), |l| (l, true))).collect()
 }
 
 #[cfg(test)]

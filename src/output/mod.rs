@@ -48,28 +48,20 @@ pub(crate) fn stderr_threshold(form: Form, quiet: bool) -> Option<Severity> {
 }
 
 /// Writes a successful run: files edited in place (`--in-place`), the `--results` report, then
-/// the output, then the stderr lines.
-pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+/// the output, then the stderr lines. Returns the exit code, or the failure to write (nothing
+/// more is written after it).
+pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i32, Fatal> {
     if cli.in_place {
-        if let Err(e) = in_place::write(&done.outputs) {
-            let _ = writeln!(stderr, "rwo-guard: error: {e}");
-            return exit::OUTPUT;
-        }
+        in_place::write(&done.outputs).map_err(Fatal::Output)?;
     }
     let mut report_on_stdout = None;
     if let Some(path) = &cli.results {
-        let text = match report::render(&cli.results_format, done) {
-            Ok(text) => text,
-            Err(e) => {
-                let _ = writeln!(stderr, "rwo-guard: error: cannot write the results: {e}");
-                return exit::OUTPUT;
-            }
-        };
+        let text = report::render(&cli.results_format, done).map_err(Fatal::Internal)?;
         if cli.results_to_stdout() {
             report_on_stdout = Some(text);
-        } else if let Err(e) = std::fs::write(path, text) {
-            let _ = writeln!(stderr, "rwo-guard: error: cannot write the results to {}: {e}", path.display());
-            return exit::OUTPUT;
+        } else {
+            std::fs::write(path, text)
+                .map_err(|e| Fatal::Output(format!("cannot write the results to {}: {e}", path.display())))?;
         }
         if let Some(warning) = report::unplaced_warning(&cli.results_format, done) {
             let _ = stderr.write_all(warning.as_bytes());
@@ -79,11 +71,11 @@ pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: 
         Some(text) => stdout.write_all(text.as_bytes()),
         None => body(cli, done, stdout),
     };
-    if let Err(e) = written.and_then(|()| stdout.flush()) {
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            let _ = writeln!(stderr, "rwo-guard: error: cannot write the output: {e}");
-            return exit::OUTPUT;
-        }
+    match written.and_then(|()| stdout.flush()) {
+        // `| head`: the reader has all it wants.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(Fatal::Output(format!("cannot write the output: {e}"))),
+        Ok(()) => {}
     }
     // kustomize shows a legacy exec plugin's stderr only when the plugin fails: on success the
     // findings go to kustomize's own stderr instead, where the person running it sees them.
@@ -94,11 +86,7 @@ pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: 
     if !shown {
         let _ = stderr.write_all(done.summary.as_bytes());
     }
-    if done.fails {
-        exit::FINDINGS
-    } else {
-        exit::OK
-    }
+    Ok(if done.fails { exit::FINDINGS } else { exit::OK })
 }
 
 /// What standard output gets: the diff (`--diff`), nothing (`--in-place`), or every input with
@@ -109,7 +97,7 @@ fn body(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write) -> io::Result<()> {
         for out in &done.outputs {
             let (old, new) = match out.path {
                 Some(_) => (format!("a/{}", out.name), format!("b/{}", out.name)),
-                None => ("a/<stdin>".to_string(), "b/<stdout>".to_string()),
+                None => (format!("a/{STDIN}"), format!("b/{STDIN}")),
             };
             stdout.write_all(diff::unified_colored(out.text, &out.edits, &old, &new, colors).as_bytes())?;
         }
@@ -144,21 +132,53 @@ fn separator(before: &str, after: &str) -> String {
 }
 
 /// Answers a fatal error about a file of `-f` (or one found before any input was read): the
-/// message on stderr, with the file's name and the line in it.
-pub(crate) fn fatal_in_file(failure: &Failure, stderr: &mut dyn Write) -> i32 {
+/// message on stderr, with the file's name and the line in it, and the error as this run's
+/// results (as [`fatal`]).
+pub(crate) fn fatal_in_file(failure: &Failure, cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
     let (name, text) = failure.source.as_deref().map_or((STDIN, &[][..]), |(n, t)| (n.as_str(), t.as_slice()));
     let _ = stderr.write_all(failure.fatal.render(name, text).as_bytes());
+    fatal_results(&failure.fatal, cli, name, stdout, stderr);
     failure.fatal.exit_code()
 }
 
-/// Answers a fatal error: the message on stderr and, for a ResourceList input, a ResourceList
-/// holding it on stdout. Returns the exit code.
-pub(crate) fn fatal(fatal: &Fatal, input: &[u8], stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+/// Answers a fatal error: the message on stderr; for a ResourceList input, a ResourceList
+/// holding it on stdout; and, with `--results`, the error as this run's results, so that an
+/// older results file is never left looking current (removed when it cannot be written).
+/// Returns the exit code.
+pub(crate) fn fatal(
+    fatal: &Fatal,
+    cli: Option<&Cli>,
+    input: &[u8],
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
     let _ = stderr.write_all(fatal.render(STDIN, input).as_bytes());
-    if let Some(answer) = fatal_answer(fatal, input) {
+    if let Some(cli) = cli {
+        fatal_results(fatal, cli, STDIN, stdout, stderr);
+    }
+    if let Some(answer) = fatal_answer(fatal, input).filter(|_| !cli.is_some_and(Cli::results_to_stdout)) {
         let _ = stdout.write_all(answer.as_bytes()).and_then(|()| stdout.flush());
     }
     fatal.exit_code()
+}
+
+/// With `--results`, the error as this run's report, in its format, so that an older report is
+/// never left looking current (removed when it cannot be written); `--results -` puts it on
+/// standard output.
+fn fatal_results(fatal: &Fatal, cli: &Cli, source: &str, stdout: &mut dyn Write, stderr: &mut dyn Write) {
+    let Some(path) = &cli.results else { return };
+    let text = report::fatal(&cli.results_format, &fatal.summary(source));
+    if cli.results_to_stdout() {
+        let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+        return;
+    }
+    if std::fs::write(path, text).is_err() && std::fs::remove_file(path).is_ok() {
+        let _ = writeln!(
+            stderr,
+            "rwo-guard: removed the results file {}: it could not hold this run's error",
+            path.display()
+        );
+    }
 }
 
 /// The ResourceList a fatal error is answered with, in the input's style (`None` for an input

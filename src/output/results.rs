@@ -121,8 +121,8 @@ pub fn to_yaml(results: &[KrmResult]) -> Result<String, String> {
         let mark = out.len();
         if !emit::result(r, &mut out) {
             out.truncate(mark);
-            let yaml =
-                serde_yaml::to_string(std::slice::from_ref(r)).map_err(|e| format!("cannot serialize results: {e}"))?;
+            let yaml = serde_norway::to_string(std::slice::from_ref(r))
+                .map_err(|e| format!("cannot serialize results: {e}"))?;
             out.push_str(&yaml);
         }
     }
@@ -474,7 +474,7 @@ mod tests {
             if emit::scalar(&s, &mut out) {
                 direct += 1;
                 out.push('\n');
-                assert_eq!(out, serde_yaml::to_string(&s).expect("serde"), "{s:?}");
+                assert_eq!(out, serde_norway::to_string(&s).expect("serde"), "{s:?}");
             }
         }
         assert!(direct > 20_000, "too few strings took the direct path: {direct}");
@@ -483,7 +483,7 @@ mod tests {
     /// Whole results, direct or handed to serde_yaml, are serde_yaml's text.
     #[test]
     fn direct_results_are_serde_yaml_text() {
-        assert_eq!(to_yaml(&[]).expect("yaml"), serde_yaml::to_string(&[] as &[KrmResult]).expect("serde"));
+        assert_eq!(to_yaml(&[]).expect("yaml"), serde_norway::to_string(&[] as &[KrmResult]).expect("serde"));
         let mut t = Texts(0x9e37_79b9_7f4a_7c15);
         for _ in 0..3000 {
             // Mostly names and words (the direct path), now and then anything.
@@ -511,7 +511,7 @@ mod tests {
                 tags,
             };
             let list = [r.clone(), r];
-            assert_eq!(to_yaml(&list).expect("yaml"), serde_yaml::to_string(&list).expect("serde"), "{list:?}");
+            assert_eq!(to_yaml(&list).expect("yaml"), serde_norway::to_string(&list).expect("serde"), "{list:?}");
         }
     }
 

@@ -89,8 +89,8 @@ struct Frame<'t> {
     role: Role,
     is_map: bool,
     flow: bool,
-    /// Carries an anchor or tag.
-    decorated: bool,
+    /// Defines an anchor.
+    anchored: bool,
     start: Pos,
     /// For maps: the next node is a key.
     expect_key: bool,
@@ -142,10 +142,25 @@ struct Building {
     last_end: Pos,
 }
 
+/// An anchor defined in the current document.
+#[derive(Debug)]
+struct Anchor {
+    /// The anchored scalar's text (`None` for a mapping or sequence).
+    text: Option<String>,
+    /// The how-many-th anchor of the document it is (from 1).
+    seq: usize,
+    /// The serial of the innermost object being read where it was defined (0: none).
+    owner: usize,
+}
+
 /// An object whose facts are being gathered.
 #[derive(Debug)]
 struct Open {
     object: Object,
+    /// A number no other object of the walk has.
+    serial: usize,
+    /// How many anchors the document had defined when the object began.
+    anchors_before: usize,
     fp: Fingerprint,
     /// The volume being read, and whether it has a `persistentVolumeClaim`.
     volume: Option<(ClaimUse, bool)>,
@@ -187,7 +202,10 @@ pub(super) struct Walker<'t> {
     paused: Option<usize>,
     /// A `functionConfig` or `results` being skipped: its role, key span and start.
     region: Option<(Role, Span, Pos)>,
-    anchors: HashMap<usize, String>,
+    /// The current document's anchors by the parser's id (which counts across the input).
+    anchors: HashMap<usize, Anchor>,
+    /// The last object serial given.
+    serials: usize,
     doc: Doc,
     out: Walked,
 }
@@ -208,6 +226,7 @@ impl<'t> Walker<'t> {
             paused: None,
             region: None,
             anchors: HashMap::new(),
+            serials: 0,
             doc: Doc::default(),
             out: Walked::default(),
         }
@@ -223,19 +242,15 @@ impl<'t> Walker<'t> {
     }
 
     fn event(&mut self, event: &Event<'t>, span: Span) -> Result<(), Fatal> {
-        if let Event::Scalar { value, anchor, .. } = event {
-            if *anchor != 0 {
-                self.anchors.insert(*anchor, value.to_string());
-            }
-        }
+        self.define_anchor(event);
         self.look_up_key(event);
         self.hash(event);
         match event {
             Event::DocumentStart { .. } => self.start_document(span),
             Event::DocumentEnd => self.end_document(),
             Event::StreamEnd => Ok(()),
-            Event::MappingStart { flow, anchored, tagged } => self.open(true, *flow, (*anchored, *tagged), span),
-            Event::SequenceStart { flow, anchored, tagged } => self.open(false, *flow, (*anchored, *tagged), span),
+            Event::MappingStart { flow, anchor, tagged } => self.open(true, *flow, (*anchor != 0, *tagged), span),
+            Event::SequenceStart { flow, anchor, tagged } => self.open(false, *flow, (*anchor != 0, *tagged), span),
             Event::MappingEnd | Event::SequenceEnd => self.close(span),
             Event::Scalar { value, style, anchor, tagged } => {
                 let key = value.clone();
@@ -249,7 +264,7 @@ impl<'t> Walker<'t> {
                 self.leaf(&leaf, Some(key))
             }
             Event::Alias { id } => {
-                let resolved = self.anchors.get(id).cloned();
+                let resolved = self.anchors.get(id).and_then(|a| a.text.clone());
                 let leaf = Leaf {
                     span,
                     text: resolved.as_deref().map(|v| (v, true)),
@@ -270,7 +285,7 @@ impl<'t> Walker<'t> {
         }
         let key = match event {
             Event::Scalar { value, .. } => Some(value.as_ref()),
-            Event::Alias { id } => self.anchors.get(id).map(String::as_str),
+            Event::Alias { id } => self.anchors.get(id).and_then(|a| a.text.as_deref()),
             _ => return,
         };
         let depth = self.frames.len();
@@ -284,10 +299,51 @@ impl<'t> Walker<'t> {
         }
     }
 
+    /// Records an anchor the event defines, with the object it is defined in.
+    fn define_anchor(&mut self, event: &Event<'_>) {
+        let (id, text) = match event {
+            Event::Scalar { value, anchor, .. } => (*anchor, Some(value.to_string())),
+            Event::MappingStart { anchor, .. } | Event::SequenceStart { anchor, .. } => (*anchor, None),
+            _ => return,
+        };
+        if id != 0 {
+            let owner = self.objects.last().map_or(0, |o| o.serial);
+            self.anchors.insert(id, Anchor { text, seq: self.anchors.len() + 1, owner });
+        }
+    }
+
     /// Adds the event to the fingerprint of the innermost open object (the document's when
-    /// none is open), unless hashing is paused.
+    /// none is open), unless hashing is paused. An alias is hashed by a name for its anchor
+    /// that does not depend on what came before the object: its place among the object's own
+    /// anchors, or, for an anchor outside the object, its scalar text (the object is then
+    /// marked: it must be verified inside its whole document).
     fn hash(&mut self, event: &Event<'_>) {
         if self.paused.is_some() || !self.building.is_empty() {
+            return;
+        }
+        if let Event::Alias { id } = event {
+            let anchor = self.anchors.get(id);
+            let (name, outside) = match (self.objects.last(), anchor) {
+                (Some(o), Some(a)) if a.owner == o.serial => (a.seq - o.anchors_before, false),
+                (None, Some(a)) => (a.seq, false),
+                _ => (0, true),
+            };
+            let text = anchor.and_then(|a| a.text.as_deref()).filter(|_| outside);
+            match self.objects.last_mut() {
+                Some(o) => {
+                    o.object.external_aliases |= outside;
+                    o.fp.add(&Event::Alias { id: name });
+                    if let Some(t) = text {
+                        o.fp.add(&Event::Scalar {
+                            value: t.into(),
+                            style: ScalarStyle::Plain,
+                            anchor: 0,
+                            tagged: false,
+                        });
+                    }
+                }
+                None => self.doc.fp.add(&Event::Alias { id: name }),
+            }
             return;
         }
         match self.objects.last_mut() {
@@ -462,6 +518,11 @@ impl<'t> Walker<'t> {
     }
 
     fn push_frame(&mut self, node: Id, role: Role, map: bool, flow: bool, marks: (bool, bool), span: Span) {
+        if role == Role::Spec && (marks.0 || self.frames.iter().any(|f| f.anchored)) {
+            if let Some(o) = self.objects.last_mut() {
+                o.object.anchored_spec = true;
+            }
+        }
         // Key positions: of every `spec` (to insert a strategy), and of a walk's first
         // document's root (where a ResourceList gets its results).
         let layout = (role == Role::Spec || (role == (Role::Object { top: true }) && self.out.documents.is_empty()))
@@ -471,7 +532,7 @@ impl<'t> Walker<'t> {
             role,
             is_map: map,
             flow,
-            decorated: marks.0 || marks.1,
+            anchored: marks.0,
             start: span.start,
             expect_key: true,
             key: None,
@@ -511,8 +572,11 @@ impl<'t> Walker<'t> {
                 }
                 let item = (!top).then(|| self.frames.last().map_or(0, |f| f.index));
                 let mut fp = Fingerprint::default();
-                fp.add(&Event::MappingStart { flow, anchored: false, tagged: false });
+                fp.add(&Event::MappingStart { flow, anchor: 0, tagged: false });
+                self.serials += 1;
                 self.objects.push(Open {
+                    serial: self.serials,
+                    anchors_before: self.anchors.len(),
                     object: Object {
                         document: self.doc.number,
                         item,
@@ -564,7 +628,7 @@ impl<'t> Walker<'t> {
         let Some(frame) = self.frames.pop() else { return Ok(()) };
         let end = if frame.flow { span.end } else { frame.last_end };
         if let Some(keys) = frame.layout {
-            let layout = MapLayout { flow: frame.flow, decorated: frame.decorated, start: frame.start, end, keys };
+            let layout = MapLayout { flow: frame.flow, anchored: frame.anchored, start: frame.start, end, keys };
             match frame.role {
                 Role::Spec => {
                     if let Some(o) = self.objects.last_mut() {

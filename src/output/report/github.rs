@@ -46,6 +46,11 @@ pub(super) fn render(report: &Report<'_>) -> String {
     out
 }
 
+/// The workflow command of a run that stopped on an error.
+pub(super) fn fatal(message: &str) -> String {
+    format!("::error title={}::{}\n", property("rwo-guard"), data(message))
+}
+
 fn command(out: &mut String, item: &Item<'_>) {
     let name = match item.severity {
         Severity::Error => "error",

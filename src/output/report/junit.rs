@@ -65,6 +65,15 @@ pub(super) fn render(report: &Report<'_>) -> String {
     out
 }
 
+/// The report of a run that stopped on an error: one case, in error.
+pub(super) fn fatal(message: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"rwo-guard\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">\n  <testsuite name=\"{UNPLACED}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">\n    <testcase classname=\"{UNPLACED}\" name=\"rwo-guard\">\n      <error message=\"{}\" type=\"error\">{}</error>\n    </testcase>\n  </testsuite>\n</testsuites>\n",
+        attr(message),
+        text(message)
+    )
+}
+
 /// The cases: the workloads checked, in order, then any other object a finding is about.
 fn cases<'a>(report: &'a Report<'a>) -> Vec<Case<'a>> {
     let mut cases: Vec<Case<'a>> = Vec::new();

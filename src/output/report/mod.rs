@@ -26,6 +26,8 @@ pub(crate) struct Format {
     /// What it is for, one line (`--help`, the README).
     pub doc: &'static str,
     render: fn(&Report<'_>) -> Result<String, String>,
+    /// The report of a run that stopped on an error (its one-line summary).
+    fatal: fn(&str) -> String,
 }
 
 /// Every format; the first is the default.
@@ -34,26 +36,31 @@ pub(crate) static FORMATS: &[Format] = &[
         name: "yaml",
         doc: "the KRM result list, as a ResourceList's `results` hold it (the default)",
         render: |r| results::to_yaml(&r.results()),
+        fatal: |m| results::to_yaml(&[results::fatal_result(m.to_string())]).unwrap_or_default(),
     },
     Format {
         name: "json",
         doc: "the same results as JSON",
         render: |r| crate::json::pretty(&r.results()).map(|j| j + "\n"),
+        fatal: |m| crate::json::pretty(&[results::fatal_result(m.to_string())]).unwrap_or_default() + "\n",
     },
     Format {
         name: "sarif",
         doc: "SARIF 2.1.0 for GitHub code scanning (`github/codeql-action/upload-sarif`)",
         render: sarif::render,
+        fatal: sarif::fatal,
     },
     Format {
         name: "junit",
         doc: "JUnit XML: a test case per workload checked, failing at `--fail-on` (GitLab, Jenkins)",
         render: |r| Ok(junit::render(r)),
+        fatal: junit::fatal,
     },
     Format {
         name: "github",
         doc: "GitHub Actions workflow commands: the findings as annotations on the pull request",
         render: |r| Ok(github::render(r)),
+        fatal: github::fatal,
     },
 ];
 
@@ -107,6 +114,11 @@ impl Item<'_> {
 pub(crate) fn render(name: &str, done: &Done<'_>) -> Result<String, String> {
     let format = FORMATS.iter().find(|f| f.name == name).ok_or_else(|| format!("unknown results format {name}"))?;
     (format.render)(&report(done))
+}
+
+/// The report, in the format named `name`, of a run that stopped on an error.
+pub(crate) fn fatal(name: &str, message: &str) -> String {
+    FORMATS.iter().find(|f| f.name == name).map_or_else(String::new, |f| (f.fatal)(message))
 }
 
 /// Findings that a format cannot show where GitHub would display them: SARIF results need a

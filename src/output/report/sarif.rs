@@ -59,6 +59,24 @@ pub(super) fn render(report: &Report<'_>) -> Result<String, String> {
     crate::json::pretty(&log).map(|s| s + "\n")
 }
 
+/// The SARIF log of a run that stopped on an error: no results, and the error as the
+/// invocation's notification (`executionSuccessful: false`).
+pub(super) fn fatal(message: &str) -> String {
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "rwo-guard", "semanticVersion": env!("CARGO_PKG_VERSION"), "rules": []}},
+            "invocations": [{
+                "executionSuccessful": false,
+                "toolExecutionNotifications": [{"level": "error", "message": {"text": message}}],
+            }],
+            "results": [],
+        }],
+    });
+    crate::json::pretty(&log).map(|s| s + "\n").unwrap_or_default()
+}
+
 /// SARIF's level for a severity.
 fn level(s: Severity) -> &'static str {
     match s {
