@@ -161,10 +161,10 @@ fn write_case(out: &mut String, suite: &str, case: &Case<'_>, report: &Report<'_
     out.push_str("    </testcase>\n");
 }
 
-/// A failing finding in full: its line, and what to do.
+/// A failing finding in full: its line, and the rule's advice.
 fn detail(item: &Item<'_>) -> String {
     match item.rule {
-        Some(rule) => format!("{}\nWhat to do: {}.", item.line(), rule.advice),
+        Some(rule) => format!("{}\nAdvice: {}.", item.line(), rule.advice),
         None => item.line(),
     }
 }

@@ -101,17 +101,12 @@ fn rule(r: &Rule) -> Value {
         "shortDescription": {"text": r.summary},
         "fullDescription": {"text": format!("Triggered by {}.", r.triggered_by)},
         "help": {
-            "text": format!("{}. Severity: {}.", capitalized(r.advice), r.level.describe()),
-            "markdown": format!("**Triggered by** {}.\n\n**What to do:** {}.\n\n**Severity:** {}.", r.triggered_by, r.advice, r.level.describe()),
+            "text": format!("{}. Triggered by {}. Advice: {}. Severity: {}.", r.summary, r.triggered_by, r.advice, r.level.describe()),
+            "markdown": format!("{}.\n\n**Triggered by** {}.\n\n**Advice:** {}.\n\n**Severity:** {}.", r.summary, r.triggered_by, r.advice, r.level.describe()),
         },
         "defaultConfiguration": {"level": default},
         "properties": {"tags": ["kubernetes", "reliability", "storage"], "precision": "very-high", "problem.severity": problem},
     })
-}
-
-fn capitalized(s: &str) -> String {
-    let mut chars = s.chars();
-    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 /// The rule's place in `ALL`.
