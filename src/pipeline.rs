@@ -133,6 +133,7 @@ pub(crate) fn process<'t>(cli: &Cli, text: &'t str) -> Result<Done<'t>, Fatal> {
 /// together as one bundle; edits and their checks are per file.
 pub(crate) fn process_files<'t>(cli: &Cli, sources: &'t [Source]) -> Result<Done<'t>, Failure> {
     let limits = cli.limits();
+    let config = configure(cli, None).map_err(Failure::new)?;
     let mut read = Vec::new();
     let mut skipped = Vec::new();
     let mut counted = 0usize;
@@ -163,7 +164,6 @@ pub(crate) fn process_files<'t>(cli: &Cli, sources: &'t [Source]) -> Result<Done
         }
         read.push(Loaded { name: &source.name, path: Some(&source.path), text: &source.text, bundle });
     }
-    let config = configure(cli, None).map_err(Failure::new)?;
     finish(cli, config, read, &skipped)
 }
 
