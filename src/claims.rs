@@ -61,15 +61,19 @@ pub struct NameIndex<'a> {
 }
 
 impl<'a> NameIndex<'a> {
-    /// Indexes the objects for which `keep` holds.
-    pub fn new(objects: &'a [Object], keep: impl Fn(&Object) -> bool) -> NameIndex<'a> {
+    /// Indexes the objects for which `keep` holds, by the namespace `ns` says each is in.
+    pub fn new(
+        objects: &'a [Object],
+        keep: impl Fn(&Object) -> bool,
+        ns: impl Fn(&'a Object) -> &'a str,
+    ) -> NameIndex<'a> {
         let mut index = NameIndex::default();
         for (i, o) in objects.iter().enumerate() {
             if !keep(o) {
                 continue;
             }
             let Some(name) = o.name.as_deref() else { continue };
-            let ns = o.ns();
+            let ns = ns(o);
             index.current.entry((ns, name)).or_default().push(i);
             let previous: Vec<&str> = o.list(Fact::PreviousNames).collect();
             for (k, &p) in previous.iter().enumerate() {
@@ -79,6 +83,11 @@ impl<'a> NameIndex<'a> {
             }
         }
         index
+    }
+
+    /// The namespaces holding an object called `name` (any name it had).
+    fn namespaces_of<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a str> + 's {
+        self.current.keys().chain(self.previous.keys()).filter(move |(_, n)| *n == name).map(|(ns, _)| *ns)
     }
 
     /// The objects `name` in `ns` refers to: by current name, else by an earlier name.
@@ -98,10 +107,18 @@ pub struct Claims<'a> {
 }
 
 impl<'a> Claims<'a> {
-    /// Indexes every `v1` PersistentVolumeClaim of `objects`.
-    pub fn new(objects: &'a [Object]) -> Claims<'a> {
-        let index = NameIndex::new(objects, |o| kinds::claim(o).is_some());
+    /// Indexes every claim of `objects`, those without a namespace in `default_ns`.
+    pub fn new(objects: &'a [Object], default_ns: &'a str) -> Claims<'a> {
+        let index = NameIndex::new(objects, |o| kinds::claim(o).is_some(), |o| o.ns_or(default_ns));
         Claims { objects, index }
+    }
+
+    /// The namespaces other than `ns` that hold a claim called `claim` (any name it had).
+    pub fn namespaces_of(&self, ns: &str, claim: &str) -> Vec<&'a str> {
+        let mut found: Vec<&str> = self.index.namespaces_of(claim).filter(|n| *n != ns).collect();
+        found.sort_unstable();
+        found.dedup();
+        found
     }
 
     /// The PVC that `claim` in namespace `ns` refers to.
@@ -151,7 +168,7 @@ mod tests {
             pvc("pre-data-suf", "prod", &["ReadWriteOnce"], &["data", "data", "pre-data"]),
             pvc("data", "other", &["ReadWriteMany"], &[]),
         ];
-        let claims = Claims::new(&objects);
+        let claims = Claims::new(&objects, "");
         assert_eq!(claims.resolve("prod", "data").map(|r| r.access), Some(Access::Once));
         assert_eq!(claims.resolve("prod", "pre-data-suf").map(|r| r.access), Some(Access::Once));
         assert_eq!(claims.resolve("other", "data").map(|r| r.access), Some(Access::Shared));

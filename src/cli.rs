@@ -82,6 +82,50 @@ pub struct Cli {
     /// Most documents plus objects accepted
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_documents)]
     pub max_documents: usize,
+
+    /// Print the man page or a shell completion script, made from these flags, and exit
+    #[arg(long, value_name = "KIND", value_enum)]
+    pub generate: Option<Generate>,
+}
+
+/// What `--generate` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Generate {
+    // The man page (roff), for `man 1 rwo-guard`.
+    Man,
+    // Bash completions.
+    CompleteBash,
+    // Zsh completions.
+    CompleteZsh,
+    // Fish completions.
+    CompleteFish,
+    // PowerShell completions.
+    CompletePowershell,
+    // Elvish completions.
+    CompleteElvish,
+}
+
+impl Generate {
+    /// The text: the man page or completion script of the command line as defined here.
+    pub fn render(self) -> std::io::Result<Vec<u8>> {
+        use clap::CommandFactory as _;
+        use clap_complete::Shell;
+        let mut cmd = Cli::command();
+        let mut out = Vec::new();
+        let shell = match self {
+            Generate::Man => {
+                clap_mangen::Man::new(cmd).render(&mut out)?;
+                return Ok(out);
+            }
+            Generate::CompleteBash => Shell::Bash,
+            Generate::CompleteZsh => Shell::Zsh,
+            Generate::CompleteFish => Shell::Fish,
+            Generate::CompletePowershell => Shell::PowerShell,
+            Generate::CompleteElvish => Shell::Elvish,
+        };
+        clap_complete::generate(shell, &mut cmd, "rwo-guard", &mut out);
+        Ok(out)
+    }
 }
 
 /// The `--results-format` values, each with what it is for.
@@ -100,7 +144,11 @@ pub struct ConfigFlags {
 impl Field {
     /// The flag's argument definition.
     fn arg(&'static self) -> Arg {
-        let help = format!("{} [default: {}]", self.doc, self.default);
+        let help = if self.default.is_empty() {
+            self.doc.to_string()
+        } else {
+            format!("{} [default: {}]", self.doc, self.default)
+        };
         let arg = Arg::new(self.name).long(self.flag).help(help);
         let arg = match self.short {
             Some(c) => arg.short(c),
@@ -112,6 +160,12 @@ impl Field {
                 .value_parser(KeywordParser { field: self, documented: PossibleValuesParser::new(names()) })
                 .action(ArgAction::Set),
             Values::Switch => arg.action(ArgAction::SetTrue),
+            Values::Text(name, _) => {
+                let set = self.set;
+                arg.value_name(name)
+                    .value_parser(move |v: &str| set(&mut Config::default(), v).map(|()| v.to_string()))
+                    .action(ArgAction::Set)
+            }
         }
     }
 }
@@ -155,7 +209,7 @@ impl FromArgMatches for ConfigFlags {
         let mut given = Overrides::new();
         for f in FIELDS {
             let value = match f.values {
-                Values::Keyword(_) => matches.get_one::<String>(f.name).cloned(),
+                Values::Keyword(_) | Values::Text(..) => matches.get_one::<String>(f.name).cloned(),
                 Values::Switch => matches.get_flag(f.name).then(|| "true".to_string()),
             };
             given.extend(value.map(|v| (f, v)));

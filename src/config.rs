@@ -54,7 +54,7 @@ pub enum FailOn {
 /// The effective configuration. Each field is described once, in [`FIELDS`]: its names,
 /// values, default and documentation; the config reader, the command-line flags (and their
 /// `--help`) and the README's table come from there.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     /// `mode`
     pub mode: Mode,
@@ -65,6 +65,9 @@ pub struct Config {
     pub null_rolling_update: bool,
     /// `failOn`
     pub fail_on: FailOn,
+    /// `namespace`: where objects without `metadata.namespace` go (`None`: decided from the
+    /// bundle, see `analyze::facts`).
+    pub namespace: Option<String>,
 }
 
 /// What values a field takes.
@@ -74,6 +77,8 @@ pub enum Values {
     Keyword(fn() -> Vec<&'static str>),
     /// `true` or `false`; on the command line a switch that sets `true`.
     Switch,
+    /// A word of the user's: what it is, in `--help` (`NAMESPACE`) and the README.
+    Text(&'static str, &'static str),
 }
 
 /// One configuration field: everything about it in one place.
@@ -133,7 +138,29 @@ pub static FIELDS: &[Field] = &[
         doc: "Findings of this severity or worse make the exit code 1: error, warning, never",
         set: |c, v| set_keyword(&mut c.fail_on, v),
     },
+    Field {
+        name: "namespace",
+        flag: "namespace",
+        short: Some('n'),
+        values: Values::Text("NAMESPACE", "a namespace name"),
+        default: "",
+        doc: "The namespace objects without metadata.namespace are applied to (kubectl apply -n, helm install -n); unset: the bundle's namespace when all its namespaced objects share one",
+        set: set_namespace,
+    },
 ];
+
+/// A namespace name (a DNS-1123 label), or empty for none.
+fn set_namespace(c: &mut Config, v: &str) -> Result<(), String> {
+    let label = v.len() <= 63
+        && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !v.starts_with('-')
+        && !v.ends_with('-');
+    if !label {
+        return Err(format!("`{v}` is not a namespace name (at most 63 lowercase letters, digits and '-')"));
+    }
+    c.namespace = (!v.is_empty()).then(|| v.to_string());
+    Ok(())
+}
 
 impl Field {
     /// The field called `name` in config files.
@@ -166,6 +193,7 @@ impl Default for Config {
             external_claims: ExternalClaims::ALL[0].1,
             null_rolling_update: false,
             fail_on: FailOn::ALL[0].1,
+            namespace: None,
         };
         for f in FIELDS {
             // The defaults are valid spellings (a unit test holds them to it).
@@ -336,8 +364,10 @@ impl Fields<'_> {
         for field in FIELDS {
             let Some(value) = map.get(field.name) else { continue };
             let spelled = match (field.values, value, strings) {
-                (Values::Keyword(_), Value::String(s), _) => Ok(s.clone()),
-                (Values::Keyword(_), other, _) => Err(format!("must be a string, found {}", type_name(other))),
+                (Values::Keyword(_) | Values::Text(..), Value::String(s), _) => Ok(s.clone()),
+                (Values::Keyword(_) | Values::Text(..), other, _) => {
+                    Err(format!("must be a string, found {}", type_name(other)))
+                }
                 (Values::Switch, Value::Bool(b), false) => Ok(b.to_string()),
                 (Values::Switch, Value::String(s), true) if s == "true" || s == "false" => Ok(s.clone()),
                 (Values::Switch, other, _) => Err(format!(
@@ -421,7 +451,8 @@ mod tests {
                 mode: Mode::Rolling,
                 external_claims: ExternalClaims::AssumeExclusive,
                 null_rolling_update: true,
-                fail_on: FailOn::Warning
+                fail_on: FailOn::Warning,
+                namespace: None,
             }
         );
     }

@@ -79,6 +79,14 @@ where
             };
         }
     };
+    if let Some(what) = cli.generate {
+        return match what.render().and_then(|text| stdout.write_all(&text)).and_then(|()| stdout.flush()) {
+            Ok(()) => exit::OK,
+            Err(err) => {
+                output::fatal(&Fatal::Output(format!("cannot write the output: {err}")), None, b"", stdout, stderr)
+            }
+        };
+    }
     if let Some(code) = files_or_misuse(&cli, stdout, stderr) {
         return code;
     }

@@ -277,6 +277,9 @@ pub struct Object {
     /// An alias in the object names an anchor outside it: the object reads right only inside
     /// its whole document.
     pub external_aliases: bool,
+    /// The object's root or `spec` takes fields from a YAML merge key (`<<`): its rollout
+    /// strategy may come from there, unread.
+    pub merged: bool,
     /// Hash of every event of the object except its rollout strategies (key and value).
     pub fingerprint: u64,
 }
@@ -326,9 +329,9 @@ impl Object {
         }
     }
 
-    /// The namespace, `""` when unset: objects without one share one namespace.
-    pub fn ns(&self) -> &str {
-        self.namespace.as_deref().unwrap_or("")
+    /// The namespace, or `default` when it has none.
+    pub fn ns_or<'a>(&'a self, default: &'a str) -> &'a str {
+        self.namespace.as_deref().filter(|n| !n.is_empty()).unwrap_or(default)
     }
 
     /// Whether `kind` equals `k`.

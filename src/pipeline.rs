@@ -2,6 +2,8 @@
 //! verify. It ends in a [`Done`] (everything to write, already checked) or a [`Fatal`] (what
 //! stopped the run, before anything was written). Writing either is `output`'s job.
 
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::Path;
 
@@ -125,7 +127,7 @@ pub(crate) fn process<'t>(cli: &Cli, text: &'t str) -> Result<Done<'t>, Fatal> {
     let bundle = read::read_filtered(text, cli.limits(), &kinds::relevant)?;
     let config = load_config(cli, &bundle, text)?;
     let loaded = vec![Loaded { name: crate::STDIN, path: None, text, bundle }];
-    finish(cli, config, loaded, &[]).map_err(|f| *f.fatal)
+    finish(cli, &config, loaded, &[]).map_err(|f| *f.fatal)
 }
 
 /// As [`process`], for the files of `-f`: each read on its own text (positions stay the
@@ -164,7 +166,7 @@ pub(crate) fn process_files<'t>(cli: &Cli, sources: &'t [Source]) -> Result<Done
         }
         read.push(Loaded { name: &source.name, path: Some(&source.path), text: &source.text, bundle });
     }
-    finish(cli, config, read, &skipped)
+    finish(cli, &config, read, &skipped)
 }
 
 /// One input read: its name, file, text and facts.
@@ -208,6 +210,14 @@ fn gather(read: &mut [Loaded<'_>]) -> (Vec<Object>, Vec<usize>) {
     (objects, bases)
 }
 
+/// Every namespace the inputs' objects name (one input's own set when there is one).
+fn namespaces<'a>(read: &'a [Loaded<'_>]) -> Cow<'a, BTreeSet<String>> {
+    match read {
+        [one] => Cow::Borrowed(&one.bundle.namespaces),
+        many => Cow::Owned(many.iter().flat_map(|r| r.bundle.namespaces.iter().cloned()).collect()),
+    }
+}
+
 /// Gives each input its objects back (what [`gather`] took), for verification in its text.
 fn scatter(read: &mut [Loaded<'_>], mut objects: Vec<Object>, bases: &[usize]) {
     for (r, &base) in read.iter_mut().zip(bases).skip(1).rev() {
@@ -221,13 +231,13 @@ fn scatter(read: &mut [Loaded<'_>], mut objects: Vec<Object>, bases: &[usize]) {
 /// Analysis, edits and their checks over the inputs read, and what to write.
 fn finish<'t>(
     cli: &Cli,
-    config: Config,
+    config: &Config,
     mut read: Vec<Loaded<'t>>,
     skipped: &[(&str, String)],
 ) -> Result<Done<'t>, Failure> {
     let limits = cli.limits();
     let (objects, bases) = gather(&mut read);
-    let analysis = analyze::analyze(&objects, &config);
+    let analysis = analyze::analyze(&objects, config, &namespaces(&read));
     let per_plan = analysis
         .plans
         .iter()
@@ -262,9 +272,19 @@ fn finish<'t>(
     }
     if form == Form::ResourceList {
         let r = &read[0];
-        if let Some(e) = resource_list::results_edit(r.text, &r.bundle, &results).map_err(Failure::new)? {
-            resource_list::check_results_edit(r.text, &r.bundle, &e, results.len(), limits).map_err(Failure::new)?;
-            edits[0].push(e);
+        let (removed, append) =
+            resource_list::results_edits(r.text, &r.bundle, &results, limits).map_err(Failure::new)?;
+        if removed.is_empty() {
+            if let Some(e) = append {
+                resource_list::check_results_edit(r.text, &r.bundle, &e, results.len(), limits)
+                    .map_err(Failure::new)?;
+                edits[0].push(e);
+            }
+        } else {
+            resource_list::check_replaced_results(r.text, &r.bundle, &removed, append.as_ref(), results.len(), limits)
+                .map_err(Failure::new)?;
+            edits[0].extend(removed);
+            edits[0].extend(append);
         }
     }
     let outputs = read

@@ -260,3 +260,26 @@ fn version_names_the_commit() {
         assert_eq!(inner, "unknown commit");
     }
 }
+
+/// The man page and the completion scripts come from the command line's own definition.
+#[test]
+fn generate_man_page_and_completions() {
+    for (kind, marker) in [
+        ("man", ".TH rwo-guard 1"),
+        ("complete-bash", "complete -F"),
+        ("complete-zsh", "#compdef rwo-guard"),
+        ("complete-fish", "complete -c rwo-guard"),
+        ("complete-powershell", "Register-ArgumentCompleter"),
+        ("complete-elvish", "set edit:completion:arg-completer[rwo-guard]"),
+    ] {
+        let (code, out, err) = run_with(&["--generate", kind], b"");
+        assert_eq!(code, 0, "{kind}: {err}");
+        assert!(out.contains(marker), "{kind}: no {marker:?} in\n{out}");
+        // roff escapes a hyphen as `\-`.
+        let flags = out.replace("\\-", "-");
+        assert!(flags.contains("external-claims") && flags.contains("max-depth"), "{kind} lacks flags");
+    }
+    let (code, _, err) = run_with(&["--generate", "tcsh"], b"");
+    assert_eq!(code, 2);
+    assert!(err.contains("possible values"), "{err}");
+}

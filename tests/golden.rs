@@ -54,6 +54,10 @@ fn cases() -> Vec<PathBuf> {
 
 /// The ResourceList's items part (everything but `results`), for the idempotence check.
 fn without_results(text: &str) -> String {
+    if let Ok(serde_json::Value::Object(mut root)) = serde_json::from_str::<serde_json::Value>(text) {
+        root.remove("results");
+        return serde_json::Value::Object(root).to_string();
+    }
     match text.find("\nresults:\n") {
         Some(i) => text[..=i].to_string(),
         None => text.to_string(),

@@ -1,5 +1,5 @@
 //! Live-cluster audit: `kubectl get deploy,sts,ds,pvc,pv,hpa -A -o yaml | rwo-guard --mode
-//! check` on `examples/live-audit/cluster.yaml`, that command's output as the API server
+//! check` on `tests/fixtures/live-audit/cluster.yaml` (`examples/live-audit/cluster.yaml` links to it), that command's output as the API server
 //! writes it (a `kind: List` with status, managedFields, last-applied-configuration, defaulted
 //! strategies, bound PVCs and their PVs). Needs only the binary, so it runs in a bare
 //! `cargo test`.
@@ -22,7 +22,8 @@ fn check(input: &str, args: &[&str]) -> Ran {
 }
 
 fn cluster() -> String {
-    fs::read_to_string(repo().join("examples/live-audit/cluster.yaml")).expect("examples/live-audit/cluster.yaml")
+    fs::read_to_string(repo().join("tests/fixtures/live-audit/cluster.yaml"))
+        .expect("tests/fixtures/live-audit/cluster.yaml")
 }
 
 /// The `rwo-guard: SEVERITY: KIND NS/NAME` prefix of each stderr line.

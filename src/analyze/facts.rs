@@ -17,6 +17,12 @@ pub(crate) struct Facts<'a> {
     pub objects: &'a [Object],
     /// The effective configuration.
     pub config: &'a Config,
+    /// The namespace of objects without one (`""`: none is known, they share their own).
+    pub default_ns: &'a str,
+    /// `default_ns` is the bundle's only namespace, assumed (no `--namespace` given).
+    pub assumed_ns: bool,
+    /// The bundle's claims.
+    pub claims: Claims<'a>,
     /// Every workload, in input order.
     pub workloads: Vec<WorkloadFacts<'a>>,
     /// Index into `workloads` by object ordinal.
@@ -26,7 +32,15 @@ pub(crate) struct Facts<'a> {
     pub users: BTreeMap<(String, String), Vec<usize>>,
     /// Workloads by namespace and every name they had.
     pub workload_names: NameIndex<'a>,
+    /// Objects that appear more than once (same API group, kind, namespace and name): the
+    /// ordinals of every copy, in input order. The last copy is the one applied.
+    pub copies: Vec<Vec<usize>>,
+    /// The ordinals of copies that are not the last of their object.
+    superseded: HashSet<usize>,
 }
+
+/// What makes two objects the same object for the API: group, kind, namespace, name.
+type Identity<'a> = (&'a str, &'a str, &'a str, &'a str);
 
 /// One workload's facts.
 pub(crate) struct WorkloadFacts<'a> {
@@ -41,6 +55,10 @@ pub(crate) struct WorkloadFacts<'a> {
     /// Claims whose PVC is not in the bundle (first use of each name), under
     /// `externalClaims: warn`.
     pub external: Vec<&'a ClaimUse>,
+    /// Claims whose PVC is in the bundle but could not be read whole (a merge key, an alias
+    /// of a list where its access modes are), and does not read as exclusive: what it really
+    /// allows is unknown.
+    pub unreadable_claims: Vec<(&'a ClaimUse, &'a Object)>,
     /// What its annotations say to do.
     pub disposition: Disposition<'a>,
     /// How its current rollout strategy stands, for kinds rwo-guard rewrites.
@@ -118,17 +136,26 @@ pub(crate) fn int(s: Option<&Scalar>) -> Option<i64> {
 }
 
 impl<'a> Facts<'a> {
-    /// Gathers the facts of `objects`.
-    pub(crate) fn gather(objects: &'a [Object], config: &'a Config) -> Facts<'a> {
-        let claims = Claims::new(objects);
+    /// Gathers the facts of `objects`; those without a namespace are in `default_ns`.
+    pub(crate) fn gather(
+        objects: &'a [Object],
+        config: &'a Config,
+        default_ns: &'a str,
+        assumed_ns: bool,
+    ) -> Facts<'a> {
+        let claims = Claims::new(objects, default_ns);
         let mut workloads = Vec::new();
         let mut by_object = HashMap::new();
         let mut users: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+        let copies = copies(objects, default_ns);
+        let superseded: HashSet<usize> = copies.iter().flat_map(|c| c[..c.len() - 1].iter().copied()).collect();
         for (i, o) in objects.iter().enumerate() {
             let Some(kind) = kinds::workload(o) else { continue };
-            let (mounts, external) = mounts(o, kind, &claims, *config);
-            for m in &mounts {
-                let e = users.entry((o.ns().to_string(), m.claim.clone())).or_default();
+            let (mounts, external, unreadable_claims) =
+                mounts(o, o.ns_or(default_ns), kind, &claims, config.external_claims);
+            // An earlier copy of an object is not another workload on its claims.
+            for m in mounts.iter().filter(|_| !superseded.contains(&i)) {
+                let e = users.entry((o.ns_or(default_ns).to_string(), m.claim.clone())).or_default();
                 if e.last() != Some(&i) {
                     e.push(i);
                 }
@@ -137,6 +164,10 @@ impl<'a> Facts<'a> {
                 Rollout::Rewrite(layout) => Some(match o.rollout(layout.key) {
                     _ if o.anchored_spec => Verdict::Unknown(
                         "spec, or a node around it, defines a YAML anchor that other nodes may alias".into(),
+                    ),
+                    _ if o.merged => Verdict::Unknown(
+                        "spec, or the object, takes fields from a YAML merge key (<<), which rwo-guard does not resolve"
+                            .into(),
                     ),
                     Some(c) if strategy::has_anchor(&c.node) => Verdict::Unknown(format!(
                         "{} defines a YAML anchor that other nodes may share",
@@ -153,12 +184,35 @@ impl<'a> Facts<'a> {
                 kind,
                 mounts,
                 external,
+                unreadable_claims,
                 disposition: disposition(o, config.mode),
                 verdict,
             });
         }
-        let workload_names = NameIndex::new(objects, |o| kinds::workload(o).is_some());
-        Facts { objects, config, workloads, by_object, users, workload_names }
+        let workload_names = NameIndex::new(objects, |o| kinds::workload(o).is_some(), |o| o.ns_or(default_ns));
+        Facts {
+            objects,
+            config,
+            default_ns,
+            assumed_ns,
+            claims,
+            workloads,
+            by_object,
+            users,
+            workload_names,
+            copies,
+            superseded,
+        }
+    }
+
+    /// The namespace `o` is in (its own, or the one objects without a namespace go to).
+    pub(crate) fn ns(&self, o: &'a Object) -> &'a str {
+        o.ns_or(self.default_ns)
+    }
+
+    /// Whether a later copy of the same object follows this one (the later one is applied).
+    pub(crate) fn superseded(&self, ordinal: usize) -> bool {
+        self.superseded.contains(&ordinal)
     }
 
     /// The facts of the workload with this ordinal.
@@ -167,28 +221,45 @@ impl<'a> Facts<'a> {
     }
 }
 
+/// Every group of objects that are the same object, each in input order (objects rwo-guard
+/// keeps the facts of: workloads, claims, autoscalers).
+fn copies<'a>(objects: &'a [Object], default_ns: &'a str) -> Vec<Vec<usize>> {
+    let mut seen: HashMap<Identity<'a>, Vec<usize>> = HashMap::new();
+    for (i, o) in objects.iter().enumerate() {
+        let (Some(kind), Some(name)) = (o.kind.as_deref(), o.name.as_deref()) else { continue };
+        let group = kinds::split_api_version(o.api_version.as_deref().unwrap_or("")).0;
+        seen.entry((group, kind, o.ns_or(default_ns), name)).or_default().push(i);
+    }
+    let mut copies: Vec<Vec<usize>> = seen.into_values().filter(|c| c.len() > 1).collect();
+    copies.sort_unstable();
+    copies
+}
+
 /// The exclusive claims `o` mounts where its kind keeps its pods, and the claims not in the
 /// bundle it should be warned about.
 fn mounts<'a>(
     o: &'a Object,
+    ns: &str,
     kind: &Workload,
     claims: &Claims<'a>,
-    config: Config,
-) -> (Vec<Mount<'a>>, Vec<&'a ClaimUse>) {
+    external_claims: ExternalClaims,
+) -> (Vec<Mount<'a>>, Vec<&'a ClaimUse>, Vec<(&'a ClaimUse, &'a Object)>) {
     let mut mounts = Vec::new();
     let mut external = Vec::new();
+    let mut unreadable = Vec::new();
     let mut external_seen = HashSet::new();
     for c in o.claims.iter().filter(|c| c.at == kind.pods) {
         let Some(claim) = &c.claim else { continue };
-        match claims.resolve(o.ns(), &claim.value) {
+        match claims.resolve(ns, &claim.value) {
             Some(r) if r.access.exclusive() => mounts.push(Mount {
                 use_: c,
                 claim: r.pvc.name.clone().unwrap_or_default(),
                 access: r.access,
                 access_text: r.pvc.values(Fact::AccessMode).map(|m| m.value.as_str()).collect::<Vec<_>>().join(", "),
             }),
+            Some(r) if !r.pvc.unreadable.is_empty() => unreadable.push((c, r.pvc)),
             Some(_) => {}
-            None => match config.external_claims {
+            None => match external_claims {
                 ExternalClaims::Ignore => {}
                 ExternalClaims::AssumeExclusive => mounts.push(Mount {
                     use_: c,
@@ -204,7 +275,7 @@ fn mounts<'a>(
             },
         }
     }
-    (mounts, external)
+    (mounts, external, unreadable)
 }
 
 /// What the `rwo-guard.dev/skip` and `rwo-guard.dev/mode` annotations of `o` say.

@@ -9,6 +9,8 @@
 
 pub(crate) mod facts;
 
+use std::collections::BTreeSet;
+
 use crate::config::Config;
 use crate::model::Object;
 use crate::rules::{self, Rule};
@@ -93,10 +95,17 @@ pub struct Analysis {
     pub plans: Vec<ObjectPlan>,
 }
 
-/// Analyzes the bundle: gathers the facts, runs every rule, orders the findings.
-#[allow(clippy::trivially_copy_pass_by_ref, reason = "the facts borrow the config for every rule")]
-pub fn analyze(objects: &[Object], config: &Config) -> Analysis {
-    let facts = Facts::gather(objects, config);
+/// Analyzes the bundle: gathers the facts, runs every rule, orders the findings. `namespaces`
+/// are the namespaces the input's objects name: objects without one are in `config.namespace`,
+/// else in the bundle's only namespace when there is one (assumed, and said), else in their
+/// own unnamed one.
+pub fn analyze(objects: &[Object], config: &Config, namespaces: &BTreeSet<String>) -> Analysis {
+    let (default_ns, assumed) = match (&config.namespace, namespaces.first()) {
+        (Some(ns), _) => (ns.as_str(), false),
+        (None, Some(only)) if namespaces.len() == 1 => (only.as_str(), true),
+        _ => ("", false),
+    };
+    let facts = Facts::gather(objects, config, default_ns, assumed);
     let mut out = Analysis::default();
     for rule in rules::ALL {
         if let Some(check) = rule.check {
@@ -115,9 +124,10 @@ mod tests {
     use crate::read::{read, Limits};
     use crate::rules::{REPLICAS, STRATEGY_REWRITTEN, STRATEGY_UNSAFE};
 
+    #[allow(clippy::needless_pass_by_value, reason = "tests pass configs built in place")]
     fn findings(yaml: &str, config: Config) -> Analysis {
         let b = read(yaml, Limits::default()).expect("valid");
-        analyze(&b.objects, &config)
+        analyze(&b.objects, &config, &b.namespaces)
     }
 
     fn bundle(mode: &str, replicas: u32, strategy: &str) -> String {
@@ -145,7 +155,7 @@ mod tests {
     #[test]
     fn check_mode_plans_nothing_and_reports_errors() {
         let config = Config { mode: Mode::Check, ..Config::default() };
-        let a = findings(&bundle("ReadWriteOnce", 1, ""), config);
+        let a = findings(&bundle("ReadWriteOnce", 1, ""), config.clone());
         assert!(a.plans.is_empty());
         assert_eq!((a.findings[0].rule, a.findings[0].severity), (&STRATEGY_UNSAFE, Severity::Error));
     }

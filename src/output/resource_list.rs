@@ -6,6 +6,8 @@ use crate::error::{Fatal, Place};
 use crate::model::MapLayout;
 use crate::read::{self, Bundle, Limits, Region};
 use crate::rewrite::{self, Edit};
+use crate::rules;
+use crate::yaml::{Event, Events, Pos};
 
 use super::results::{self, KrmResult};
 use crate::text;
@@ -15,11 +17,268 @@ fn after_line(text: &str, end: usize) -> usize {
     text::after_line(text.as_bytes(), end)
 }
 
+/// The edits that give a ResourceList rwo-guard's results: the removal of rwo-guard's own
+/// results of an earlier run (a second run replaces them; other functions' results stay byte
+/// for byte), and the append of this run's (see [`results_edit`]).
+pub(crate) fn results_edits(
+    text: &str,
+    bundle: &Bundle,
+    results: &[KrmResult],
+    limits: Limits,
+) -> Result<(Vec<Edit>, Option<Edit>), Fatal> {
+    let Some(region) = &bundle.results else { return Ok((Vec::new(), results_edit(text, bundle, results, None)?)) };
+    let earlier = earlier_results(text, region, limits)?;
+    let removed = removals(text, region, &earlier);
+    if removed.is_empty() {
+        return Ok((Vec::new(), results_edit(text, bundle, results, None)?));
+    }
+    let kept = earlier.iter().filter(|e| !e.ours).count();
+    if kept == 0 && results.is_empty() {
+        // Only rwo-guard's own results, and none now: the entry goes (a ResourceList without
+        // results, as before the first run).
+        return Ok((vec![entry_removal(text, region)], None));
+    }
+    Ok((removed, results_edit(text, bundle, results, Some(kept))?))
+}
+
+/// Checks a `results` entry from which rwo-guard's earlier results were taken out: re-read,
+/// it holds the items kept and this run's `ours`, or it is gone when both are none.
+pub(crate) fn check_replaced_results(
+    text: &str,
+    bundle: &Bundle,
+    removed: &[Edit],
+    append: Option<&Edit>,
+    ours: usize,
+    limits: Limits,
+) -> Result<(), Fatal> {
+    let internal = |m: String| Fatal::Internal(format!("results: {m}"));
+    let region = bundle.results.as_ref().ok_or_else(|| internal("no results to replace".into()))?;
+    let earlier = earlier_results(text, region, limits)?;
+    let kept = earlier.iter().filter(|e| !e.ours).count();
+    if text[region.value.start.offset..].starts_with('[')
+        || bundle.documents.first().and_then(|d| d.root.as_ref()).is_some_and(|r| r.flow)
+    {
+        // A flow or JSON ResourceList (small by nature): re-read whole.
+        let mut edits: Vec<Edit> = removed.iter().chain(append).cloned().collect();
+        edits.sort_by_key(|e| e.start);
+        let out = rewrite::splice(text, &edits);
+        let checked = read::read(&out, limits).map_err(|e| internal(e.summary("<output>")))?;
+        let found = match &checked.results {
+            None => 0,
+            Some(r) => {
+                verify::count_results(&format!("results: {}", &out[r.value.start.offset..r.value.end.offset]), limits)
+                    .map_err(internal)?
+            }
+        };
+        return if found == kept + ours {
+            Ok(())
+        } else {
+            Err(internal(format!("{found} results after replacing, not {kept} kept + {ours} new")))
+        };
+    }
+    // A block list with its key's line.
+    let from = text::line_start(text.as_bytes(), region.key.start.offset);
+    let to = after_line(text, region.value.end.offset.max(region.key.end.offset));
+    let mut local = Vec::new();
+    for e in removed.iter().chain(append) {
+        if e.start < from || e.end > to {
+            return Err(internal("an edit falls outside the results entry".into()));
+        }
+        local.push(Edit { start: e.start - from, end: e.end - from, with: e.with.clone() });
+    }
+    local.sort_by_key(|e| e.start);
+    let after = rewrite::splice(&text[from..to], &local);
+    if after.trim().is_empty() && kept + ours == 0 {
+        return Ok(());
+    }
+    let found = verify::count_results(&after, limits).map_err(internal)?;
+    if found == kept + ours {
+        Ok(())
+    } else {
+        Err(internal(format!("{found} results after replacing, not {kept} kept + {ours} new")))
+    }
+}
+
+/// The edit that takes the whole `results` entry out: its lines in a block mapping; in a flow
+/// mapping the pair and the comma before it (or after it, when it comes first).
+fn entry_removal(text: &str, region: &Region) -> Edit {
+    let bytes = text.as_bytes();
+    let value_end = region.value.end.offset.max(region.key.end.offset);
+    let flow_root = {
+        let before = text[..region.key.start.offset].trim_end();
+        before.ends_with(',') || before.ends_with('{')
+    };
+    if !flow_root {
+        let start = text::line_start(bytes, region.key.start.offset);
+        return Edit { start, end: after_line(text, value_end), with: String::new() };
+    }
+    let before = text[..region.key.start.offset].trim_end();
+    if before.ends_with(',') {
+        Edit { start: before.len() - 1, end: value_end, with: String::new() }
+    } else {
+        // The first pair: up to the next key, past the comma after it.
+        let rest = &text[value_end..];
+        let comma = rest.find(',').map_or(0, |i| i + 1);
+        let next = comma + (rest[comma..].len() - rest[comma..].trim_start().len());
+        Edit { start: region.key.start.offset, end: value_end + next, with: String::new() }
+    }
+}
+
+/// An item of an existing `results` list.
+#[derive(Debug)]
+struct Earlier {
+    /// Its first byte (a block item's: the start of the line of its dash).
+    start: usize,
+    /// The byte after its content.
+    end: usize,
+    /// Its `tags.rule` names one of rwo-guard's rules.
+    ours: bool,
+}
+
+/// The items of the `results` list in `region`, in order. A block list is read from its key's
+/// line (`results:` and the list below it: items at depth 2); a flow list alone (items at
+/// depth 1).
+fn earlier_results(text: &str, region: &Region, limits: Limits) -> Result<Vec<Earlier>, Fatal> {
+    let flow = text[region.value.start.offset..].starts_with('[');
+    let value = &text[region.value.start.offset..region.value.end.offset];
+    if !flow && block_dash_col(text, region, value).is_none() {
+        // Null or empty, or not a list (which the append reports): no items.
+        return Ok(Vec::new());
+    }
+    let from =
+        if flow { region.value.start.offset } else { text::line_start(text.as_bytes(), region.key.start.offset) };
+    let to = region.value.end.offset.max(region.key.end.offset);
+    let base = Pos { offset: from, line: text::line_number(text.as_bytes(), from), col: 0 };
+    // The depth of the list's items: the depths below are given for a block list.
+    let shift = usize::from(flow);
+    let mut items: Vec<Earlier> = Vec::new();
+    let (mut depth, mut key_3, mut key_4, mut expect_key) = (0usize, None::<String>, None::<String>, [true; 8]);
+    for event in Events::at(&text[from..to], limits.max_depth, base) {
+        let (event, span) = event.map_err(|e| Fatal::Internal(format!("results do not parse: {}", e.message)))?;
+        let depth = &mut depth;
+        // As if the list were a block list under `results:`.
+        let mut d = *depth + shift;
+        let item_start = |at: usize| if flow { at } else { block_item_start(text, at) };
+        match event {
+            Event::MappingStart { .. } | Event::SequenceStart { .. } => {
+                if d == 2 {
+                    items.push(Earlier { start: item_start(span.start.offset), end: span.end.offset, ours: false });
+                }
+                *depth += 1;
+                d += 1;
+                if let Some(k) = expect_key.get_mut(d) {
+                    *k = true;
+                }
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                *depth = depth.saturating_sub(1);
+                d = *depth + shift;
+                if d == 2 && flow {
+                    if let Some(item) = items.last_mut() {
+                        item.end = span.end.offset;
+                    }
+                }
+                if d == 3 {
+                    key_4 = None;
+                }
+                step(&mut expect_key, d);
+            }
+            Event::Scalar { value, .. } => {
+                if d == 2 {
+                    items.push(Earlier { start: item_start(span.start.offset), end: span.end.offset, ours: false });
+                } else if d >= 3 {
+                    let is_key = expect_key.get(d).copied().unwrap_or(false);
+                    match (d, is_key) {
+                        (3, true) => key_3 = Some(value.to_string()),
+                        (4, true) => key_4 = Some(value.to_string()),
+                        (4, false) if key_3.as_deref() == Some("tags") && key_4.as_deref() == Some("rule") => {
+                            if let Some(item) = items.last_mut() {
+                                item.ours = rules::ALL.iter().any(|r| r.name == value);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                if d > 2 && !flow {
+                    if let Some(item) = items.last_mut() {
+                        item.end = item.end.max(span.end.offset);
+                    }
+                }
+                step(&mut expect_key, d);
+            }
+            Event::Alias { .. } => step(&mut expect_key, d),
+            _ => {}
+        }
+    }
+    Ok(items)
+}
+
+/// A node at `depth` is done: in a mapping, a key is followed by its value and a value by a key.
+fn step(expect_key: &mut [bool; 8], depth: usize) {
+    if let Some(k) = expect_key.get_mut(depth) {
+        *k = !*k;
+    }
+}
+
+/// Where a block list item that starts (its first key or value) at `at` begins: the start of the
+/// line of its dash.
+fn block_item_start(text: &str, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    let line = text::line_start(bytes, at);
+    if text[line..at].trim_start().starts_with('-') || line == 0 {
+        return line;
+    }
+    // The dash alone on the line before (`-` then the item's keys below it).
+    let previous = text::line_start(bytes, line - 1);
+    if text[previous..line].trim() == "-" {
+        previous
+    } else {
+        line
+    }
+}
+
+/// The edits that take out rwo-guard's own earlier results, with what separates them from the
+/// others (a block item's lines; a flow item and its comma).
+fn removals(text: &str, region: &Region, items: &[Earlier]) -> Vec<Edit> {
+    let flow = text[region.value.start.offset..].starts_with('[');
+    let end_of_list = if flow { None } else { Some(after_line(text, items.last().map_or(0, |i| i.end))) };
+    let mut edits = Vec::new();
+    let mut k = 0;
+    while k < items.len() {
+        if !items[k].ours {
+            k += 1;
+            continue;
+        }
+        let run_start = k;
+        while k < items.len() && items[k].ours {
+            k += 1;
+        }
+        let (first, last) = (&items[run_start], &items[k - 1]);
+        let (start, end) = match (items.get(k), end_of_list) {
+            // Up to the next item kept (its line, or its first byte after the comma).
+            (Some(next), _) => (first.start, next.start),
+            // Block: through the end of the last item's line.
+            (None, Some(list_end)) => (first.start, list_end),
+            // Flow, a run at the end: from the end of the item kept before it (its comma too).
+            (None, None) => (run_start.checked_sub(1).map_or(first.start, |p| items[p].end), last.end),
+        };
+        edits.push(Edit { start, end, with: String::new() });
+    }
+    edits
+}
+
 /// The edit that appends rwo-guard's results to a ResourceList (none when it has none): after
 /// the items of an existing `results` list, in its place when it is null, or as a new `results`
 /// key at the end of the root mapping. Existing results are kept byte for byte. A block
 /// ResourceList gets block YAML; a flow or JSON one (or a flow `results` list) gets JSON.
-pub fn results_edit(text: &str, bundle: &Bundle, results: &[KrmResult]) -> Result<Option<Edit>, Fatal> {
+/// `kept`: how many items an existing list keeps once rwo-guard's earlier results are taken
+/// out (`None`: all of them).
+fn results_edit(
+    text: &str,
+    bundle: &Bundle,
+    results: &[KrmResult],
+    kept: Option<usize>,
+) -> Result<Option<Edit>, Fatal> {
     if results.is_empty() {
         return Ok(None);
     }
@@ -35,7 +294,7 @@ pub fn results_edit(text: &str, bundle: &Bundle, results: &[KrmResult]) -> Resul
     let edit = if root.flow {
         match existing {
             Some((region, value)) if value.trim_start().starts_with('[') => {
-                append_to_flow_list(region, value, &json()?)
+                append_to_flow_list(region, value, &json()?, kept)
             }
             Some((region, value)) if null(value) && !value.trim().is_empty() => {
                 Edit { start: region.value.start.offset, end: region.value.end.offset, with: json()? }
@@ -54,7 +313,7 @@ pub fn results_edit(text: &str, bundle: &Bundle, results: &[KrmResult]) -> Resul
                     let lead = if at == text.len() && !text.ends_with('\n') { nl } else { "" };
                     Edit { start: at, end: at, with: format!("{lead}{}", block(text, results, col)?) }
                 }
-                None if value.trim_start().starts_with('[') => append_to_flow_list(region, value, &json()?),
+                None if value.trim_start().starts_with('[') => append_to_flow_list(region, value, &json()?, kept),
                 None if null(value) => {
                     let end = after_line(text, region.value.end.offset.max(region.key.end.offset));
                     let with = format!("results:{nl}{}", block(text, results, root_col(root))?);
@@ -101,10 +360,11 @@ fn block(text: &str, results: &[KrmResult], col: usize) -> Result<String, Fatal>
     Ok(yaml.lines().map(|l| format!("{indent}{l}{nl}")).collect())
 }
 
-/// Appends the items of the JSON list `json` to the flow list `value` (the text of `region`).
-fn append_to_flow_list(region: &Region, value: &str, json: &str) -> Edit {
+/// Appends the items of the JSON list `json` to the flow list `value` (the text of `region`),
+/// which keeps `kept` items (`None`: all it has).
+fn append_to_flow_list(region: &Region, value: &str, json: &str, kept: Option<usize>) -> Edit {
     let close = region.value.start.offset + value.rfind(']').unwrap_or(0);
-    let empty = value.trim().trim_start_matches('[').trim_end_matches(']').trim().is_empty();
+    let empty = kept == Some(0) || value.trim().trim_start_matches('[').trim_end_matches(']').trim().is_empty();
     let items = json.trim_start_matches('[').trim_end_matches(']');
     Edit { start: close, end: close, with: format!("{}{items}", if empty { "" } else { ", " }) }
 }
@@ -189,7 +449,7 @@ mod tests {
     fn appended(text: &str) -> String {
         let bundle = read::read(text, Limits::default()).expect("valid");
         let ours = [fatal_result("ours".into())];
-        let edit = results_edit(text, &bundle, &ours).expect("edit").expect("some");
+        let edit = results_edit(text, &bundle, &ours, None).expect("edit").expect("some");
         check_results_edit(text, &bundle, &edit, 1, Limits::default()).expect("checked");
         rewrite::splice(text, &[edit])
     }
@@ -220,10 +480,47 @@ mod tests {
         );
     }
 
+    fn replaced(text: &str, ours: &[KrmResult]) -> String {
+        let bundle = read::read(text, Limits::default()).expect("valid");
+        let (removed, append) = results_edits(text, &bundle, ours, Limits::default()).expect("edits");
+        check_replaced_results(text, &bundle, &removed, append.as_ref(), ours.len(), Limits::default())
+            .expect("checked");
+        let mut edits: Vec<Edit> = removed.into_iter().chain(append).collect();
+        edits.sort_by_key(|e| e.start);
+        rewrite::splice(text, &edits)
+    }
+
+    fn tagged(message: &str, rule: &str) -> KrmResult {
+        let mut r = fatal_result(message.into());
+        r.tags.insert("rule".into(), rule.into());
+        r
+    }
+
+    #[test]
+    fn earlier_own_results_are_replaced_and_others_kept() {
+        let text = format!("{HEAD}results:\n- message: old\n  tags: {{rule: replicas}}\n- message: theirs # kept\n  severity: info\n- message: old too\n  tags:\n    rule: skipped\n");
+        let out = replaced(&text, &[tagged("new", "replicas")]);
+        assert_eq!(out, format!("{HEAD}results:\n- message: theirs # kept\n  severity: info\n- message: new\n  severity: error\n  tags:\n    rule: replicas\n"));
+        // Only ours before, none now: the entry goes.
+        let only = format!("{HEAD}results:\n  - message: old\n    tags: {{rule: replicas}}\n");
+        assert_eq!(replaced(&only, &[]), HEAD);
+    }
+
+    #[test]
+    fn earlier_own_results_in_a_flow_list() {
+        let text = format!("{HEAD}results: [{{message: a, tags: {{rule: daemonset}}}}, {{message: b}}, {{message: c, tags: {{rule: replicas}}}}]\n");
+        let out = replaced(&text, &[tagged("new", "replicas")]);
+        assert!(out.ends_with("results: [{message: b}, {\"message\": \"new\", \"severity\": \"error\", \"tags\": {\"rule\": \"replicas\"}}]\n"), "{out}");
+        let all = format!("{HEAD}results: [{{message: a, tags: {{rule: daemonset}}}}]\n");
+        assert!(replaced(&all, &[tagged("new", "replicas")]).ends_with(
+            "results: [{\"message\": \"new\", \"severity\": \"error\", \"tags\": {\"rule\": \"replicas\"}}]\n"
+        ));
+    }
+
     #[test]
     fn results_that_are_not_a_list_are_an_error() {
         let text = format!("{HEAD}results: {{a: b}}\n");
         let bundle = read::read(&text, Limits::default()).expect("valid");
-        assert!(results_edit(&text, &bundle, &[fatal_result("x".into())]).is_err());
+        assert!(results_edit(&text, &bundle, &[fatal_result("x".into())], None).is_err());
     }
 }

@@ -10,6 +10,8 @@
 mod split;
 mod walker;
 
+use std::collections::BTreeSet;
+
 use crate::error::Fatal;
 use crate::model::{MapLayout, Object};
 use crate::yaml::{Events, Span};
@@ -90,6 +92,8 @@ pub struct Bundle {
     pub function_config: Option<Region>,
     /// `results` already present in a ResourceList.
     pub results: Option<Region>,
+    /// Every namespace named by an object of the input (kept or not).
+    pub namespaces: BTreeSet<String>,
 }
 
 impl Bundle {
@@ -104,6 +108,7 @@ impl Bundle {
             objects,
             function_config: walked.function_config,
             results: walked.results,
+            namespaces: walked.namespaces,
         }
     }
 }

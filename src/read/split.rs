@@ -108,6 +108,7 @@ fn merge(mut parts: Vec<(Walked, bool)>, limits: Limits) -> Option<Bundle> {
         joined.resource_list |= part.resource_list;
         joined.function_config = joined.function_config.or(part.function_config);
         joined.results = joined.results.or(part.results);
+        joined.namespaces.extend(part.namespaces);
         items_before += part.first_items;
         first_part = false;
     }

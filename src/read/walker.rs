@@ -12,7 +12,7 @@
 //! No recursion: deep input costs frames on a heap stack, bounded by the parser's depth limit.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::error::{Fatal, Place};
 use crate::fingerprint::Fingerprint;
@@ -24,6 +24,13 @@ use crate::schema::{Id, Role, Schema, ITEM, TOP};
 use crate::yaml::{Event, Events, Pos, ScalarStyle, Span, SyntaxError};
 
 use super::{DocKind, Document, Limits, Region};
+
+/// The YAML 1.1 merge key, which kubectl resolves (explicit keys win over merged ones).
+const MERGE_KEY: &str = "<<";
+
+/// Why the fields a merge key brings in are not read.
+const MERGE_NOT_RESOLVED: &str =
+    "is a YAML merge key: rwo-guard does not resolve merge keys, so the fields it brings in were not read";
 
 /// Why an alias where a single value belongs cannot be read.
 const ALIAS_OF_COLLECTION: &str = "is an alias of a mapping or list, which rwo-guard does not expand";
@@ -55,6 +62,8 @@ pub(super) struct Walked {
     pub resource_list: bool,
     /// How many items the first document's `items` held.
     pub first_items: usize,
+    /// Every `metadata.namespace` of the input's objects (kept or not).
+    pub namespaces: BTreeSet<String>,
 }
 
 /// The keys seen in a mapping, to reject duplicates where rwo-guard reads.
@@ -660,6 +669,11 @@ impl<'t> Walker<'t> {
         open.fp.add(&Event::MappingEnd);
         open.object.span.end = end;
         open.object.fingerprint = open.fp.value();
+        if let Some(ns) = open.object.namespace.as_deref().filter(|ns| !ns.is_empty()) {
+            if !self.out.namespaces.contains(ns) {
+                self.out.namespaces.insert(ns.to_string());
+            }
+        }
         if open.object.claims.is_empty() {
             // Only an object that mounts a claim can have its strategy rewritten.
             open.object.rollouts = Vec::new();
@@ -780,8 +794,21 @@ impl<'t> Walker<'t> {
         if let Some(Role::Capture(name)) = f.child.map(|c| self.schema.role(c)) {
             self.capture_key = Some((name, span));
         }
+        let merge = key.as_deref() == Some(MERGE_KEY);
+        let role = f.role;
         f.key = key;
         f.key_span = span;
+        if merge {
+            // Fields merged in here were not read: say so, and edit nothing they may hold.
+            let parent = self.where_now().1;
+            let field = if parent.is_empty() { MERGE_KEY.to_string() } else { format!("{parent}.{MERGE_KEY}") };
+            if let Some(o) = self.objects.last_mut() {
+                o.object.unreadable.push(Unreadable { field, reason: MERGE_NOT_RESOLVED.into(), pos: span.start });
+            }
+            if let (Role::Object { .. } | Role::Spec, Some(o)) = (role, self.objects.last_mut()) {
+                o.object.merged = true;
+            }
+        }
         self.child_done(span.end);
         Ok(())
     }

@@ -20,7 +20,7 @@ pub(crate) static AUTOSCALED: Rule = Rule {
 };
 
 fn check(facts: &Facts<'_>, out: &mut Analysis) {
-    for (i, o) in facts.objects.iter().enumerate() {
+    for (i, o) in facts.objects.iter().enumerate().filter(|(i, _)| !facts.superseded(*i)) {
         let Some(scaler) = kinds::autoscaler(o) else { continue };
         let Some(name) = o.value(Fact::TargetName) else { continue };
         let kind = o.value(Fact::TargetKind).map_or(scaler.default_target_kind, |k| k.value.as_str());
@@ -29,7 +29,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         if max <= 1 {
             continue;
         }
-        for &t in facts.workload_names.lookup(o.ns(), &name.value) {
+        for &t in facts.workload_names.lookup(facts.ns(o), &name.value).iter().filter(|&&t| !facts.superseded(t)) {
             let Some(w) = facts.workload(t).filter(|w| w.object.is_kind(kind) && !w.skipped()) else { continue };
             let Some(mount) = w.first() else { continue };
             let worst = w.worst();

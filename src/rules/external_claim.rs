@@ -24,14 +24,34 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
                 w.ordinal,
                 Severity::Warning,
                 format!(
-                    "{}: claim {} is not in the bundle, so rwo-guard cannot tell whether it is ReadWriteOnce and did not act on it (set externalClaims: assume-exclusive to treat it as ReadWriteOnce, or ignore to silence this)",
+                    "{}: claim {} is not in the bundle{}, so rwo-guard cannot tell whether it is ReadWriteOnce and did not act on it (set externalClaims: assume-exclusive to treat it as ReadWriteOnce, or ignore to silence this)",
                     w.object.display(),
-                    claim.value
+                    claim.value,
+                    elsewhere(facts, w.object, &claim.value),
                 ),
                 Some(FieldChange::at(c.path(), Some(claim.value.clone()))),
             );
         }
     }
+}
+
+/// Where a claim of that name is, when it is in another namespace than the workload's.
+fn elsewhere(facts: &Facts<'_>, o: &crate::model::Object, claim: &str) -> String {
+    let ns = facts.ns(o);
+    let found = facts.claims.namespaces_of(ns, claim);
+    if found.is_empty() {
+        return String::new();
+    }
+    let here = if ns.is_empty() { "has no namespace".to_string() } else { format!("is in namespace {ns}") };
+    let hint = if o.namespace.as_deref().is_none_or(str::is_empty) {
+        "; objects without a namespace are applied to the namespace of the install: say which with --namespace"
+    } else {
+        ""
+    };
+    format!(
+        " (a PersistentVolumeClaim {claim} exists in namespace {}, but the workload {here}{hint})",
+        found.join(", ")
+    )
 }
 
 #[cfg(test)]

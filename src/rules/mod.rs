@@ -12,8 +12,10 @@ mod argo_rollout;
 mod autoscaled;
 mod bad_annotation;
 mod daemonset;
+mod duplicate_object;
 mod external_claim;
 mod job_overlap;
+mod namespace_assumed;
 mod replicas;
 mod shared_claim;
 mod skipped;
@@ -28,8 +30,10 @@ pub(crate) use argo_rollout::ARGO_ROLLOUT;
 pub(crate) use autoscaled::AUTOSCALED;
 pub(crate) use bad_annotation::BAD_ANNOTATION;
 pub(crate) use daemonset::DAEMONSET;
+pub(crate) use duplicate_object::DUPLICATE_OBJECT;
 pub(crate) use external_claim::EXTERNAL_CLAIM;
 pub(crate) use job_overlap::JOB_OVERLAP;
+pub(crate) use namespace_assumed::NAMESPACE_ASSUMED;
 pub(crate) use replicas::REPLICAS;
 pub(crate) use shared_claim::SHARED_CLAIM;
 pub(crate) use skipped::SKIPPED;
@@ -52,6 +56,8 @@ pub static ALL: &[&Rule] = &[
     &ARGO_ROLLOUT,
     &JOB_OVERLAP,
     &UNREADABLE_FIELD,
+    &NAMESPACE_ASSUMED,
+    &DUPLICATE_OBJECT,
 ];
 
 /// How severe a rule's findings are.
@@ -156,9 +162,10 @@ pub(crate) mod testing {
     pub(crate) const CLAIMS: &str = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec: {accessModes: [ReadWriteOnce]}\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: pod-data}\nspec: {accessModes: [ReadWriteOncePod]}\n---\n";
 
     /// The findings of `rule` on `yaml` with `config`.
+    #[allow(clippy::needless_pass_by_value, reason = "tests pass configs built in place")]
     pub(crate) fn findings(rule: &Rule, yaml: &str, config: Config) -> Vec<Finding> {
         let b = read(yaml, Limits::default()).expect("valid test input");
-        analyze(&b.objects, &config).findings.into_iter().filter(|f| f.rule == rule).collect()
+        analyze(&b.objects, &config, &b.namespaces).findings.into_iter().filter(|f| f.rule == rule).collect()
     }
 
     /// A workload of `kind` (`apps/v1` unless `api` says otherwise) mounting `claim`, with

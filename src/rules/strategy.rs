@@ -149,7 +149,7 @@ mod tests {
             )
         );
         let config = Config { mode: Mode::Check, ..Config::default() };
-        let f = findings(&STRATEGY_UNSAFE, &yaml, config);
+        let f = findings(&STRATEGY_UNSAFE, &yaml, config.clone());
         let messages: Vec<&str> = f.iter().map(|f| f.message.split('.').next().unwrap_or("")).collect();
         assert_eq!(f.len(), 2, "{f:?}");
         assert!(messages[0].starts_with("Deployment web: would set spec"), "{messages:?}");

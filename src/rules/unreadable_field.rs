@@ -18,6 +18,25 @@ pub(crate) static UNREADABLE_FIELD: Rule = Rule {
 
 fn check(facts: &Facts<'_>, out: &mut Analysis) {
     for w in &facts.workloads {
+        for (c, pvc) in &w.unreadable_claims {
+            for u in &pvc.unreadable {
+                out.push(
+                    &UNREADABLE_FIELD,
+                    w.ordinal,
+                    Severity::Warning,
+                    format!(
+                        "{}: mounts claim {}, whose {}: {} {} (line {}); rwo-guard cannot tell whether it is ReadWriteOnce and did not act on it",
+                        w.object.display(),
+                        c.claim.as_ref().map_or("", |s| s.value.as_str()),
+                        pvc.display(),
+                        u.field,
+                        u.reason,
+                        u.pos.line
+                    ),
+                    Some(FieldChange::at(c.path(), c.claim.as_ref().map(|s| s.value.clone()))),
+                );
+            }
+        }
         for u in &w.object.unreadable {
             out.push(
                 &UNREADABLE_FIELD,

@@ -100,7 +100,10 @@ fn changed_only_where_planned(
         }
         if let Some((ri, ro)) = changed(&input[a0..a1], &out[b0..b1]) {
             let (ri, ro) = ((ri.0 + a0, ri.1 + a0), (ro.0 + b0, ro.1 + b0));
-            let in_zone = within(ro, zone_out) && (ri.0 == ri.1 || within(ri, zone_in));
+            // Results appended (in the output's zone), or rwo-guard's own earlier results taken
+            // out (from the input's zone; the whole entry may go, leaving no zone behind).
+            let in_zone = (within(ro, zone_out) || (ro.0 == ro.1 && within(ri, zone_in)))
+                && (ri.0 == ri.1 || within(ri, zone_in));
             if !in_zone {
                 return Err(format!(
                     "bytes outside planned objects changed: input {:?} {:?} became output {:?} {:?}",
@@ -183,7 +186,7 @@ pub fn check(input: &[u8], args: &[String]) -> Result<(), String> {
     if inb.form == Form::Stream && plan.check && out != input && inb.objects.iter().all(|o| !o.mode_annotation) {
         return Err("check mode changed the stream".into());
     }
-    // A second run changes nothing (a ResourceList gets its results appended again).
+    // A second run changes no object (a ResourceList gets its own earlier results replaced).
     let again = run(out.as_bytes(), args);
     if again.code != first.code {
         return Err(format!(
