@@ -28,6 +28,8 @@ pub(crate) struct Format {
     render: fn(&Report<'_>) -> Result<String, String>,
     /// The report of a run that stopped on an error (its one-line summary).
     fatal: fn(&str) -> String,
+    /// Findings that name no file are not where a viewer shows findings (stderr warns).
+    hides_unplaced: bool,
 }
 
 /// Every format; the first is the default.
@@ -37,30 +39,35 @@ pub(crate) static FORMATS: &[Format] = &[
         doc: "the KRM result list, as a ResourceList's `results` hold it (the default)",
         render: |r| results::to_yaml(&r.results()),
         fatal: |m| results::to_yaml(&[results::fatal_result(m.to_string())]).unwrap_or_default(),
+        hides_unplaced: false,
     },
     Format {
         name: "json",
         doc: "the same results as JSON",
         render: |r| crate::json::pretty(&r.results()).map(|j| j + "\n"),
         fatal: |m| crate::json::pretty(&[results::fatal_result(m.to_string())]).unwrap_or_default() + "\n",
+        hides_unplaced: false,
     },
     Format {
         name: "sarif",
         doc: "SARIF 2.1.0 for GitHub code scanning (`github/codeql-action/upload-sarif`)",
         render: sarif::render,
         fatal: sarif::fatal,
+        hides_unplaced: true,
     },
     Format {
         name: "junit",
         doc: "JUnit XML: a test case per workload checked, failing at `--fail-on` (GitLab, Jenkins)",
         render: |r| Ok(junit::render(r)),
         fatal: junit::fatal,
+        hides_unplaced: false,
     },
     Format {
         name: "github",
         doc: "GitHub Actions workflow commands: the findings as annotations on the pull request",
         render: |r| Ok(github::render(r)),
         fatal: github::fatal,
+        hides_unplaced: false,
     },
 ];
 
@@ -121,11 +128,12 @@ pub(crate) fn fatal(name: &str, message: &str) -> String {
     FORMATS.iter().find(|f| f.name == name).map_or_else(String::new, |f| (f.fatal)(message))
 }
 
-/// Findings that a format cannot show where GitHub would display them: SARIF results need a
-/// file. The warning says so on stderr.
+/// The stderr warning for findings that a format does not show where its viewer shows findings
+/// (SARIF results need a file: GitHub rejects an upload with a location-less result).
 pub(crate) fn unplaced_warning(name: &str, done: &Done<'_>) -> Option<String> {
     let unplaced = done.locations.iter().filter(|l| l.file.is_none()).count();
-    (name == "sarif" && unplaced > 0).then(|| {
+    let hides = FORMATS.iter().any(|f| f.name == name && f.hides_unplaced);
+    (hides && unplaced > 0).then(|| {
         format!(
             "rwo-guard: warning: {unplaced} finding(s) name no file, so the SARIF report lists them as tool notifications, not results (GitHub code scanning shows only results in a file); read files with -f, or add `buildMetadata: [originAnnotations]` to the kustomization\n"
         )
