@@ -254,6 +254,8 @@ pub(crate) struct Claim {
     pub api: Api,
     /// Where the list of access modes is.
     pub access_modes: Path,
+    /// Where the name of the volume it is bound to is.
+    pub volume_name: Path,
 }
 
 /// The claim kinds.
@@ -261,6 +263,29 @@ pub(crate) const CLAIMS: &[Claim] = &[Claim {
     kind: "PersistentVolumeClaim",
     api: Api { groups: &[""], versions: None },
     access_modes: &["spec", "accessModes"],
+    volume_name: &["spec", "volumeName"],
+}];
+
+/// A kind that is the storage a claim is bound to; its node affinity limits where the pods
+/// that use it can run (a local volume: one node).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Volume {
+    /// `kind`.
+    pub kind: &'static str,
+    /// Its API groups and versions.
+    pub api: Api,
+    /// Where its required node affinity is (holding `nodeSelectorTerms`).
+    pub node_affinity: Path,
+    /// Where the reference to the claim bound to it is (`namespace`, `name`).
+    pub claim_ref: Path,
+}
+
+/// The volume kinds.
+pub(crate) const VOLUMES: &[Volume] = &[Volume {
+    kind: "PersistentVolume",
+    api: Api { groups: &[""], versions: None },
+    node_affinity: &["spec", "nodeAffinity", "required"],
+    claim_ref: &["spec", "claimRef"],
 }];
 
 /// A kind that scales a workload.
@@ -351,6 +376,11 @@ pub(crate) fn claim(o: &Object) -> Option<&'static Claim> {
     find(CLAIMS, o, |c| (c.kind, &c.api))
 }
 
+/// The volume kind of `o`, if it is one.
+pub(crate) fn volume(o: &Object) -> Option<&'static Volume> {
+    find(VOLUMES, o, |v| (v.kind, &v.api))
+}
+
 /// The autoscaler kind of `o`, if it is one.
 pub(crate) fn autoscaler(o: &Object) -> Option<&'static Autoscaler> {
     find(AUTOSCALERS, o, |a| (a.kind, &a.api))
@@ -359,7 +389,7 @@ pub(crate) fn autoscaler(o: &Object) -> Option<&'static Autoscaler> {
 /// Whether analysis needs `o`'s facts: workloads, claims and autoscalers. The reader drops
 /// every other object's facts as soon as it has read it.
 pub(crate) fn relevant(o: &Object) -> bool {
-    workload(o).is_some() || claim(o).is_some() || autoscaler(o).is_some()
+    workload(o).is_some() || claim(o).is_some() || autoscaler(o).is_some() || volume(o).is_some()
 }
 
 #[cfg(test)]

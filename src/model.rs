@@ -214,6 +214,20 @@ pub enum Fact {
     VolumeName,
     /// A volume's `persistentVolumeClaim.claimName`.
     ClaimName,
+    /// A pod's `nodeSelector` on `kubernetes.io/hostname`.
+    NodeSelectorHost,
+    /// A node selector requirement's `key`.
+    RequirementKey,
+    /// A node selector requirement's `operator`.
+    RequirementOperator,
+    /// One of a node selector requirement's `values`.
+    RequirementValue,
+    /// A claim's `spec.volumeName`: the PersistentVolume it is bound to.
+    BoundVolume,
+    /// A PersistentVolume's `spec.claimRef.name`.
+    ClaimRefName,
+    /// A PersistentVolume's `spec.claimRef.namespace`.
+    ClaimRefNamespace,
 }
 
 /// A subtree kept whole: a rollout strategy the rewriter may edit.
@@ -280,6 +294,9 @@ pub struct Object {
     /// The object's root or `spec` takes fields from a YAML merge key (`<<`): its rollout
     /// strategy may come from there, unread.
     pub merged: bool,
+    /// The terms of its required node affinity (a pod's, or a PersistentVolume's), each with
+    /// the one node it limits scheduling to, if it names exactly one.
+    pub node_terms: Vec<Option<String>>,
     /// Hash of every event of the object except its rollout strategies (key and value).
     pub fingerprint: u64,
 }

@@ -36,6 +36,14 @@ pub(crate) enum Role {
     Volume,
     /// A volume's `persistentVolumeClaim`.
     ClaimSource,
+    /// A list of node selector terms (required node affinity: any one term must match).
+    NodeTerms,
+    /// One node selector term (all its requirements must match).
+    NodeTerm,
+    /// A term's `matchExpressions` or `matchFields`.
+    Requirements,
+    /// One requirement: `key`, `operator`, `values`.
+    Requirement,
     /// A subtree kept whole (a rollout strategy the rewriter may edit): left out of the
     /// object's fingerprint, key and value.
     Capture(&'static str),
@@ -51,12 +59,21 @@ pub(crate) enum Role {
 impl Role {
     /// Whether the node must be a mapping to be read.
     pub(crate) fn wants_map(self) -> bool {
-        matches!(self, Role::Map | Role::Spec | Role::Object { .. } | Role::Volume | Role::ClaimSource)
+        matches!(
+            self,
+            Role::Map
+                | Role::Spec
+                | Role::Object { .. }
+                | Role::Volume
+                | Role::ClaimSource
+                | Role::NodeTerm
+                | Role::Requirement
+        )
     }
 
     /// Whether the node must be a sequence.
     pub(crate) fn wants_seq(self) -> bool {
-        matches!(self, Role::Values(_) | Role::Volumes(_) | Role::Items)
+        matches!(self, Role::Values(_) | Role::Volumes(_) | Role::Items | Role::NodeTerms | Role::Requirements)
     }
 }
 
@@ -206,6 +223,14 @@ pub(crate) fn declarations() -> Vec<(Vec<&'static str>, Role)> {
         }
     }
     for at in pods {
+        let pod = || at.path().iter().copied();
+        d.push((
+            pod().chain(["nodeSelector", "kubernetes.io/hostname"]).collect(),
+            Role::Value(Fact::NodeSelectorHost),
+        ));
+        let affinity: Vec<&str> =
+            pod().chain(["affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution"]).collect();
+        node_terms(&mut d, &affinity);
         let volumes = || at.path().iter().copied().chain(["volumes"]);
         d.push((volumes().collect(), Role::Volumes(at)));
         d.push((volumes().chain(["[]"]).collect(), Role::Volume));
@@ -213,7 +238,13 @@ pub(crate) fn declarations() -> Vec<(Vec<&'static str>, Role)> {
         d.push((volumes().chain(["[]", "persistentVolumeClaim"]).collect(), Role::ClaimSource));
         d.push((volumes().chain(["[]", "persistentVolumeClaim", "claimName"]).collect(), Role::Value(Fact::ClaimName)));
     }
+    for v in kinds::VOLUMES {
+        node_terms(&mut d, v.node_affinity);
+        d.push((v.claim_ref.iter().copied().chain(["name"]).collect(), Role::Value(Fact::ClaimRefName)));
+        d.push((v.claim_ref.iter().copied().chain(["namespace"]).collect(), Role::Value(Fact::ClaimRefNamespace)));
+    }
     for c in kinds::CLAIMS {
+        d.push((c.volume_name.to_vec(), Role::Value(Fact::BoundVolume)));
         d.push((c.access_modes.to_vec(), Role::Values(Fact::AccessMode)));
         d.push((c.access_modes.iter().copied().chain(["[]"]).collect(), Role::Value(Fact::AccessMode)));
     }
@@ -226,6 +257,23 @@ pub(crate) fn declarations() -> Vec<(Vec<&'static str>, Role)> {
         }
     }
     d
+}
+
+/// The node selector terms under `at` (a required node affinity): `at.nodeSelectorTerms[]`
+/// with their `matchExpressions` and `matchFields` requirements.
+fn node_terms(d: &mut Vec<(Vec<&'static str>, Role)>, at: &[&'static str]) {
+    let terms = || at.iter().copied().chain(["nodeSelectorTerms"]);
+    d.push((terms().collect(), Role::NodeTerms));
+    d.push((terms().chain(["[]"]).collect(), Role::NodeTerm));
+    for list in ["matchExpressions", "matchFields"] {
+        let req = || terms().chain(["[]", list, "[]"]);
+        d.push((terms().chain(["[]", list]).collect(), Role::Requirements));
+        d.push((req().collect(), Role::Requirement));
+        d.push((req().chain(["key"]).collect(), Role::Value(Fact::RequirementKey)));
+        d.push((req().chain(["operator"]).collect(), Role::Value(Fact::RequirementOperator)));
+        d.push((req().chain(["values"]).collect(), Role::Values(Fact::RequirementValue)));
+        d.push((req().chain(["values", "[]"]).collect(), Role::Value(Fact::RequirementValue)));
+    }
 }
 
 /// The annotations rwo-guard reads, and the fact each is.

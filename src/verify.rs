@@ -186,6 +186,53 @@ pub fn count_results(text: &str, limits: Limits) -> Result<usize, String> {
     Ok(items)
 }
 
+/// The number of items of the root `results` list of `text`'s first document (0 when it has
+/// none), read in the whole document: for results whose aliases name anchors outside them.
+pub fn count_results_in_document(text: &str, limits: Limits) -> Result<usize, String> {
+    let (mut depth, mut items, mut expect_key, mut in_results) = (0usize, 0usize, true, false);
+    for event in Events::new(text, limits.max_depth) {
+        let (event, _) =
+            event.map_err(|e| format!("the output does not parse: {} at line {}", e.message, e.pos.line))?;
+        match event {
+            Event::MappingStart { .. } | Event::SequenceStart { .. } => {
+                if in_results && depth == 2 {
+                    items += 1;
+                }
+                depth += 1;
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                depth = depth.saturating_sub(1);
+                if depth == 1 {
+                    in_results = false;
+                    expect_key = true;
+                }
+            }
+            Event::Scalar { value, .. } => {
+                if depth == 1 {
+                    if expect_key {
+                        in_results = value == "results";
+                    } else {
+                        in_results = false;
+                    }
+                    expect_key = !expect_key;
+                } else if in_results && depth == 2 {
+                    items += 1;
+                }
+            }
+            Event::Alias { .. } => {
+                if depth == 1 {
+                    expect_key = !expect_key;
+                } else if in_results && depth == 2 {
+                    items += 1;
+                }
+            }
+            Event::DocumentEnd => break,
+            _ => {}
+        }
+    }
+    Ok(items)
+}
+
 /// Checks `output` against `input` and `plans`; `Err` says the first difference.
 pub fn verify(input: &Bundle, output: &str, plans: &[ObjectPlan], limits: Limits) -> Result<Bundle, String> {
     let limits = Limits { max_input_bytes: usize::MAX, max_documents: usize::MAX, ..limits };

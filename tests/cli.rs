@@ -283,3 +283,18 @@ fn generate_man_page_and_completions() {
     assert_eq!(code, 2);
     assert!(err.contains("possible values"), "{err}");
 }
+
+/// A byte-order mark before a later `---`: YAML 1.2 allows it, kubectl (go-yaml) does not;
+/// the error says what and where, without a field it does not belong to.
+#[test]
+fn a_byte_order_mark_mid_stream_is_named() {
+    let (code, out, err) =
+        run_with(&[], b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n\xef\xbb\xbf---\nkind: ConfigMap\n");
+    assert_eq!(code, 3, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("byte-order mark") && err.contains("<stdin>:4:1") && !err.contains("field"), "{err}");
+    // At the very start it is fine (and kept).
+    let (code, out, _) = run_with(&[], b"\xef\xbb\xbfapiVersion: v1\nkind: ConfigMap\n");
+    assert_eq!(code, 0);
+    assert!(out.starts_with('\u{feff}'));
+}

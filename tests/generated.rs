@@ -108,6 +108,8 @@ fn generator_covers_the_styles() {
             ("maxSurge", t.contains("maxSurge")),
             ("list kind", t.contains("kind: List")),
             ("hpa", t.contains("HorizontalPodAutoscaler")),
+            ("alias", t.contains(" *a")),
+            ("merge key", t.contains("<<: *a")),
         ] {
             *seen.entry(what).or_insert(0) += usize::from(hit);
         }

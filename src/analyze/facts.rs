@@ -61,6 +61,8 @@ pub(crate) struct WorkloadFacts<'a> {
     pub unreadable_claims: Vec<(&'a ClaimUse, &'a Object)>,
     /// What its annotations say to do.
     pub disposition: Disposition<'a>,
+    /// The one node its pods can run on, when something pins them there.
+    pub pin: Option<Pin>,
     /// How its current rollout strategy stands, for kinds rwo-guard rewrites.
     pub verdict: Option<Verdict>,
 }
@@ -78,11 +80,22 @@ pub(crate) enum Disposition<'a> {
     BadMode(&'a str),
 }
 
+/// The one node a workload's pods can run on, and what says so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Pin {
+    /// The node.
+    pub node: String,
+    /// What pins them: `nodeSelector kubernetes.io/hostname`, …
+    pub by: String,
+}
+
 /// An exclusive claim a workload mounts.
 #[derive(Clone, Debug)]
 pub(crate) struct Mount<'a> {
     /// The volume.
     pub use_: &'a ClaimUse,
+    /// The claim's object, when it is in the bundle.
+    pub pvc: Option<&'a Object>,
     /// The PVC's final name (after kustomize's renames) or the claim as written.
     pub claim: String,
     /// What its access modes allow.
@@ -128,6 +141,13 @@ impl WorkloadFacts<'_> {
     pub(crate) fn skipped(&self) -> bool {
         self.disposition == Disposition::Skipped
     }
+
+    /// Its pods can only run on one node and its claims are ReadWriteOnce (not
+    /// ReadWriteOncePod): every pod of every rollout lands on that node, which ReadWriteOnce
+    /// allows, so nothing can Multi-Attach.
+    pub(crate) fn pinned_rwo(&self) -> Option<&Pin> {
+        self.pin.as_ref().filter(|_| self.worst() == Access::Once)
+    }
 }
 
 /// A count written as a plain integer (`replicas: 3`; `"3"` is a string the API rejects).
@@ -144,6 +164,7 @@ impl<'a> Facts<'a> {
         assumed_ns: bool,
     ) -> Facts<'a> {
         let claims = Claims::new(objects, default_ns);
+        let volumes = Volumes::new(objects, default_ns);
         let mut workloads = Vec::new();
         let mut by_object = HashMap::new();
         let mut users: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
@@ -153,6 +174,7 @@ impl<'a> Facts<'a> {
             let Some(kind) = kinds::workload(o) else { continue };
             let (mounts, external, unreadable_claims) =
                 mounts(o, o.ns_or(default_ns), kind, &claims, config.external_claims);
+            let pin = pin(o, &mounts, &volumes, default_ns);
             // An earlier copy of an object is not another workload on its claims.
             for m in mounts.iter().filter(|_| !superseded.contains(&i)) {
                 let e = users.entry((o.ns_or(default_ns).to_string(), m.claim.clone())).or_default();
@@ -185,6 +207,7 @@ impl<'a> Facts<'a> {
                 mounts,
                 external,
                 unreadable_claims,
+                pin,
                 disposition: disposition(o, config.mode),
                 verdict,
             });
@@ -253,6 +276,7 @@ fn mounts<'a>(
         match claims.resolve(ns, &claim.value) {
             Some(r) if r.access.exclusive() => mounts.push(Mount {
                 use_: c,
+                pvc: Some(r.pvc),
                 claim: r.pvc.name.clone().unwrap_or_default(),
                 access: r.access,
                 access_text: r.pvc.values(Fact::AccessMode).map(|m| m.value.as_str()).collect::<Vec<_>>().join(", "),
@@ -263,6 +287,7 @@ fn mounts<'a>(
                 ExternalClaims::Ignore => {}
                 ExternalClaims::AssumeExclusive => mounts.push(Mount {
                     use_: c,
+                    pvc: None,
                     claim: claim.value.clone(),
                     access: Access::Once,
                     access_text: "not in the bundle, assumed ReadWriteOnce".into(),
@@ -276,6 +301,67 @@ fn mounts<'a>(
         }
     }
     (mounts, external, unreadable)
+}
+
+/// The bundle's PersistentVolumes, by name and by the claim bound to them.
+struct Volumes<'a> {
+    by_name: HashMap<&'a str, &'a Object>,
+    by_claim: HashMap<(&'a str, &'a str), &'a Object>,
+}
+
+impl<'a> Volumes<'a> {
+    fn new(objects: &'a [Object], default_ns: &'a str) -> Volumes<'a> {
+        let mut v = Volumes { by_name: HashMap::new(), by_claim: HashMap::new() };
+        for o in objects.iter().filter(|o| kinds::volume(o).is_some()) {
+            if let Some(name) = o.name.as_deref() {
+                v.by_name.insert(name, o);
+            }
+            if let Some(claim) = o.value(Fact::ClaimRefName) {
+                let ns = o.value(Fact::ClaimRefNamespace).map_or(default_ns, |n| n.value.as_str());
+                v.by_claim.insert((ns, claim.value.as_str()), o);
+            }
+        }
+        v
+    }
+
+    /// The volume a claim is bound to: the one its `volumeName` names, or the one whose
+    /// `claimRef` names it.
+    fn of(&self, pvc: &'a Object, default_ns: &'a str) -> Option<&'a Object> {
+        pvc.value(Fact::BoundVolume).and_then(|v| self.by_name.get(v.value.as_str())).copied().or_else(|| {
+            let name = pvc.name.as_deref()?;
+            self.by_claim.get(&(pvc.ns_or(default_ns), name)).copied()
+        })
+    }
+}
+
+/// The one node all terms of a required node affinity name, when they do.
+fn one_node(terms: &[Option<String>]) -> Option<&str> {
+    let first = terms.first()?.as_deref()?;
+    terms.iter().all(|t| t.as_deref() == Some(first)).then_some(first)
+}
+
+/// The one node `o`'s pods can run on: its `nodeSelector` on the hostname, its required node
+/// affinity, or the node affinity of a PersistentVolume one of its claims is bound to (a
+/// local volume).
+fn pin(o: &Object, mounts: &[Mount<'_>], volumes: &Volumes<'_>, default_ns: &str) -> Option<Pin> {
+    if let Some(node) = o.value(Fact::NodeSelectorHost) {
+        return Some(Pin { node: node.value.clone(), by: "nodeSelector kubernetes.io/hostname".into() });
+    }
+    if let Some(node) = one_node(&o.node_terms) {
+        return Some(Pin { node: node.to_string(), by: "its required node affinity".into() });
+    }
+    mounts.iter().find_map(|m| {
+        let pv = volumes.of(m.pvc?, default_ns)?;
+        let node = one_node(&pv.node_terms)?;
+        Some(Pin {
+            node: node.to_string(),
+            by: format!(
+                "the node affinity of PersistentVolume {}, bound to claim {}",
+                pv.name.as_deref().unwrap_or("?"),
+                m.claim
+            ),
+        })
+    })
 }
 
 /// What the `rwo-guard.dev/skip` and `rwo-guard.dev/mode` annotations of `o` say.

@@ -27,7 +27,7 @@ pub(crate) fn results_edits(
     limits: Limits,
 ) -> Result<(Vec<Edit>, Option<Edit>), Fatal> {
     let Some(region) = &bundle.results else { return Ok((Vec::new(), results_edit(text, bundle, results, None)?)) };
-    let earlier = earlier_results(text, region, limits)?;
+    let earlier = earlier_results(text, region, limits);
     let removed = removals(text, region, &earlier);
     if removed.is_empty() {
         return Ok((Vec::new(), results_edit(text, bundle, results, None)?));
@@ -53,7 +53,7 @@ pub(crate) fn check_replaced_results(
 ) -> Result<(), Fatal> {
     let internal = |m: String| Fatal::Internal(format!("results: {m}"));
     let region = bundle.results.as_ref().ok_or_else(|| internal("no results to replace".into()))?;
-    let earlier = earlier_results(text, region, limits)?;
+    let earlier = earlier_results(text, region, limits);
     let kept = earlier.iter().filter(|e| !e.ours).count();
     if text[region.value.start.offset..].starts_with('[')
         || bundle.documents.first().and_then(|d| d.root.as_ref()).is_some_and(|r| r.flow)
@@ -138,12 +138,12 @@ struct Earlier {
 /// The items of the `results` list in `region`, in order. A block list is read from its key's
 /// line (`results:` and the list below it: items at depth 2); a flow list alone (items at
 /// depth 1).
-fn earlier_results(text: &str, region: &Region, limits: Limits) -> Result<Vec<Earlier>, Fatal> {
+fn earlier_results(text: &str, region: &Region, limits: Limits) -> Vec<Earlier> {
     let flow = text[region.value.start.offset..].starts_with('[');
     let value = &text[region.value.start.offset..region.value.end.offset];
     if !flow && block_dash_col(text, region, value).is_none() {
         // Null or empty, or not a list (which the append reports): no items.
-        return Ok(Vec::new());
+        return Vec::new();
     }
     let from =
         if flow { region.value.start.offset } else { text::line_start(text.as_bytes(), region.key.start.offset) };
@@ -154,7 +154,9 @@ fn earlier_results(text: &str, region: &Region, limits: Limits) -> Result<Vec<Ea
     let mut items: Vec<Earlier> = Vec::new();
     let (mut depth, mut key_3, mut key_4, mut expect_key) = (0usize, None::<String>, None::<String>, [true; 8]);
     for event in Events::at(&text[from..to], limits.max_depth, base) {
-        let (event, span) = event.map_err(|e| Fatal::Internal(format!("results do not parse: {}", e.message)))?;
+        // Results that do not read alone (an alias of an anchor outside them) are not told
+        // apart: none is taken for rwo-guard's own.
+        let Ok((event, span)) = event else { return Vec::new() };
         let depth = &mut depth;
         // As if the list were a block list under `results:`.
         let mut d = *depth + shift;
@@ -210,7 +212,7 @@ fn earlier_results(text: &str, region: &Region, limits: Limits) -> Result<Vec<Ea
             _ => {}
         }
     }
-    Ok(items)
+    items
 }
 
 /// A node at `depth` is done: in a mapping, a key is followed by its value and a value by a key.
@@ -421,23 +423,36 @@ pub fn check_results_edit(text: &str, bundle: &Bundle, edit: &Edit, ours: usize,
     if count != ours {
         return Err(internal(format!("{count} items written, {ours} planned")));
     }
-    let (from, before) = match &bundle.results {
-        Some(r) => {
-            let existing = &text[r.key.start.offset..after_line(text, r.value.end.offset.max(r.key.end.offset))];
-            let n = verify::count_results(&format!("{}{existing}", " ".repeat(r.key.start.col)), limits)
-                .map_err(internal)?;
-            (r.key.start.offset, n)
-        }
-        None => (edit.start, 0),
+    let joined_count = |r: Option<&Region>| -> Result<(usize, usize), String> {
+        let (from, before) = match r {
+            Some(r) => {
+                let existing = &text[r.key.start.offset..after_line(text, r.value.end.offset.max(r.key.end.offset))];
+                (
+                    r.key.start.offset,
+                    verify::count_results(&format!("{}{existing}", " ".repeat(r.key.start.col)), limits)?,
+                )
+            }
+            None => (edit.start, 0),
+        };
+        // From the start of the `results` key's line (a new key: from our own text).
+        let line_start = if r.is_some() { text::line_start(text.as_bytes(), from) } else { from };
+        let joined = format!("{}{}", &text[line_start..edit.start], &edit.with[..items_at + second_item]);
+        Ok((verify::count_results(&joined, limits)?, before + 1))
     };
-    // From the start of the `results` key's line (a new key: from our own text).
-    let line_start = if bundle.results.is_some() { text[..from].rfind('\n').map_or(0, |i| i + 1) } else { from };
-    let joined = format!("{}{}", &text[line_start..edit.start], &edit.with[..items_at + second_item]);
-    let found = verify::count_results(&joined, limits).map_err(internal)?;
-    if found == before + 1 {
+    let (found, expected) = match joined_count(bundle.results.as_ref()) {
+        Ok(counts) => counts,
+        // Existing results that do not read alone (an alias of an anchor before them): count
+        // in the whole ResourceList, before and after.
+        Err(_) => {
+            let out = rewrite::splice(text, std::slice::from_ref(edit));
+            let before = verify::count_results_in_document(text, limits).map_err(internal)?;
+            (verify::count_results_in_document(&out, limits).map_err(internal)?, before + ours)
+        }
+    };
+    if found == expected {
         Ok(())
     } else {
-        Err(internal(format!("the list from its key through our first item holds {found} items, not {before} + 1")))
+        Err(internal(format!("the results list holds {found} items, not {expected}")))
     }
 }
 

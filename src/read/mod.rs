@@ -64,8 +64,9 @@ pub struct Document {
     pub start: usize,
     /// What it is.
     pub kind: DocKind,
-    /// Layout of its root mapping, when it is one.
-    pub root: Option<MapLayout>,
+    /// Layout of its root mapping, for a walk's first document (where a ResourceList gets
+    /// its results); boxed, so that a stream of a million tiny documents stays small.
+    pub root: Option<Box<MapLayout>>,
     /// Hash of its events except rollout strategies and a top-level `results`.
     pub fingerprint: u64,
 }

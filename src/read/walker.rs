@@ -173,6 +173,39 @@ struct Open {
     fp: Fingerprint,
     /// The volume being read, and whether it has a `persistentVolumeClaim`.
     volume: Option<(ClaimUse, bool)>,
+    /// The node selector term being read, and the one node its requirements name so far.
+    term: Option<TermNode>,
+    /// The node selector requirement being read.
+    requirement: Option<Requirement>,
+}
+
+/// What a node selector term's requirements say of its node.
+#[derive(Debug)]
+enum TermNode {
+    /// None names one node.
+    Any,
+    /// All that name one name this one.
+    One(String),
+    /// Two name different nodes: the term matches none.
+    Conflict,
+}
+
+/// A node selector requirement as read.
+#[derive(Debug, Default)]
+struct Requirement {
+    key: Option<String>,
+    operator: Option<String>,
+    values: Vec<String>,
+}
+
+impl Requirement {
+    /// The one node it limits scheduling to: `kubernetes.io/hostname` (or, in `matchFields`,
+    /// `metadata.name`) `In` exactly one value.
+    fn node(self) -> Option<String> {
+        let on_node = matches!(self.key.as_deref(), Some("kubernetes.io/hostname" | "metadata.name"));
+        let mut values = self.values;
+        (on_node && self.operator.as_deref() == Some("In") && values.len() == 1).then(|| values.remove(0))
+    }
 }
 
 /// The current document.
@@ -182,7 +215,7 @@ struct Doc {
     start: usize,
     start_pos: Pos,
     fp: Fingerprint,
-    root: Option<MapLayout>,
+    root: Option<Box<MapLayout>>,
     root_object: Option<Object>,
     items: Vec<Object>,
     has_items: bool,
@@ -595,6 +628,8 @@ impl<'t> Walker<'t> {
                     },
                     fp,
                     volume: None,
+                    term: None,
+                    requirement: None,
                 });
             }
             Role::Items => self.doc.has_items = true,
@@ -610,6 +645,16 @@ impl<'t> Walker<'t> {
             Role::ClaimSource => {
                 if let Some(Open { volume: Some((_, has_claim)), .. }) = self.objects.last_mut() {
                     *has_claim = true;
+                }
+            }
+            Role::NodeTerm => {
+                if let Some(o) = self.objects.last_mut() {
+                    o.term = Some(TermNode::Any);
+                }
+            }
+            Role::Requirement => {
+                if let Some(o) = self.objects.last_mut() {
+                    o.requirement = Some(Requirement::default());
                 }
             }
             _ => {}
@@ -644,7 +689,7 @@ impl<'t> Walker<'t> {
                         o.object.spec = Some(layout);
                     }
                 }
-                Role::Object { top: true } => self.doc.root = Some(layout),
+                Role::Object { top: true } => self.doc.root = Some(Box::new(layout)),
                 _ => {}
             }
         }
@@ -655,6 +700,28 @@ impl<'t> Walker<'t> {
                 if let Some(o) = self.objects.last_mut() {
                     if let Some((claim, true)) = o.volume.take() {
                         o.object.claims.push(claim);
+                    }
+                }
+            }
+            Role::Requirement => {
+                if let Some(o) = self.objects.last_mut() {
+                    let node = o.requirement.take().and_then(Requirement::node);
+                    if let (Some(term), Some(node)) = (&mut o.term, node) {
+                        *term = match std::mem::replace(term, TermNode::Any) {
+                            TermNode::Any => TermNode::One(node),
+                            TermNode::One(before) if before == node => TermNode::One(node),
+                            TermNode::One(_) | TermNode::Conflict => TermNode::Conflict,
+                        };
+                    }
+                }
+            }
+            Role::NodeTerm => {
+                if let Some(o) = self.objects.last_mut() {
+                    if let Some(term) = o.term.take() {
+                        o.object.node_terms.push(match term {
+                            TermNode::One(node) => Some(node),
+                            TermNode::Any | TermNode::Conflict => None,
+                        });
                     }
                 }
             }
@@ -831,6 +898,16 @@ impl<'t> Walker<'t> {
                     v.claim = Some(Scalar { value: value.to_string(), plain, pos });
                 }
             }
+            Fact::RequirementKey | Fact::RequirementOperator | Fact::RequirementValue => {
+                if let Some(r) = &mut open.requirement {
+                    let v = value.to_string();
+                    match fact {
+                        Fact::RequirementKey => r.key = Some(v),
+                        Fact::RequirementOperator => r.operator = Some(v),
+                        _ => r.values.push(v),
+                    }
+                }
+            }
             _ => o.values.push((fact, Scalar { value: value.to_string(), plain, pos })),
         }
     }
@@ -897,12 +974,23 @@ impl<'t> Walker<'t> {
         if place.document.as_deref() == Some("document 0") {
             place.document = Some("document 1".into());
         }
-        let hint = if e.message.contains("nesting") || e.message.contains("recursion") {
-            Some(format!("the nesting limit is {}; raise it with --max-depth", self.limits.max_depth))
+        let (message, hint) = if e.message.contains("nesting") || e.message.contains("recursion") {
+            (
+                e.message.clone(),
+                Some(format!("the nesting limit is {}; raise it with --max-depth", self.limits.max_depth)),
+            )
+        } else if e.message.contains("BOM") {
+            // YAML 1.2 allows a byte-order mark before each document's `---`; kubectl (go-yaml)
+            // and this parser take one only at the very start of the input.
+            place.field = None;
+            (
+                "a byte-order mark (U+FEFF) here; only the very start of the input may have one".to_string(),
+                Some("remove it: kubectl does not read a byte-order mark before a later `---` either".into()),
+            )
         } else {
-            None
+            (e.message.clone(), None)
         };
-        Fatal::Input { message: format!("invalid YAML: {}", e.message), place: Some(place), hint }
+        Fatal::Input { message: format!("invalid YAML: {message}"), place: Some(place), hint }
     }
 }
 

@@ -30,7 +30,11 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
             continue;
         }
         for &t in facts.workload_names.lookup(facts.ns(o), &name.value).iter().filter(|&&t| !facts.superseded(t)) {
-            let Some(w) = facts.workload(t).filter(|w| w.object.is_kind(kind) && !w.skipped()) else { continue };
+            let Some(w) =
+                facts.workload(t).filter(|w| w.object.is_kind(kind) && !w.skipped() && w.pinned_rwo().is_none())
+            else {
+                continue;
+            };
             let Some(mount) = w.first() else { continue };
             let worst = w.worst();
             let default_note = match (written, scaler.default_max) {

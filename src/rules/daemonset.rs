@@ -20,7 +20,9 @@ pub(crate) static DAEMONSET: Rule = Rule {
 
 fn check(facts: &Facts<'_>, out: &mut Analysis) {
     for w in &facts.workloads {
-        let (Scale::PerNode, Some(_), Some(mount)) = (w.kind.scale, w.mode(), w.first()) else { continue };
+        let (Scale::PerNode, Some(_), Some(mount), None) = (w.kind.scale, w.mode(), w.first(), w.pinned_rwo()) else {
+            continue;
+        };
         let worst = w.worst();
         out.push(
             &DAEMONSET,

@@ -21,7 +21,7 @@ pub(crate) static JOB_OVERLAP: Rule = Rule {
 
 fn check(facts: &Facts<'_>, out: &mut Analysis) {
     for w in &facts.workloads {
-        let (Some(_), Some(mount)) = (w.mode(), w.first()) else { continue };
+        let (Some(_), Some(mount), None) = (w.mode(), w.first(), w.pinned_rwo()) else { continue };
         let o = w.object;
         let parallel = |path: Path, out: &mut Analysis| {
             if int(o.value(Fact::Parallelism)).unwrap_or(1) > 1 {

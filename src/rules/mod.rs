@@ -16,6 +16,7 @@ mod duplicate_object;
 mod external_claim;
 mod job_overlap;
 mod namespace_assumed;
+mod node_pinned;
 mod replicas;
 mod shared_claim;
 mod skipped;
@@ -34,6 +35,7 @@ pub(crate) use duplicate_object::DUPLICATE_OBJECT;
 pub(crate) use external_claim::EXTERNAL_CLAIM;
 pub(crate) use job_overlap::JOB_OVERLAP;
 pub(crate) use namespace_assumed::NAMESPACE_ASSUMED;
+pub(crate) use node_pinned::NODE_PINNED;
 pub(crate) use replicas::REPLICAS;
 pub(crate) use shared_claim::SHARED_CLAIM;
 pub(crate) use skipped::SKIPPED;
@@ -45,6 +47,7 @@ pub(crate) use unsupported_strategy::UNSUPPORTED_STRATEGY;
 pub static ALL: &[&Rule] = &[
     &STRATEGY_REWRITTEN,
     &STRATEGY_UNSAFE,
+    &NODE_PINNED,
     &SKIPPED,
     &BAD_ANNOTATION,
     &UNSUPPORTED_STRATEGY,

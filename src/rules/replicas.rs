@@ -21,7 +21,10 @@ pub(crate) static REPLICAS: Rule = Rule {
 
 fn check(facts: &Facts<'_>, out: &mut Analysis) {
     for w in &facts.workloads {
-        let (Scale::Replicas(path), Some(_), Some(mount)) = (w.kind.scale, w.mode(), w.first()) else { continue };
+        let (Scale::Replicas(path), Some(_), Some(mount), None) = (w.kind.scale, w.mode(), w.first(), w.pinned_rwo())
+        else {
+            continue;
+        };
         let replicas = int(w.object.value(Fact::Replicas)).unwrap_or(1);
         if replicas <= 1 {
             continue;

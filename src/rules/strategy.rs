@@ -5,6 +5,7 @@
 //! made is an error instead. This file's check emits both rules' findings and the edit plan.
 
 use crate::analyze::{Analysis, Facts, FieldChange, ObjectPlan, Severity};
+use crate::claims::Access;
 use crate::config::Mode;
 use crate::kinds::Rollout;
 use crate::strategy::{self, Fix, Layout, Op, Val, Verdict};
@@ -34,8 +35,8 @@ pub(crate) static STRATEGY_UNSAFE: Rule = Rule {
 
 fn check(facts: &Facts<'_>, out: &mut Analysis) {
     for w in &facts.workloads {
-        let (Rollout::Rewrite(layout), Some(Verdict::Surges(why)), Some(mode), Some(mount)) =
-            (w.kind.rollout, &w.verdict, w.mode(), w.first())
+        let (Rollout::Rewrite(layout), Some(Verdict::Surges(why)), Some(mode), Some(mount), None) =
+            (w.kind.rollout, &w.verdict, w.mode(), w.first(), w.pinned_rwo())
         else {
             continue;
         };
@@ -53,10 +54,12 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
             let current_at = current.as_ref().and_then(|c| value_at(c, layout, &path));
             // The first edit says why; the others (same object, same reason) only what.
             let why = if n == 0 {
-                format!(
-                    ". It mounts {} and {why}; a new pod could start on another node while the old one still holds the volume (Multi-Attach error)",
-                    mount.describe()
-                )
+                let risk = if mount.access == Access::OncePod {
+                    "a new pod could start while the old one still holds the volume, and ReadWriteOncePod admits one pod at a time, even on one node"
+                } else {
+                    "a new pod could start on another node while the old one still holds the volume (Multi-Attach error)"
+                };
+                format!(". It mounts {} and {why}; {risk}", mount.describe())
             } else {
                 format!(", with the edit above: {}", op_reason(op, layout))
             };

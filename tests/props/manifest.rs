@@ -3,7 +3,9 @@
 //! ResourceLists with or without functionConfig and existing results, kustomize annotations
 //! and renamed claims — written in many YAML styles: block and flow, JSON, plain and quoted
 //! scalars, CRLF, comments before and after keys and inside strategies, indented and
-//! indentless lists, `---` and `...` markers.
+//! indentless lists, `---` and `...` markers — and, one case in eight, anchors placed on random
+//! nodes with aliases and merge keys (`<<: *a`) to them further on, within an object or across
+//! a List's or ResourceList's items (around the edited objects too).
 //!
 //! Every choice comes from a [`Source`]: a seeded [`XorShift`] in the test suite, the fuzzer's
 //! bytes ([`Bytes`]) in the fuzz targets, so each case is reproducible from its seed or input.
@@ -99,6 +101,10 @@ pub enum Y {
     M(Vec<(String, Y)>),
     /// A sequence.
     L(Vec<Y>),
+    /// A node with an anchor (`&name`).
+    A(String, Box<Y>),
+    /// An alias (`*name`).
+    Z(String),
 }
 
 fn s(v: &str) -> Y {
@@ -515,6 +521,16 @@ impl<S: Source> W<'_, S> {
                 self.out.push_str(w);
             }
             Y::M(_) | Y::L(_) => self.flow(v),
+            Y::A(name, inner) => {
+                self.out.push('&');
+                self.out.push_str(name);
+                self.out.push(' ');
+                self.scalar(inner, in_flow);
+            }
+            Y::Z(name) => {
+                self.out.push('*');
+                self.out.push_str(name);
+            }
         }
     }
 
@@ -566,6 +582,16 @@ impl<S: Source> W<'_, S> {
     /// The value of a block mapping pair whose key (at `col`) and colon are written.
     fn value(&mut self, v: &Y, col: usize) {
         match v {
+            Y::A(name, inner) if matches!(**inner, Y::M(_) | Y::L(_)) && !self.wants_flow(inner) => {
+                self.out.push_str(" &");
+                self.out.push_str(name);
+                self.eol();
+                match &**inner {
+                    Y::M(entries) => self.block_map(entries, col + self.style.unit, false),
+                    Y::L(items) => self.block_list(items, col + self.style.unit),
+                    _ => {}
+                }
+            }
             Y::N if self.src.chance(1, 3) => self.eol(),
             Y::Lit(t) => {
                 self.out.push_str(" |");
@@ -612,6 +638,14 @@ impl<S: Source> W<'_, S> {
             self.out.push_str(&" ".repeat(col));
             self.out.push('-');
             match item {
+                Y::A(name, inner) if matches!(**inner, Y::M(_)) && !self.wants_flow(inner) => {
+                    self.out.push_str(" &");
+                    self.out.push_str(name);
+                    self.out.push('\n');
+                    if let Y::M(entries) = &**inner {
+                        self.block_map(entries, col + 2, false);
+                    }
+                }
                 Y::M(entries) if !self.wants_flow(item) => {
                     if self.src.chance(1, 10) {
                         // The mapping starts on the line after the dash.
@@ -723,17 +757,116 @@ fn resource_list(src: &mut impl Source, items: Vec<Y>) -> Y {
     Y::M(e)
 }
 
+/// A step from a node to a child: the `n`-th pair of a mapping or item of a list.
+type NodePath = Vec<usize>;
+
+/// Every node below `v` in document order, with the index just past its subtree.
+fn nodes(v: &Y, path: &mut NodePath, out: &mut Vec<(NodePath, usize, bool)>) {
+    let at = out.len();
+    out.push((path.clone(), 0, matches!(v, Y::M(_))));
+    let children: Vec<&Y> = match v {
+        Y::M(e) => e.iter().map(|(_, v)| v).collect(),
+        Y::L(items) => items.iter().collect(),
+        Y::A(_, inner) => vec![&**inner],
+        _ => Vec::new(),
+    };
+    for (n, child) in children.into_iter().enumerate() {
+        path.push(n);
+        nodes(child, path, out);
+        path.pop();
+    }
+    out[at].1 = out.len();
+}
+
+fn node_mut<'a>(mut v: &'a mut Y, path: &[usize]) -> &'a mut Y {
+    for &n in path {
+        v = match v {
+            Y::M(e) => &mut e[n].1,
+            Y::L(items) => &mut items[n],
+            Y::A(_, inner) => inner,
+            other => return other,
+        };
+    }
+    v
+}
+
+fn has_anchor(v: &Y) -> bool {
+    match v {
+        Y::A(..) => true,
+        Y::M(e) => e.iter().any(|(_, v)| has_anchor(v)),
+        Y::L(items) => items.iter().any(has_anchor),
+        _ => false,
+    }
+}
+
+/// Anchors on random nodes of one document, and aliases and merge keys (`<<: *a`) to them
+/// further on: the shapes that must never let an edit change what another node means.
+fn decorate(doc: &mut Y, src: &mut impl Source) {
+    for k in 0..=src.below(3) {
+        let mut all = Vec::new();
+        nodes(doc, &mut Vec::new(), &mut all);
+        if all.len() < 3 {
+            return;
+        }
+        let anchor = 1 + src.below(all.len() - 1);
+        let (path, end, is_map) = all[anchor].clone();
+        let name = format!("a{}{k}", src.below(1000));
+        // One anchor a node: not on an anchor, an alias, or what an anchor is on.
+        let parent_anchored = matches!(node_mut(doc, &path[..path.len() - 1]), Y::A(..));
+        let target = node_mut(doc, &path);
+        if parent_anchored || matches!(target, Y::A(..) | Y::Z(_)) {
+            continue;
+        }
+        let inner = std::mem::replace(target, Y::N);
+        *target = Y::A(name.clone(), Box::new(inner));
+        // Paths after the anchor's subtree are unchanged by wrapping it.
+        if end >= all.len() {
+            continue;
+        }
+        let site = end + src.below(all.len() - end);
+        let (site_path, _, site_is_map) = all[site].clone();
+        // Not a key of the root (`items: *a`, `results: *a` only make the input invalid), and
+        // not over an anchor that an alias may need.
+        if site_path.len() < 2 || has_anchor(node_mut(doc, &site_path)) {
+            continue;
+        }
+        match src.below(3) {
+            0 if is_map && site_is_map => {
+                if let Y::M(entries) = node_mut(doc, &site_path) {
+                    if entries.iter().all(|(k, _)| k != "<<") {
+                        let at = src.below(entries.len() + 1);
+                        entries.insert(at, ("<<".to_string(), Y::Z(name)));
+                    }
+                }
+            }
+            _ => *node_mut(doc, &site_path) = Y::Z(name),
+        }
+    }
+}
+
 /// A random manifest in a random style, and the arguments to run it with.
 pub fn generate(src: &mut impl Source) -> Case {
     let mut style = style(src);
     let crlf = src.chance(1, 8);
     let n = src.below(7);
-    let objects: Vec<Y> = (0..n).map(|_| object(src)).collect();
+    let mut objects: Vec<Y> = (0..n).map(|_| object(src)).collect();
+    // Anchors, aliases and merge keys, within one object or across a List's items.
+    let anchors = src.chance(1, 8);
+    if anchors {
+        for o in &mut objects {
+            if src.chance(1, 2) {
+                decorate(o, src);
+            }
+        }
+    }
     let args: Vec<String> = src.pick(ARG_SETS).iter().map(|a| (*a).to_string()).collect();
     let mut out = String::new();
     if src.chance(1, 4) {
-        let rl = resource_list(src, objects);
-        style.json = src.chance(1, 4);
+        let mut rl = resource_list(src, objects);
+        style.json = !anchors && src.chance(1, 4);
+        if anchors && src.chance(1, 2) {
+            decorate(&mut rl, src);
+        }
         if src.chance(1, 4) && !style.json {
             out.push_str("---\n");
         }
@@ -749,7 +882,11 @@ pub fn generate(src: &mut impl Source) -> Case {
         if src.chance(1, 8) && !docs.is_empty() {
             let k = src.below(docs.len()) + 1;
             let items: Vec<Y> = docs.drain(..k).collect();
-            docs.insert(0, m(vec![("apiVersion", s("v1")), ("kind", s("List")), ("items", Y::L(items))]));
+            let mut list = m(vec![("apiVersion", s("v1")), ("kind", s("List")), ("items", Y::L(items))]);
+            if anchors && src.chance(1, 2) {
+                decorate(&mut list, src);
+            }
+            docs.insert(0, list);
         }
         for (k, doc) in docs.iter().enumerate() {
             if k > 0 || src.chance(1, 3) {

@@ -1,0 +1,90 @@
+//! `node-pinned`: a workload whose pods can only run on one node (a `nodeSelector` on
+//! `kubernetes.io/hostname`, a required node affinity naming one node, or a claim bound to a
+//! PersistentVolume whose node affinity names one node, as local volumes are) cannot
+//! Multi-Attach a ReadWriteOnce claim: every pod of every rollout lands on that node, which
+//! ReadWriteOnce allows. It is left as it is (Recreate would only add downtime), and nothing
+//! else about its replicas is reported. ReadWriteOncePod is different (one pod at a time, even
+//! on one node): such a workload is still rewritten.
+
+use crate::analyze::{Analysis, Facts, Severity};
+use crate::kinds::Rollout;
+use crate::strategy::Verdict;
+
+use super::{Level, Rule};
+
+/// A workload pinned to one node, on ReadWriteOnce claims.
+pub(crate) static NODE_PINNED: Rule = Rule {
+    name: "node-pinned",
+    level: Level::Always(Severity::Info),
+    summary: "A workload on ReadWriteOnce claims whose pods can only run on one node was left as it is",
+    triggered_by: "a workload on a ReadWriteOnce claim whose pods can only run on one node (`nodeSelector` on `kubernetes.io/hostname`, a required node affinity naming one node, a claim bound to a PersistentVolume whose node affinity names one node) and whose rollout would otherwise be rewritten",
+    advice: "nothing: every pod lands on that node, which ReadWriteOnce allows (ReadWriteOncePod claims are still rewritten)",
+    check: Some(check),
+};
+
+fn check(facts: &Facts<'_>, out: &mut Analysis) {
+    for w in &facts.workloads {
+        let (Rollout::Rewrite(_), Some(Verdict::Surges(_)), Some(_), Some(mount), Some(pin)) =
+            (w.kind.rollout, &w.verdict, w.mode(), w.first(), w.pinned_rwo())
+        else {
+            continue;
+        };
+        out.push(
+            &NODE_PINNED,
+            w.ordinal,
+            Severity::Info,
+            format!(
+                "{}: its pods can only run on node {} ({}), so a rollout cannot Multi-Attach {}: ReadWriteOnce lets every pod on that node use it. Left as it is (Recreate there would only add downtime)",
+                w.object.display(),
+                pin.node,
+                pin.by,
+                mount.describe()
+            ),
+            None,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::rules::testing::{findings, CLAIMS};
+    use crate::rules::{REPLICAS, STRATEGY_REWRITTEN};
+
+    fn pinned(claim: &str, pod: &str) -> String {
+        format!("{CLAIMS}apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: w}}\nspec:\n  replicas: 2\n  template:\n    spec:\n{pod}      volumes: [{{name: v, persistentVolumeClaim: {{claimName: {claim}}}}}]\n")
+    }
+
+    const SELECTOR: &str = "      nodeSelector: {kubernetes.io/hostname: node-a}\n";
+    const AFFINITY: &str = "      affinity:\n        nodeAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n            nodeSelectorTerms:\n            - matchExpressions:\n              - {key: kubernetes.io/hostname, operator: In, values: [node-a]}\n              - {key: disk, operator: Exists}\n";
+
+    #[test]
+    fn a_workload_pinned_to_one_node_on_rwo_is_left_alone() {
+        for pod in [SELECTOR, AFFINITY] {
+            let yaml = pinned("data", pod);
+            let f = findings(&NODE_PINNED, &yaml, Config::default());
+            assert_eq!(f.len(), 1, "{pod}");
+            assert!(f[0].message.contains("only run on node node-a"), "{}", f[0].message);
+            assert!(findings(&STRATEGY_REWRITTEN, &yaml, Config::default()).is_empty());
+            assert!(findings(&REPLICAS, &yaml, Config::default()).is_empty());
+        }
+    }
+
+    #[test]
+    fn rwop_and_two_nodes_are_not_pinned() {
+        let yaml = pinned("pod-data", SELECTOR);
+        assert!(findings(&NODE_PINNED, &yaml, Config::default()).is_empty());
+        assert_eq!(findings(&STRATEGY_REWRITTEN, &yaml, Config::default()).len(), 1);
+        let two = AFFINITY.replace("values: [node-a]", "values: [node-a, node-b]");
+        assert!(findings(&NODE_PINNED, &pinned("data", &two), Config::default()).is_empty());
+    }
+
+    #[test]
+    fn a_local_volume_pins_its_claims_users() {
+        let pv = "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: local-1}\nspec:\n  local: {path: /mnt/disk}\n  claimRef: {namespace: '', name: data}\n  nodeAffinity:\n    required:\n      nodeSelectorTerms:\n      - matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: [node-b]}]\n---\n";
+        let yaml = format!("{pv}{}", pinned("data", ""));
+        let f = findings(&NODE_PINNED, &yaml, Config::default());
+        assert!(f[0].message.contains("node node-b (the node affinity of PersistentVolume local-1"), "{f:?}");
+    }
+}
