@@ -289,3 +289,27 @@ fn results_on_stdout_replace_the_output() {
     assert!(ran.stderr.ends_with("rwo-guard: 0 workloads fixed, 0 warnings, 1 error\n"), "{}", ran.stderr);
     let _ = fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_files_stream_reads_back_as_the_same_objects() {
+    let dir = scratch("stream");
+    fs::write(dir.join("a.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}").expect("write");
+    fs::write(dir.join("b.yaml"), "\u{feff}apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n").expect("write");
+    fs::write(dir.join("c.yaml"), "--- # c\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n").expect("write");
+    fs::write(dir.join("d.yaml"), "%YAML 1.2\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}\n")
+        .expect("write");
+    fs::write(dir.join("e.json"), "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"e\"}}")
+        .expect("write");
+    let ran = run_in(&dir, &args(&["-f", "."]), b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let again = run_in(
+        &dir,
+        &args(&["--results", "-", "--results-format", "json", "--external-claims", "ignore"]),
+        ran.stdout.as_bytes(),
+    );
+    assert_eq!(again.code, 0, "the stream of the files must read as YAML: {}\n{}", again.stderr, ran.stdout);
+    let names: Vec<&str> = ran.stdout.lines().filter_map(|l| l.strip_prefix("metadata: {name: ")).collect();
+    assert_eq!(names, ["a}", "b}", "c}", "d}"], "{}", ran.stdout);
+    assert!(!ran.stdout[1..].contains('\u{feff}'), "a later file's byte-order mark is left out");
+    let _ = fs::remove_dir_all(&dir);
+}

@@ -107,16 +107,23 @@ fn body(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write) -> io::Result<()> {
         return Ok(());
     }
     for (i, out) in done.outputs.iter().enumerate() {
-        if i > 0 {
-            stdout.write_all(separator(done.outputs[i - 1].text, out.text).as_bytes())?;
+        if i == 0 {
+            rewrite::write_spliced(out.text, &out.edits, stdout)?;
+            continue;
         }
-        rewrite::write_spliced(out.text, &out.edits, stdout)?;
+        stdout.write_all(separator(done.outputs[i - 1].text, out.text).as_bytes())?;
+        match out.text.strip_prefix('\u{feff}') {
+            // A byte-order mark starts a stream, never a later document (YAML 1.2, kubectl).
+            Some(_) => stdout.write_all(&rewrite::splice(out.text, &out.edits).as_bytes()[3..])?,
+            None => rewrite::write_spliced(out.text, &out.edits, stdout)?,
+        }
     }
     Ok(())
 }
 
 /// What goes between two files in one stream: a line break if the first does not end with one,
-/// then a document marker unless the second starts with one (`...` before directives).
+/// then a document marker unless the second starts with one (`...` before directives). A
+/// later file's byte-order mark is left out of the stream.
 fn separator(before: &str, after: &str) -> String {
     let mut s = String::new();
     if !before.is_empty() && !before.ends_with('\n') {
@@ -201,6 +208,17 @@ fn fatal_answer(fatal: &Fatal, input: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_are_joined_into_one_stream() {
+        assert_eq!(separator("a: 1\n", "b: 2\n"), "---\n");
+        assert_eq!(separator("a: 1", "b: 2\n"), "\n---\n");
+        assert_eq!(separator("a: 1\n", "--- # doc\nb: 2\n"), "");
+        assert_eq!(separator("a: 1\n", "---\n"), "");
+        assert_eq!(separator("a: 1\n", "---x: 1\n"), "---\n");
+        assert_eq!(separator("a: 1\n", "%YAML 1.2\n---\nb: 2\n"), "...\n");
+        assert_eq!(separator("a: 1\n", "\u{feff}b: 2\n"), "---\n");
+    }
 
     #[test]
     fn a_fatal_error_is_answered_in_the_input_style() {
