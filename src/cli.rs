@@ -10,12 +10,15 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches, Parser};
 
 use crate::config::{Config, Field, Overrides, Values, FIELDS};
+use crate::output::report;
 use crate::read::Limits;
 
 const AFTER_HELP: &str = "\
 Input (detected, never a flag): a KRM ResourceList (kustomize containerized functions, kpt
 fn eval/render) or a plain multi-document YAML stream (`kubectl kustomize . | rwo-guard`, a
 legacy kustomize exec plugin). Output: the same form, byte-identical except the edited fields.
+With -f, the files as they are (no kustomize patches or renames), one bundle; the output is
+their stream, or each file edited in place (--in-place).
 
 Configuration: flags > the CONFIG file > a ResourceList's functionConfig > defaults. CONFIG
 and functionConfig are `apiVersion: rwo-guard.dev/v1alpha1, kind: RwoGuard` with the fields
@@ -34,13 +37,27 @@ pub struct Cli {
     #[arg(value_name = "CONFIG")]
     pub config: Option<PathBuf>,
 
+    /// Read this file, or this directory recursively (*.yaml, *.yml, *.json), instead of
+    /// standard input; repeat it: all are read as one bundle
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    pub filename: Vec<PathBuf>,
+
+    /// With -f: write each file's edits back into it (all files or none) instead of printing
+    /// the stream
+    #[arg(long, requires = "filename", conflicts_with = "diff")]
+    pub in_place: bool,
+
     /// The configuration fields, one flag each (from `config::FIELDS`).
     #[command(flatten)]
     pub fields: ConfigFlags,
 
-    /// Also write the results (KRM result list, YAML) to this file
+    /// Also write the results to this file (`-`: to standard output, instead of the output)
     #[arg(long, value_name = "FILE")]
     pub results: Option<PathBuf>,
+
+    /// The format of --results
+    #[arg(long, value_name = "FORMAT", default_value = report::FORMATS[0].name, value_parser = formats())]
+    pub results_format: String,
 
     /// Print a unified diff of the edits instead of the output stream
     #[arg(long)]
@@ -109,6 +126,11 @@ impl Generate {
         clap_complete::generate(shell, &mut cmd, "rwo-guard", &mut out);
         Ok(out)
     }
+}
+
+/// The `--results-format` values, each with what it is for.
+fn formats() -> PossibleValuesParser {
+    PossibleValuesParser::new(report::FORMATS.iter().map(|f| PossibleValue::new(f.name).help(f.doc)))
 }
 
 /// The flags of the configuration fields: one per entry of [`FIELDS`], with its help, default
@@ -215,6 +237,16 @@ impl Cli {
             "never" => false,
             _ => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
         }
+    }
+
+    /// Whether `--results -` asks for the report on standard output.
+    pub(crate) fn results_to_stdout(&self) -> bool {
+        self.results.as_deref().is_some_and(|p| p.as_os_str() == "-")
+    }
+
+    /// Whether the report needs every workload checked (JUnit: a test case each).
+    pub(crate) fn wants_checked_workloads(&self) -> bool {
+        self.results.is_some() && self.results_format == "junit"
     }
 
     /// The limits given as flags.

@@ -1,17 +1,31 @@
 //! The README's reference tables, rendered from the tables they document: the findings from
 //! `rules::ALL`, the configuration fields from `config::FIELDS`, the exit codes from
-//! `error::EXIT_CODES`. `tests/readme.rs` checks that README.md holds exactly these (and
+//! `error::EXIT_CODES`, the report formats from `output::report::FORMATS`. `tests/readme.rs` checks that README.md holds exactly these (and
 //! rewrites them with `RWO_GUARD_BLESS=1`), so a rule, field or exit code cannot be added
 //! without its documentation.
 
 use crate::config::{Values, FIELDS};
 use crate::error::EXIT_CODES;
+use crate::output::report::FORMATS;
 use crate::rules::ALL;
 
 /// Each table with the marker that delimits it in README.md
 /// (`<!-- marker: … -->` … `<!-- /marker -->`).
 pub(crate) fn tables() -> Vec<(&'static str, String)> {
-    vec![("findings", findings()), ("config-fields", config_fields()), ("exit-codes", exit_codes())]
+    vec![
+        ("findings", findings()),
+        ("config-fields", config_fields()),
+        ("exit-codes", exit_codes()),
+        ("results-formats", results_formats()),
+    ]
+}
+
+fn results_formats() -> String {
+    let mut t = String::from("| `--results-format` | what it is |\n|---|---|\n");
+    for f in FORMATS {
+        t.push_str(&format!("| `{}` | {} |\n", f.name, f.doc));
+    }
+    t
 }
 
 fn findings() -> String {

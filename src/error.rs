@@ -18,7 +18,8 @@ pub mod exit {
     pub const INPUT: i32 = 3;
     /// Internal error: the output failed its own verification and was not written.
     pub const INTERNAL: i32 = 4;
-    /// The output could not be written (standard output, or the `--results` file).
+    /// The output could not be written (standard output, the `--results` file, or a file of
+    /// `--in-place`: then none was changed).
     pub const OUTPUT: i32 = 5;
 }
 
@@ -45,7 +46,10 @@ pub const EXIT_CODES: &[ExitCode] = &[
     },
     ExitCode { code: exit::INPUT, meaning: "unreadable input: invalid YAML, not UTF-8, a limit exceeded" },
     ExitCode { code: exit::INTERNAL, meaning: "internal error: the output failed its verification" },
-    ExitCode { code: exit::OUTPUT, meaning: "the output could not be written (standard output or the --results file)" },
+    ExitCode {
+        code: exit::OUTPUT,
+        meaning: "the output could not be written (standard output, the --results file, or a file of --in-place)",
+    },
 ];
 
 /// The exit codes as `--help` shows them.

@@ -76,6 +76,16 @@ impl Fingerprint {
     }
 }
 
+/// The hash of a few texts (each one delimited by its length), for keys that must not change
+/// from run to run while the texts do not: SARIF's partial fingerprints.
+pub(crate) fn of_texts(parts: &[&str]) -> u64 {
+    let mut f = Fingerprint::default();
+    for p in parts {
+        f.bytes(p.as_bytes());
+    }
+    f.value()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +109,11 @@ mod tests {
         d.add(&scalar("a", ScalarStyle::Plain));
         d.add(&scalar("bc", ScalarStyle::Plain));
         assert_ne!(c, d);
+    }
+
+    #[test]
+    fn texts_hash_the_same_every_run_and_keep_their_borders() {
+        assert_eq!(of_texts(&["replicas", "apps/v1/Deployment//web"]), 0x1ff9_278b_ff8b_794d);
+        assert_ne!(of_texts(&["ab", "c"]), of_texts(&["a", "bc"]));
     }
 }

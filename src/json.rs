@@ -38,6 +38,11 @@ pub(crate) fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Stri
     String::from_utf8(out).map_err(|e| format!("cannot write JSON: {e}"))
 }
 
+/// `value` as indented JSON (two spaces), for reports (`--results-format json`, `sarif`).
+pub(crate) fn pretty<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
+    serde_json::to_string_pretty(value).map_err(|e| format!("cannot write JSON: {e}"))
+}
+
 /// `s` as a JSON string, quotes included.
 pub(crate) fn string(s: &str) -> String {
     // Serializing a str cannot fail.

@@ -7,7 +7,9 @@
 //! plan; pure) → [`rewrite`] (splice edits into the original bytes) → [`verify`] (re-read the
 //! output and check it is the input plus exactly the plan) → [`output`] (the one place that
 //! decides what is written, and how). [`run`] drives it over reader and writer handles;
-//! `main.rs` only passes it the process's. See docs/ARCHITECTURE.md.
+//! `main.rs` only passes it the process's. The input is standard input, or the files and
+//! directories of `-f` ([`input`]), each read on its own and analysed together; where each
+//! finding is in them is a [`location`]. See docs/ARCHITECTURE.md.
 
 #![cfg_attr(test, allow(clippy::expect_used, clippy::unwrap_used, clippy::panic))]
 
@@ -21,8 +23,10 @@ mod engine;
 pub(crate) mod error;
 pub(crate) mod fingerprint;
 mod framing;
+mod input;
 mod json;
 pub(crate) mod kinds;
+mod location;
 pub(crate) mod model;
 pub(crate) mod output;
 mod pipeline;
@@ -83,6 +87,9 @@ where
             }
         };
     }
+    if let Some(code) = files_or_misuse(&cli, stdout, stderr) {
+        return code;
+    }
     let mut input = Vec::new();
     let outcome = pipeline::read_input(stdin, stdin_size(), cli.limits(), &mut input)
         .and_then(|text| pipeline::process(&cli, text))
@@ -91,6 +98,29 @@ where
         Ok(code) => code,
         Err(fatal) => output::fatal(&fatal, Some(&cli), &input, stdout, stderr),
     }
+}
+
+/// A run over the files of `-f` (or a usage error no clap rule expresses): its exit code.
+/// `None`: standard input is the input.
+fn files_or_misuse(cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Option<i32> {
+    if cli.results_to_stdout() && cli.diff {
+        let misuse = input::Failure::usage("--results - and --diff both write standard output; choose one");
+        let _ = stderr.write_all(misuse.fatal.render(STDIN, b"").as_bytes());
+        return Some(misuse.fatal.exit_code());
+    }
+    if cli.filename.is_empty() {
+        return None;
+    }
+    let sources = match input::read_files(&cli.filename, cli.limits()) {
+        Ok(sources) => sources,
+        Err(failure) => return Some(output::fatal_in_file(&failure, cli, stdout, stderr)),
+    };
+    let written = pipeline::process_files(cli, &sources)
+        .and_then(|done| output::write(cli, &done, stdout, stderr).map_err(input::Failure::new));
+    Some(match written {
+        Ok(code) => code,
+        Err(failure) => output::fatal_in_file(&failure, cli, stdout, stderr),
+    })
 }
 
 /// The size of standard input when it is a regular file (so it is read into one allocation).

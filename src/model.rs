@@ -191,6 +191,9 @@ pub enum Fact {
     PathAnnotation,
     /// Annotation `config.kubernetes.io/index` (or its `internal.` form).
     IndexAnnotation,
+    /// Annotation `config.kubernetes.io/origin` (kustomize's `buildMetadata: [originAnnotations]`:
+    /// a YAML text naming the file the object came from).
+    OriginAnnotation,
     /// A workload's replica count.
     Replicas,
     /// The most replicas an autoscaler may scale to.
@@ -260,6 +263,8 @@ pub struct Unreadable {
 pub struct Object {
     /// 0-based position among the bundle's objects.
     pub ordinal: usize,
+    /// The input it was read from (0: standard input, or the first file of `-f`).
+    pub source: usize,
     /// The document it is in (1-based).
     pub document: usize,
     /// Its index in the `items` of a ResourceList or List.

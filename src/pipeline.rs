@@ -2,31 +2,53 @@
 //! verify. It ends in a [`Done`] (everything to write, already checked) or a [`Fatal`] (what
 //! stopped the run, before anything was written). Writing either is `output`'s job.
 
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::io::Read;
+use std::path::Path;
 
-use crate::analyze::{self, Finding};
+use crate::analyze::{self, ObjectPlan, Severity};
 use crate::cli::Cli;
 use crate::config::{self, Config};
-use crate::error::{Fatal, Place};
+use crate::error::Fatal;
+use crate::input::{self, Census, Failure, Source};
 use crate::kinds;
+use crate::location::{self, Location};
+use crate::model::Object;
 use crate::output::{self, resource_list, results};
 use crate::read::{self, Bundle, Form, Limits};
 use crate::rewrite::{self, Edit};
-use crate::text;
 use crate::verify;
+
+/// One input (standard input, or a file of `-f`) and the edits to its text.
+#[derive(Debug)]
+pub(crate) struct Output<'t> {
+    /// Its name in messages: `<stdin>`, or the file as given.
+    pub name: &'t str,
+    /// The file, to write back with `--in-place` (`None`: standard input).
+    pub path: Option<&'t Path>,
+    /// Its text.
+    pub text: &'t str,
+    /// Its edits, sorted: the output is the text with these spliced in.
+    pub edits: Vec<Edit>,
+}
 
 /// What a successful run has to write.
 pub(crate) struct Done<'t> {
-    /// The input.
-    pub input: &'t str,
-    /// Every edit, sorted: the output is the input with these spliced in.
-    pub edits: Vec<Edit>,
+    /// Every input with its edits, in order (standard input: one).
+    pub outputs: Vec<Output<'t>>,
     /// The findings as KRM results.
     pub results: Vec<results::KrmResult>,
-    /// The stderr lines (one per finding that the form shows there).
+    /// Where each result's finding is (one per result).
+    pub locations: Vec<Location>,
+    /// The workloads checked and where they are (gathered only for a JUnit report).
+    pub checked: Vec<(results::ResourceRef, Location)>,
+    /// The stderr lines (one per finding that the form shows there, and the closing count).
     pub summary: String,
     /// A finding at or above `failOn`.
     pub fails: bool,
+    /// The least severity that fails the run (`None`: `failOn: never`).
+    pub fail_at: Option<Severity>,
 }
 
 /// Reads all of `stdin` into `buf` (at most the input limit) and checks it is UTF-8.
@@ -52,27 +74,25 @@ pub(crate) fn read_input<'a>(
             hint: Some("raise the limit with --max-input-bytes".into()),
         });
     }
-    std::str::from_utf8(buf).map_err(|e| {
-        let at = e.valid_up_to();
-        let before = &buf[..at];
-        let line = text::line_number(before, at);
-        let line_start = text::line_start(before, at);
-        let col = String::from_utf8_lossy(&before[line_start..]).chars().count();
-        Fatal::input_at(
-            format!("the input is not UTF-8 (byte 0x{:02x} at offset {at}); YAML must be UTF-8", buf[at]),
-            Place { offset: at, line, col, document: None, field: None },
-        )
-    })
+    input::utf8(buf)
 }
 
 /// The configuration: defaults, then the ResourceList's functionConfig or the CONFIG file,
 /// then the flags.
 pub(crate) fn load_config(cli: &Cli, bundle: &Bundle, text: &str) -> Result<Config, Fatal> {
-    let mut config = Config::default();
-    if let Some(fc) = &bundle.function_config {
+    let function_config = bundle.function_config.as_ref().map(|fc| {
         let node = &text[fc.value.start.offset..fc.value.end.offset];
-        let doc = format!("{}{node}", " ".repeat(fc.value.start.col));
-        config = config::parse(&doc, "functionConfig")?;
+        format!("{}{node}", " ".repeat(fc.value.start.col))
+    });
+    configure(cli, function_config.as_deref())
+}
+
+/// The configuration from a functionConfig's text (indented as in its input), the CONFIG file
+/// and the flags.
+fn configure(cli: &Cli, function_config: Option<&str>) -> Result<Config, Fatal> {
+    let mut config = Config::default();
+    if let Some(doc) = function_config {
+        config = config::parse(doc, "functionConfig")?;
     }
     if let Some(path) = &cli.config {
         let origin = path.display().to_string();
@@ -83,7 +103,7 @@ pub(crate) fn load_config(cli: &Cli, bundle: &Bundle, text: &str) -> Result<Conf
 
 /// The config file's text, read up to the size limit (a FIFO or `/dev/zero` never ends: the
 /// read itself is bounded, not only the size the file reports).
-fn read_config_file(path: &std::path::Path, origin: &str) -> Result<String, Fatal> {
+fn read_config_file(path: &Path, origin: &str) -> Result<String, Fatal> {
     let cannot = |e: std::io::Error| Fatal::Usage(format!("cannot read config file {origin}: {e}"));
     let mut bytes = Vec::new();
     std::fs::File::open(path)
@@ -101,43 +121,224 @@ fn read_config_file(path: &std::path::Path, origin: &str) -> Result<String, Fata
     })
 }
 
-/// Everything between reading the input and writing: facts, config, analysis, edits, and the
-/// checks that the edited text is exactly the plan.
+/// Everything between reading standard input and writing: facts, config, analysis, edits,
+/// and the checks that the edited text is exactly the plan.
 pub(crate) fn process<'t>(cli: &Cli, text: &'t str) -> Result<Done<'t>, Fatal> {
-    let limits = cli.limits();
-    let mut bundle = read::read_filtered(text, limits, &kinds::relevant)?;
+    let bundle = read::read_filtered(text, cli.limits(), &kinds::relevant)?;
     let config = load_config(cli, &bundle, text)?;
-    let analysis = analyze::analyze(&bundle.objects, &config, &bundle.namespaces);
-    let per_object = analysis
-        .plans
-        .iter()
-        .map(|plan| rewrite::edits_for(text, &bundle.objects[plan.object], plan))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(Fatal::Internal)?;
-    verify::verify_regions(text, &bundle, &analysis.plans, &per_object, limits).map_err(Fatal::Internal)?;
-    let mut edits: Vec<Edit> = per_object.into_iter().flatten().collect();
-    let fails = results::fails(&analysis.findings, config.fail_on);
-    let summary = summary(&analysis.findings, output::stderr_threshold(bundle.form, cli.quiet));
-    let results = results::krm_results(analysis.findings, &bundle.objects);
-    // The objects' facts are no longer needed: free them before the results are rendered.
-    bundle.objects = Vec::new();
-    if bundle.form == Form::ResourceList {
-        let (removed, append) = resource_list::results_edits(text, &bundle, &results, limits)?;
-        if removed.is_empty() {
-            if let Some(e) = append {
-                resource_list::check_results_edit(text, &bundle, &e, results.len(), limits)?;
-                edits.push(e);
-            }
-        } else {
-            resource_list::check_replaced_results(text, &bundle, &removed, append.as_ref(), results.len(), limits)?;
-            edits.extend(removed);
-            edits.extend(append);
-        }
-    }
-    let edits = rewrite::normalize(edits).map_err(|e| Fatal::Internal(e.into()))?;
-    Ok(Done { input: text, edits, results, summary, fails })
+    let loaded = vec![Loaded { name: crate::STDIN, path: None, text, bundle }];
+    finish(cli, &config, loaded, &[]).map_err(|f| *f.fatal)
 }
 
-fn summary(findings: &[Finding], min: Option<analyze::Severity>) -> String {
-    min.map_or_else(String::new, |min| results::summary(findings, min))
+/// As [`process`], for the files of `-f`: each read on its own text (positions stay the
+/// file's), the files that hold no Kubernetes object skipped, then all objects analysed
+/// together as one bundle; edits and their checks are per file.
+pub(crate) fn process_files<'t>(cli: &Cli, sources: &'t [Source]) -> Result<Done<'t>, Failure> {
+    let limits = cli.limits();
+    let config = configure(cli, None).map_err(Failure::new)?;
+    let mut read = Vec::new();
+    let mut skipped = Vec::new();
+    let mut counted = 0usize;
+    for source in sources {
+        let census = Census::default();
+        let fail = |fatal| Failure::in_input(fatal, &source.name, source.text.clone().into_bytes());
+        let bundle = match read::read_filtered(&source.text, limits, &|o: &Object| census.keep(o)) {
+            Ok(bundle) => bundle,
+            Err(fatal) => match input::template_reason(&source.text) {
+                Some(why) => {
+                    skipped.push((source.name.as_str(), why));
+                    continue;
+                }
+                None => return Err(fail(fatal)),
+            },
+        };
+        if let Some(why) = census.skip_reason(source, &bundle) {
+            skipped.push((source.name.as_str(), why));
+            continue;
+        }
+        counted += bundle.documents.len() + bundle.objects.len();
+        if counted > limits.max_documents {
+            return Err(fail(Fatal::Input {
+                message: format!("more than {} documents and objects in the files together", limits.max_documents),
+                place: None,
+                hint: Some("raise the limit with --max-documents".into()),
+            }));
+        }
+        read.push(Loaded { name: &source.name, path: Some(&source.path), text: &source.text, bundle });
+    }
+    finish(cli, &config, read, &skipped)
+}
+
+/// One input read: its name, file, text and facts.
+struct Loaded<'t> {
+    name: &'t str,
+    path: Option<&'t Path>,
+    text: &'t str,
+    bundle: Bundle,
+}
+
+impl<'t> Loaded<'t> {
+    /// How locations name this input's objects.
+    fn origin(&self) -> location::Read<'t> {
+        match self.path {
+            Some(_) => location::Read::File { name: self.name, text: self.text },
+            None => location::Read::Stream,
+        }
+    }
+}
+
+/// The inputs' objects as one list, each knowing its input (ordinals counted on), and where
+/// each input's objects start in it.
+fn gather(read: &mut [Loaded<'_>]) -> (Vec<Object>, Vec<usize>) {
+    let mut objects: Vec<Object> = Vec::new();
+    let mut bases = Vec::with_capacity(read.len());
+    for (i, r) in read.iter_mut().enumerate() {
+        bases.push(objects.len());
+        let mut mine = std::mem::take(&mut r.bundle.objects);
+        if i > 0 {
+            for o in &mut mine {
+                o.source = i;
+                o.ordinal += objects.len();
+            }
+        }
+        if objects.is_empty() {
+            objects = mine;
+        } else {
+            objects.extend(mine);
+        }
+    }
+    (objects, bases)
+}
+
+/// Every namespace the inputs' objects name (one input's own set when there is one).
+fn namespaces<'a>(read: &'a [Loaded<'_>]) -> Cow<'a, BTreeSet<String>> {
+    match read {
+        [one] => Cow::Borrowed(&one.bundle.namespaces),
+        many => Cow::Owned(many.iter().flat_map(|r| r.bundle.namespaces.iter().cloned()).collect()),
+    }
+}
+
+/// Gives each input its objects back (what [`gather`] took), for verification in its text.
+fn scatter(read: &mut [Loaded<'_>], mut objects: Vec<Object>, bases: &[usize]) {
+    for (r, &base) in read.iter_mut().zip(bases).skip(1).rev() {
+        r.bundle.objects = objects.split_off(base);
+    }
+    if let Some(first) = read.first_mut() {
+        first.bundle.objects = objects;
+    }
+}
+
+/// Analysis, edits and their checks over the inputs read, and what to write.
+fn finish<'t>(
+    cli: &Cli,
+    config: &Config,
+    mut read: Vec<Loaded<'t>>,
+    skipped: &[(&str, String)],
+) -> Result<Done<'t>, Failure> {
+    let limits = cli.limits();
+    let (objects, bases) = gather(&mut read);
+    let analysis = analyze::analyze(&objects, config, &namespaces(&read));
+    let per_plan = analysis
+        .plans
+        .iter()
+        .map(|plan| {
+            let o = &objects[plan.object];
+            rewrite::edits_for(read[o.source].text, o, plan)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Failure::new(Fatal::Internal(e)))?;
+    let fails = results::fails(&analysis.findings, config.fail_on);
+    let form = read.first().map_or(Form::Stream, |r| r.bundle.form);
+    let locations: Vec<Location> = analysis
+        .findings
+        .iter()
+        .map(|f| {
+            let o = &objects[f.object];
+            Location::of(o, f.field.as_ref().map(|c| c.path.as_str()), read[o.source].origin())
+        })
+        .collect();
+    let summary = match output::stderr_threshold(form, cli.quiet) {
+        Some(min) => results::summary(skipped, &analysis, &locations, min),
+        None => String::new(),
+    };
+    let checked = if cli.wants_checked_workloads() { checked(&objects, &read) } else { Vec::new() };
+    let sources: Vec<usize> = analysis.plans.iter().map(|p| objects[p.object].source).collect();
+    let results = results::krm_results(analysis.findings, &objects, &locations);
+    scatter(&mut read, objects, &bases);
+    let mut edits = verified(&read, &bases, &analysis.plans, &sources, per_plan, limits)?;
+    // The objects' facts are no longer needed: free them before the results are rendered.
+    for r in &mut read {
+        r.bundle.objects = Vec::new();
+    }
+    if form == Form::ResourceList {
+        let r = &read[0];
+        let (removed, append) =
+            resource_list::results_edits(r.text, &r.bundle, &results, limits).map_err(Failure::new)?;
+        if removed.is_empty() {
+            if let Some(e) = append {
+                resource_list::check_results_edit(r.text, &r.bundle, &e, results.len(), limits)
+                    .map_err(Failure::new)?;
+                edits[0].push(e);
+            }
+        } else {
+            resource_list::check_replaced_results(r.text, &r.bundle, &removed, append.as_ref(), results.len(), limits)
+                .map_err(Failure::new)?;
+            edits[0].extend(removed);
+            edits[0].extend(append);
+        }
+    }
+    let outputs = read
+        .iter()
+        .zip(edits)
+        .map(|(r, edits)| {
+            let edits = rewrite::normalize(edits).map_err(|e| Failure::new(Fatal::Internal(e.into())))?;
+            Ok(Output { name: r.name, path: r.path, text: r.text, edits })
+        })
+        .collect::<Result<Vec<_>, Failure>>()?;
+    let fail_at = results::threshold(config.fail_on);
+    Ok(Done { outputs, results, locations, checked, summary, fails, fail_at })
+}
+
+/// Each input's edits, once every edited object has been checked against its plan in its
+/// input's text. `sources[i]` is the input of `plans[i]`, whose edits are `per_plan[i]`; plans
+/// are in object order, so each input's plans are together.
+fn verified(
+    read: &[Loaded<'_>],
+    bases: &[usize],
+    plans: &[ObjectPlan],
+    sources: &[usize],
+    per_plan: Vec<Vec<Edit>>,
+    limits: Limits,
+) -> Result<Vec<Vec<Edit>>, Failure> {
+    let mut edits = vec![Vec::new(); read.len()];
+    let mut at = 0;
+    while at < plans.len() {
+        let source = sources[at];
+        let end = at + sources[at..].iter().take_while(|&&s| s == source).count();
+        let local: Vec<ObjectPlan>;
+        let mine = if bases[source] == 0 {
+            &plans[at..end]
+        } else {
+            local =
+                plans[at..end].iter().map(|p| ObjectPlan { object: p.object - bases[source], ..p.clone() }).collect();
+            &local[..]
+        };
+        let r = &read[source];
+        verify::verify_regions(r.text, &r.bundle, mine, &per_plan[at..end], limits)
+            .map_err(|e| Failure::new(Fatal::Internal(e)))?;
+        at = end;
+    }
+    for (source, e) in sources.iter().zip(per_plan) {
+        edits[*source].extend(e);
+    }
+    Ok(edits)
+}
+
+/// Every workload and where it is (for a JUnit report: one test case each).
+fn checked(objects: &[Object], read: &[Loaded<'_>]) -> Vec<(results::ResourceRef, Location)> {
+    objects
+        .iter()
+        .filter(|o| kinds::workload(o).is_some())
+        .map(|o| (results::resource_ref(o), Location::of(o, None, read[o.source].origin())))
+        .collect()
 }

@@ -299,6 +299,7 @@ pub(crate) const ANNOTATIONS: &[(&str, Fact)] = &[
     ("internal.config.kubernetes.io/path", Fact::PathAnnotation),
     ("config.kubernetes.io/index", Fact::IndexAnnotation),
     ("internal.config.kubernetes.io/index", Fact::IndexAnnotation),
+    ("config.kubernetes.io/origin", Fact::OriginAnnotation),
 ];
 
 #[cfg(test)]

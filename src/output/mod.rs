@@ -4,12 +4,18 @@
 //!   JSON ResourceList), or with `--diff` a unified diff of the edits;
 //! - the answer to a fatal error: nothing on stdout for a plain stream; a ResourceList holding
 //!   the error for a ResourceList input (as the KRM function spec asks), in the input's style;
-//! - standard error: one line per finding the form does not otherwise show, and fatal errors;
-//! - the `--results` file.
+//! - with `-f`: the files joined into one stream, or per-file diffs naming the real files, or
+//!   nothing on stdout with `--in-place`, which writes each edited file back ([`in_place`]);
+//! - standard error: one line per finding the form does not otherwise show (with its file and
+//!   line when known) closed by a count, and fatal errors;
+//! - the `--results` report, in the format asked for ([`report`]); `--results -` puts it on
+//!   standard output instead of the output.
 //!
 //! A failure to write gets its own message and exit code ([`exit::OUTPUT`]).
 
 pub mod diff;
+pub(crate) mod in_place;
+pub(crate) mod report;
 pub mod resource_list;
 pub mod results;
 
@@ -18,6 +24,7 @@ use std::io::{self, Write};
 use crate::analyze::Severity;
 use crate::cli::Cli;
 use crate::error::{exit, Fatal};
+use crate::input::Failure;
 use crate::kinds::RESOURCE_LIST;
 use crate::pipeline::Done;
 use crate::read::Form;
@@ -40,20 +47,29 @@ pub(crate) fn stderr_threshold(form: Form, quiet: bool) -> Option<Severity> {
     Some(if quiet { Severity::Error } else { Severity::Info })
 }
 
-/// Writes a successful run: the `--results` file, then the output, then the stderr lines.
-/// Returns the exit code, or the failure to write (nothing more is written after it).
+/// Writes a successful run: files edited in place (`--in-place`), the `--results` report, then
+/// the output, then the stderr lines. Returns the exit code, or the failure to write (nothing
+/// more is written after it).
 pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i32, Fatal> {
-    if let Some(path) = &cli.results {
-        let yaml = results::to_yaml(&done.results).map_err(Fatal::Internal)?;
-        std::fs::write(path, yaml)
-            .map_err(|e| Fatal::Output(format!("cannot write the results to {}: {e}", path.display())))?;
+    if cli.in_place {
+        in_place::write(&done.outputs).map_err(Fatal::Output)?;
     }
-    let written = if cli.diff {
-        let colors = diff::Colors { enabled: cli.diff_colors() };
-        let body = diff::unified_colored(done.input, &done.edits, "a/<stdin>", "b/<stdin>", colors);
-        stdout.write_all(body.as_bytes())
-    } else {
-        rewrite::write_spliced(done.input, &done.edits, stdout)
+    let mut report_on_stdout = None;
+    if let Some(path) = &cli.results {
+        let text = report::render(&cli.results_format, done).map_err(Fatal::Internal)?;
+        if cli.results_to_stdout() {
+            report_on_stdout = Some(text);
+        } else {
+            std::fs::write(path, text)
+                .map_err(|e| Fatal::Output(format!("cannot write the results to {}: {e}", path.display())))?;
+        }
+        if let Some(warning) = report::unplaced_warning(&cli.results_format, done) {
+            let _ = stderr.write_all(warning.as_bytes());
+        }
+    }
+    let written = match &report_on_stdout {
+        Some(text) => stdout.write_all(text.as_bytes()),
+        None => body(cli, done, stdout),
     };
     match written.and_then(|()| stdout.flush()) {
         // `| head`: the reader has all it wants.
@@ -73,6 +89,65 @@ pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: 
     Ok(if done.fails { exit::FINDINGS } else { exit::OK })
 }
 
+/// What standard output gets: the diff (`--diff`), nothing (`--in-place`), or every input with
+/// its edits, one stream (files joined by document markers).
+fn body(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write) -> io::Result<()> {
+    if cli.diff {
+        let colors = diff::Colors { enabled: cli.diff_colors() };
+        for out in &done.outputs {
+            let (old, new) = match out.path {
+                Some(_) => (format!("a/{}", out.name), format!("b/{}", out.name)),
+                None => (format!("a/{STDIN}"), format!("b/{STDIN}")),
+            };
+            stdout.write_all(diff::unified_colored(out.text, &out.edits, &old, &new, colors).as_bytes())?;
+        }
+        return Ok(());
+    }
+    if cli.in_place {
+        return Ok(());
+    }
+    for (i, out) in done.outputs.iter().enumerate() {
+        if i == 0 {
+            rewrite::write_spliced(out.text, &out.edits, stdout)?;
+            continue;
+        }
+        stdout.write_all(separator(done.outputs[i - 1].text, out.text).as_bytes())?;
+        match out.text.strip_prefix('\u{feff}') {
+            // A byte-order mark starts a stream, never a later document (YAML 1.2, kubectl).
+            Some(_) => stdout.write_all(&rewrite::splice(out.text, &out.edits).as_bytes()[3..])?,
+            None => rewrite::write_spliced(out.text, &out.edits, stdout)?,
+        }
+    }
+    Ok(())
+}
+
+/// What goes between two files in one stream: a line break if the first does not end with one,
+/// then a document marker unless the second starts with one (`...` before directives). A
+/// later file's byte-order mark is left out of the stream.
+fn separator(before: &str, after: &str) -> String {
+    let mut s = String::new();
+    if !before.is_empty() && !before.ends_with('\n') {
+        s.push('\n');
+    }
+    let after = after.trim_start_matches('\u{feff}');
+    if after.starts_with('%') {
+        s.push_str("...\n");
+    } else if !after.strip_prefix("---").is_some_and(|r| r.is_empty() || r.starts_with(char::is_whitespace)) {
+        s.push_str("---\n");
+    }
+    s
+}
+
+/// Answers a fatal error about a file of `-f` (or one found before any input was read): the
+/// message on stderr, with the file's name and the line in it, and the error as this run's
+/// results (as [`fatal`]).
+pub(crate) fn fatal_in_file(failure: &Failure, cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    let (name, text) = failure.source.as_deref().map_or((STDIN, &[][..]), |(n, t)| (n.as_str(), t.as_slice()));
+    let _ = stderr.write_all(failure.fatal.render(name, text).as_bytes());
+    fatal_results(&failure.fatal, cli, name, stdout, stderr);
+    failure.fatal.exit_code()
+}
+
 /// Answers a fatal error: the message on stderr; for a ResourceList input, a ResourceList
 /// holding it on stdout; and, with `--results`, the error as this run's results, so that an
 /// older results file is never left looking current (removed when it cannot be written).
@@ -85,21 +160,32 @@ pub(crate) fn fatal(
     stderr: &mut dyn Write,
 ) -> i32 {
     let _ = stderr.write_all(fatal.render(STDIN, input).as_bytes());
-    if let Some(path) = cli.and_then(|c| c.results.as_ref()) {
-        let result = [results::fatal_result(fatal.summary(STDIN))];
-        let written = results::to_yaml(&result).map_err(io::Error::other).and_then(|yaml| std::fs::write(path, yaml));
-        if written.is_err() && std::fs::remove_file(path).is_ok() {
-            let _ = writeln!(
-                stderr,
-                "rwo-guard: removed the results file {}: it could not hold this run's error",
-                path.display()
-            );
-        }
+    if let Some(cli) = cli {
+        fatal_results(fatal, cli, STDIN, stdout, stderr);
     }
-    if let Some(answer) = fatal_answer(fatal, input) {
+    if let Some(answer) = fatal_answer(fatal, input).filter(|_| !cli.is_some_and(Cli::results_to_stdout)) {
         let _ = stdout.write_all(answer.as_bytes()).and_then(|()| stdout.flush());
     }
     fatal.exit_code()
+}
+
+/// With `--results`, the error as this run's report, in its format, so that an older report is
+/// never left looking current (removed when it cannot be written); `--results -` puts it on
+/// standard output.
+fn fatal_results(fatal: &Fatal, cli: &Cli, source: &str, stdout: &mut dyn Write, stderr: &mut dyn Write) {
+    let Some(path) = &cli.results else { return };
+    let text = report::fatal(&cli.results_format, &fatal.summary(source));
+    if cli.results_to_stdout() {
+        let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+        return;
+    }
+    if std::fs::write(path, text).is_err() && std::fs::remove_file(path).is_ok() {
+        let _ = writeln!(
+            stderr,
+            "rwo-guard: removed the results file {}: it could not hold this run's error",
+            path.display()
+        );
+    }
 }
 
 /// The ResourceList a fatal error is answered with, in the input's style (`None` for an input
@@ -122,6 +208,17 @@ fn fatal_answer(fatal: &Fatal, input: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_are_joined_into_one_stream() {
+        assert_eq!(separator("a: 1\n", "b: 2\n"), "---\n");
+        assert_eq!(separator("a: 1", "b: 2\n"), "\n---\n");
+        assert_eq!(separator("a: 1\n", "--- # doc\nb: 2\n"), "");
+        assert_eq!(separator("a: 1\n", "---\n"), "");
+        assert_eq!(separator("a: 1\n", "---x: 1\n"), "---\n");
+        assert_eq!(separator("a: 1\n", "%YAML 1.2\n---\nb: 2\n"), "...\n");
+        assert_eq!(separator("a: 1\n", "\u{feff}b: 2\n"), "---\n");
+    }
 
     #[test]
     fn a_fatal_error_is_answered_in_the_input_style() {

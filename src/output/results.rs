@@ -6,9 +6,10 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analyze::{Finding, Severity};
+use crate::analyze::{Analysis, Finding, Severity};
 use crate::config::FailOn;
-use crate::model::{Fact, Object};
+use crate::location::Location;
+use crate::model::Object;
 
 /// A KRM function result (`config.kubernetes.io/v1` ResourceList `results` item).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,32 +72,35 @@ pub struct File {
     pub index: Option<u64>,
 }
 
-/// The KRM results for `findings` (consumed: their texts move into the results).
-pub fn krm_results(findings: Vec<Finding>, objects: &[Object]) -> Vec<KrmResult> {
+/// The KRM results for `findings` (consumed: their texts move into the results), with the file
+/// each finding's location names (`locations[i]` is where `findings[i]` is).
+pub fn krm_results(findings: Vec<Finding>, objects: &[Object], locations: &[Location]) -> Vec<KrmResult> {
     findings
         .into_iter()
-        .map(|f| {
-            let o = &objects[f.object];
+        .zip(locations)
+        .map(|(f, at)| {
             let mut tags = BTreeMap::new();
             tags.insert("rule".to_string(), f.rule.name.to_string());
             KrmResult {
                 message: f.message,
                 severity: f.severity.name().to_string(),
-                resource_ref: Some(ResourceRef {
-                    api_version: o.api_version.clone().unwrap_or_default(),
-                    kind: o.kind.clone().unwrap_or_default(),
-                    name: o.name.clone().unwrap_or_default(),
-                    namespace: o.namespace.clone().filter(|n| !n.is_empty()),
-                }),
+                resource_ref: Some(resource_ref(&objects[f.object])),
                 field: f.field.map(|c| Field { path: c.path, current_value: c.current, proposed_value: c.proposed }),
-                file: o.value(Fact::PathAnnotation).map(|p| File {
-                    path: p.value.clone(),
-                    index: o.value(Fact::IndexAnnotation).and_then(|i| i.value.parse().ok()),
-                }),
+                file: at.file.clone().map(|path| File { path, index: at.index }),
                 tags,
             }
         })
         .collect()
+}
+
+/// The `resourceRef` of `o`.
+pub fn resource_ref(o: &Object) -> ResourceRef {
+    ResourceRef {
+        api_version: o.api_version.clone().unwrap_or_default(),
+        kind: o.kind.clone().unwrap_or_default(),
+        name: o.name.clone().unwrap_or_default(),
+        namespace: o.namespace.clone().filter(|n| !n.is_empty()),
+    }
 }
 
 /// A result for a fatal error (ResourceList mode).
@@ -276,13 +280,39 @@ pub fn to_json(results: &[KrmResult]) -> Result<String, String> {
     crate::json::to_string(results)
 }
 
-/// One line per finding of severity `min` or worse, for stderr.
-pub fn summary(findings: &[Finding], min: Severity) -> String {
+/// The stderr lines: one per file skipped (info), one per finding of severity `min` or worse
+/// (`file:line: severity: message` when its place is known, else `rwo-guard: severity:
+/// message`), and, when any line was written and `min` lets info through, the count that closes
+/// them ([`tally`]).
+pub fn summary(skipped: &[(&str, String)], analysis: &Analysis, locations: &[Location], min: Severity) -> String {
     let mut out = String::new();
-    for f in findings.iter().filter(|f| f.severity >= min) {
-        let _ = writeln!(out, "rwo-guard: {}: {}", f.severity.name(), f.message);
+    if min <= Severity::Info {
+        for (file, why) in skipped {
+            let _ = writeln!(out, "{file}: info: skipped: {why}");
+        }
+    }
+    for (f, at) in analysis.findings.iter().zip(locations).filter(|(f, _)| f.severity >= min) {
+        let prefix = at.prefix().unwrap_or_else(|| "rwo-guard".into());
+        let _ = writeln!(out, "{prefix}: {}: {}", f.severity.name(), f.message);
+    }
+    if !out.is_empty() && min <= Severity::Info {
+        out.push_str(&tally(analysis));
+        out.push('\n');
     }
     out
+}
+
+/// `rwo-guard: 2 workloads fixed, 1 warning, 0 errors`: the objects edited and the findings of
+/// each severity.
+pub fn tally(analysis: &Analysis) -> String {
+    let count = |s| analysis.findings.iter().filter(|f| f.severity == s).count();
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    format!(
+        "rwo-guard: {} fixed, {}, {}",
+        plural(analysis.plans.len(), "workload", "workloads"),
+        plural(count(Severity::Warning), "warning", "warnings"),
+        plural(count(Severity::Error), "error", "errors")
+    )
 }
 
 /// The least severity that fails the run under `fail_on` (`None`: nothing fails it).
@@ -303,7 +333,7 @@ pub fn fails(findings: &[Finding], fail_on: FailOn) -> bool {
 mod tests {
     use super::*;
     use crate::analyze::FieldChange;
-    use crate::model::Scalar;
+    use crate::model::{Fact, Scalar};
     use crate::rules::{REPLICAS, STRATEGY_REWRITTEN};
 
     #[test]
@@ -333,7 +363,8 @@ mod tests {
                 proposed: Some("Recreate".into()),
             }),
         };
-        let yaml = to_yaml(&krm_results(vec![f], &[o])).expect("yaml");
+        let at = [Location::of(&o, None, crate::location::Read::Stream)];
+        let yaml = to_yaml(&krm_results(vec![f], &[o], &at)).expect("yaml");
         assert_eq!(
             yaml,
             "- message: m\n  severity: info\n  resourceRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    namespace: prod\n  field:\n    path: spec.strategy.type\n    proposedValue: Recreate\n  file:\n    path: app.yaml\n    index: 1\n  tags:\n    rule: strategy-rewritten\n"

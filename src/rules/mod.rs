@@ -89,8 +89,7 @@ pub struct Rule {
     pub name: &'static str,
     /// Its severity.
     pub level: Level,
-    /// One line: what it reports.
-    #[allow(dead_code, reason = "the short description of the rule in reports")]
+    /// One line: what it reports (SARIF's short description).
     pub summary: &'static str,
     /// What triggers it (the README's "triggered by").
     pub triggered_by: &'static str,

@@ -1,0 +1,371 @@
+//! Files and directories as input (`-f PATH`, repeatable, as in kubectl): which files are read,
+//! their text, and which of them are not Kubernetes objects and are skipped.
+//!
+//! - A file named on the command line is read whatever its name; a directory is read
+//!   recursively: its `*.yaml`, `*.yml` and `*.json` files (any case), in byte order of their
+//!   paths, entries whose name starts with `.` (`.git`, `.github`) left out. Each file is read
+//!   once, however many paths lead to it. Symbolic links are followed; one that leads back to a
+//!   directory being read is an error, as is a broken one.
+//! - Every file is read whole and checked to be UTF-8 (an error names the file, line and
+//!   column); `--max-input-bytes` bounds all of them together.
+//! - A file that holds no Kubernetes object is skipped with one info line: a kustomization, a
+//!   Kptfile, a values file, a ResourceList (that belongs on standard input), and a file that is
+//!   not valid YAML but holds `{{` (a Helm template). Any other file that is not valid YAML
+//!   stops the run, as on standard input.
+//!
+//! Standard input is read by `pipeline::read_input`; both end in the same reader, one text at a
+//! time, so positions stay those of each file.
+
+use std::collections::HashSet;
+use std::os::unix::ffi::OsStrExt as _;
+use std::os::unix::fs::MetadataExt as _;
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+use crate::error::{Fatal, Place};
+use crate::model::Object;
+use crate::read::{Bundle, Form, Limits};
+use crate::{kinds, text};
+
+/// One file read.
+#[derive(Debug)]
+pub(crate) struct Source {
+    /// The path as given (`./` left out), shown in messages and reports.
+    pub name: String,
+    /// The path, for reading and writing.
+    pub path: PathBuf,
+    /// Its text.
+    pub text: String,
+}
+
+/// What stopped the run, with the input it is about: its name and bytes (for the caret line).
+#[derive(Debug)]
+pub(crate) struct Failure {
+    /// The error.
+    pub fatal: Box<Fatal>,
+    /// The input's name and bytes, when the error is about one.
+    pub source: Option<Box<(String, Vec<u8>)>>,
+}
+
+impl Failure {
+    /// A failure about no place in any input.
+    pub(crate) fn new(fatal: Fatal) -> Failure {
+        Failure { fatal: Box::new(fatal), source: None }
+    }
+
+    /// A failure in the input `name` whose bytes are `text`.
+    pub(crate) fn in_input(fatal: Fatal, name: &str, text: Vec<u8>) -> Failure {
+        Failure { fatal: Box::new(fatal), source: Some(Box::new((name.to_string(), text))) }
+    }
+
+    /// A usage error.
+    pub(crate) fn usage(message: &str) -> Failure {
+        Failure::new(Fatal::Usage(message.into()))
+    }
+}
+
+/// The extensions a directory's files are read for.
+const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
+
+/// Kinds that configure a build instead of describing Kubernetes objects (API group, kind, what
+/// the skip line calls it): a file holding nothing else is skipped.
+const BUILD_CONFIG: &[(&str, &str, &str)] = &[
+    ("kustomize.config.k8s.io", "Kustomization", "a kustomize Kustomization"),
+    ("kustomize.config.k8s.io", "Component", "a kustomize Component"),
+    ("kpt.dev", "Kptfile", "a kpt Kptfile"),
+];
+
+/// File names kustomize reads as a kustomization, with or without `apiVersion` and `kind`.
+const KUSTOMIZATION_NAMES: &[&str] = &["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// Reads every file the `-f` paths name, in order, each once.
+pub(crate) fn read_files(paths: &[PathBuf], limits: Limits) -> Result<Vec<Source>, Failure> {
+    let mut seen = HashSet::new();
+    let mut sources = Vec::new();
+    let mut total = 0usize;
+    for arg in paths {
+        for path in files_of(arg).map_err(Failure::new)? {
+            let meta = std::fs::metadata(&path).map_err(|e| Failure::new(cannot_read(&path, &e)))?;
+            if !seen.insert((meta.dev(), meta.ino())) {
+                continue;
+            }
+            let budget = limits.max_input_bytes - total;
+            let bytes = read_bounded(&path, budget).map_err(Failure::new)?;
+            total += bytes.len();
+            let name = display(&path);
+            match utf8(&bytes) {
+                Ok(_) => {
+                    let text = String::from_utf8(bytes).unwrap_or_default();
+                    sources.push(Source { name, path, text });
+                }
+                Err(fatal) => return Err(Failure::in_input(fatal, &name, bytes)),
+            }
+        }
+    }
+    Ok(sources)
+}
+
+/// Checks that `bytes` are UTF-8; the error names the first byte that is not, with its place.
+pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, Fatal> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let before = &bytes[..at];
+        let line = text::line_number(before, at);
+        let line_start = text::line_start(before, at);
+        let col = String::from_utf8_lossy(&before[line_start..]).chars().count();
+        Fatal::input_at(
+            format!("the input is not UTF-8 (byte 0x{:02x} at offset {at}); YAML must be UTF-8", bytes[at]),
+            Place { offset: at, line, col, document: None, field: None },
+        )
+    })
+}
+
+/// `path` as shown: its components joined with `/`, without `.` steps.
+pub(crate) fn display(path: &Path) -> String {
+    let mut out = String::new();
+    for c in path.components() {
+        match c {
+            Component::RootDir => out.push('/'),
+            Component::CurDir => {}
+            other => {
+                if !out.is_empty() && !out.ends_with('/') {
+                    out.push('/');
+                }
+                out.push_str(&other.as_os_str().to_string_lossy());
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push('.');
+    }
+    out
+}
+
+fn cannot_read(path: &Path, e: &std::io::Error) -> Fatal {
+    Fatal::Input { message: format!("cannot read {}: {e}", display(path)), place: None, hint: None }
+}
+
+/// The files one `-f` path stands for: itself, or a directory's files (sorted).
+fn files_of(arg: &Path) -> Result<Vec<PathBuf>, Fatal> {
+    if arg.as_os_str() == "-" {
+        return Err(Fatal::Usage("-f -: standard input is read when no -f is given".into()));
+    }
+    let meta = std::fs::metadata(arg).map_err(|e| {
+        let broken = std::fs::symlink_metadata(arg).is_ok_and(|m| m.file_type().is_symlink());
+        let what = if broken { " (a symbolic link to nothing, or a loop of links)" } else { "" };
+        Fatal::Usage(format!("-f {}: {e}{what}", display(arg)))
+    })?;
+    if !meta.is_dir() {
+        return Ok(vec![arg.to_path_buf()]);
+    }
+    let mut files = walk(arg, (meta.dev(), meta.ino()))?;
+    if files.is_empty() {
+        let kinds = EXTENSIONS.iter().map(|e| format!("*.{e}")).collect::<Vec<_>>().join(", ");
+        return Err(Fatal::Usage(format!("-f {}: no {kinds} file in this directory or below it", display(arg))));
+    }
+    files.sort_by(|a, b| a.as_os_str().as_bytes().cmp(b.as_os_str().as_bytes()));
+    Ok(files)
+}
+
+/// A directory being walked: its path, identity and parent (an index into the walk's list).
+struct Dir {
+    path: PathBuf,
+    id: (u64, u64),
+    parent: Option<usize>,
+}
+
+/// The files under `root`, walked with an explicit stack (deep trees cost heap, not stack).
+fn walk(root: &Path, id: (u64, u64)) -> Result<Vec<PathBuf>, Fatal> {
+    let mut dirs = vec![Dir { path: root.to_path_buf(), id, parent: None }];
+    let mut todo = vec![0usize];
+    let mut files = Vec::new();
+    while let Some(at) = todo.pop() {
+        let dir = dirs[at].path.clone();
+        let entries = std::fs::read_dir(&dir).map_err(|e| cannot_read(&dir, &e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| cannot_read(&dir, &e))?;
+            let name = entry.file_name();
+            if name.as_bytes().starts_with(b".") {
+                continue;
+            }
+            let path = entry.path();
+            let meta = std::fs::metadata(&path).map_err(|e| {
+                let link = entry.file_type().is_ok_and(|t| t.is_symlink());
+                let what = if link { " (a symbolic link to nothing, or a loop of links)" } else { "" };
+                Fatal::Input { message: format!("cannot read {}: {e}{what}", display(&path)), place: None, hint: None }
+            })?;
+            if meta.is_dir() {
+                let id = (meta.dev(), meta.ino());
+                if let Some(ancestor) = ancestor_with(&dirs, at, id) {
+                    return Err(Fatal::Input {
+                        message: format!(
+                            "{} leads back to {}: a loop of symbolic links",
+                            display(&path),
+                            display(&dirs[ancestor].path)
+                        ),
+                        place: None,
+                        hint: Some("remove the link, or name the directories to read with -f one by one".into()),
+                    });
+                }
+                dirs.push(Dir { path, id, parent: Some(at) });
+                todo.push(dirs.len() - 1);
+            } else if meta.is_file() && has_extension(&path) {
+                files.push(path);
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// The directory among `at` and its ancestors whose identity is `id`.
+fn ancestor_with(dirs: &[Dir], at: usize, id: (u64, u64)) -> Option<usize> {
+    let mut next = Some(at);
+    while let Some(i) = next {
+        if dirs[i].id == id {
+            return Some(i);
+        }
+        next = dirs[i].parent;
+    }
+    None
+}
+
+fn has_extension(path: &Path) -> bool {
+    path.extension().is_some_and(|e| EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)))
+}
+
+/// The file's bytes, at most `budget` of them.
+fn read_bounded(path: &Path, budget: usize) -> Result<Vec<u8>, Fatal> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| cannot_read(path, &e))?;
+    let mut bytes = Vec::new();
+    file.take(budget as u64 + 1).read_to_end(&mut bytes).map_err(|e| cannot_read(path, &e))?;
+    if bytes.len() > budget {
+        return Err(Fatal::Input {
+            message: format!("the files given with -f are larger than {budget} bytes together"),
+            place: None,
+            hint: Some("raise the limit with --max-input-bytes".into()),
+        });
+    }
+    Ok(bytes)
+}
+
+/// What the reader saw of one file, for deciding whether it holds Kubernetes objects: counted
+/// as the reader keeps or drops each object (the keep filter is where every object passes).
+#[derive(Debug, Default)]
+pub(crate) struct Census {
+    /// Objects with an `apiVersion` and a `kind` that do not configure a build.
+    objects: AtomicUsize,
+    /// What the first build configuration seen is.
+    config: OnceLock<&'static str>,
+}
+
+impl Census {
+    /// Counts `o`, and keeps it when analysis needs it (as `kinds::relevant`).
+    pub(crate) fn keep(&self, o: &Object) -> bool {
+        if let (Some(api_version), Some(kind)) = (o.api_version.as_deref(), o.kind.as_deref()) {
+            let group = kinds::split_api_version(api_version).0;
+            match BUILD_CONFIG.iter().find(|(g, k, _)| *g == group && *k == kind) {
+                Some((_, _, what)) => {
+                    let _ = self.config.set(what);
+                }
+                None => {
+                    self.objects.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        kinds::relevant(o)
+    }
+
+    /// Why the file read is skipped, when it holds no Kubernetes object.
+    pub(crate) fn skip_reason(&self, source: &Source, bundle: &Bundle) -> Option<String> {
+        let file_name = source.path.file_name().map(|n| n.to_string_lossy());
+        if file_name.is_some_and(|n| KUSTOMIZATION_NAMES.contains(&n.as_ref())) {
+            return Some("a kustomize Kustomization, not Kubernetes objects".into());
+        }
+        if bundle.form == Form::ResourceList {
+            return Some("a KRM ResourceList: give it to rwo-guard on standard input instead".into());
+        }
+        if self.objects.load(Ordering::Relaxed) > 0 {
+            return None;
+        }
+        Some(match self.config.get() {
+            Some(what) => format!("{what}, not Kubernetes objects"),
+            None => "no Kubernetes object in it (no document with both apiVersion and kind)".into(),
+        })
+    }
+}
+
+/// Why a file that is not valid YAML is skipped rather than stopping the run: it is a template.
+pub(crate) fn template_reason(text: &str) -> Option<String> {
+    text.contains("{{").then(|| {
+        "not valid YAML, and holds `{{`: a template; render it first (helm template … | rwo-guard)".to_string()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("rwo-guard-input-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("scratch");
+        dir
+    }
+
+    fn names(dir: &Path, files: &[PathBuf]) -> Vec<String> {
+        files.iter().map(|f| display(f.strip_prefix(dir).expect("under dir"))).collect()
+    }
+
+    #[test]
+    fn directories_are_read_recursively_sorted_without_hidden_entries() {
+        let dir = scratch("walk");
+        for f in ["b.yaml", "a.yml", "c.JSON", "notes.txt", "z/deep/x.yaml", "a/y.yaml", ".git/config.yaml", "a.yaml"] {
+            let p = dir.join(f);
+            fs::create_dir_all(p.parent().expect("parent")).expect("dirs");
+            fs::write(&p, "a: 1\n").expect("write");
+        }
+        let files = files_of(&dir).expect("walk");
+        assert_eq!(names(&dir, &files), ["a.yaml", "a.yml", "a/y.yaml", "b.yaml", "c.JSON", "z/deep/x.yaml"]);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn symlink_loops_and_broken_links_are_named() {
+        let dir = scratch("loops");
+        fs::create_dir_all(dir.join("a/b")).expect("dirs");
+        fs::write(dir.join("a/b/x.yaml"), "a: 1\n").expect("write");
+        std::os::unix::fs::symlink("..", dir.join("a/b/up")).expect("link");
+        let err = files_of(&dir.join("a")).expect_err("loop");
+        let shown = err.render("-", b"");
+        assert!(shown.contains("a/b/up leads back to") && shown.contains("loop of symbolic links"), "{shown}");
+        fs::remove_file(dir.join("a/b/up")).expect("unlink");
+        std::os::unix::fs::symlink("nowhere.yaml", dir.join("a/b/gone.yaml")).expect("link");
+        let shown = files_of(&dir.join("a")).expect_err("broken").render("-", b"");
+        assert!(shown.contains("gone.yaml") && shown.contains("a symbolic link to nothing"), "{shown}");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn each_file_is_read_once_and_the_limit_counts_them_all() {
+        let dir = scratch("once");
+        fs::write(dir.join("a.yaml"), "a: 1\n").expect("write");
+        std::os::unix::fs::symlink("a.yaml", dir.join("b.yaml")).expect("link");
+        let paths = [dir.join("a.yaml"), dir.clone()];
+        let sources = read_files(&paths, Limits::default()).expect("read");
+        assert_eq!(sources.len(), 1);
+        let small = Limits { max_input_bytes: 4, ..Limits::default() };
+        let err = read_files(&paths, small).expect_err("too large");
+        assert!(err.fatal.render("-", b"").contains("--max-input-bytes"));
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn names_drop_dot_steps() {
+        assert_eq!(display(Path::new("./base//x.yaml")), "base/x.yaml");
+        assert_eq!(display(Path::new("/abs/./x.yaml")), "/abs/x.yaml");
+        assert_eq!(display(Path::new(".")), ".");
+    }
+}

@@ -1,0 +1,262 @@
+//! The reports and diffs, read by the tools that consume them:
+//! - SARIF validates against the OASIS SARIF 2.1.0 schema (`../shared/schemas/`, Python
+//!   `jsonschema`, Draft 4), over files (every finding a result with a file and a region) and
+//!   over a stream (a finding with no file is a tool notification, never a location-less
+//!   result, which GitHub would reject the whole upload for);
+//! - JUnit XML is read by `junitparser` (PyPI) with the counts CI systems show;
+//! - GitHub workflow commands are parsed as the runner does, and every property round-trips;
+//! - `-f --diff` applies with `git apply` and `patch -p1` and gives what `--in-place` writes.
+//!
+//! They need `.tools/venv` (scripts/install-deps.sh), git and patch, so they are ignored by a
+//! bare `cargo test`; `make test` runs them.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use common::{repo, require, run_with, scratch, venv_tool};
+
+fn copy_tree(from: &Path, to: &Path) {
+    let ran = run_with(
+        {
+            let mut c = Command::new("cp");
+            c.arg("-R").arg(format!("{}/.", from.display())).arg(to);
+            c
+        },
+        None,
+        Duration::from_secs(30),
+    );
+    assert_eq!(ran.code, 0, "{}", ran.show());
+}
+
+/// A copy of the mixed tree of tests/files (nested folders, JSON, several documents per file,
+/// files that are skipped) in a scratch directory.
+fn mixed_tree(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    copy_tree(&repo().join("tests/files/mixed-tree/tree"), &dir);
+    dir
+}
+
+fn rwo_guard(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> common::Ran {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rwo-guard"));
+    cmd.args(args).current_dir(dir);
+    run_with(cmd, stdin, Duration::from_secs(60))
+}
+
+fn python(module: &str, script: &str, args: &[&Path]) -> common::Ran {
+    let mut cmd = Command::new(venv_tool(module));
+    cmd.arg("-c").arg(script).args(args);
+    run_with(cmd, None, Duration::from_secs(120))
+}
+
+fn sarif_schema() -> PathBuf {
+    let schema = repo().join("../shared/schemas/sarif-schema-2.1.0.json");
+    assert!(schema.exists(), "this test needs {} (the shared folder beside the repository)", schema.display());
+    schema
+}
+
+const VALIDATE_SARIF: &str = r#"
+import json, sys
+from jsonschema import Draft4Validator, FormatChecker
+schema = json.load(open(sys.argv[1]))
+log = json.load(open(sys.argv[2]))
+errors = sorted(Draft4Validator(schema, format_checker=FormatChecker()).iter_errors(log), key=str)
+for e in errors:
+    print("schema:", list(e.absolute_path), e.message)
+run = log["runs"][0]
+rules = run["tool"]["driver"]["rules"]
+for r in run["results"]:
+    # What GitHub code scanning needs of every result (else it rejects the whole upload).
+    loc = r["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"]["uri"], r
+    region = loc["region"]
+    assert all(region[k] >= 1 for k in ("startLine", "startColumn", "endLine", "endColumn")), r
+    assert rules[r["ruleIndex"]]["id"] == r["ruleId"], r
+    assert r["level"] in ("error", "warning", "note"), r
+for rule in rules:
+    assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"] and rule["help"]["text"], rule
+notes = run["invocations"][0].get("toolExecutionNotifications", [])
+print("results", len(run["results"]), "notifications", len(notes), "rules", len(rules))
+sys.exit(1 if errors else 0)
+"#;
+
+#[test]
+#[ignore = "end to end: needs .tools/venv (jsonschema) and ../shared/schemas; run `make test`"]
+fn sarif_validates_against_the_oasis_schema() {
+    let schema = sarif_schema();
+    let dir = mixed_tree("reports-sarif");
+    let ran = rwo_guard(
+        &dir,
+        &["-f", "deploy", "--mode", "check", "--results", "out.sarif", "--results-format", "sarif"],
+        None,
+    );
+    assert_eq!(ran.code, 1, "{}", ran.show());
+    let checked = python("jsonschema", VALIDATE_SARIF, &[&schema, &dir.join("out.sarif")]);
+    assert_eq!(checked.code, 0, "{}", checked.show());
+    assert!(checked.stdout.contains("results 5 notifications 0"), "{}", checked.stdout);
+
+    // A stream: one finding placed by kustomize's origin annotation, one with no place.
+    let input = fs::read(repo().join("tests/golden/report-sarif-stream/input.yaml")).expect("input");
+    let ran = rwo_guard(&dir, &["--results", "stream.sarif", "--results-format", "sarif"], Some(&input));
+    assert_eq!(ran.code, 1, "{}", ran.show());
+    let checked = python("jsonschema", VALIDATE_SARIF, &[&schema, &dir.join("stream.sarif")]);
+    assert_eq!(checked.code, 0, "{}", checked.show());
+    assert!(checked.stdout.contains("results 1 notifications 1"), "{}", checked.stdout);
+
+    // A run that stops on an error still leaves a valid log, marked unsuccessful.
+    fs::write(dir.join("deploy/apps/broken.yaml"), "a: [1,\n").expect("write");
+    let ran = rwo_guard(&dir, &["-f", "deploy", "--results", "failed.sarif", "--results-format", "sarif"], None);
+    assert_eq!(ran.code, 3, "{}", ran.show());
+    let checked = python("jsonschema", VALIDATE_SARIF, &[&schema, &dir.join("failed.sarif")]);
+    assert_eq!(checked.code, 0, "{}", checked.show());
+    assert!(fs::read_to_string(dir.join("failed.sarif")).expect("log").contains("\"executionSuccessful\": false"));
+}
+
+const READ_JUNIT: &str = r#"
+import sys
+from junitparser import JUnitXml, Failure, Error
+xml = JUnitXml.fromfile(sys.argv[1])
+cases = [(suite.name, case.classname, case.name, [type(r).__name__ for r in case.result]) for suite in xml for case in suite]
+for c in cases:
+    print(*c, sep=" | ")
+keys = [(c[1], c[2]) for c in cases]
+assert len(keys) == len(set(keys)), "GitLab keeps one case per classname and name"
+before = (xml.tests, xml.failures, xml.errors)
+xml.update_statistics()
+assert before == (xml.tests, xml.failures, xml.errors), (before, xml.tests, xml.failures, xml.errors)
+print("tests", xml.tests, "failures", xml.failures, "errors", xml.errors)
+"#;
+
+#[test]
+#[ignore = "end to end: needs .tools/venv (junitparser); run `make test`"]
+fn junit_reads_as_ci_systems_read_it() {
+    let dir = mixed_tree("reports-junit");
+    for (fail_on, failures) in [("error", 2), ("warning", 3), ("never", 0)] {
+        let out = format!("junit-{fail_on}.xml");
+        let ran = rwo_guard(
+            &dir,
+            &["-f", "deploy", "--mode", "check", "--fail-on", fail_on, "--results", &out, "--results-format", "junit"],
+            None,
+        );
+        assert_eq!(ran.code, i32::from(failures > 0), "{}", ran.show());
+        let read = python("junitparser", READ_JUNIT, &[&dir.join(&out)]);
+        assert_eq!(read.code, 0, "{}", read.show());
+        assert!(read.stdout.contains(&format!("tests 3 failures {failures} errors 0")), "{fail_on}: {}", read.stdout);
+        assert!(
+            read.stdout.contains("deploy/apps/worker.yml | deploy/apps/worker.yml | Deployment shop/worker | "),
+            "{}",
+            read.stdout
+        );
+    }
+    fs::write(dir.join("deploy/apps/broken.yaml"), "a: [1,\n").expect("write");
+    let ran = rwo_guard(&dir, &["-f", "deploy", "--results", "failed.xml", "--results-format", "junit"], None);
+    assert_eq!(ran.code, 3, "{}", ran.show());
+    let read = python("junitparser", READ_JUNIT, &[&dir.join("failed.xml")]);
+    assert_eq!(read.code, 0, "{}", read.show());
+    assert!(read.stdout.contains("tests 1 failures 0 errors 1"), "{}", read.stdout);
+}
+
+/// The runner's parsing of a workflow command line (actions/runner `ActionCommand.TryParseV2`):
+/// command, properties split on `,` then on the first `=`, the message after the second `::`,
+/// each unescaped.
+fn parse_command(line: &str) -> (String, Vec<(String, String)>, String) {
+    let unescape = |s: &str| {
+        s.replace("%0D", "\r").replace("%0A", "\n").replace("%3A", ":").replace("%2C", ",").replace("%25", "%")
+    };
+    let rest = line.strip_prefix("::").expect("a command");
+    let (head, message) = rest.split_once("::").expect("a message");
+    let (name, props) = head.split_once(' ').unwrap_or((head, ""));
+    let props = props
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').expect("key=value");
+            (k.to_string(), unescape(v))
+        })
+        .collect();
+    (name.to_string(), props, unescape(message))
+}
+
+#[test]
+#[ignore = "end to end: needs git; run `make test`"]
+fn github_commands_parse_back_to_the_findings() {
+    let dir = scratch("reports-github");
+    fs::create_dir_all(dir.join("odd, dir")).expect("dir");
+    let pvc =
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec: {accessModes: [ReadWriteOnce]}\n";
+    let app = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  template:\n    spec:\n      volumes: [{name: d, persistentVolumeClaim: {claimName: data}}]\n";
+    fs::write(dir.join("odd, dir/pvc.yaml"), pvc).expect("write");
+    fs::write(dir.join("odd, dir/a:b.yaml"), app).expect("write");
+    let ran =
+        rwo_guard(&dir, &["-f", "odd, dir", "--mode", "check", "--results", "-", "--results-format", "github"], None);
+    assert_eq!(ran.code, 1, "{}", ran.show());
+    let lines: Vec<&str> = ran.stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", ran.stdout);
+    let (name, props, message) = parse_command(lines[0]);
+    assert_eq!(name, "error");
+    let get = |k: &str| props.iter().find(|(p, _)| p == k).map(|(_, v)| v.as_str());
+    assert_eq!(get("file"), Some("odd, dir/a:b.yaml"), "{props:?}");
+    assert_eq!((get("line"), get("col")), (Some("5"), Some("3")), "the spec mapping the strategy goes into: {props:?}");
+    assert!(message.starts_with("Deployment app: would add spec.strategy: {type: Recreate}"), "{message}");
+    assert!(message.contains("(maxSurge 25%)"), "{message}");
+    // git is what the runner's checkout is: the path must be the repository-relative one.
+    let git = require("git", "install git");
+    let init = run_with(
+        {
+            let mut c = Command::new(&git);
+            c.args(["init", "-q"]).current_dir(&dir);
+            c
+        },
+        None,
+        Duration::from_secs(30),
+    );
+    assert_eq!(init.code, 0, "{}", init.show());
+    let listed = run_with(
+        {
+            let mut c = Command::new(&git);
+            c.args(["ls-files", "--others", "--", get("file").expect("file")]).current_dir(&dir);
+            c
+        },
+        None,
+        Duration::from_secs(30),
+    );
+    assert_eq!(listed.stdout.trim(), "odd, dir/a:b.yaml", "{}", listed.show());
+}
+
+#[test]
+#[ignore = "end to end: needs git and patch; run `make test`"]
+fn file_diffs_apply_with_git_apply_and_patch() {
+    let git = require("git", "install git");
+    let patch = require("patch", "install patch");
+    let base = mixed_tree("reports-diff");
+    let ran = rwo_guard(&base, &["-f", "./deploy", "--diff", "--color", "never"], None);
+    assert_eq!(ran.code, 0, "{}", ran.show());
+    assert!(ran.stdout.contains("--- a/deploy/apps/web.yaml\n+++ b/deploy/apps/web.yaml\n"), "{}", ran.stdout);
+    fs::write(base.join("../reports-diff.patch"), &ran.stdout).expect("patch file");
+    let expected = mixed_tree("reports-diff-in-place");
+    let fixed = rwo_guard(&expected, &["-f", "deploy", "--in-place"], None);
+    assert_eq!(fixed.code, 0, "{}", fixed.show());
+    let tool_runs: [(&str, Vec<String>); 2] = [
+        ("git", vec!["apply".into(), base.join("../reports-diff.patch").display().to_string()]),
+        ("patch", vec!["-p1".into(), "-i".into(), base.join("../reports-diff.patch").display().to_string()]),
+    ];
+    for (tool, args) in tool_runs {
+        let dir = mixed_tree(&format!("reports-diff-{tool}"));
+        let mut cmd = Command::new(if tool == "git" { &git } else { &patch });
+        cmd.args(&args).current_dir(&dir);
+        let applied = run_with(cmd, None, Duration::from_secs(30));
+        assert_eq!(applied.code, 0, "{tool}: {}", applied.show());
+        for f in ["deploy/apps/web.yaml", "deploy/apps/worker.yml", "deploy/storage/claims.yaml"] {
+            assert_eq!(
+                fs::read_to_string(dir.join(f)).expect("read"),
+                fs::read_to_string(expected.join(f)).expect("read"),
+                "{tool} {f}: the diff applied must give what --in-place writes"
+            );
+        }
+    }
+}
