@@ -14,21 +14,19 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
+use std::time::Duration;
+
+use common::{copy_tree, run_with, scratch, Ran};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_rwo-guard"))
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("files-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("scratch dir");
-    dir
 }
 
 /// Every file under `root`, by relative path, with its bytes.
@@ -49,37 +47,10 @@ fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for (rel, bytes) in snapshot(from) {
-        let p = to.join(rel);
-        fs::create_dir_all(p.parent().expect("parent")).expect("dirs");
-        fs::write(p, bytes).expect("copy");
-    }
-}
-
-struct Ran {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn run_in(dir: &Path, args: &[String], stdin: &[u8]) -> Ran {
-    use std::io::Write as _;
-    let mut child = bin()
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn rwo-guard");
-    let _ = child.stdin.take().expect("stdin").write_all(stdin);
-    let out = child.wait_with_output().expect("wait");
-    Ran {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let mut cmd = bin();
+    cmd.args(args).current_dir(dir);
+    run_with(cmd, Some(stdin), Duration::from_secs(60))
 }
 
 fn args(s: &[&str]) -> Vec<String> {

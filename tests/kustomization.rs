@@ -36,15 +36,18 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // a test harness: fail loudly
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::fs;
-use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+
+use common::Ran;
 
 /// The image the cases and examples name in their `config.kubernetes.io/function` annotation.
 const IMAGE: &str = "localhost/rwo-guard:dev";
@@ -216,13 +219,6 @@ fn tail(text: &str, lines: usize) -> String {
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
-/// What one command produced.
-struct Ran {
-    stdout: String,
-    stderr: String,
-    code: i32,
-}
-
 impl Setup {
     /// A command with the tests' environment: PATH, container settings, no plugin home, no
     /// stdin, and the docker shim logging to `shim_log`.
@@ -243,38 +239,8 @@ impl Setup {
 }
 
 /// Runs `cmd` to completion, killing it after [`RUN_TIMEOUT`].
-fn run(mut cmd: Command, what: &str) -> Ran {
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
-    let mut out = child.stdout.take().expect("stdout pipe");
-    let mut err = child.stderr.take().expect("stderr pipe");
-    let out_reader = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = out.read_to_end(&mut b);
-        b
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = err.read_to_end(&mut b);
-        b
-    });
-    let deadline = Instant::now() + RUN_TIMEOUT;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what}: still running after {}s; killed", RUN_TIMEOUT.as_secs());
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Ran {
-        stdout: String::from_utf8_lossy(&out_reader.join().expect("stdout reader")).into_owned(),
-        stderr: String::from_utf8_lossy(&err_reader.join().expect("stderr reader")).into_owned(),
-        code: status.code().unwrap_or(-1),
-    }
+fn run(cmd: Command) -> Ran {
+    common::run_with(cmd, None, RUN_TIMEOUT)
 }
 
 /// The engines a case can name in `case.yaml`.
@@ -480,7 +446,7 @@ fn run_case(s: &Setup, case: &Case, bless: bool) -> Vec<String> {
     }
     cmd.args(&case.args);
     let started = Instant::now();
-    let ran = run(cmd, name);
+    let ran = run(cmd);
     let stderr = normalize(&ran.stderr, &work);
     let package = if case.engine.is_kpt() { tree(&work.join(&case.dir)) } else { BTreeMap::new() };
     eprintln!(
@@ -790,7 +756,7 @@ fn examples_run_as_documented() {
         if step.example == "legacy-plugin" {
             cmd.env_remove("KUSTOMIZE_PLUGIN_HOME"); // found through ~/.config, as documented
         }
-        let ran = run(cmd, step.command);
+        let ran = run(cmd);
         let mut bad = Vec::new();
         if ran.code != step.code {
             bad.push(format!("exit code {} (expected {})", ran.code, step.code));
@@ -866,7 +832,7 @@ fn pre_commit_hook(s: &Setup, root: &Path) -> Vec<String> {
     for k in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"] {
         cmd.env_remove(k);
     }
-    let ran = run(cmd, "pre-commit hook");
+    let ran = run(cmd);
     if ran.code != 0 || ran.stdout.trim() != "1" || !ran.stderr.contains("would add spec.strategy") {
         failures.push(format!(
             "examples/ci-check/pre-commit: expected the bad commit refused (with the finding on stderr) and the good one \

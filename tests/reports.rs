@@ -19,20 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use common::{repo, require, run_with, scratch, venv_tool};
-
-fn copy_tree(from: &Path, to: &Path) {
-    let ran = run_with(
-        {
-            let mut c = Command::new("cp");
-            c.arg("-R").arg(format!("{}/.", from.display())).arg(to);
-            c
-        },
-        None,
-        Duration::from_secs(30),
-    );
-    assert_eq!(ran.code, 0, "{}", ran.show());
-}
+use common::{copy_tree, repo, require, run_with, scratch, venv_tool};
 
 /// A copy of the mixed tree of tests/files (nested folders, JSON, several documents per file,
 /// files that are skipped) in a scratch directory.

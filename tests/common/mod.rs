@@ -1,7 +1,8 @@
-//! Helpers shared by the end-to-end tests of the integrations (helm, argocd, precommit,
-//! live_audit, kpt_image): locating tools, scratch space, running commands with a deadline.
-//! Every test that uses them is `#[ignore]`d (bare `cargo test` reports it as ignored) and
-//! fails loudly, naming what is missing and how to install it, when a tool is absent.
+//! Helpers shared by the integration tests (helm, argocd, precommit, live_audit, kustomization,
+//! files, reports): locating tools, scratch space, copying trees, running commands with a
+//! deadline. A test that needs an external tool is `#[ignore]`d (bare `cargo test` reports it
+//! as ignored; `make test` runs it) and fails loudly, naming what is missing and how to install
+//! it, when the tool is absent.
 
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
