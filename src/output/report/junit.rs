@@ -177,24 +177,17 @@ fn allowed(c: char) -> bool {
 /// `s` as an attribute value (in double quotes): line breaks and tabs as character references,
 /// so a parser does not turn them into spaces.
 fn attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars().filter(|&c| allowed(c)) {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' => out.push_str("&#9;"),
-            c => out.push(c),
-        }
-    }
-    out
+    escape(s, true)
 }
 
 /// `s` as element text.
 fn text(s: &str) -> String {
+    escape(s, false)
+}
+
+/// `s` with the characters XML forbids dropped and markup escaped; in an attribute also `"`,
+/// line feeds and tabs. A CR is always a reference: a parser would fold a literal one away.
+fn escape(s: &str, in_attr: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars().filter(|&c| allowed(c)) {
         match c {
@@ -202,6 +195,9 @@ fn text(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '\r' => out.push_str("&#13;"),
+            '"' if in_attr => out.push_str("&quot;"),
+            '\n' if in_attr => out.push_str("&#10;"),
+            '\t' if in_attr => out.push_str("&#9;"),
             c => out.push(c),
         }
     }
