@@ -100,7 +100,10 @@ fn planned(text: &str, args: &[String]) -> Result<(Bundle, Vec<analyze::ObjectPl
         .map_err(|e| e.to_string())?;
     let bundle = read_all(text)?;
     let config = pipeline::load_config(&cli, &bundle, text).map_err(|e| e.summary(crate::STDIN))?;
-    let plans = analyze::analyze(&bundle.objects, &config, &bundle.namespaces).plans;
+    let mut analysis = analyze::analyze(&bundle.objects, &config, &bundle.namespaces);
+    // As a run does: a plan the rewriter cannot write is dropped (and warned about).
+    pipeline::placed(&mut analysis, &bundle.objects, |_| text);
+    let plans = analysis.plans;
     let plan = Plan { objects: plans.iter().map(|p| p.object).collect(), check: config.mode == Mode::Check };
     Ok((bundle, plans, plan))
 }

@@ -61,7 +61,7 @@ pub(crate) fn detect(text: &str) -> Option<Framed> {
             Event::Scalar { value, style, .. } if depth == 1 => match key.take() {
                 None => {
                     json |= style == ScalarStyle::DoubleQuoted;
-                    if value == "items" && span.start.col == 0 && !flow {
+                    if value == "items" && !flow && text::key_indent(text.as_bytes(), span.start.offset) == Some(0) {
                         after_items_key = Some(text::next_line(text.as_bytes(), span.end.offset.min(text.len())));
                     }
                     key = Some(value.into_owned());

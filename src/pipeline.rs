@@ -237,16 +237,8 @@ fn finish<'t>(
 ) -> Result<Done<'t>, Failure> {
     let limits = cli.limits();
     let (objects, bases) = gather(&mut read);
-    let analysis = analyze::analyze(&objects, config, &namespaces(&read));
-    let per_plan = analysis
-        .plans
-        .iter()
-        .map(|plan| {
-            let o = &objects[plan.object];
-            rewrite::edits_for(read[o.source].text, o, plan)
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| Failure::new(Fatal::Internal(e)))?;
+    let mut analysis = analyze::analyze(&objects, config, &namespaces(&read));
+    let per_plan = placed(&mut analysis, &objects, |o| read[o.source].text);
     let fails = results::fails(&analysis.findings, config.fail_on);
     let form = read.first().map_or(Form::Stream, |r| r.bundle.form);
     let locations: Vec<Location> = analysis
@@ -297,6 +289,29 @@ fn finish<'t>(
         .collect::<Result<Vec<_>, Failure>>()?;
     let fail_at = results::threshold(config.fail_on);
     Ok(Done { outputs, results, locations, checked, summary, fails, fail_at })
+}
+
+/// Each plan's edits in its object's text. A plan the text's layout does not let the rewriter
+/// write is dropped, and its object gets a warning instead (valid input: never exit 4).
+/// `text_of` gives the text an object was read from.
+pub(crate) fn placed<'t>(
+    analysis: &mut analyze::Analysis,
+    objects: &[Object],
+    text_of: impl Fn(&Object) -> &'t str,
+) -> Vec<Vec<Edit>> {
+    let mut per_plan = Vec::with_capacity(analysis.plans.len());
+    let mut i = 0;
+    while i < analysis.plans.len() {
+        let o = &objects[analysis.plans[i].object];
+        match rewrite::edits_for(text_of(o), o, &analysis.plans[i]) {
+            Ok(edits) => {
+                per_plan.push(edits);
+                i += 1;
+            }
+            Err(why) => crate::rules::unplaceable(analysis, i, o, why),
+        }
+    }
+    per_plan
 }
 
 /// Each input's edits, once every edited object has been checked against its plan in its

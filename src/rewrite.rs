@@ -30,18 +30,17 @@ struct Unsupported(&'static str);
 
 type R<T> = Result<T, Unsupported>;
 
-/// The edits for one object's plan, sorted and non-overlapping.
-pub fn edits_for(text: &str, object: &Object, plan: &ObjectPlan) -> Result<Vec<Edit>, String> {
+/// The edits for one object's plan, sorted and non-overlapping; or, when the text is laid out
+/// in a way no edit here can express (a `? key` in `spec`), why not. The pipeline then leaves
+/// the object as it is and says so (`rules::unsupported_strategy::unplaceable`).
+pub fn edits_for(text: &str, object: &Object, plan: &ObjectPlan) -> Result<Vec<Edit>, &'static str> {
     let cx = Cx { text, object, key: plan.layout.key, current: object.rollout(plan.layout.key) };
     match cx.ops(&plan.ops) {
         Ok(edits) => Ok(edits),
         Err(Unsupported(_)) => {
-            let Some(expected) = &plan.expected else {
-                return Err(format!("{}: no strategy to write", object.display()));
-            };
+            let Some(expected) = &plan.expected else { return Err("no strategy to write") };
             let whole = if cx.current.is_some() { Op::Replace(expected.clone()) } else { Op::Insert(expected.clone()) };
-            cx.ops(std::slice::from_ref(&whole))
-                .map_err(|Unsupported(why)| format!("{}: cannot place spec.{}: {why}", object.display(), cx.key))
+            cx.ops(std::slice::from_ref(&whole)).map_err(|Unsupported(why)| why)
         }
     }
 }
@@ -67,7 +66,7 @@ impl Cx<'_> {
                 }
                 Op::Set(path, v) => {
                     let c = self.current.ok_or(Unsupported("no strategy"))?;
-                    edits.push(self.set(&c.node, c.key_span.start.col, path, v)?);
+                    edits.push(self.set(&c.node, self.key_col(c.key_span.start), path, v)?);
                 }
                 Op::Remove(k) => {
                     let c = self.current.ok_or(Unsupported("no strategy"))?;
@@ -84,7 +83,7 @@ impl Cx<'_> {
         let (first, rest) = path.split_first().ok_or(Unsupported("empty path"))?;
         match entries.iter().find(|e| e.key.as_scalar() == Some(first)) {
             Some(e) if rest.is_empty() => self.replace_value(e.key.span.end.offset, &e.value, v),
-            Some(e) => self.set(&e.value, e.key.span.start.col, rest, v),
+            Some(e) => self.set(&e.value, self.key_col(e.key.span.start), rest, v),
             None => {
                 let value = nest(rest, v);
                 self.insert_entry(map, entries, *flow, parent_col, first, &value, *first == "type")
@@ -167,10 +166,7 @@ impl Cx<'_> {
                 self.flow_append(entry_end(last), &pair)
             });
         }
-        let col = head.key.span.start.col;
-        if !self.starts_line(head.key.span.start.offset) {
-            return Err(Unsupported("block key does not start its line"));
-        }
+        let col = self.block_key(map.span.start.offset)?;
         let unit = col.checked_sub(parent_col).filter(|u| *u > 0).unwrap_or(2);
         let at = if first {
             text::line_start(self.text.as_bytes(), head.key.span.start.offset)
@@ -190,8 +186,16 @@ impl Cx<'_> {
         Edit { start: at, end: at, with }
     }
 
-    fn starts_line(&self, offset: usize) -> bool {
-        self.text[text::line_start(self.text.as_bytes(), offset)..offset].bytes().all(|b| b == b' ')
+    /// The column of a block key starting at `offset` (its line's indentation: a tag or anchor
+    /// of the key may stand before it), or why a line cannot be placed beside it.
+    fn block_key(&self, offset: usize) -> R<usize> {
+        text::key_indent(self.text.as_bytes(), offset).ok_or(Unsupported("block key does not start its line"))
+    }
+
+    /// The column a key's siblings are indented to (only the indentation unit of lines written
+    /// under the key depends on it).
+    fn key_col(&self, at: crate::yaml::Pos) -> usize {
+        text::key_col(self.text.as_bytes(), at.offset, at.col)
     }
 
     fn remove(&self, map: &Node, key: &str) -> R<Edit> {
@@ -211,9 +215,7 @@ impl Cx<'_> {
             return Err(Unsupported("removing the only pair of a block mapping"));
         }
         let key_start = e.key.span.start.offset;
-        if !self.starts_line(key_start) {
-            return Err(Unsupported("block key does not start its line"));
-        }
+        self.block_key(key_start)?;
         let end = self.past_colon(entry_end(e));
         let rest_start = end;
         let line_rest_end = text::after_line(self.text.as_bytes(), end);
@@ -244,13 +246,13 @@ impl Cx<'_> {
                 }
             });
         }
-        let head = spec.keys.first().ok_or(Unsupported("empty spec"))?;
-        let col = head.span.start.col;
-        if !self.starts_line(head.span.start.offset) {
-            return Err(Unsupported("spec key does not start its line"));
+        if spec.keys.is_empty() {
+            return Err(Unsupported("empty spec"));
         }
+        // The mapping starts where its first key does, properties and `? ` included.
+        let col = self.block_key(spec.start.offset)?;
         let unit = col.checked_sub(self.object.key_col).filter(|u| *u > 0).unwrap_or(2);
-        let at = match template.filter(|t| self.starts_line(t.span.start.offset)) {
+        let at = match template.filter(|t| self.block_key(t.span.start.offset) == Ok(col)) {
             Some(t) => self.above_comments(text::line_start(self.text.as_bytes(), t.span.start.offset), col),
             None => text::after_line(self.text.as_bytes(), spec.end.offset),
         };

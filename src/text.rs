@@ -30,6 +30,26 @@ pub(crate) fn line_end(text: &[u8], offset: usize) -> usize {
     (offset..text.len()).find(|&i| ends_line(text, i)).unwrap_or(text.len())
 }
 
+/// The indentation of a block mapping key starting at `offset`: its line's leading spaces, when
+/// nothing but the key's own properties (`!tag`, `&anchor`) stands between them and the key.
+/// `None` when something else does (`- `, `? `, `--- `, another node): the key does not start
+/// its line, and a line written beside it would not be its sibling.
+pub(crate) fn key_indent(text: &[u8], offset: usize) -> Option<usize> {
+    let lead = &text[line_start(text, offset)..offset];
+    let indent = lead.iter().take_while(|&&b| b == b' ').count();
+    lead[indent..]
+        .split(|&b| b == b' ' || b == b'\t')
+        .filter(|t| !t.is_empty())
+        .all(|t| t[0] == b'!' || t[0] == b'&')
+        .then_some(indent)
+}
+
+/// The column a block key's siblings are indented to: [`key_indent`], or the key's own column
+/// `col` when it does not start its line (a compact `- key:` item).
+pub(crate) fn key_col(text: &[u8], offset: usize, col: usize) -> usize {
+    key_indent(text, offset).unwrap_or(col)
+}
+
 /// Where a new line can go after content ending at `end`: `end` itself when the content ended
 /// with its line break, else the start of the next line.
 pub(crate) fn after_line(text: &[u8], end: usize) -> usize {
@@ -93,5 +113,17 @@ mod tests {
         assert_eq!((line_start(t, 3), next_line(t, 3), line_end(t, 3)), (2, 6, 5));
         assert_eq!(line_number(t, 7), 3);
         assert_eq!(after_line(t, 2), 2);
+    }
+
+    #[test]
+    fn a_key_is_indented_by_its_line_properties_included() {
+        let at = |t: &str, key: &str| key_indent(t.as_bytes(), t.find(key).expect("key"));
+        assert_eq!(at("a:\n  replicas: 1", "replicas"), Some(2));
+        assert_eq!(at("a:\n  !!str replicas: 1", "replicas"), Some(2));
+        assert_eq!(at("a:\n  &x !t\treplicas: 1", "replicas"), Some(2));
+        assert_eq!(at("!!map apiVersion: v1", "apiVersion"), Some(0));
+        assert_eq!(at("- apiVersion: v1", "apiVersion"), None);
+        assert_eq!(at("  ? replicas\n", "replicas"), None);
+        assert_eq!(at("--- !!map apiVersion: v1", "apiVersion"), None);
     }
 }

@@ -259,3 +259,65 @@ fn diffs_apply_with_patch_and_git_apply() {
     assert!(applied * 20 > cases, "too few cases had edits: {applied} of {cases}");
     assert!(failures.is_empty(), "{} failure(s); the first:\n{}", failures.len(), failures[0]);
 }
+
+/// A ResourceList whose first root key carries a tag (`!!map apiVersion: …`, found by the
+/// `manifest` fuzzer): the results were indented to the key's column, 6, and so landed inside
+/// the last item (exit 0, the item changed). A root key's column is its line's indentation.
+#[test]
+fn results_after_a_tagged_first_root_key() {
+    let input = "!!map apiVersion: config.kubernetes.io/v1\n'kind': ResourceList\nitems:\n  - apiVersion: apps/v1\n    kind: DaemonSet\n    metadata: {name: worker}\n    spec:\n      template:\n        spec: {volumes: [{name: v, persistentVolumeClaim: {claimName: logs}}]}\n";
+    for list in ARG_SETS {
+        check(input.as_bytes(), &args(list)).unwrap_or_else(|e| panic!("{list:?}: {e}"));
+    }
+    let (code, out) = output(input, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with(input), "{out}");
+    assert!(out[input.len()..].starts_with("results:\n- message: 'DaemonSet worker: claim logs"), "{out}");
+}
+
+/// Keys with a tag or an anchor before them on their line, and explicit `? key` pairs: lines
+/// written beside them go at their line's indentation (these ended in exit 4: "spec key does
+/// not start its line").
+#[test]
+fn keys_with_properties_and_explicit_keys() {
+    for (spec, want) in [
+        ("  !!str replicas: 1\n", "  !!str replicas: 1\n  strategy:\n    type: Recreate\n"),
+        ("  &r replicas: 1\n", "  &r replicas: 1\n  strategy:\n    type: Recreate\n"),
+        ("  ? replicas\n  : 1\n", "  ? replicas\n  : 1\n  strategy:\n    type: Recreate\n"),
+        ("  strategy:\n    ? type\n    : RollingUpdate\n", "  strategy:\n    ? type\n    : Recreate\n"),
+        (
+            "  strategy:\n    !!str type: RollingUpdate\n    rollingUpdate: {maxSurge: 1}\n",
+            "  strategy: {type: Recreate}\n",
+        ),
+    ] {
+        let input = format!("{DEPLOY_HEAD}{spec}{DEPLOY_TAIL}");
+        for list in ARG_SETS {
+            check(input.as_bytes(), &args(list)).unwrap_or_else(|e| panic!("{spec} {list:?}: {e}"));
+        }
+        let (code, out) = output(&input, &[]);
+        assert_eq!(code, 0, "{spec}");
+        assert_eq!(out, format!("{DEPLOY_HEAD}{want}{DEPLOY_TAIL}"), "{spec}");
+    }
+}
+
+/// A planned edit the text's layout does not let the rewriter write (removing `rollingUpdate`
+/// from the line of an explicit key's `: `, the whole value after an explicit key): a warning
+/// naming what to set by hand and the object unchanged, not an internal error (exit 4).
+#[test]
+fn an_edit_that_cannot_be_placed_is_a_warning() {
+    let input = format!(
+        "{DEPLOY_HEAD}  ? strategy\n  : rollingUpdate: {{maxSurge: 1}}\n    type: RollingUpdate\n{DEPLOY_TAIL}"
+    );
+    for list in ARG_SETS {
+        check(input.as_bytes(), &args(list)).unwrap_or_else(|e| panic!("{list:?}: {e}"));
+    }
+    let out = props::invariants::run(input.as_bytes(), &[]);
+    assert_eq!(out.code, 0);
+    assert_eq!(out.stdout, input.as_bytes());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: Deployment w: its rollout can surge on an exclusive claim, but rwo-guard cannot write the edit into this text (no colon after the key) and left the object unchanged. Set spec.strategy: {type: Recreate} by hand"),
+        "{err}"
+    );
+    assert!(!err.contains("info:"), "no strategy-rewritten finding for an edit not made: {err}");
+}

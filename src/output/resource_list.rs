@@ -335,9 +335,10 @@ fn results_edit(
     Ok(Some(edit))
 }
 
-/// The column of the root mapping's keys.
+/// The column of the root mapping's keys: where the block mapping starts (a tag or anchor of
+/// its first key included: `!!str apiVersion: v1` is at column 0, not 6).
 fn root_col(root: &MapLayout) -> usize {
-    root.keys.first().map_or(0, |k| k.span.start.col)
+    root.start.col
 }
 
 /// The column of the dashes of an existing block `results` list (`None`: not a block list).
@@ -429,7 +430,13 @@ pub fn check_results_edit(text: &str, bundle: &Bundle, edit: &Edit, ours: usize,
                 let existing = &text[r.key.start.offset..after_line(text, r.value.end.offset.max(r.key.end.offset))];
                 (
                     r.key.start.offset,
-                    verify::count_results(&format!("{}{existing}", " ".repeat(r.key.start.col)), limits)?,
+                    verify::count_results(
+                        &format!(
+                            "{}{existing}",
+                            " ".repeat(text::key_col(text.as_bytes(), r.key.start.offset, r.key.start.col))
+                        ),
+                        limits,
+                    )?,
                 )
             }
             None => (edit.start, 0),

@@ -41,7 +41,7 @@ pub(crate) use shared_claim::SHARED_CLAIM;
 pub(crate) use skipped::SKIPPED;
 pub(crate) use strategy::{STRATEGY_REWRITTEN, STRATEGY_UNSAFE};
 pub(crate) use unreadable_field::UNREADABLE_FIELD;
-pub(crate) use unsupported_strategy::UNSUPPORTED_STRATEGY;
+pub(crate) use unsupported_strategy::{unplaceable, UNSUPPORTED_STRATEGY};
 
 /// Every rule, in the order findings of one object are listed.
 pub static ALL: &[&Rule] = &[

@@ -1,9 +1,12 @@
 //! `unsupported-strategy`: a workload rwo-guard would rewrite has a strategy it does not
 //! rewrite: an unknown `type`, a value that is not a mapping, or a YAML anchor (other nodes
-//! may share it, so editing it could change them too).
+//! may share it, so editing it could change them too). Also, after the analysis, a planned
+//! edit that cannot be written into the text as it is laid out ([`unplaceable`]): the object
+//! is left as it is, and this finding says what to set by hand.
 
 use crate::analyze::{Analysis, Facts, FieldChange, Severity};
 use crate::kinds::Rollout;
+use crate::model::Object;
 use crate::strategy::{self, Types, Verdict};
 
 use super::{Level, Rule};
@@ -13,7 +16,7 @@ pub(crate) static UNSUPPORTED_STRATEGY: Rule = Rule {
     name: "unsupported-strategy",
     level: Level::Always(Severity::Warning),
     summary: "A workload on an exclusive claim has a rollout strategy rwo-guard does not rewrite",
-    triggered_by: "a strategy rwo-guard does not rewrite: unknown `type` (`Custom` on a Deployment, a typo), not a mapping, or defining a YAML anchor",
+    triggered_by: "a strategy rwo-guard does not rewrite: unknown `type` (`Custom` on a Deployment, a typo), not a mapping, or defining a YAML anchor; or a planned edit the text's layout leaves no place for (a rare explicit-key layout: `? strategy`, then `: rollingUpdate: …`)",
     advice: "make sure old pods stop before new ones start",
     check: Some(check),
 };
@@ -44,6 +47,29 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
     }
 }
 
+/// Drops the plan `plan` of `out`, which the rewriter cannot write into its object's text
+/// (`why`), and replaces the object's `strategy-rewritten` findings by one warning naming the
+/// strategy to set by hand. Valid input never stops the run with an internal error for this.
+pub(crate) fn unplaceable(out: &mut Analysis, plan: usize, object: &Object, why: &str) {
+    let plan = out.plans.remove(plan);
+    let path = plan.layout.path(&[]);
+    let wanted =
+        plan.expected.as_ref().map_or_else(|| "a strategy that cannot surge".to_string(), strategy::Val::display);
+    out.findings.retain(|f| !(f.object == plan.object && *f.rule == super::STRATEGY_REWRITTEN));
+    let current = object.rollout(plan.layout.key).map(|c| strategy::val(&c.node).display());
+    out.findings.push(crate::analyze::Finding {
+            object: plan.object,
+            rule: &UNSUPPORTED_STRATEGY,
+            severity: Severity::Warning,
+            message: format!(
+                "{}: its rollout can surge on an exclusive claim, but rwo-guard cannot write the edit into this text ({why}) and left the object unchanged. Set {path}: {wanted} by hand",
+                object.display()
+            ),
+            field: Some(FieldChange::at(path, current)),
+    });
+    out.findings.sort_by_key(|f| (f.object, super::rank(f.rule)));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +88,24 @@ mod tests {
             assert_eq!(f.len(), 1, "{spec}");
             assert!(f[0].message.contains(what), "{}", f[0].message);
         }
+    }
+
+    #[test]
+    fn an_unplaceable_plan_becomes_one_warning_and_no_edit() {
+        use crate::analyze::analyze;
+        use crate::read::{read, Limits};
+        use crate::rules::{REPLICAS, STRATEGY_REWRITTEN};
+        let yaml = format!("{CLAIMS}{}", workload("apps/v1", "Deployment", "w", "data", "  replicas: 2\n"));
+        let b = read(&yaml, Limits::default()).expect("valid");
+        let mut a = analyze(&b.objects, &Config::default(), &b.namespaces);
+        let object = a.plans[0].object;
+        assert!(a.findings.iter().any(|f| f.rule == &STRATEGY_REWRITTEN));
+        unplaceable(&mut a, 0, &b.objects[object], "why");
+        assert!(a.plans.is_empty());
+        let rules: Vec<&str> = a.findings.iter().map(|f| f.rule.name).collect();
+        assert_eq!(rules, [UNSUPPORTED_STRATEGY.name, REPLICAS.name], "in the rules' order");
+        let w = &a.findings[0];
+        assert_eq!(w.severity, Severity::Warning);
+        assert!(w.message.ends_with("cannot write the edit into this text (why) and left the object unchanged. Set spec.strategy: {type: Recreate} by hand"), "{}", w.message);
     }
 }
