@@ -2,7 +2,7 @@
 //! workloads with strategies of every shape, autoscalers, ConfigMaps, `kind: List`, KRM
 //! ResourceLists with or without functionConfig and existing results, kustomize annotations
 //! and renamed claims — written in many YAML styles: block and flow, JSON, plain and quoted
-//! scalars, CRLF, comments before and after keys and inside strategies, indented and
+//! scalars, `!!str` tags on keys, CRLF, comments before and after keys and inside strategies, indented and
 //! indentless lists, `---` and `...` markers — and, one case in eight, anchors placed on random
 //! nodes with aliases and merge keys (`<<: *a`) to them further on, within an object or across
 //! a List's or ResourceList's items (around the edited objects too).
@@ -415,6 +415,9 @@ struct Style {
     comments: usize,
     /// Out of 16: how often a scalar is quoted.
     quotes: usize,
+    /// Out of 32: how often a key carries a `!!str` tag (`!!str kind: Deployment`): the lines
+    /// written beside it go at its line's indentation, not at its own column.
+    key_tags: usize,
     json: bool,
 }
 
@@ -474,6 +477,9 @@ impl<S: Source> W<'_, S> {
     }
 
     fn key(&mut self, k: &str) {
+        if !self.style.json && self.src.below(32) < self.style.key_tags {
+            self.out.push_str("!!str ");
+        }
         if self.style.json {
             self.out.push_str(&double_quoted(k));
         } else if self.src.below(24) < self.style.quotes || !plain_ok(k) {
@@ -709,6 +715,7 @@ fn style(src: &mut impl Source) -> Style {
         flow: src.pick(&[0, 2, 5, 10]),
         comments: src.pick(&[0, 1, 3, 8]),
         quotes: src.pick(&[0, 2, 6]),
+        key_tags: src.pick(&[0, 0, 0, 2]),
         json: false,
     }
 }
