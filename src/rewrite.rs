@@ -117,6 +117,28 @@ impl Cx<'_> {
         Ok(Edit { start: colon + 1, end, with: format!(" {}", value(v, None, json)) })
     }
 
+    /// Where the flow mapping entry whose key starts at `key` begins, its properties (`!!str`,
+    /// `&a`) included: the first byte after `from` (just past `{` or the previous entry's
+    /// content) that is not a blank, a comment or the `,` between entries. Scanning forward
+    /// from the previous entry, not back from the key, reads a verbatim tag
+    /// (`!<tag:yaml.org,2002:str>`) whole.
+    fn flow_node_start(&self, from: usize, key: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let (mut i, mut comma) = (from, false);
+        while i < key {
+            match bytes[i] {
+                b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+                b'#' => i = text::line_end(bytes, i),
+                b',' if !comma => {
+                    comma = true;
+                    i += 1;
+                }
+                _ => break,
+            }
+        }
+        i.min(key)
+    }
+
     /// `end`, or past the `:` there: the parser places an empty value at the end of its key,
     /// before the colon, so content ending in `key:` (a mapping whose last value is empty)
     /// really ends after that colon.
@@ -161,7 +183,8 @@ impl Cx<'_> {
             let json = matches!(head.key.kind, NodeKind::Scalar { style: ScalarStyle::DoubleQuoted, .. });
             let pair = pair(key, v, json);
             return Ok(if first {
-                Edit { start: head.key.span.start.offset, end: head.key.span.start.offset, with: format!("{pair}, ") }
+                let at = self.flow_node_start(map.span.start.offset + 1, head.key.span.start.offset);
+                Edit { start: at, end: at, with: format!("{pair}, ") }
             } else {
                 self.flow_append(entry_end(last), &pair)
             });
@@ -237,7 +260,14 @@ impl Cx<'_> {
             let pair = pair(self.key, v, json);
             return Ok(match (template, spec.keys.last()) {
                 (Some(t), _) => {
-                    Edit { start: t.span.start.offset, end: t.span.start.offset, with: format!("{pair}, ") }
+                    // Before the key's properties (`!!str template:`), which stay with it.
+                    let i = spec.keys.iter().position(|k| std::ptr::eq(k, t)).unwrap_or(0);
+                    let from = match i.checked_sub(1).map(|p| &spec.keys[p]) {
+                        Some(prev) => self.past_colon(prev.value_end.offset.max(prev.span.end.offset)),
+                        None => spec.start.offset + 1,
+                    };
+                    let at = self.flow_node_start(from, t.span.start.offset);
+                    Edit { start: at, end: at, with: format!("{pair}, ") }
                 }
                 (None, Some(last)) => self.flow_append(last.value_end.offset.max(last.span.end.offset), &pair),
                 (None, None) => {

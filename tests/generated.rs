@@ -321,3 +321,44 @@ fn an_edit_that_cannot_be_placed_is_a_warning() {
     );
     assert!(!err.contains("info:"), "no strategy-rewritten finding for an edit not made: {err}");
 }
+
+/// Flow mappings whose keys carry a tag (`{!!str replicas: 1, !!str template: …}`, found by the
+/// `manifest` fuzzer once its grammar tagged keys): the strategy went between `!!str` and
+/// `template`, taking the tag from it (exit 4, the verifier caught it). A pair now goes before
+/// the key's properties.
+#[test]
+fn flow_pairs_go_before_a_tagged_key() {
+    for (spec, want) in [
+        (
+            "  { !!str replicas: 1, !!str template: {spec: {volumes: [{persistentVolumeClaim: {claimName: d}}]}}}\n",
+            "  { !!str replicas: 1, strategy: {type: Recreate}, !!str template: {spec: {volumes: [{persistentVolumeClaim: {claimName: d}}]}}}\n",
+        ),
+        (
+            "  {!<tag:yaml.org,2002:str> template: {spec: {volumes: [{persistentVolumeClaim: {claimName: d}}]}}}\n",
+            "  {strategy: {type: Recreate}, !<tag:yaml.org,2002:str> template: {spec: {volumes: [{persistentVolumeClaim: {claimName: d}}]}}}\n",
+        ),
+    ] {
+        let claim = &DEPLOY_TAIL[DEPLOY_TAIL.find("---").unwrap_or(0)..];
+        let input = format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: w}}\nspec:\n{spec}{claim}");
+        for list in ARG_SETS {
+            check(input.as_bytes(), &args(list)).unwrap_or_else(|e| panic!("{spec} {list:?}: {e}\n{input}"));
+        }
+        let (code, out) = output(&input, &[]);
+        assert_eq!(code, 0, "{input}");
+        assert!(out.contains(want.trim_start()), "{out}");
+    }
+}
+
+/// A second run takes out rwo-guard's own earlier results when it has none to write, the
+/// whole `results` entry with the tag before its key (`!!str 'results': [...]`).
+#[test]
+fn own_results_behind_a_tagged_key_are_replaced() {
+    let input = format!("{RL_HEAD}!!str 'results': [] # filled in\n");
+    for list in ARG_SETS {
+        check(input.as_bytes(), &args(list)).unwrap_or_else(|e| panic!("{list:?}: {e}\n{input}"));
+    }
+    let (_, once) = output(&input, &[]);
+    let (_, twice) = output(&once, &[]);
+    assert!(once.contains("!!str 'results': [{\"message\": \"Deployment w: added spec.strategy"), "{once}");
+    assert!(!twice.contains("results"), "{twice}");
+}

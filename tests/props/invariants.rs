@@ -49,10 +49,25 @@ fn results_zone(text: &str, bundle: &Inspection) -> Option<(usize, usize)> {
         return None;
     }
     if let Some((key, end)) = bundle.results {
-        Some((key.saturating_sub(2), after_line(text, end)))
+        Some((with_properties(text, key).saturating_sub(2), after_line(text, end)))
     } else {
         let root_end = bundle.documents.first()?.1?;
         Some((root_end.saturating_sub(1), after_line(text, root_end)))
+    }
+}
+
+/// Where the key starting at `key` begins with its properties (`!!str results:` from `!!str`):
+/// a removed entry goes with them.
+fn with_properties(text: &str, key: usize) -> usize {
+    let mut start = key;
+    loop {
+        let blank_from = text[..start].trim_end_matches([' ', '\t']).len();
+        let token_from = text[..blank_from].rfind([' ', '\t', '\n', '\r', '{', ',']).map_or(0, |i| i + 1);
+        if blank_from < start && token_from < blank_from && matches!(text.as_bytes()[token_from], b'!' | b'&') {
+            start = token_from;
+        } else {
+            return start;
+        }
     }
 }
 
