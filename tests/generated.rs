@@ -362,3 +362,22 @@ fn own_results_behind_a_tagged_key_are_replaced() {
     assert!(once.contains("!!str 'results': [{\"message\": \"Deployment w: added spec.strategy"), "{once}");
     assert!(!twice.contains("results"), "{twice}");
 }
+
+/// A ResourceList whose `results` defines an anchor that an item aliases (`results: &a null`,
+/// then `*a`; found by the `manifest` fuzzer): filling the results in dropped the anchor and
+/// the output did not parse (exit 0). Writing into an anchored `results` is refused with a
+/// located error; with nothing to write, the input passes unchanged.
+#[test]
+fn anchored_results_are_not_written_into() {
+    let input = "results: &a null\nkind: ResourceList\napiVersion: config.kubernetes.io/v1\nitems:\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: w, labels: {x: *a}}\n  spec: {template: {spec: {volumes: [{persistentVolumeClaim: {claimName: d}}]}}}\n";
+    for list in ARG_SETS {
+        check(input.as_bytes(), &args(list)).unwrap_or_else(|e| panic!("{list:?}: {e}"));
+    }
+    let out = props::invariants::run(input.as_bytes(), &[]);
+    assert_eq!(out.code, 3);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the ResourceList's `results` defines a YAML anchor") && err.contains("<stdin>:1:1"), "{err}");
+    // The claim is not in the bundle: with `--external-claims ignore` there is nothing to say.
+    let out = props::invariants::run(input.as_bytes(), &["--external-claims".into(), "ignore".into()]);
+    assert_eq!((out.code, out.stdout.as_slice()), (0, input.as_bytes()));
+}

@@ -29,6 +29,9 @@ pub(crate) fn results_edits(
     let Some(region) = &bundle.results else { return Ok((Vec::new(), results_edit(text, bundle, results, None)?)) };
     let earlier = earlier_results(text, region, limits);
     let removed = removals(text, region, &earlier);
+    if region.anchored && !(results.is_empty() && removed.is_empty()) {
+        return Err(anchored_results(region));
+    }
     if removed.is_empty() {
         return Ok((Vec::new(), results_edit(text, bundle, results, None)?));
     }
@@ -370,6 +373,17 @@ fn append_to_flow_list(region: &Region, value: &str, json: &str, kept: Option<us
     let empty = kept == Some(0) || value.trim().trim_start_matches('[').trim_end_matches(']').trim().is_empty();
     let items = json.trim_start_matches('[').trim_end_matches(']');
     Edit { start: close, end: close, with: format!("{}{items}", if empty { "" } else { ", " }) }
+}
+
+/// `results` defines an anchor (`results: &r null`, an item `&i {…}`): other nodes may alias
+/// it, and writing into it would change what they mean (an alias of a removed anchor would
+/// not even parse). Found by the `manifest` fuzzer; no real ResourceList does this.
+fn anchored_results(region: &Region) -> Fatal {
+    let at = region.key.start;
+    Fatal::input_at(
+        "the ResourceList's `results` defines a YAML anchor: rwo-guard writes its results there, which would change every alias of it; remove the anchor (`&name`) from `results`",
+        Place { offset: at.offset, line: at.line, col: at.col, document: Some("document 1".into()), field: Some("results".into()) },
+    )
 }
 
 fn not_a_list(bundle: &Bundle) -> Fatal {

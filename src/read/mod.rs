@@ -78,6 +78,9 @@ pub struct Region {
     pub key: Span,
     /// The value's start and end.
     pub value: Span,
+    /// The value, or a node in it, defines an anchor (`results: &r …`): other nodes may alias
+    /// it, so writing into it could change them.
+    pub anchored: bool,
 }
 
 /// Everything read from the input.

@@ -244,8 +244,9 @@ pub(super) struct Walker<'t> {
     objects: Vec<Open>,
     /// Hashing is paused until the value of the key at this frame depth ends.
     paused: Option<usize>,
-    /// A `functionConfig` or `results` being skipped: its role, key span and start.
-    region: Option<(Role, Span, Pos)>,
+    /// A `functionConfig` or `results` being skipped: its role, key span, start, and whether a
+    /// node in it defines an anchor.
+    region: Option<(Role, Span, Pos, bool)>,
     /// The current document's anchors by the parser's id (which counts across the input).
     anchors: HashMap<usize, Anchor>,
     /// The last object serial given.
@@ -353,6 +354,9 @@ impl<'t> Walker<'t> {
         };
         let owner = self.objects.last().map_or(0, |o| o.serial);
         self.anchors.insert(id, Anchor { text, seq: self.anchors.len() + 1, owner });
+        if let Some((_, _, _, anchored)) = &mut self.region {
+            *anchored = true;
+        }
     }
 
     /// Adds the event to the fingerprint of the innermost open object (the document's when
@@ -536,7 +540,7 @@ impl<'t> Walker<'t> {
                 return Ok(());
             }
             Some(r @ (Role::FunctionConfig | Role::Results)) => {
-                self.begin_region(r, span);
+                self.begin_region(r, span, marks.0);
                 self.skip(span);
                 return Ok(());
             }
@@ -793,14 +797,15 @@ impl<'t> Walker<'t> {
         }
     }
 
-    fn begin_region(&mut self, role: Role, span: Span) {
+    /// Starts a region whose value opens at `span` (`anchored`: the value defines an anchor).
+    fn begin_region(&mut self, role: Role, span: Span, anchored: bool) {
         let key_span = self.frames.last().map_or(span, |f| f.key_span);
-        self.region = Some((role, key_span, span.start));
+        self.region = Some((role, key_span, span.start, anchored));
     }
 
     fn end_region(&mut self, end: Pos) {
-        if let Some((role, key, start)) = self.region.take() {
-            let region = Region { key, value: Span { start, end } };
+        if let Some((role, key, start, anchored)) = self.region.take() {
+            let region = Region { key, value: Span { start, end }, anchored };
             match role {
                 Role::FunctionConfig => self.doc.function_config = Some(region),
                 Role::Results => self.doc.results = Some(region),
@@ -843,7 +848,7 @@ impl<'t> Walker<'t> {
             // A scalar or alias where a mapping belongs: kept so the planner can replace it.
             Some(Role::Capture(_)) => return self.captured(leaf.node()),
             Some(r @ (Role::FunctionConfig | Role::Results)) => {
-                self.begin_region(r, span);
+                self.begin_region(r, span, leaf.anchored);
                 self.end_region(span.end);
             }
             Some(role) => match leaf.text {
