@@ -381,3 +381,21 @@ fn anchored_results_are_not_written_into() {
     let out = props::invariants::run(input.as_bytes(), &["--external-claims".into(), "ignore".into()]);
     assert_eq!((out.code, out.stdout.as_slice()), (0, input.as_bytes()));
 }
+
+/// An alias inside the strategy to an anchor in another item (`maxUnavailable: *u`; found by
+/// the `manifest` fuzzer): the edited object was checked alone, where the alias does not
+/// resolve (exit 4). Such an object is checked inside its whole document, as one with an
+/// outside alias elsewhere already was.
+#[test]
+fn an_alias_in_the_strategy_to_another_item() {
+    let input = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: c, labels: {n: &u '1'}}\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: w}\n  spec:\n    strategy: {rollingUpdate: {maxUnavailable: *u}}\n    template: {spec: {volumes: [{persistentVolumeClaim: {claimName: d}}]}}\n- apiVersion: v1\n  kind: PersistentVolumeClaim\n  metadata: {name: d}\n  spec: {accessModes: [ReadWriteOnce]}\n";
+    for list in ARG_SETS {
+        check(input.as_bytes(), &args(list)).unwrap_or_else(|e| panic!("{list:?}: {e}"));
+    }
+    let (code, out) = output(input, &["--mode", "rolling"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("    strategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: *u, maxSurge: 0}}\n"),
+        "{out}"
+    );
+}

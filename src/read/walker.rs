@@ -366,6 +366,13 @@ impl<'t> Walker<'t> {
     /// marked: it must be verified inside its whole document).
     fn hash(&mut self, event: &Event<'_>) {
         if self.paused.is_some() || !self.building.is_empty() {
+            // Not hashed, but an alias in a part left out (a strategy being captured) to an
+            // anchor outside the object still means the object reads only in its document.
+            if let (Event::Alias { id }, Some(o)) = (event, self.objects.last_mut()) {
+                if self.anchors.get(id).is_none_or(|a| a.owner != o.serial) {
+                    o.object.external_aliases = true;
+                }
+            }
             return;
         }
         if let Event::Alias { id } = event {
