@@ -259,6 +259,7 @@ fn finish<'t>(
     scatter(&mut read, objects, &bases);
     let mut edits = verified(&read, &bases, &analysis.plans, &sources, per_plan, limits)?;
     // The objects' facts are no longer needed: free them before the results are rendered.
+    let objects_read = read.first().map_or(0, |r| r.bundle.objects.len());
     for r in &mut read {
         r.bundle.objects = Vec::new();
     }
@@ -268,13 +269,21 @@ fn finish<'t>(
             resource_list::results_edits(r.text, &r.bundle, &results, limits).map_err(Failure::new)?;
         if removed.is_empty() {
             if let Some(e) = append {
-                resource_list::check_results_edit(r.text, &r.bundle, &e, results.len(), limits)
+                resource_list::check_results_edit(r.text, &r.bundle, objects_read, &e, results.len(), limits)
                     .map_err(Failure::new)?;
                 edits[0].push(e);
             }
         } else {
-            resource_list::check_replaced_results(r.text, &r.bundle, &removed, append.as_ref(), results.len(), limits)
-                .map_err(Failure::new)?;
+            resource_list::check_replaced_results(
+                r.text,
+                &r.bundle,
+                objects_read,
+                &removed,
+                append.as_ref(),
+                results.len(),
+                limits,
+            )
+            .map_err(Failure::new)?;
             edits[0].extend(removed);
             edits[0].extend(append);
         }

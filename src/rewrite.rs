@@ -117,33 +117,17 @@ impl Cx<'_> {
         Ok(Edit { start: colon + 1, end, with: format!(" {}", value(v, None, json)) })
     }
 
-    /// Where the flow mapping entry whose key starts at `key` begins, its properties (`!!str`,
-    /// `&a`) included: the first byte after `from` (just past `{` or the previous entry's
-    /// content) that is not a blank, a comment or the `,` between entries. Scanning forward
-    /// from the previous entry, not back from the key, reads a verbatim tag
-    /// (`!<tag:yaml.org,2002:str>`) whole.
+    /// Where the flow mapping entry whose key starts at `key` begins, its properties included
+    /// ([`text::flow_entry`] from `from`: just past `{` or the previous entry's content).
     fn flow_node_start(&self, from: usize, key: usize) -> usize {
-        let bytes = self.text.as_bytes();
-        let (mut i, mut comma) = (from, false);
-        while i < key {
-            match bytes[i] {
-                b' ' | b'\t' | b'\r' | b'\n' => i += 1,
-                b'#' => i = text::line_end(bytes, i),
-                b',' if !comma => {
-                    comma = true;
-                    i += 1;
-                }
-                _ => break,
-            }
-        }
-        i.min(key)
+        text::flow_entry(self.text.as_bytes(), from, key).0
     }
 
     /// `end`, or past the `:` there: the parser places an empty value at the end of its key,
     /// before the colon, so content ending in `key:` (a mapping whose last value is empty)
     /// really ends after that colon.
     fn past_colon(&self, end: usize) -> usize {
-        self.colon_after(end).map_or(end, |colon| colon + 1)
+        text::past_colon(self.text.as_bytes(), end)
     }
 
     /// `, {pair}` to append after content ending at `end` in a flow mapping (after an empty

@@ -73,6 +73,41 @@ pub(crate) fn line_number(text: &[u8], offset: usize) -> usize {
     1 + newlines + lone_crs
 }
 
+/// Where the flow collection entry whose node starts at `node` begins, its properties
+/// (`!!str`, `&a`) included, and the `,` before it if there is one: the first byte from `from`
+/// (just past `{`, or past the previous entry's content) that is not a blank, a comment or the
+/// `,` between entries. Scanning forward from the previous entry, not back from the node,
+/// reads a verbatim tag (`!<tag:yaml.org,2002:str>`) whole.
+pub(crate) fn flow_entry(text: &[u8], from: usize, node: usize) -> (usize, Option<usize>) {
+    let (mut i, mut comma) = (from, None);
+    while i < node {
+        match text[i] {
+            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+            b'#' => i = line_end(text, i),
+            b',' if comma.is_none() => {
+                comma = Some(i);
+                i += 1;
+            }
+            _ => break,
+        }
+    }
+    (i.min(node), comma)
+}
+
+/// `end`, or just past a `:` there (blanks before it allowed): the parser places an empty value
+/// at the end of its key, before the colon, so content ending in `key:` really ends after it.
+pub(crate) fn past_colon(text: &[u8], end: usize) -> usize {
+    let mut i = end;
+    while i < text.len() && (text[i] == b' ' || text[i] == b'\t') {
+        i += 1;
+    }
+    if text.get(i) == Some(&b':') {
+        i + 1
+    } else {
+        end
+    }
+}
+
 /// The line ending written near `offset`: that of the next line break, or else the previous
 /// one; `\n` when there is none. CRLF input gets CRLF lines, a `\r`-only input `\r`.
 pub(crate) fn newline_near(text: &[u8], offset: usize) -> &'static str {
@@ -96,6 +131,15 @@ mod tests {
         assert_eq!((line_start(t, 8), next_line(t, 8), line_end(t, 8)), (7, 9, 9));
         assert_eq!((after_line(t, 3), after_line(t, 4)), (3, 7));
         assert_eq!((line_number(t, 0), line_number(t, 8)), (1, 3));
+    }
+
+    #[test]
+    fn flow_entries_start_at_their_properties() {
+        let t = b"{a: 1, # c\n !<tag:yaml.org,2002:str> &k b: 2}";
+        let key = t.iter().position(|&b| b == b'b').unwrap();
+        assert_eq!(flow_entry(t, 5, key), (12, Some(5)));
+        assert_eq!(flow_entry(b"{ !!str a: 1}", 1, 8), (2, None));
+        assert_eq!((past_colon(b"a: {b:, c: 1}", 5), past_colon(b"a: {b: 1}", 8)), (6, 8));
     }
 
     #[test]

@@ -399,3 +399,48 @@ fn an_alias_in_the_strategy_to_another_item() {
         "{out}"
     );
 }
+
+/// A second run over a flow ResourceList whose `results` key carries a tag (`!!str 'results':
+/// [...]`, found by the `manifest` fuzzer): taking rwo-guard's own earlier results out removed
+/// the whole text, and the output was empty with exit 0 (the entry was taken for a block one,
+/// since the text before its key did not end in `,` or `{`). The entry now starts at its key's
+/// properties in the root mapping's layout, and the re-read of a flow ResourceList must keep
+/// its objects and `functionConfig`.
+#[test]
+fn own_results_in_a_flow_resource_list_behind_a_tagged_key() {
+    let item = "{apiVersion: apps/v1, kind: Deployment, metadata: {name: w}, spec: {template: {spec: {volumes: [{persistentVolumeClaim: {claimName: d}}]}}}}";
+    let claim =
+        "{apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: d}, spec: {accessModes: [ReadWriteOnce]}}";
+    let head = "apiVersion: config.kubernetes.io/v1, kind: ResourceList";
+    let fc = "functionConfig: {apiVersion: v1, kind: ConfigMap, metadata: {name: fc}, data: {mode: recreate}}";
+    for results in
+        ["!!str 'results': null", "!!str results: []", "!<tag:yaml.org,2002:str> results: []", "&r !!str results: []"]
+    {
+        for input in [
+            format!("{{{head}, items: [{item}, {claim}], {fc}, {results}}} # a comment\n"),
+            format!("{{{results}, {head}, items: [{item}, {claim}], {fc}}}\n"),
+            format!("{{{head}, x:, {results}, items: [{item}, {claim}]}}\n"),
+        ] {
+            for list in ARG_SETS {
+                check(input.as_bytes(), &args(list)).unwrap_or_else(|e| panic!("{list:?}: {e}\n{input}"));
+            }
+            let (code, once) = output(&input, &[]);
+            assert!(code == 0 && once.contains("[{\"message\": \"Deployment w: "), "{input}\n{once}");
+            let (code, twice) = output(&once, &[]);
+            assert_eq!(code, 0, "{once}");
+            let expected = input.replace(&format!(", {results}"), "").replace(&format!("{results}, "), "");
+            assert_eq!(twice, expected.replace("{template:", "{strategy: {type: Recreate}, template:"), "{once}");
+        }
+    }
+}
+
+/// Results appended to a block list that a line of spaces follows (found by the `manifest`
+/// fuzzer, a false alarm of the invariants): the shortest difference ended inside that line,
+/// past the results zone. The zone now takes in the blanks after its last line.
+#[test]
+fn results_before_a_line_of_spaces() {
+    let input = format!("{RL_HEAD}results:\n  -\n    message: an earlier function said this\n    \nseverity: 'info'\n");
+    for list in ARG_SETS {
+        check(input.as_bytes(), &args(list)).unwrap_or_else(|e| panic!("{list:?}: {e}\n{input}"));
+    }
+}

@@ -3,6 +3,7 @@
 //! ResourceList) and the check that the output holds exactly those.
 
 use crate::error::{Fatal, Place};
+use crate::kinds;
 use crate::model::MapLayout;
 use crate::read::{self, Bundle, Limits, Region};
 use crate::rewrite::{self, Edit};
@@ -39,9 +40,32 @@ pub(crate) fn results_edits(
     if kept == 0 && results.is_empty() {
         // Only rwo-guard's own results, and none now: the entry goes (a ResourceList without
         // results, as before the first run).
-        return Ok((vec![entry_removal(text, region)], None));
+        return Ok((vec![entry_removal(text, bundle, region)?], None));
     }
     Ok((removed, results_edit(text, bundle, results, Some(kept))?))
+}
+
+/// Re-reads a flow or JSON ResourceList whose results were written: it must still be a
+/// ResourceList with its `objects` (how many the input's read kept, [`kinds::relevant`] as in
+/// the pipeline) and its `functionConfig` (a results edit that reached past its entry would
+/// lose them).
+fn reread_whole(out: &str, bundle: &Bundle, objects: usize, limits: Limits) -> Result<Bundle, Fatal> {
+    let internal = |m: String| Fatal::Internal(format!("results: {m}"));
+    let checked = read::read_filtered(out, limits, &kinds::relevant).map_err(|e| internal(e.summary("<output>")))?;
+    let same = checked.form == bundle.form
+        && checked.objects.len() == objects
+        && checked.function_config.is_some() == bundle.function_config.is_some();
+    if same {
+        Ok(checked)
+    } else {
+        Err(internal(format!(
+            "the output holds {} objects{}, not {}{}",
+            checked.objects.len(),
+            if checked.function_config.is_some() { " and a functionConfig" } else { "" },
+            objects,
+            if bundle.function_config.is_some() { " and a functionConfig" } else { "" },
+        )))
+    }
 }
 
 /// Checks a `results` entry from which rwo-guard's earlier results were taken out: re-read,
@@ -49,6 +73,7 @@ pub(crate) fn results_edits(
 pub(crate) fn check_replaced_results(
     text: &str,
     bundle: &Bundle,
+    objects: usize,
     removed: &[Edit],
     append: Option<&Edit>,
     ours: usize,
@@ -65,7 +90,7 @@ pub(crate) fn check_replaced_results(
         let mut edits: Vec<Edit> = removed.iter().chain(append).cloned().collect();
         edits.sort_by_key(|e| e.start);
         let out = rewrite::splice(text, &edits);
-        let checked = read::read(&out, limits).map_err(|e| internal(e.summary("<output>")))?;
+        let checked = reread_whole(&out, bundle, objects, limits)?;
         let found = match &checked.results {
             None => 0,
             Some(r) => {
@@ -103,28 +128,33 @@ pub(crate) fn check_replaced_results(
 }
 
 /// The edit that takes the whole `results` entry out: its lines in a block mapping; in a flow
-/// mapping the pair and the comma before it (or after it, when it comes first).
-fn entry_removal(text: &str, region: &Region) -> Edit {
+/// mapping the pair (from its key's properties: `!!str results: …`) and the comma before it,
+/// or after it when it comes first.
+fn entry_removal(text: &str, bundle: &Bundle, region: &Region) -> Result<Edit, Fatal> {
     let bytes = text.as_bytes();
-    let value_end = region.value.end.offset.max(region.key.end.offset);
-    let flow_root = {
-        let before = text[..region.key.start.offset].trim_end();
-        before.ends_with(',') || before.ends_with('{')
-    };
-    if !flow_root {
+    let value_end = text::past_colon(bytes, region.value.end.offset.max(region.key.end.offset));
+    let root = bundle.documents.first().and_then(|d| d.root.as_ref());
+    let Some(root) = root.filter(|r| r.flow) else {
         let start = text::line_start(bytes, region.key.start.offset);
-        return Edit { start, end: after_line(text, value_end), with: String::new() };
-    }
-    let before = text[..region.key.start.offset].trim_end();
-    if before.ends_with(',') {
-        Edit { start: before.len() - 1, end: value_end, with: String::new() }
-    } else {
-        // The first pair: up to the next key, past the comma after it.
-        let rest = &text[value_end..];
-        let comma = rest.find(',').map_or(0, |i| i + 1);
-        let next = comma + (rest[comma..].len() - rest[comma..].trim_start().len());
-        Edit { start: region.key.start.offset, end: value_end + next, with: String::new() }
-    }
+        return Ok(Edit { start, end: after_line(text, value_end), with: String::new() });
+    };
+    let internal = || Fatal::Internal("results: its key is not among the root mapping's keys".into());
+    let k = root.keys.iter().position(|k| k.span.start == region.key.start).ok_or_else(internal)?;
+    let from = match k.checked_sub(1).map(|p| &root.keys[p]) {
+        Some(prev) => text::past_colon(bytes, prev.value_end.offset.max(prev.span.end.offset)),
+        None => root.start.offset + 1,
+    };
+    Ok(match text::flow_entry(bytes, from, region.key.start.offset) {
+        // After another pair: from the comma before it.
+        (_, Some(comma)) => Edit { start: comma, end: value_end, with: String::new() },
+        // The first pair: up to the next entry, past the comma after it.
+        (start, None) => {
+            let rest = &text[value_end..];
+            let comma = rest.find(',').map_or(0, |i| i + 1);
+            let next = comma + (rest[comma..].len() - rest[comma..].trim_start().len());
+            Edit { start, end: value_end + next, with: String::new() }
+        }
+    })
 }
 
 /// An item of an existing `results` list.
@@ -405,13 +435,20 @@ fn not_a_list(bundle: &Bundle) -> Fatal {
 /// line by line, with the count. The join is checked by re-reading the list from its `results`
 /// key through the first of our items: it must hold the existing items plus one. (A flow-style
 /// ResourceList, small by nature, is re-read whole.)
-pub fn check_results_edit(text: &str, bundle: &Bundle, edit: &Edit, ours: usize, limits: Limits) -> Result<(), Fatal> {
+pub fn check_results_edit(
+    text: &str,
+    bundle: &Bundle,
+    objects: usize,
+    edit: &Edit,
+    ours: usize,
+    limits: Limits,
+) -> Result<(), Fatal> {
     let internal = |m: String| Fatal::Internal(format!("results: {m}"));
     let root = bundle.documents.first().and_then(|d| d.root.as_ref());
     let flow_results = bundle.results.as_ref().is_some_and(|r| text[r.value.start.offset..].starts_with('['));
     if root.is_some_and(|r| r.flow) || flow_results {
         let out = rewrite::splice(text, std::slice::from_ref(edit));
-        let checked = read::read(&out, limits).map_err(|e| internal(e.summary("<output>")))?;
+        let checked = reread_whole(&out, bundle, objects, limits)?;
         return if checked.results.is_some() { Ok(()) } else { Err(internal("not added".into())) };
     }
     // Our items: from the first line that starts with a dash.
@@ -486,7 +523,7 @@ mod tests {
         let bundle = read::read(text, Limits::default()).expect("valid");
         let ours = [fatal_result("ours".into())];
         let edit = results_edit(text, &bundle, &ours, None).expect("edit").expect("some");
-        check_results_edit(text, &bundle, &edit, 1, Limits::default()).expect("checked");
+        check_results_edit(text, &bundle, bundle.objects.len(), &edit, 1, Limits::default()).expect("checked");
         rewrite::splice(text, &[edit])
     }
 
@@ -519,8 +556,16 @@ mod tests {
     fn replaced(text: &str, ours: &[KrmResult]) -> String {
         let bundle = read::read(text, Limits::default()).expect("valid");
         let (removed, append) = results_edits(text, &bundle, ours, Limits::default()).expect("edits");
-        check_replaced_results(text, &bundle, &removed, append.as_ref(), ours.len(), Limits::default())
-            .expect("checked");
+        check_replaced_results(
+            text,
+            &bundle,
+            bundle.objects.len(),
+            &removed,
+            append.as_ref(),
+            ours.len(),
+            Limits::default(),
+        )
+        .expect("checked");
         let mut edits: Vec<Edit> = removed.into_iter().chain(append).collect();
         edits.sort_by_key(|e| e.start);
         rewrite::splice(text, &edits)

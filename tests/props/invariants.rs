@@ -49,20 +49,30 @@ fn results_zone(text: &str, bundle: &Inspection) -> Option<(usize, usize)> {
         return None;
     }
     if let Some((key, end)) = bundle.results {
-        Some((with_properties(text, key).saturating_sub(2), after_line(text, end)))
+        Some((with_properties(text, key).saturating_sub(2), past_blanks(text, after_line(text, end))))
     } else {
         let root_end = bundle.documents.first()?.1?;
-        Some((root_end.saturating_sub(1), after_line(text, root_end)))
+        Some((root_end.saturating_sub(1), past_blanks(text, after_line(text, root_end))))
     }
 }
 
-/// Where the key starting at `key` begins with its properties (`!!str results:` from `!!str`):
-/// a removed entry goes with them.
+/// `at` and the spaces and tabs after it. Appended lines that end like the blank line after
+/// them (`  ` before a line of spaces) leave a shortest difference that ends inside that line;
+/// those bytes are the same either way.
+fn past_blanks(text: &str, at: usize) -> usize {
+    at + text[at..].len() - text[at..].trim_start_matches([' ', '\t']).len()
+}
+
+/// Where the key starting at `key` begins with its properties (`!!str results:` from `!!str`,
+/// a verbatim `!<…>` tag whole): a removed entry goes with them.
 fn with_properties(text: &str, key: usize) -> usize {
     let mut start = key;
     loop {
         let blank_from = text[..start].trim_end_matches([' ', '\t']).len();
-        let token_from = text[..blank_from].rfind([' ', '\t', '\n', '\r', '{', ',']).map_or(0, |i| i + 1);
+        let head = &text[..blank_from];
+        // A verbatim tag (`!<tag:yaml.org,2002:str>`) may hold a comma.
+        let verbatim = head.ends_with('>').then(|| head.rfind("!<")).flatten();
+        let token_from = verbatim.unwrap_or_else(|| head.rfind([' ', '\t', '\n', '\r', '{', ',']).map_or(0, |i| i + 1));
         if blank_from < start && token_from < blank_from && matches!(text.as_bytes()[token_from], b'!' | b'&') {
             start = token_from;
         } else {
