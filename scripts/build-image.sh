@@ -16,11 +16,14 @@
 #                             Dockerfile's build stage does
 # 2. Assembles a minimal build context (the binary as prebuilt/<arch>/rwo-guard, and
 #    scripts/image/{passwd,group}) and runs
-#      podman build --pull=never --platform P --target runtime-prebuilt -f Dockerfile CONTEXT
-#    (docker: the same without --pull=never; it pulls nothing for FROM scratch). The
+#      podman build --pull=never --no-cache --platform P --target runtime-prebuilt -f Dockerfile CONTEXT
+#    (docker: the same without --pull=never; it pulls nothing for FROM scratch). No layer
+#    cache: podman 4.3 reused a cached LABEL layer whose build arguments had changed, and the
+#    image named an old commit; three steps on scratch cost nothing to redo. The
 #    Dockerfile's `build` stage (FROM rust:1-slim) is not needed for that target and is
 #    skipped, so no base image is resolved or pulled.
-# 3. Prints the image size and fails if it exceeds 5 MB (5,000,000 bytes).
+# 3. Checks the image's version and revision labels against Cargo.toml and the commit, prints
+#    the image size and fails if it exceeds 5 MB (5,000,000 bytes).
 # With podman, uses scripts/container-env.sh (CONTAINERS_CONF etc.; scripts/install-deps.sh
 # installs podman).
 set -euo pipefail
@@ -48,8 +51,8 @@ case "$engine" in
   podman)
     # shellcheck source=container-env.sh
     . "$repo/scripts/container-env.sh"
-    pull=(--pull=never) ;;
-  docker) pull=() ;;
+    pull=(--pull=never --no-cache) ;;
+  docker) pull=(--no-cache) ;;
   *) echo "build-image: CONTAINER_ENGINE must be podman or docker, not $engine" >&2; exit 1 ;;
 esac
 command -v "$engine" >/dev/null 2>&1 || { echo "build-image: $engine not found (scripts/install-deps.sh installs podman)" >&2; exit 1; }
@@ -88,6 +91,11 @@ echo "build-image: $engine build ${pull[*]} --platform $platform --target runtim
   --build-arg "RWO_GUARD_COMMIT=$revision" \
   -f "$repo/Dockerfile" -t "$tag" "$ctx"
 
+labels=$("$engine" image inspect --format '{{index .Labels "org.opencontainers.image.version"}} {{index .Labels "org.opencontainers.image.revision"}}' "$tag")
+if [[ $labels != "$version $revision" ]]; then
+  echo "build-image: $tag is labelled '$labels', not '$version $revision'" >&2
+  exit 1
+fi
 size=$("$engine" image inspect --format '{{.Size}}' "$tag")
 echo "build-image: $tag ($platform) size: $size bytes ($(( (size + 1023) / 1024 )) KiB)"
 if (( size > max_bytes )); then
