@@ -138,16 +138,7 @@ impl Cx<'_> {
     }
 
     fn colon_after(&self, key_end: usize) -> R<usize> {
-        let bytes = self.text.as_bytes();
-        let mut i = key_end;
-        while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
-            i += 1;
-        }
-        if bytes.get(i) == Some(&b':') {
-            Ok(i)
-        } else {
-            Err(Unsupported("no colon after the key"))
-        }
+        text::colon_after(self.text.as_bytes(), key_end).ok_or(Unsupported("no colon after the key"))
     }
 
     #[allow(clippy::too_many_arguments)]

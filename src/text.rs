@@ -94,18 +94,16 @@ pub(crate) fn flow_entry(text: &[u8], from: usize, node: usize) -> (usize, Optio
     (i.min(node), comma)
 }
 
-/// `end`, or just past a `:` there (blanks before it allowed): the parser places an empty value
-/// at the end of its key, before the colon, so content ending in `key:` really ends after it.
+/// The `:` at `end`, after blanks (spaces, tabs), if there is one there.
+pub(crate) fn colon_after(text: &[u8], end: usize) -> Option<usize> {
+    let i = end + text[end..].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    (text.get(i) == Some(&b':')).then_some(i)
+}
+
+/// `end`, or just past a `:` there ([`colon_after`]): the parser places an empty value at the
+/// end of its key, before the colon, so content ending in `key:` really ends after it.
 pub(crate) fn past_colon(text: &[u8], end: usize) -> usize {
-    let mut i = end;
-    while i < text.len() && (text[i] == b' ' || text[i] == b'\t') {
-        i += 1;
-    }
-    if text.get(i) == Some(&b':') {
-        i + 1
-    } else {
-        end
-    }
+    colon_after(text, end).map_or(end, |colon| colon + 1)
 }
 
 /// The line ending written near `offset`: that of the next line break, or else the previous

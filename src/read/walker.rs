@@ -368,19 +368,22 @@ impl<'t> Walker<'t> {
         if self.paused.is_some() || !self.building.is_empty() {
             // Not hashed, but an alias in a part left out (a strategy being captured) to an
             // anchor outside the object still means the object reads only in its document.
-            if let (Event::Alias { id }, Some(o)) = (event, self.objects.last_mut()) {
-                if self.anchors.get(id).is_none_or(|a| a.owner != o.serial) {
-                    o.object.external_aliases = true;
+            if let Event::Alias { id } = event {
+                if self.reaches_outside(*id) {
+                    if let Some(o) = self.objects.last_mut() {
+                        o.object.external_aliases = true;
+                    }
                 }
             }
             return;
         }
         if let Event::Alias { id } = event {
             let anchor = self.anchors.get(id);
-            let (name, outside) = match (self.objects.last(), anchor) {
-                (Some(o), Some(a)) if a.owner == o.serial => (a.seq - o.anchors_before, false),
-                (None, Some(a)) => (a.seq, false),
-                _ => (0, true),
+            let outside = self.reaches_outside(*id);
+            let name = match (self.objects.last(), anchor) {
+                (Some(o), Some(a)) if !outside => a.seq - o.anchors_before,
+                (None, Some(a)) => a.seq,
+                _ => 0,
             };
             let text = anchor.and_then(|a| a.text.as_deref()).filter(|_| outside);
             match self.objects.last_mut() {
@@ -404,6 +407,12 @@ impl<'t> Walker<'t> {
             Some(o) => o.fp.add(event),
             None => self.doc.fp.add(event),
         }
+    }
+
+    /// Whether an alias of anchor `id` reaches outside the innermost open object (its anchor is
+    /// another object's, the document's, or unknown); `false` when no object is open.
+    fn reaches_outside(&self, id: usize) -> bool {
+        self.objects.last().is_some_and(|o| self.anchors.get(&id).is_none_or(|a| a.owner != o.serial))
     }
 
     /// The schema node of the node that starts now (`None`: skipped), given the innermost
