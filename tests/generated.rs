@@ -444,3 +444,23 @@ fn results_before_a_line_of_spaces() {
         check(input.as_bytes(), &args(list)).unwrap_or_else(|e| panic!("{list:?}: {e}\n{input}"));
     }
 }
+
+/// Taking out a flow ResourceList's first pair, `results`, when a comment after it holds a
+/// comma: the removal ran to the first comma it found, inside the comment, and left the rest
+/// of the comment behind as a key (`{b , apiVersion: …}`, exit 0). It now runs to where the
+/// next entry begins, as the rewriter's flow insertions do (`text::flow_entry`).
+#[test]
+fn own_results_first_in_a_flow_resource_list_before_a_comment() {
+    let ours = r#"[{"message": "old", "severity": "info", "tags": {"rule": "strategy-rewritten"}}]"#;
+    let input = format!(
+        "{{results: {ours} # a, b\n , !!str apiVersion: config.kubernetes.io/v1, kind: ResourceList, items: []}}\n"
+    );
+    for list in ARG_SETS {
+        check(input.as_bytes(), &args(list)).unwrap_or_else(|e| panic!("{list:?}: {e}\n{input}"));
+    }
+    let (code, out) = output(&input, &[]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "{!!str apiVersion: config.kubernetes.io/v1, kind: ResourceList, items: []}\n")
+    );
+}

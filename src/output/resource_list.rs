@@ -147,12 +147,13 @@ fn entry_removal(text: &str, bundle: &Bundle, region: &Region) -> Result<Edit, F
     Ok(match text::flow_entry(bytes, from, region.key.start.offset) {
         // After another pair: from the comma before it.
         (_, Some(comma)) => Edit { start: comma, end: value_end, with: String::new() },
-        // The first pair: up to the next entry, past the comma after it.
+        // The first pair: up to where the next entry begins, past the comma after it.
         (start, None) => {
-            let rest = &text[value_end..];
-            let comma = rest.find(',').map_or(0, |i| i + 1);
-            let next = comma + (rest[comma..].len() - rest[comma..].trim_start().len());
-            Edit { start, end: value_end + next, with: String::new() }
+            let end = root
+                .keys
+                .get(k + 1)
+                .map_or(value_end, |next| text::flow_entry(bytes, value_end, next.span.start.offset).0);
+            Edit { start, end, with: String::new() }
         }
     })
 }

@@ -43,13 +43,18 @@ fn region_end(text: &str, bundle: &Inspection, start: usize) -> usize {
 }
 
 /// Where a ResourceList's results may change: the `results` entry (with the `, ` before it in
-/// flow style), or, without one, the end of the root mapping.
+/// flow style, or the `,` after it when it is the first pair), or, without one, the end of the
+/// root mapping.
 fn results_zone(text: &str, bundle: &Inspection) -> Option<(usize, usize)> {
     if bundle.form != Form::ResourceList {
         return None;
     }
     if let Some((key, end)) = bundle.results {
-        Some((with_properties(text, key).saturating_sub(2), past_blanks(text, after_line(text, end))))
+        let mut zone_end = past_blanks(text, after_line(text, end));
+        if text[zone_end..].starts_with(',') {
+            zone_end = past_blanks(text, zone_end + 1);
+        }
+        Some((with_properties(text, key).saturating_sub(2), zone_end))
     } else {
         let root_end = bundle.documents.first()?.1?;
         Some((root_end.saturating_sub(1), past_blanks(text, after_line(text, root_end))))
