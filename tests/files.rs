@@ -192,15 +192,15 @@ fn a_read_only_file_to_edit_changes_no_file() {
 #[test]
 fn a_symlinked_file_is_written_through_its_link() {
     let dir = scratch("symlink");
-    fs::create_dir_all(dir.join("shared")).expect("dir");
+    fs::create_dir_all(dir.join("common")).expect("dir");
     fs::create_dir_all(dir.join("app")).expect("dir");
-    fs::write(dir.join("shared/a.yaml"), deployment("a")).expect("write");
+    fs::write(dir.join("common/a.yaml"), deployment("a")).expect("write");
     fs::write(dir.join("app/pvc.yaml"), PVC).expect("write");
-    std::os::unix::fs::symlink("../shared/a.yaml", dir.join("app/a.yaml")).expect("link");
+    std::os::unix::fs::symlink("../common/a.yaml", dir.join("app/a.yaml")).expect("link");
     let ran = run_in(&dir, &args(&["-f", "app", "--in-place"]), b"");
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     assert!(fs::symlink_metadata(dir.join("app/a.yaml")).expect("meta").file_type().is_symlink(), "the link stays");
-    assert!(fs::read_to_string(dir.join("shared/a.yaml")).expect("read").contains("type: Recreate"));
+    assert!(fs::read_to_string(dir.join("common/a.yaml")).expect("read").contains("type: Recreate"));
     let _ = fs::remove_dir_all(&dir);
 }
 

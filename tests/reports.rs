@@ -1,6 +1,6 @@
 //! The reports and diffs, read by the tools that consume them:
-//! - SARIF validates against the OASIS SARIF 2.1.0 schema (`../shared/schemas/`, Python
-//!   `jsonschema`, Draft 4), over files (every finding a result with a file and a region) and
+//! - SARIF validates against the OASIS SARIF 2.1.0 schema (`tests/fixtures/`, with its notice;
+//!   Python `jsonschema`, Draft 4), over files (every finding a result with a file and a region) and
 //!   over a stream (a finding with no file is a tool notification, never a location-less
 //!   result, which GitHub would reject the whole upload for);
 //! - JUnit XML is read by `junitparser` (PyPI) with the counts CI systems show;
@@ -42,9 +42,34 @@ fn python(module: &str, script: &str, args: &[&Path]) -> common::Ran {
 }
 
 fn sarif_schema() -> PathBuf {
-    let schema = repo().join("../shared/schemas/sarif-schema-2.1.0.json");
-    assert!(schema.exists(), "this test needs {} (the shared folder beside the repository)", schema.display());
-    schema
+    repo().join("tests/fixtures/sarif-schema-2.1.0.json")
+}
+
+/// The tests need the repository only: a clean clone, with nothing beside it, runs them all.
+/// (The SARIF schema was once read from a folder beside the repository.)
+#[test]
+fn tests_read_nothing_outside_the_repository() {
+    let schema = sarif_schema();
+    let text = fs::read_to_string(&schema).expect("the SARIF schema is vendored under tests/fixtures");
+    assert!(text.contains("\"title\": \"Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema\""));
+    assert!(repo().join("tests/fixtures/sarif-schema-2.1.0.NOTICE.md").exists(), "the schema's notice");
+    let mut files = vec![repo().join("Makefile")];
+    for dir in ["tests", "tests/common", "tests/props", "scripts", ".ci"] {
+        for entry in fs::read_dir(repo().join(dir)).into_iter().flatten().flatten() {
+            if entry.path().is_file() {
+                files.push(entry.path());
+            }
+        }
+    }
+    let outside = ["../", "shared"].concat();
+    for f in files {
+        let text = fs::read(&f).unwrap_or_default();
+        assert!(
+            !text.windows(outside.len()).any(|w| w == outside.as_bytes()),
+            "{} reads a folder beside the repository ({outside})",
+            f.display()
+        );
+    }
 }
 
 const VALIDATE_SARIF: &str = r#"
@@ -73,7 +98,7 @@ sys.exit(1 if errors else 0)
 "#;
 
 #[test]
-#[ignore = "end to end: needs .tools/venv (jsonschema) and ../shared/schemas; run `make test`"]
+#[ignore = "end to end: needs .tools/venv (jsonschema); run `make test`"]
 fn sarif_validates_against_the_oasis_schema() {
     let schema = sarif_schema();
     let dir = mixed_tree("reports-sarif");
