@@ -4,7 +4,11 @@
 //! - A file named on the command line is read whatever its name; a directory is read
 //!   recursively: its `*.yaml`, `*.yml` and `*.json` files (any case), in byte order of their
 //!   paths, entries whose name starts with `.` (`.git`, `.github`) left out. Each file is read
-//!   once, however many paths lead to it. Symbolic links are followed; one that leads back to a
+//!   once, however many paths lead to it. A symbolic link named on the command line is
+//!   followed. Inside a directory, a link is followed only when it resolves inside the path
+//!   named (as the directory itself resolves): one that leads out of it (to a file or a
+//!   directory) is skipped with an info line naming the link and where it leads, so a tree
+//!   cannot make rwo-guard read, print or write a file outside it. A link that leads back to a
 //!   directory being read is an error, as is a broken one.
 //! - Every file is read whole and checked to be UTF-8 (an error names the file, line and
 //!   column); `--max-input-bytes` bounds all of them together.
@@ -79,31 +83,43 @@ const BUILD_CONFIG: &[(&str, &str, &str)] = &[
 /// File names kustomize reads as a kustomization, with or without `apiVersion` and `kind`.
 const KUSTOMIZATION_NAMES: &[&str] = &["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
+/// The files of `-f`: those read, and the links left out (name, why), in order.
+#[derive(Debug, Default)]
+pub(crate) struct Files {
+    /// Every file read, in order, each once.
+    pub sources: Vec<Source>,
+    /// The links not followed because they lead out of the path named: the link's name and the
+    /// info line's reason (naming where it leads).
+    pub skipped: Vec<(String, String)>,
+}
+
 /// Reads every file the `-f` paths name, in order, each once.
-pub(crate) fn read_files(paths: &[PathBuf], limits: Limits) -> Result<Vec<Source>, Failure> {
+pub(crate) fn read_files(paths: &[PathBuf], limits: Limits) -> Result<Files, Failure> {
     let mut seen = HashSet::new();
-    let mut sources = Vec::new();
+    let mut files = Files::default();
     let mut total = 0usize;
     for arg in paths {
-        for path in files_of(arg).map_err(Failure::new)? {
+        let (paths, skipped) = files_of(arg).map_err(Failure::new)?;
+        files.skipped.extend(skipped);
+        for path in paths {
             let meta = std::fs::metadata(&path).map_err(|e| Failure::new(cannot_read(&path, &e)))?;
             if !seen.insert((meta.dev(), meta.ino())) {
                 continue;
             }
             let budget = limits.max_input_bytes - total;
-            let bytes = read_bounded(&path, budget).map_err(Failure::new)?;
+            let bytes = read_bounded(&path, budget, limits.max_input_bytes).map_err(Failure::new)?;
             total += bytes.len();
             let name = display(&path);
             match utf8(&bytes) {
                 Ok(_) => {
                     let text = String::from_utf8(bytes).unwrap_or_default();
-                    sources.push(Source { name, path, text });
+                    files.sources.push(Source { name, path, text });
                 }
                 Err(fatal) => return Err(Failure::in_input(fatal, &name, bytes)),
             }
         }
     }
-    Ok(sources)
+    Ok(files)
 }
 
 /// Checks that `bytes` are UTF-8; the error names the first byte that is not, with its place.
@@ -146,8 +162,12 @@ fn cannot_read(path: &Path, e: &std::io::Error) -> Fatal {
     Fatal::Input { message: format!("cannot read {}: {e}", display(path)), place: None, hint: None }
 }
 
-/// The files one `-f` path stands for: itself, or a directory's files (sorted).
-fn files_of(arg: &Path) -> Result<Vec<PathBuf>, Fatal> {
+/// A link left out of a walk, and why: its name and the info line's reason.
+type Skipped = (String, String);
+
+/// The files one `-f` path stands for: itself, or a directory's files (sorted), and the links
+/// in the directory left out because they lead out of it.
+fn files_of(arg: &Path) -> Result<(Vec<PathBuf>, Vec<Skipped>), Fatal> {
     if arg.as_os_str() == "-" {
         return Err(Fatal::Usage("-f -: standard input is read when no -f is given".into()));
     }
@@ -157,15 +177,17 @@ fn files_of(arg: &Path) -> Result<Vec<PathBuf>, Fatal> {
         Fatal::Usage(format!("-f {}: {e}{what}", display(arg)))
     })?;
     if !meta.is_dir() {
-        return Ok(vec![arg.to_path_buf()]);
+        return Ok((vec![arg.to_path_buf()], Vec::new()));
     }
-    let mut files = walk(arg, (meta.dev(), meta.ino()))?;
+    let (mut files, mut skipped) = walk(arg, (meta.dev(), meta.ino()))?;
     if files.is_empty() {
         let kinds = EXTENSIONS.iter().map(|e| format!("*.{e}")).collect::<Vec<_>>().join(", ");
-        return Err(Fatal::Usage(format!("-f {}: no {kinds} file in this directory or below it", display(arg))));
+        let also = if skipped.is_empty() { "" } else { " (links that lead out of it are not followed)" };
+        return Err(Fatal::Usage(format!("-f {}: no {kinds} file in this directory or below it{also}", display(arg))));
     }
     files.sort_by(|a, b| a.as_os_str().as_bytes().cmp(b.as_os_str().as_bytes()));
-    Ok(files)
+    skipped.sort();
+    Ok((files, skipped))
 }
 
 /// A directory being walked: its path, identity and parent (an index into the walk's list).
@@ -175,11 +197,14 @@ struct Dir {
     parent: Option<usize>,
 }
 
-/// The files under `root`, walked with an explicit stack (deep trees cost heap, not stack).
-fn walk(root: &Path, id: (u64, u64)) -> Result<Vec<PathBuf>, Fatal> {
+/// The files under `root`, walked with an explicit stack (deep trees cost heap, not stack), and
+/// the links under it that lead out of it (not followed).
+fn walk(root: &Path, id: (u64, u64)) -> Result<(Vec<PathBuf>, Vec<Skipped>), Fatal> {
+    let inside = std::fs::canonicalize(root).map_err(|e| cannot_read(root, &e))?;
     let mut dirs = vec![Dir { path: root.to_path_buf(), id, parent: None }];
     let mut todo = vec![0usize];
     let mut files = Vec::new();
+    let mut skipped = Vec::new();
     while let Some(at) = todo.pop() {
         let dir = dirs[at].path.clone();
         let entries = std::fs::read_dir(&dir).map_err(|e| cannot_read(&dir, &e))?;
@@ -195,6 +220,22 @@ fn walk(root: &Path, id: (u64, u64)) -> Result<Vec<PathBuf>, Fatal> {
                 let what = if link { " (a symbolic link to nothing, or a loop of links)" } else { "" };
                 Fatal::Input { message: format!("cannot read {}: {e}{what}", display(&path)), place: None, hint: None }
             })?;
+            let read = meta.is_dir() || (meta.is_file() && has_extension(&path));
+            if read && entry.file_type().is_ok_and(|t| t.is_symlink()) {
+                let target = std::fs::canonicalize(&path).map_err(|e| cannot_read(&path, &e))?;
+                if !target.starts_with(&inside) {
+                    let what = if meta.is_dir() { "directory" } else { "file" };
+                    skipped.push((
+                        display(&path),
+                        format!(
+                            "a symbolic link to the {what} {}, outside {}: a link that leads out of the path named with -f is not followed",
+                            display(&target),
+                            display(root)
+                        ),
+                    ));
+                    continue;
+                }
+            }
             if meta.is_dir() {
                 let id = (meta.dev(), meta.ino());
                 if let Some(ancestor) = ancestor_with(&dirs, at, id) {
@@ -215,7 +256,7 @@ fn walk(root: &Path, id: (u64, u64)) -> Result<Vec<PathBuf>, Fatal> {
             }
         }
     }
-    Ok(files)
+    Ok((files, skipped))
 }
 
 /// The directory among `at` and its ancestors whose identity is `id`.
@@ -234,15 +275,15 @@ fn has_extension(path: &Path) -> bool {
     path.extension().is_some_and(|e| EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)))
 }
 
-/// The file's bytes, at most `budget` of them.
-fn read_bounded(path: &Path, budget: usize) -> Result<Vec<u8>, Fatal> {
+/// The file's bytes, at most `budget` of them (what is left of `limit`, the limit as given).
+fn read_bounded(path: &Path, budget: usize, limit: usize) -> Result<Vec<u8>, Fatal> {
     use std::io::Read as _;
     let file = std::fs::File::open(path).map_err(|e| cannot_read(path, &e))?;
     let mut bytes = Vec::new();
     file.take(budget as u64 + 1).read_to_end(&mut bytes).map_err(|e| cannot_read(path, &e))?;
     if bytes.len() > budget {
         return Err(Fatal::Input {
-            message: format!("the files given with -f are larger than {budget} bytes together"),
+            message: format!("the files given with -f are larger than {limit} bytes together"),
             place: None,
             hint: Some("raise the limit with --max-input-bytes".into()),
         });
@@ -327,7 +368,7 @@ mod tests {
             fs::create_dir_all(p.parent().expect("parent")).expect("dirs");
             fs::write(&p, "a: 1\n").expect("write");
         }
-        let files = files_of(&dir).expect("walk");
+        let (files, _) = files_of(&dir).expect("walk");
         assert_eq!(names(&dir, &files), ["a.yaml", "a.yml", "a/y.yaml", "b.yaml", "c.JSON", "z/deep/x.yaml"]);
         let _ = fs::remove_dir_all(&dir);
     }
@@ -354,11 +395,42 @@ mod tests {
         fs::write(dir.join("a.yaml"), "a: 1\n").expect("write");
         std::os::unix::fs::symlink("a.yaml", dir.join("b.yaml")).expect("link");
         let paths = [dir.join("a.yaml"), dir.clone()];
-        let sources = read_files(&paths, Limits::default()).expect("read");
-        assert_eq!(sources.len(), 1);
+        let files = read_files(&paths, Limits::default()).expect("read");
+        assert_eq!(files.sources.len(), 1);
         let small = Limits { max_input_bytes: 4, ..Limits::default() };
         let err = read_files(&paths, small).expect_err("too large");
         assert!(err.fatal.render("-", b"").contains("--max-input-bytes"));
+        // The limit as given, not what was left of it after the first file.
+        fs::write(dir.join("c.yaml"), "c: 12345\n").expect("write");
+        let nine = Limits { max_input_bytes: 9, ..Limits::default() };
+        let err = read_files(&[dir.join("a.yaml"), dir.join("c.yaml")], nine).expect_err("too large together");
+        let shown = err.fatal.render("-", b"");
+        assert!(shown.contains("larger than 9 bytes together"), "{shown}");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn links_that_lead_out_of_the_path_named_are_skipped_and_named() {
+        let dir = scratch("outside");
+        fs::create_dir_all(dir.join("tree/in")).expect("dirs");
+        fs::create_dir_all(dir.join("secrets")).expect("dirs");
+        fs::write(dir.join("secrets/key.yaml"), "a: 1\n").expect("write");
+        fs::write(dir.join("tree/in/x.yaml"), "a: 1\n").expect("write");
+        std::os::unix::fs::symlink("../secrets/key.yaml", dir.join("tree/key.yaml")).expect("link");
+        std::os::unix::fs::symlink("../secrets", dir.join("tree/up")).expect("link");
+        std::os::unix::fs::symlink("in/x.yaml", dir.join("tree/inner.yaml")).expect("link");
+        std::os::unix::fs::symlink("in", dir.join("tree/again")).expect("link");
+        let (files, skipped) = files_of(&dir.join("tree")).expect("walk");
+        assert_eq!(names(&dir, &files), ["tree/again/x.yaml", "tree/in/x.yaml", "tree/inner.yaml"]);
+        let skipped: Vec<&str> = skipped.iter().map(|(n, _)| n.strip_prefix(&display(&dir)).unwrap_or(n)).collect();
+        assert_eq!(skipped, ["/tree/key.yaml", "/tree/up"]);
+        let (_, why) = &files_of(&dir.join("tree")).expect("walk").1[0];
+        assert!(why.contains("secrets/key.yaml") && why.contains("not followed"), "{why}");
+        // Named on the command line, a link is followed; a link to a directory is a path named.
+        let (files, skipped) = files_of(&dir.join("tree/key.yaml")).expect("named");
+        assert_eq!((files.len(), skipped.len()), (1, 0));
+        let (files, skipped) = files_of(&dir.join("tree/up")).expect("named");
+        assert_eq!((names(&dir, &files), skipped.len()), (vec!["tree/up/key.yaml".to_string()], 0));
         let _ = fs::remove_dir_all(&dir);
     }
 

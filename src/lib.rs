@@ -111,11 +111,11 @@ fn files_or_misuse(cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) ->
     if cli.filename.is_empty() {
         return None;
     }
-    let sources = match input::read_files(&cli.filename, cli.limits()) {
-        Ok(sources) => sources,
+    let files = match input::read_files(&cli.filename, cli.limits()) {
+        Ok(files) => files,
         Err(failure) => return Some(output::fatal_in_file(&failure, cli, stdout, stderr)),
     };
-    let written = pipeline::process_files(cli, &sources)
+    let written = pipeline::process_files(cli, &files)
         .and_then(|done| output::write(cli, &done, stdout, stderr).map_err(input::Failure::new));
     Some(match written {
         Ok(code) => code,

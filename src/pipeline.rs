@@ -11,7 +11,7 @@ use crate::analyze::{self, ObjectPlan, Severity};
 use crate::cli::Cli;
 use crate::config::{self, Config};
 use crate::error::Fatal;
-use crate::input::{self, Census, Failure, Source};
+use crate::input::{self, Census, Failure, Files};
 use crate::kinds;
 use crate::location::{self, Location};
 use crate::model::Object;
@@ -133,13 +133,13 @@ pub(crate) fn process<'t>(cli: &Cli, text: &'t str) -> Result<Done<'t>, Fatal> {
 /// As [`process`], for the files of `-f`: each read on its own text (positions stay the
 /// file's), the files that hold no Kubernetes object skipped, then all objects analysed
 /// together as one bundle; edits and their checks are per file.
-pub(crate) fn process_files<'t>(cli: &Cli, sources: &'t [Source]) -> Result<Done<'t>, Failure> {
+pub(crate) fn process_files<'t>(cli: &Cli, files: &'t Files) -> Result<Done<'t>, Failure> {
     let limits = cli.limits();
     let config = configure(cli, None).map_err(Failure::new)?;
     let mut read = Vec::new();
-    let mut skipped = Vec::new();
+    let mut skipped: Vec<(&str, String)> = files.skipped.iter().map(|(n, why)| (n.as_str(), why.clone())).collect();
     let mut counted = 0usize;
-    for source in sources {
+    for source in &files.sources {
         let census = Census::default();
         let fail = |fatal| Failure::in_input(fatal, &source.name, source.text.clone().into_bytes());
         let bundle = match read::read_filtered(&source.text, limits, &|o: &Object| census.keep(o)) {

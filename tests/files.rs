@@ -192,15 +192,49 @@ fn a_read_only_file_to_edit_changes_no_file() {
 #[test]
 fn a_symlinked_file_is_written_through_its_link() {
     let dir = scratch("symlink");
-    fs::create_dir_all(dir.join("common")).expect("dir");
-    fs::create_dir_all(dir.join("app")).expect("dir");
-    fs::write(dir.join("common/a.yaml"), deployment("a")).expect("write");
+    fs::create_dir_all(dir.join("app/common")).expect("dir");
+    fs::write(dir.join("app/common/a.yaml"), deployment("a")).expect("write");
     fs::write(dir.join("app/pvc.yaml"), PVC).expect("write");
-    std::os::unix::fs::symlink("../common/a.yaml", dir.join("app/a.yaml")).expect("link");
-    let ran = run_in(&dir, &args(&["-f", "app", "--in-place"]), b"");
+    std::os::unix::fs::symlink("common/a.yaml", dir.join("app/a.yaml")).expect("link");
+    let ran = run_in(&dir, &args(&["-f", "app/pvc.yaml", "-f", "app/a.yaml", "--in-place"]), b"");
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     assert!(fs::symlink_metadata(dir.join("app/a.yaml")).expect("meta").file_type().is_symlink(), "the link stays");
-    assert!(fs::read_to_string(dir.join("common/a.yaml")).expect("read").contains("type: Recreate"));
+    assert!(fs::read_to_string(dir.join("app/common/a.yaml")).expect("read").contains("type: Recreate"));
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// A link in a directory that leads out of the path named is neither read (a file that does
+/// not parse would have a line of it printed) nor written; it is skipped with an info line
+/// naming it and its target. Named on the command line, a link is followed.
+#[test]
+fn links_out_of_the_tree_are_neither_read_nor_written() {
+    let dir = scratch("links-out");
+    fs::create_dir_all(dir.join("app")).expect("dir");
+    fs::create_dir_all(dir.join("outside/deep")).expect("dir");
+    fs::write(dir.join("outside/a.yaml"), deployment("a")).expect("write");
+    fs::write(dir.join("outside/deep/b.yaml"), deployment("b")).expect("write");
+    fs::write(dir.join("outside/key.yaml"), "AWS_SECRET=hunter2: [\n").expect("write");
+    fs::write(dir.join("app/pvc.yaml"), PVC).expect("write");
+    fs::write(dir.join("app/c.yaml"), deployment("c")).expect("write");
+    std::os::unix::fs::symlink("../outside/a.yaml", dir.join("app/a.yaml")).expect("link");
+    std::os::unix::fs::symlink("../outside/key.yaml", dir.join("app/key.yaml")).expect("link");
+    std::os::unix::fs::symlink("../outside/deep", dir.join("app/deep")).expect("link");
+    let before = snapshot(&dir.join("outside"));
+    let ran = run_in(&dir, &args(&["-f", "app", "--in-place"]), b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(!ran.stderr.contains("hunter2") && !ran.stdout.contains("hunter2"), "{}", ran.stderr);
+    for (link, target) in [("app/a.yaml", "outside/a.yaml"), ("app/key.yaml", "outside/key.yaml"), ("app/deep", "outside/deep")]
+    {
+        let line = ran.stderr.lines().find(|l| l.starts_with(&format!("{link}: info: skipped: a symbolic link to ")));
+        let line = line.unwrap_or_else(|| panic!("no info line for {link}: {}", ran.stderr));
+        assert!(line.contains(&format!("/{target}, outside app")), "{line}");
+    }
+    assert_eq!(snapshot(&dir.join("outside")), before, "nothing outside the path named is written");
+    assert!(fs::read_to_string(dir.join("app/c.yaml")).expect("read").contains("type: Recreate"));
+    // Named on the command line, the link is followed (read and written), as the user asked.
+    let ran = run_in(&dir, &args(&["-f", "app/pvc.yaml", "-f", "app/a.yaml", "--in-place"]), b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(fs::read_to_string(dir.join("outside/a.yaml")).expect("read").contains("type: Recreate"));
     let _ = fs::remove_dir_all(&dir);
 }
 
