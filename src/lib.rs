@@ -109,12 +109,26 @@ fn files_or_misuse(cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) ->
         return Some(misuse.fatal.exit_code());
     }
     if cli.filename.is_empty() {
+        let results = cli.results.as_deref().filter(|_| !cli.results_to_stdout());
+        if let Some(Err(misuse)) =
+            results.map(|r| output::results_file::refuse_input(r, [(STDIN, output::results_file::stdin_meta())]))
+        {
+            let _ = stderr.write_all(misuse.render(STDIN, b"").as_bytes());
+            return Some(misuse.exit_code());
+        }
         return None;
     }
     let files = match input::read_files(&cli.filename, cli.limits()) {
         Ok(files) => files,
         Err(failure) => return Some(output::fatal_in_file(&failure, cli, stdout, stderr)),
     };
+    if let Some(results) = cli.results.as_deref().filter(|_| !cli.results_to_stdout()) {
+        let inputs = files.sources.iter().map(|s| (s.name.as_str(), std::fs::metadata(&s.path).ok()));
+        if let Err(misuse) = output::results_file::refuse_input(results, inputs) {
+            let _ = stderr.write_all(misuse.render(STDIN, b"").as_bytes());
+            return Some(misuse.exit_code());
+        }
+    }
     let written = pipeline::process_files(cli, &files)
         .and_then(|done| output::write(cli, &done, stdout, stderr).map_err(input::Failure::new));
     Some(match written {

@@ -298,3 +298,58 @@ fn a_byte_order_mark_mid_stream_is_named() {
     assert_eq!(code, 0);
     assert!(out.starts_with('\u{feff}'));
 }
+
+/// `--results` creates or replaces only a regular file, atomically; it writes into a character
+/// device or a FIFO and never removes or replaces one; it removes nothing it did not create;
+/// and a results path that is the input is a usage error before any work.
+#[test]
+fn the_results_path_is_written_safely() {
+    use std::os::unix::fs::{FileTypeExt as _, MetadataExt as _};
+    let dir = std::env::temp_dir().join(format!("rwo-guard-cli-results-safe-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let input = b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";
+    // A device that fails every write (as /dev/full): the failed write and the failed error
+    // report leave it where it is, a device (it was removed, then created as a regular file).
+    let full = dir.join("full");
+    let made = Command::new("mknod").arg(&full).args(["c", "1", "7"]).status().is_ok_and(|s| s.success());
+    let full = if made { full } else { std::path::PathBuf::from("/dev/full") };
+    let (code, _, err) = run_with(&["--results", full.to_str().expect("utf-8")], input);
+    assert_eq!(code, 5, "{err}");
+    assert!(err.contains("cannot write the results"), "{err}");
+    let kind = std::fs::symlink_metadata(&full).expect("still there").file_type();
+    assert!(kind.is_char_device(), "{} is still a character device", full.display());
+    // A regular file is replaced by a rename: a new file, whole.
+    let results = dir.join("r.yaml");
+    std::fs::write(&results, "old\n").expect("write");
+    let before = std::fs::metadata(&results).expect("meta").ino();
+    let (code, _, err) = run_with(&["--results", results.to_str().expect("utf-8")], input);
+    assert_eq!(code, 0, "{err}");
+    assert_ne!(std::fs::metadata(&results).expect("meta").ino(), before, "replaced by a rename");
+    assert_eq!(std::fs::read_dir(&dir).expect("dir").count(), if made { 2 } else { 1 }, "no temporary file left");
+    // A FIFO is written into and stays a FIFO.
+    let fifo = dir.join("fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().expect("mkfifo").success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).expect("read the fifo"))
+    };
+    let (code, _, err) = run_with(&["--results", fifo.to_str().expect("utf-8")], input);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(reader.join().expect("reader"), "[]\n");
+    assert!(std::fs::symlink_metadata(&fifo).expect("meta").file_type().is_fifo());
+    // The input itself: exit 2, before any work; the input is left as it was.
+    let manifest = dir.join("in.yaml");
+    std::fs::write(&manifest, input).expect("write");
+    let out = bin()
+        .arg("--results")
+        .arg(&manifest)
+        .stdin(std::fs::File::open(&manifest).expect("open"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("that is the input <stdin>"));
+    assert!(out.stdout.is_empty());
+    assert_eq!(std::fs::read(&manifest).expect("read"), input);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -318,3 +318,26 @@ fn the_files_stream_reads_back_as_the_same_objects() {
     assert!(!ran.stdout[1..].contains('\u{feff}'), "a later file's byte-order mark is left out");
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// `--results` naming one of the files read is a usage error before any work: the manifest is
+/// not replaced by the report (it was, with exit 0), with or without `--in-place`.
+#[test]
+fn a_results_path_that_is_an_input_is_a_usage_error() {
+    let dir = scratch("results-input");
+    fs::write(dir.join("pvc.yaml"), PVC).expect("write");
+    fs::write(dir.join("a.yaml"), deployment("a")).expect("write");
+    std::os::unix::fs::symlink("a.yaml", dir.join("link.yaml")).expect("link");
+    let before = snapshot(&dir);
+    for extra in [&[][..], &["--in-place"][..]] {
+        for results in ["a.yaml", "link.yaml", "./pvc.yaml"] {
+            let mut a = args(&["-f", ".", "--results", results]);
+            a.extend(extra.iter().map(|s| (*s).to_string()));
+            let ran = run_in(&dir, &a, b"");
+            assert_eq!(ran.code, 2, "{results}: {}", ran.stderr);
+            assert!(ran.stderr.contains("that is the input"), "{}", ran.stderr);
+            assert!(ran.stdout.is_empty());
+            assert_eq!(snapshot(&dir), before, "{results}");
+        }
+    }
+    let _ = fs::remove_dir_all(&dir);
+}

@@ -18,6 +18,7 @@ pub(crate) mod in_place;
 pub(crate) mod report;
 pub mod resource_list;
 pub mod results;
+pub(crate) mod results_file;
 
 use std::io::{self, Write};
 
@@ -60,7 +61,7 @@ pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: 
         if cli.results_to_stdout() {
             report_on_stdout = Some(text);
         } else {
-            std::fs::write(path, text)
+            results_file::write(path, &text)
                 .map_err(|e| Fatal::Output(format!("cannot write the results to {}: {e}", path.display())))?;
         }
         if let Some(warning) = report::unplaced_warning(&cli.results_format, done) {
@@ -150,7 +151,7 @@ pub(crate) fn fatal_in_file(failure: &Failure, cli: &Cli, stdout: &mut dyn Write
 
 /// Answers a fatal error: the message on stderr; for a ResourceList input, a ResourceList
 /// holding it on stdout; and, with `--results`, the error as this run's results, so that an
-/// older results file is never left looking current (removed when it cannot be written).
+/// older results file is not taken for this run's (a line on stderr when it cannot be written).
 /// Returns the exit code.
 pub(crate) fn fatal(
     fatal: &Fatal,
@@ -170,8 +171,8 @@ pub(crate) fn fatal(
 }
 
 /// With `--results`, the error as this run's report, in its format, so that an older report is
-/// never left looking current (removed when it cannot be written); `--results -` puts it on
-/// standard output.
+/// not taken for this run's; `--results -` puts it on standard output. When it cannot be written,
+/// whatever is at the path stays (rwo-guard removes nothing it did not create) and stderr says so.
 fn fatal_results(fatal: &Fatal, cli: &Cli, source: &str, stdout: &mut dyn Write, stderr: &mut dyn Write) {
     let Some(path) = &cli.results else { return };
     let text = report::fatal(&cli.results_format, &fatal.summary(source));
@@ -179,10 +180,10 @@ fn fatal_results(fatal: &Fatal, cli: &Cli, source: &str, stdout: &mut dyn Write,
         let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
         return;
     }
-    if std::fs::write(path, text).is_err() && std::fs::remove_file(path).is_ok() {
+    if let Err(e) = results_file::write(path, &text) {
         let _ = writeln!(
             stderr,
-            "rwo-guard: removed the results file {}: it could not hold this run's error",
+            "rwo-guard: cannot write this run's error to the results file {} ({e}): what is there is not this run's",
             path.display()
         );
     }
