@@ -4,6 +4,7 @@
 //! for what stops the run: bad usage or config, unreadable input, a broken limit, or an internal
 //! inconsistency caught before anything is written.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// Exit codes. Their meanings are [`EXIT_CODES`], the one text `--help` and the README show.
@@ -146,43 +147,88 @@ impl Fatal {
         }
     }
 
-    /// The full message for stderr: `file:line:col`, the offending line and a caret.
+    /// The full message for stderr: `file:line:col`, the offending line and a caret. Every name,
+    /// message and line of input in it is [`shown`]: control characters escaped.
     pub fn render(&self, source_name: &str, text: &[u8]) -> String {
         let mut out = String::new();
+        let source_name = shown(source_name);
         match self {
             Fatal::Usage(m) | Fatal::Output(m) => {
-                let _ = writeln!(out, "rwo-guard: error: {m}");
+                let _ = writeln!(out, "rwo-guard: error: {}", shown(m));
             }
             Fatal::Internal(m) => {
-                let _ = writeln!(out, "rwo-guard: internal error: {m}");
+                let _ = writeln!(out, "rwo-guard: internal error: {}", shown(m));
                 let _ = writeln!(out, "  nothing was written; please report this with the input that caused it");
             }
             Fatal::Config { origin, problems } => {
-                let _ = writeln!(out, "rwo-guard: error: invalid configuration in {origin}:");
+                let _ = writeln!(out, "rwo-guard: error: invalid configuration in {}:", shown(origin));
                 for p in problems {
-                    let _ = writeln!(out, "  - {p}");
+                    let _ = writeln!(out, "  - {}", shown(p));
                 }
             }
             Fatal::Input { message, place, hint } => {
-                let _ = writeln!(out, "rwo-guard: error: {message}");
+                let _ = writeln!(out, "rwo-guard: error: {}", shown(message));
                 if let Some(p) = place {
                     let mut context = Vec::new();
                     if let Some(d) = &p.document {
-                        context.push(d.clone());
+                        context.push(shown(d).into_owned());
                     }
                     if let Some(f) = &p.field {
-                        context.push(format!("field {f}"));
+                        context.push(format!("field {}", shown(f)));
                     }
                     let context = if context.is_empty() { String::new() } else { format!(" ({})", context.join(", ")) };
                     let _ = writeln!(out, "  --> {source_name}:{}:{}{context}", p.line, p.col + 1);
                     out.push_str(&caret(text, p));
                 }
                 if let Some(h) = hint {
-                    let _ = writeln!(out, "  = help: {h}");
+                    let _ = writeln!(out, "  = help: {}", shown(h));
                 }
             }
         }
         out
+    }
+}
+
+/// Whether `c` is a control character a terminal or a log would act on: C0 (a line break, a
+/// tab, ESC), DEL, C1, and the Unicode line separators and bidirectional controls (which can
+/// make a line read as another).
+pub(crate) fn is_control(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` with every control character ([`is_control`]) written as an escape (`\n`, `\t`, `\r`,
+/// `\x1b`, `\u{202e}`): what is shown of a name, a value or a line of an input, so that a name
+/// holding a line break never starts a line of output and no ESC reaches a terminal.
+pub(crate) fn shown(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        push_shown(&mut out, c);
+    }
+    Cow::Owned(out)
+}
+
+/// A text of several lines as [`shown`] shows each: its line breaks kept, every other control
+/// character escaped (clap's messages, which quote the command line).
+pub(crate) fn shown_lines(s: &str) -> String {
+    s.split('\n').map(shown).collect::<Vec<_>>().join("\n")
+}
+
+/// Pushes `c` as [`shown`] shows it.
+fn push_shown(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if (c as u32) < 0x80 && is_control(c) => {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        }
+        c if is_control(c) => {
+            let _ = write!(out, "\\u{{{:04x}}}", c as u32);
+        }
+        c => out.push(c),
     }
 }
 
@@ -199,10 +245,24 @@ fn caret(text: &[u8], place: &Place) -> String {
     } else {
         (line.to_string(), place.col)
     };
-    let shown: String = shown.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+    // A tab is a space (so the caret lines up); any other control character is escaped, and
+    // the caret moves by what its escape adds.
+    let mut line = String::with_capacity(shown.len());
+    let mut caret_at = col;
+    for (i, c) in shown.chars().enumerate() {
+        let before = line.chars().count();
+        if c == '\t' {
+            line.push(' ');
+        } else {
+            push_shown(&mut line, c);
+        }
+        if i < col {
+            caret_at += line.chars().count() - before - 1;
+        }
+    }
     let number = place.line.to_string();
     let pad = " ".repeat(number.len());
-    format!("{pad} |\n{number} | {shown}\n{pad} | {}^\n", " ".repeat(col))
+    format!("{pad} |\n{number} | {line}\n{pad} | {}^\n", " ".repeat(caret_at))
 }
 
 #[cfg(test)]
@@ -220,6 +280,23 @@ mod tests {
         assert!(shown.contains("--> <stdin>:2:4 (document 1)"), "{shown}");
         assert!(shown.contains("2 | b: [\n  |    ^\n"), "{shown}");
         assert_eq!(err.exit_code(), exit::INPUT);
+    }
+
+    #[test]
+    fn names_messages_and_quoted_lines_have_control_characters_escaped() {
+        let text = b"a: \x1b[31mred\x07: [\n";
+        let err = Fatal::input_at(
+            "bad \u{202e}value",
+            Place { offset: 13, line: 1, col: 13, document: Some("doc\n1".into()), field: Some("a\rb".into()) },
+        );
+        let shown = err.render("evil\nrwo-guard: 0 workloads fixed\x1b[2J.yaml", text);
+        assert!(!shown.contains('\x1b') && !shown.contains('\x07') && !shown.contains('\r'), "{shown:?}");
+        assert!(!shown.contains('\u{202e}'), "{shown:?}");
+        assert_eq!(shown.lines().count(), 5, "{shown}");
+        assert!(shown.contains("--> evil\\nrwo-guard: 0 workloads fixed\\x1b[2J.yaml:1:14 (doc\\n1, field a\\rb)"), "{shown}");
+        // The caret stays under the character it points at, after the escapes before it.
+        assert!(shown.contains("1 | a: \\x1b[31mred\\x07: [\n  |                    ^\n"), "{shown}");
+        assert!(Fatal::Usage("-f a\nb".into()).render("-", b"").starts_with("rwo-guard: error: -f a\\nb\n"));
     }
 
     #[test]

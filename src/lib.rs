@@ -66,7 +66,7 @@ where
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) if e.use_stderr() => {
-            let _ = stderr.write_all(e.render().to_string().as_bytes());
+            let _ = stderr.write_all(error::shown_lines(&e.render().to_string()).as_bytes());
             return exit::USAGE;
         }
         // --help, --version: their text is the output, and failing to write it is an error.

@@ -341,3 +341,37 @@ fn a_results_path_that_is_an_input_is_a_usage_error() {
     }
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// File names (and object names) are shown with their control characters escaped, on stderr
+/// and stdout: a line break in a name never starts a line (it could forge the count line or a
+/// GitHub `::error` command), and no ESC reaches a terminal. Today's lines are all of the forms
+/// `<file>[:line]: <severity>: …`, `rwo-guard: …`, or an error's indented lines.
+#[test]
+fn names_with_control_characters_never_start_a_line() {
+    let dir = scratch("odd-names");
+    let forged = "x\nrwo-guard: 0 workloads fixed, 0 warnings, 0 errors\n::error file=a::forged\x1b[2J\x1b]0;t\x07";
+    fs::write(dir.join("pvc.yaml"), PVC).expect("write");
+    fs::write(dir.join(format!("{forged}.yaml")), deployment("\"a\\e[31m\"")).expect("write");
+    fs::write(dir.join(format!("{forged}-empty.yaml")), "a: 1\n").expect("write");
+    let check = |ran: &Ran, what: &str| {
+        for out in [&ran.stdout, &ran.stderr] {
+            assert!(!out.contains('\x1b') && !out.contains('\x07'), "{what}: a raw control character: {out:?}");
+            for line in out.lines() {
+                assert!(!line.starts_with("::error file=a") && line != "rwo-guard: 0 workloads fixed, 0 warnings, 0 errors", "{what}: {out}");
+            }
+        }
+    };
+    let ran = run_in(&dir, &args(&["-f", ".", "--mode", "check"]), b"");
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(ran.stderr.contains("x\\nrwo-guard: 0 workloads fixed"), "{}", ran.stderr);
+    check(&ran, "findings");
+    let ran = run_in(&dir, &args(&["-f", ".", "--mode", "check", "--results", "-", "--results-format", "github"]), b"");
+    check(&ran, "github results");
+    // An error about such a file, with its line quoted.
+    fs::write(dir.join(format!("{forged}-bad.yaml")), "a: \x1b[31m: [\n").expect("write");
+    let ran = run_in(&dir, &args(&["-f", "."]), b"");
+    assert_eq!(ran.code, 3, "{}", ran.stderr);
+    assert!(ran.stderr.contains("\\x1b[31m"), "{}", ran.stderr);
+    check(&ran, "an error");
+    let _ = fs::remove_dir_all(&dir);
+}

@@ -183,8 +183,9 @@ fn fatal_results(fatal: &Fatal, cli: &Cli, source: &str, stdout: &mut dyn Write,
     if let Err(e) = results_file::write(path, &text) {
         let _ = writeln!(
             stderr,
-            "rwo-guard: cannot write this run's error to the results file {} ({e}): what is there is not this run's",
-            path.display()
+            "rwo-guard: cannot write this run's error to the results file {} ({}): what is there is not this run's",
+            crate::error::shown(&path.to_string_lossy()),
+            crate::error::shown(&e.to_string())
         );
     }
 }

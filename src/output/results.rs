@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analyze::{Analysis, Finding, Severity};
 use crate::config::FailOn;
+use crate::error::shown;
 use crate::location::Location;
 use crate::model::Object;
 
@@ -288,12 +289,12 @@ pub fn summary(skipped: &[(&str, String)], analysis: &Analysis, locations: &[Loc
     let mut out = String::new();
     if min <= Severity::Info {
         for (file, why) in skipped {
-            let _ = writeln!(out, "{file}: info: skipped: {why}");
+            let _ = writeln!(out, "{}: info: skipped: {}", shown(file), shown(why));
         }
     }
     for (f, at) in analysis.findings.iter().zip(locations).filter(|(f, _)| f.severity >= min) {
         let prefix = at.prefix().unwrap_or_else(|| "rwo-guard".into());
-        let _ = writeln!(out, "{prefix}: {}: {}", f.severity.name(), f.message);
+        let _ = writeln!(out, "{}: {}: {}", shown(&prefix), f.severity.name(), shown(&f.message));
     }
     if !out.is_empty() && min <= Severity::Info {
         out.push_str(&tally(analysis));

@@ -70,7 +70,9 @@ fn command(out: &mut String, item: &Item<'_>) {
 
 /// A message: `%`, CR, LF escaped (`%` first).
 fn data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    let s = s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    // Other control characters (ESC, bidirectional controls) would reach the job log as they are.
+    crate::error::shown(&s).into_owned()
 }
 
 /// A property value: as [`data`], and `:` and `,`.
