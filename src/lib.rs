@@ -50,8 +50,8 @@ use crate::error::{exit, Fatal};
 
 pub use crate::output::STDIN;
 
-/// Runs rwo-guard as the process: its arguments and standard streams (a closed stdin or stdout
-/// is an error, not an empty input or a lost output). Returns the exit code.
+/// Runs rwo-guard as the process: its arguments and standard streams (`/dev/null` in any mode
+/// is an empty input or a discarding output). Returns the exit code.
 pub fn main() -> i32 {
     run(std::env::args_os(), &mut stdio::stdin(), &mut stdio::stdout(), &mut io::stderr().lock())
 }

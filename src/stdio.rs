@@ -1,61 +1,21 @@
-//! The process's standard streams, made honest. A process started with its standard input or
-//! output closed (`rwo-guard <&-`, `rwo-guard >&-`) finds them open on `/dev/null`: Rust's
-//! runtime reopens closed standard streams there, read-write, before `main`. For a filter,
-//! an empty input or a lost output would pass for success, so both are errors here. Writes are
-//! retried when interrupted or when a non-blocking stdout is full, and after a write fails
-//! nothing more is written (a buffered chunk would otherwise be written again at exit).
+//! The process's standard streams. `/dev/null` as standard input or output, opened in any
+//! mode, is a working stream: an empty input, a discarding output (Python's
+//! `subprocess.DEVNULL` opens it read-write). A stream closed when the process starts
+//! (`rwo-guard >&-`) is the same: Rust's runtime reopens it on `/dev/null`, read-write, before
+//! `main`, and nothing tells the two apart afterwards. Writes are retried when interrupted or
+//! when a non-blocking stdout is full, and after a write fails nothing more is written (a
+//! buffered chunk would otherwise be written again at exit).
 
 use std::io::{self, Read, Write};
 
-/// Whether standard stream `fd` was open when the process started. On Linux: not when it is
-/// `/dev/null` opened read-write, which is how the runtime replaces a closed one (a shell
-/// opens `< /dev/null` read-only and `> /dev/null` write-only). Elsewhere: assumed open.
-fn is_open(fd: u8) -> bool {
-    let Ok(target) = std::fs::read_link(format!("/proc/self/fd/{fd}")) else { return true };
-    if target != std::path::Path::new("/dev/null") {
-        return true;
-    }
-    let Ok(info) = std::fs::read_to_string(format!("/proc/self/fdinfo/{fd}")) else { return true };
-    let flags = info.lines().find_map(|l| l.strip_prefix("flags:")).and_then(|f| u32::from_str_radix(f.trim(), 8).ok());
-    // O_ACCMODE == O_RDWR
-    flags.is_none_or(|f| f & 0o3 != 0o2)
-}
-
-/// Standard input, or a reader that fails because it is closed.
+/// Standard input.
 pub(crate) fn stdin() -> Box<dyn Read> {
-    if is_open(0) {
-        Box::new(io::stdin().lock())
-    } else {
-        Box::new(Closed("standard input is closed"))
-    }
+    Box::new(io::stdin().lock())
 }
 
-/// Standard output, buffered, or a writer that fails because it is closed.
+/// Standard output, buffered.
 pub(crate) fn stdout() -> Box<dyn Write> {
-    if is_open(1) {
-        Box::new(io::BufWriter::with_capacity(1 << 16, Patient { inner: io::stdout().lock(), failed: false }))
-    } else {
-        Box::new(Closed("standard output is closed"))
-    }
-}
-
-/// A stream that is not open: every read or write fails with the reason.
-struct Closed(&'static str);
-
-impl Read for Closed {
-    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
-        Err(io::Error::new(io::ErrorKind::NotConnected, self.0))
-    }
-}
-
-impl Write for Closed {
-    fn write(&mut self, _: &[u8]) -> io::Result<usize> {
-        Err(io::Error::new(io::ErrorKind::NotConnected, self.0))
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Err(io::Error::new(io::ErrorKind::NotConnected, self.0))
-    }
+    Box::new(io::BufWriter::with_capacity(1 << 16, Patient { inner: io::stdout().lock(), failed: false }))
 }
 
 /// A writer that retries interrupted and would-block writes and, once a write has failed,

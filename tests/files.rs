@@ -375,3 +375,36 @@ fn names_with_control_characters_never_start_a_line() {
     check(&ran, "an error");
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// With `--in-place`, standard output and the results are written before any file is renamed:
+/// a stdout that cannot be written is exit 5 with no file changed (every file was renamed
+/// first, then exit 5, against the README's promise).
+#[test]
+fn in_place_checks_the_streams_before_the_first_rename() {
+    let dir = scratch("in-place-streams");
+    fs::write(dir.join("pvc.yaml"), PVC).expect("write");
+    fs::write(dir.join("a.yaml"), deployment("a")).expect("write");
+    fs::write(dir.join("b.yaml"), deployment("b")).expect("write");
+    let before = snapshot(&dir);
+    let full = fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+    let out = bin()
+        .args(["-f", ".", "--in-place", "--results", "-", "--results-format", "sarif"])
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(full)
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(err.contains("cannot write the output") && err.contains("no file was written"), "{err}");
+    assert_eq!(snapshot(&dir), before, "no file changed, no temporary file left");
+    // A results file that cannot be written: the same.
+    let ran = run_in(&dir, &args(&["-f", ".", "--in-place", "--results", "/dev/full"]), b"");
+    assert_eq!(ran.code, 5, "{}", ran.stderr);
+    assert!(ran.stderr.contains("no file was written"), "{}", ran.stderr);
+    assert_eq!(snapshot(&dir), before);
+    let ran = run_in(&dir, &args(&["-f", ".", "--in-place", "--results", "report.sarif"]), b"");
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(fs::read_to_string(dir.join("a.yaml")).expect("read").contains("type: Recreate"));
+    let _ = fs::remove_dir_all(&dir);
+}

@@ -8,8 +8,10 @@
 //!    directories.
 //!
 //! A problem in steps 1 and 2 changes no file (the temporary files are removed); the message
-//! names the file and says nothing was written. A rename failing after that (not expected once
-//! the temporary file sits in the same directory) is reported with the files already written.
+//! names the file and says nothing was written. Between steps 2 and 3 the caller writes
+//! standard output and the results (`output::write`): a stream that cannot be written also
+//! changes no file. A rename failing after that (not expected once the temporary file sits in
+//! the same directory) is reported with the files already written.
 //! A symbolic link is followed: the file it points to is written and the link stays.
 
 use std::fs::{self, File, OpenOptions};
@@ -32,41 +34,60 @@ struct Target<'a> {
     meta: fs::Metadata,
 }
 
-/// Writes every output with edits back to its file. Returns how many files were written, or
-/// what went wrong.
-pub(crate) fn write(outputs: &[Output<'_>]) -> Result<usize, String> {
+/// The files to write, checked, each with its new text in a synced temporary file beside it
+/// (steps 1 and 2), waiting for [`Prepared::commit`]. Dropped without a commit, it removes the
+/// temporary files: no file is changed.
+pub(crate) struct Prepared<'a> {
+    targets: Vec<Target<'a>>,
+    temps: Vec<PathBuf>,
+}
+
+/// Steps 1 and 2 for every output with edits. A failure changes no file (the temporary files
+/// written so far are removed) and its message says so.
+pub(crate) fn prepare<'a>(outputs: &[Output<'a>]) -> Result<Prepared<'a>, String> {
     let mut targets = Vec::new();
     for out in outputs.iter().filter(|o| !o.edits.is_empty()) {
         let Some(path) = out.path else { continue };
         targets.push(check(out, path).map_err(|e| format!("{e}; no file was written"))?);
     }
-    let mut temps: Vec<PathBuf> = Vec::new();
+    let mut prepared = Prepared { targets: Vec::new(), temps: Vec::new() };
     for (i, t) in targets.iter().enumerate() {
-        match temporary(t, i) {
-            Ok(tmp) => temps.push(tmp),
-            Err(e) => {
-                remove(&temps);
-                return Err(format!("{e}; no file was written"));
+        let tmp = temporary(t, i).map_err(|e| format!("{e}; no file was written"))?;
+        prepared.temps.push(tmp);
+    }
+    prepared.targets = targets;
+    Ok(prepared)
+}
+
+impl Prepared<'_> {
+    /// Step 3: renames each temporary file over its file. Returns how many files were written,
+    /// or what went wrong, naming the files written before it.
+    pub(crate) fn commit(mut self) -> Result<usize, String> {
+        let temps = std::mem::take(&mut self.temps);
+        for (i, (t, tmp)) in self.targets.iter().zip(&temps).enumerate() {
+            if let Err(e) = fs::rename(tmp, &t.real) {
+                remove(&temps[i..]);
+                let written: Vec<&str> = self.targets[..i].iter().map(|t| t.name).collect();
+                return Err(format!(
+                    "cannot replace {} with its edited text: {e}; written before it: {}",
+                    t.name,
+                    if written.is_empty() { "none".to_string() } else { written.join(", ") }
+                ));
             }
         }
-    }
-    for (i, (t, tmp)) in targets.iter().zip(&temps).enumerate() {
-        if let Err(e) = fs::rename(tmp, &t.real) {
-            remove(&temps[i..]);
-            let written: Vec<&str> = targets[..i].iter().map(|t| t.name).collect();
-            return Err(format!(
-                "cannot replace {} with its edited text: {e}; written before it: {}",
-                t.name,
-                if written.is_empty() { "none".to_string() } else { written.join(", ") }
-            ));
+        for t in &self.targets {
+            if let Some(dir) = t.real.parent().and_then(|d| File::open(d).ok()) {
+                let _ = dir.sync_all();
+            }
         }
+        Ok(self.targets.len())
     }
-    for t in &targets {
-        if let Some(dir) = t.real.parent().and_then(|d| File::open(d).ok()) {
-            let _ = dir.sync_all();
-        }
+}
+
+impl Drop for Prepared<'_> {
+    fn drop(&mut self) {
+        remove(&self.temps);
     }
-    Ok(targets.len())
 }
 
 /// Step 1 for one file.

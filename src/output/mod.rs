@@ -48,21 +48,23 @@ pub(crate) fn stderr_threshold(form: Form, quiet: bool) -> Option<Severity> {
     Some(if quiet { Severity::Error } else { Severity::Info })
 }
 
-/// Writes a successful run: files edited in place (`--in-place`), the `--results` report, then
-/// the output, then the stderr lines. Returns the exit code, or the failure to write (nothing
-/// more is written after it).
+/// Writes a successful run: the `--results` report, then the output, then (`--in-place`) the
+/// files, then the stderr lines. With `--in-place` every file is checked and its new text sits
+/// in a temporary file before the report and stdout are written, and no file is renamed over
+/// until they are: a stream that cannot be written changes no file. Returns the exit code, or
+/// the failure to write (nothing more is written after it).
 pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i32, Fatal> {
-    if cli.in_place {
-        in_place::write(&done.outputs).map_err(Fatal::Output)?;
-    }
+    let prepared = if cli.in_place { Some(in_place::prepare(&done.outputs).map_err(Fatal::Output)?) } else { None };
+    let unchanged = if prepared.is_some() { "; no file was written" } else { "" };
     let mut report_on_stdout = None;
     if let Some(path) = &cli.results {
         let text = report::render(&cli.results_format, done).map_err(Fatal::Internal)?;
         if cli.results_to_stdout() {
             report_on_stdout = Some(text);
         } else {
-            results_file::write(path, &text)
-                .map_err(|e| Fatal::Output(format!("cannot write the results to {}: {e}", path.display())))?;
+            results_file::write(path, &text).map_err(|e| {
+                Fatal::Output(format!("cannot write the results to {}: {e}{unchanged}", path.display()))
+            })?;
         }
         if let Some(warning) = report::unplaced_warning(&cli.results_format, done) {
             let _ = stderr.write_all(warning.as_bytes());
@@ -75,8 +77,11 @@ pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: 
     match written.and_then(|()| stdout.flush()) {
         // `| head`: the reader has all it wants.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(Fatal::Output(format!("cannot write the output: {e}"))),
+        Err(e) => return Err(Fatal::Output(format!("cannot write the output: {e}{unchanged}"))),
         Ok(()) => {}
+    }
+    if let Some(prepared) = prepared {
+        prepared.commit().map_err(Fatal::Output)?;
     }
     // kustomize shows a legacy exec plugin's stderr only when the plugin fails: on success the
     // findings go to kustomize's own stderr instead, where the person running it sees them.
