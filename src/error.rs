@@ -22,6 +22,14 @@ pub mod exit {
     /// The output could not be written (standard output, the `--results` file, or a file of
     /// `--in-place`: then none was changed).
     pub const OUTPUT: i32 = 5;
+    /// Base of the exit code after a signal during `--in-place` (128 + the signal's number).
+    pub const SIGNALLED: i32 = 128;
+    /// SIGHUP (1) during `--in-place`.
+    pub const SIGHUP: i32 = SIGNALLED + 1;
+    /// SIGINT (2) during `--in-place`.
+    pub const SIGINT: i32 = SIGNALLED + 2;
+    /// SIGTERM (15) during `--in-place`.
+    pub const SIGTERM: i32 = SIGNALLED + 15;
 }
 
 /// An exit code and what it means.
@@ -51,6 +59,12 @@ pub const EXIT_CODES: &[ExitCode] = &[
         code: exit::OUTPUT,
         meaning: "the output could not be written (standard output, the --results file, or a file of --in-place)",
     },
+    ExitCode {
+        code: exit::SIGHUP,
+        meaning: "SIGHUP during --in-place: temporary files removed, each file wholly old or new, the files written named",
+    },
+    ExitCode { code: exit::SIGINT, meaning: "SIGINT during --in-place: as for SIGHUP" },
+    ExitCode { code: exit::SIGTERM, meaning: "SIGTERM during --in-place: as for SIGHUP" },
 ];
 
 /// The exit codes as `--help` shows them.
@@ -102,6 +116,8 @@ pub enum Fatal {
     Internal(String),
     /// The output (standard output, the results file) could not be written.
     Output(String),
+    /// A signal (its number) stopped `--in-place`; the message says which files were written.
+    Interrupted(i32, String),
 }
 
 impl Fatal {
@@ -112,6 +128,7 @@ impl Fatal {
             Fatal::Input { .. } => exit::INPUT,
             Fatal::Internal(_) => exit::INTERNAL,
             Fatal::Output(_) => exit::OUTPUT,
+            Fatal::Interrupted(signal, _) => exit::SIGNALLED + signal,
         }
     }
 
@@ -123,7 +140,7 @@ impl Fatal {
     /// A one-line summary (for KRM results).
     pub fn summary(&self, source_name: &str) -> String {
         match self {
-            Fatal::Usage(m) | Fatal::Internal(m) | Fatal::Output(m) => m.clone(),
+            Fatal::Usage(m) | Fatal::Internal(m) | Fatal::Output(m) | Fatal::Interrupted(_, m) => m.clone(),
             Fatal::Config { origin, problems } => {
                 format!("invalid configuration in {origin}: {}", problems.join("; "))
             }
@@ -153,7 +170,7 @@ impl Fatal {
         let mut out = String::new();
         let source_name = shown(source_name);
         match self {
-            Fatal::Usage(m) | Fatal::Output(m) => {
+            Fatal::Usage(m) | Fatal::Output(m) | Fatal::Interrupted(_, m) => {
                 let _ = writeln!(out, "rwo-guard: error: {}", shown(m));
             }
             Fatal::Internal(m) => {

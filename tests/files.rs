@@ -408,3 +408,80 @@ fn in_place_checks_the_streams_before_the_first_rename() {
     assert!(fs::read_to_string(dir.join("a.yaml")).expect("read").contains("type: Recreate"));
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// SIGTERM, SIGINT or SIGHUP during `--in-place`: the temporary files are removed (thousands were
+/// left behind), each file is wholly old or wholly new, the message names the files written, and
+/// the exit code is 128 + the signal. The signal is sent at delays found by halving: too early
+/// the process dies by the signal before writing (nothing changed, nothing left), too late it
+/// has finished; the test needs at least one signal inside the writing, and searches on towards
+/// the renames (where some files are new and the others old).
+#[test]
+fn a_signal_during_in_place_removes_the_temporaries_and_names_the_files_written() {
+    use std::os::unix::process::ExitStatusExt as _;
+    const FILES: usize = 300;
+    let template = scratch("signal-template");
+    fs::write(template.join("pvc.yaml"), PVC).expect("write");
+    for i in 0..FILES {
+        fs::write(template.join(format!("d{i:04}.yaml")), deployment(&format!("d{i}"))).expect("write");
+    }
+    let old = snapshot(&template);
+    let done = scratch("signal-done");
+    copy_tree(&template, &done);
+    assert_eq!(run_in(&done, &args(&["-f", ".", "--in-place"]), b"").code, 0);
+    let new = snapshot(&done);
+    let mut caught = Vec::new();
+    let (mut low, mut high) = (0u64, 4000u64);
+    for (attempt, signal) in ["TERM", "INT", "HUP"].iter().cycle().take(20).enumerate() {
+        // Enough once a signal came during the renames (some files written, not all).
+        if caught.iter().any(|&(_, _, n)| n > 0 && n < FILES) {
+            break;
+        }
+        let dir = scratch(&format!("signal-{attempt}"));
+        copy_tree(&template, &dir);
+        let delay = (low + high) / 2;
+        let child = bin()
+            .args(["-f", ".", "--in-place"])
+            .current_dir(&dir)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(Duration::from_millis(delay));
+        let _ = Command::new("kill").arg(format!("-{signal}")).arg(child.id().to_string()).status();
+        let out = child.wait_with_output().expect("wait");
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        let now = snapshot(&dir);
+        let temps: Vec<&String> = now.keys().filter(|k| k.contains(".rwo-guard-")).collect();
+        assert!(temps.is_empty(), "{signal} after {delay} ms ({:?}): temporary files left: {}", out.status, temps.len());
+        let written: Vec<&String> = now.iter().filter(|(k, v)| old[*k] != **v).map(|(k, _)| k).collect();
+        for (name, bytes) in &now {
+            assert!(*bytes == old[name] || *bytes == new[name], "{name} is neither old nor new");
+        }
+        let number = match *signal { "TERM" => 15, "INT" => 2, _ => 1 };
+        match (out.status.code(), out.status.signal()) {
+            // Killed before the writing started, or after it ended: nothing, or everything.
+            (None, Some(s)) if s == number && written.is_empty() => low = delay,
+            (None, Some(s)) if s == number && written.len() == FILES => high = delay,
+            (Some(0), _) => high = delay,
+            (Some(code), _) if code == 128 + number => {
+                assert!(err.contains(&format!("interrupted by SIG{signal}")), "{err}");
+                for name in &written {
+                    assert!(err.contains(name.as_str()), "{name} was written but not named: {err}");
+                }
+                if written.len() < FILES {
+                    assert!(err.contains("the others are unchanged") || err.contains("no file was written"), "{err}");
+                }
+                caught.push((signal, delay, written.len()));
+                // Later: towards the renames.
+                low = delay;
+            }
+            other => panic!("{signal} after {delay} ms: {other:?}\n{err}"),
+        }
+        let _ = fs::remove_dir_all(&dir);
+    }
+    eprintln!("signals inside the writing (signal, delay ms, files written): {caught:?}");
+    assert!(!caught.is_empty(), "no signal arrived while files were written (window {low}..{high} ms)");
+    let _ = fs::remove_dir_all(&template);
+    let _ = fs::remove_dir_all(&done);
+}

@@ -13,11 +13,18 @@
 //! changes no file. A rename failing after that (not expected once the temporary file sits in
 //! the same directory) is reported with the files already written.
 //! A symbolic link is followed: the file it points to is written and the link stays.
+//!
+//! SIGTERM, SIGINT and SIGHUP are caught from step 1 until the renames are done, and looked at
+//! between files: the temporary files not yet renamed are removed, each file is wholly old or
+//! wholly new, the message names the files written, and the exit code is 128 + the signal.
+//! Afterwards (and before) those signals act as they always do.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write as _;
 use std::os::unix::fs::MetadataExt as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use crate::pipeline::Output;
 use crate::rewrite;
@@ -34,25 +41,80 @@ struct Target<'a> {
     meta: fs::Metadata,
 }
 
+/// What stopped `--in-place`: a failure, or a signal (its number); each with its message.
+#[derive(Debug)]
+pub(crate) enum Stop {
+    /// A check or a write failed.
+    Failed(String),
+    /// A signal arrived.
+    Signal(i32, String),
+}
+
+/// The signals caught while files are written, as (number, name).
+const SIGNALS: [(i32, &str); 3] = [
+    (signal_hook::consts::SIGHUP, "SIGHUP"),
+    (signal_hook::consts::SIGINT, "SIGINT"),
+    (signal_hook::consts::SIGTERM, "SIGTERM"),
+];
+
+/// SIGTERM, SIGINT and SIGHUP caught (recorded, not acted on) until dropped; then they act as
+/// by default again.
+struct Caught {
+    /// The signal that arrived last (0: none).
+    signal: Arc<AtomicUsize>,
+    /// Once set, the signals act as by default (terminate).
+    released: Arc<AtomicBool>,
+}
+
+impl Caught {
+    fn new() -> Caught {
+        let caught = Caught { signal: Arc::new(AtomicUsize::new(0)), released: Arc::new(AtomicBool::new(false)) };
+        for (signal, _) in SIGNALS {
+            // Registered first, so it runs first: terminate as by default once released.
+            let _ = signal_hook::flag::register_conditional_default(signal, Arc::clone(&caught.released));
+            let _ = signal_hook::flag::register_usize(signal, Arc::clone(&caught.signal), signal.unsigned_abs() as usize);
+        }
+        caught
+    }
+
+    /// The signal that arrived, with its name.
+    fn arrived(&self) -> Option<(i32, &'static str)> {
+        let n = self.signal.load(Ordering::SeqCst);
+        SIGNALS.into_iter().find(|(s, _)| s.unsigned_abs() as usize == n)
+    }
+}
+
+impl Drop for Caught {
+    fn drop(&mut self) {
+        self.released.store(true, Ordering::SeqCst);
+    }
+}
+
 /// The files to write, checked, each with its new text in a synced temporary file beside it
 /// (steps 1 and 2), waiting for [`Prepared::commit`]. Dropped without a commit, it removes the
 /// temporary files: no file is changed.
 pub(crate) struct Prepared<'a> {
     targets: Vec<Target<'a>>,
     temps: Vec<PathBuf>,
+    caught: Option<Caught>,
 }
 
-/// Steps 1 and 2 for every output with edits. A failure changes no file (the temporary files
-/// written so far are removed) and its message says so.
-pub(crate) fn prepare<'a>(outputs: &[Output<'a>]) -> Result<Prepared<'a>, String> {
+/// Steps 1 and 2 for every output with edits. A failure or a signal changes no file (the
+/// temporary files written so far are removed) and its message says so.
+pub(crate) fn prepare<'a>(outputs: &[Output<'a>]) -> Result<Prepared<'a>, Stop> {
+    let mut prepared = Prepared { targets: Vec::new(), temps: Vec::new(), caught: None };
+    if outputs.iter().any(|o| !o.edits.is_empty() && o.path.is_some()) {
+        prepared.caught = Some(Caught::new());
+    }
     let mut targets = Vec::new();
     for out in outputs.iter().filter(|o| !o.edits.is_empty()) {
         let Some(path) = out.path else { continue };
-        targets.push(check(out, path).map_err(|e| format!("{e}; no file was written"))?);
+        prepared.stopped(0)?;
+        targets.push(check(out, path).map_err(|e| Stop::Failed(format!("{e}; no file was written")))?);
     }
-    let mut prepared = Prepared { targets: Vec::new(), temps: Vec::new() };
     for (i, t) in targets.iter().enumerate() {
-        let tmp = temporary(t, i).map_err(|e| format!("{e}; no file was written"))?;
+        prepared.stopped(0)?;
+        let tmp = temporary(t, i).map_err(|e| Stop::Failed(format!("{e}; no file was written")))?;
         prepared.temps.push(tmp);
     }
     prepared.targets = targets;
@@ -60,19 +122,50 @@ pub(crate) fn prepare<'a>(outputs: &[Output<'a>]) -> Result<Prepared<'a>, String
 }
 
 impl Prepared<'_> {
+    /// A signal that arrived, once `written` files of the targets were renamed, as a [`Stop`].
+    fn stopped(&self, written: usize) -> Result<(), Stop> {
+        let Some((signal, name)) = self.caught.as_ref().and_then(Caught::arrived) else { return Ok(()) };
+        let names: Vec<&str> = self.targets[..written.min(self.targets.len())].iter().map(|t| t.name).collect();
+        Err(Stop::Signal(
+            signal,
+            match names.len() {
+                0 => format!("interrupted by {name}: no file was written (temporary files removed)"),
+                n if n == self.targets.len() => {
+                    format!("interrupted by {name} once every file was written: {}", names.join(", "))
+                }
+                n => format!(
+                    "interrupted by {name}: {n} of {} files written ({}); the others are unchanged (temporary files removed)",
+                    self.targets.len(),
+                    names.join(", ")
+                ),
+            },
+        ))
+    }
+
     /// Step 3: renames each temporary file over its file. Returns how many files were written,
-    /// or what went wrong, naming the files written before it.
-    pub(crate) fn commit(mut self) -> Result<usize, String> {
+    /// or what stopped it, naming the files written before.
+    pub(crate) fn commit(self) -> Result<usize, Stop> {
+        self.commit_with(|_| {})
+    }
+
+    /// As [`commit`](Self::commit), calling `before(i)` before the `i`th rename (tests send a
+    /// signal there).
+    fn commit_with(mut self, mut before: impl FnMut(usize)) -> Result<usize, Stop> {
         let temps = std::mem::take(&mut self.temps);
         for (i, (t, tmp)) in self.targets.iter().zip(&temps).enumerate() {
-            if let Err(e) = fs::rename(tmp, &t.real) {
+            before(i);
+            let renamed = self.stopped(i).map_err(|stop| (stop, None)).and_then(|()| {
+                fs::rename(tmp, &t.real).map_err(|e| (Stop::Failed(String::new()), Some(e)))
+            });
+            if let Err((stop, e)) = renamed {
                 remove(&temps[i..]);
+                let Some(e) = e else { return Err(stop) };
                 let written: Vec<&str> = self.targets[..i].iter().map(|t| t.name).collect();
-                return Err(format!(
+                return Err(Stop::Failed(format!(
                     "cannot replace {} with its edited text: {e}; written before it: {}",
                     t.name,
                     if written.is_empty() { "none".to_string() } else { written.join(", ") }
-                ));
+                )));
             }
         }
         for t in &self.targets {
@@ -80,6 +173,7 @@ impl Prepared<'_> {
                 let _ = dir.sync_all();
             }
         }
+        self.stopped(self.targets.len())?;
         Ok(self.targets.len())
     }
 }
@@ -138,5 +232,51 @@ fn temporary(t: &Target<'_>, i: usize) -> Result<PathBuf, String> {
 fn remove(temps: &[PathBuf]) {
     for tmp in temps {
         let _ = fs::remove_file(tmp);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A signal between two renames: the files renamed are new and named, the others old, and
+    /// no temporary file is left.
+    #[test]
+    fn a_signal_between_renames_leaves_each_file_old_or_new_and_names_those_written() {
+        let dir = std::env::temp_dir().join(format!("rwo-guard-in-place-signal-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("dir");
+        let names = ["a.yaml", "b.yaml", "c.yaml"];
+        let paths: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).collect();
+        for p in &paths {
+            fs::write(p, "a: 1\n").expect("write");
+        }
+        let outputs: Vec<Output<'_>> = names
+            .iter()
+            .zip(&paths)
+            .map(|(n, p)| Output {
+                name: n,
+                path: Some(p.as_path()),
+                text: "a: 1\n",
+                edits: vec![rewrite::Edit { start: 3, end: 4, with: "2".into() }],
+            })
+            .collect();
+        let prepared = prepare(&outputs).expect("prepare");
+        let flag = Arc::clone(&prepared.caught.as_ref().expect("signals caught").signal);
+        let sigterm = signal_hook::consts::SIGTERM;
+        let stop = prepared
+            .commit_with(|i| {
+                if i == 2 {
+                    flag.store(sigterm.unsigned_abs() as usize, Ordering::SeqCst);
+                }
+            })
+            .expect_err("interrupted");
+        let Stop::Signal(signal, message) = stop else { panic!("{stop:?}") };
+        assert_eq!(signal, sigterm);
+        assert!(message.contains("interrupted by SIGTERM: 2 of 3 files written (a.yaml, b.yaml)"), "{message}");
+        let texts: Vec<String> = paths.iter().map(|p| fs::read_to_string(p).expect("read")).collect();
+        assert_eq!(texts, ["a: 2\n", "a: 2\n", "a: 1\n"]);
+        assert_eq!(fs::read_dir(&dir).expect("dir").count(), 3, "no temporary file left");
+        let _ = fs::remove_dir_all(&dir);
     }
 }

@@ -54,7 +54,7 @@ pub(crate) fn stderr_threshold(form: Form, quiet: bool) -> Option<Severity> {
 /// until they are: a stream that cannot be written changes no file. Returns the exit code, or
 /// the failure to write (nothing more is written after it).
 pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i32, Fatal> {
-    let prepared = if cli.in_place { Some(in_place::prepare(&done.outputs).map_err(Fatal::Output)?) } else { None };
+    let prepared = if cli.in_place { Some(in_place::prepare(&done.outputs).map_err(stopped)?) } else { None };
     let unchanged = if prepared.is_some() { "; no file was written" } else { "" };
     let mut report_on_stdout = None;
     if let Some(path) = &cli.results {
@@ -81,7 +81,7 @@ pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: 
         Ok(()) => {}
     }
     if let Some(prepared) = prepared {
-        prepared.commit().map_err(Fatal::Output)?;
+        prepared.commit().map_err(stopped)?;
     }
     // kustomize shows a legacy exec plugin's stderr only when the plugin fails: on success the
     // findings go to kustomize's own stderr instead, where the person running it sees them.
@@ -93,6 +93,14 @@ pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: 
         let _ = stderr.write_all(done.summary.as_bytes());
     }
     Ok(if done.fails { exit::FINDINGS } else { exit::OK })
+}
+
+/// What stopped `--in-place`, as the error it ends the run with.
+fn stopped(stop: in_place::Stop) -> Fatal {
+    match stop {
+        in_place::Stop::Failed(message) => Fatal::Output(message),
+        in_place::Stop::Signal(signal, message) => Fatal::Interrupted(signal, message),
+    }
 }
 
 /// What standard output gets: the diff (`--diff`), nothing (`--in-place`), or every input with
