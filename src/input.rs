@@ -137,23 +137,29 @@ pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, Fatal> {
     })
 }
 
-/// `path` as shown: its components joined with `/`, without `.` steps.
+/// `path` as shown: its components joined with `/`, without `.` steps (bytes that are not
+/// UTF-8 shown as U+FFFD).
 pub(crate) fn display(path: &Path) -> String {
-    let mut out = String::new();
+    String::from_utf8_lossy(&display_bytes(path)).into_owned()
+}
+
+/// [`display`]'s name as the path's own bytes (for `--diff`, which quotes them as git does).
+pub(crate) fn display_bytes(path: &Path) -> Vec<u8> {
+    let mut out = Vec::new();
     for c in path.components() {
         match c {
-            Component::RootDir => out.push('/'),
+            Component::RootDir => out.push(b'/'),
             Component::CurDir => {}
             other => {
-                if !out.is_empty() && !out.ends_with('/') {
-                    out.push('/');
+                if !out.is_empty() && !out.ends_with(b"/") {
+                    out.push(b'/');
                 }
-                out.push_str(&other.as_os_str().to_string_lossy());
+                out.extend_from_slice(other.as_os_str().as_bytes());
             }
         }
     }
     if out.is_empty() {
-        out.push('.');
+        out.push(b'.');
     }
     out
 }

@@ -272,3 +272,94 @@ fn file_diffs_apply_with_git_apply_and_patch() {
         }
     }
 }
+
+/// Generated file names (spaces, tabs, line breaks, quotes, backslashes, a leading dash,
+/// non-ASCII and non-UTF-8 bytes): the `--diff` header lines are exactly `git diff`'s for the
+/// same change, and the diff applies with `git apply` and with `patch -p1`, giving what
+/// `--in-place` writes.
+#[test]
+#[ignore = "end to end: needs git and patch; run `make test`"]
+fn diff_headers_quote_names_as_git_does_and_apply() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt as _;
+    let git = require("git", "install git");
+    let patch = require("patch", "install patch");
+    const PIECES: &[&[u8]] =
+        &[b"a", b"b", b"z", b" ", b"  ", b"\t", b"\n", b"\"", b"\\", b"-", b"'", b"$", "\u{e9}".as_bytes(), b"\xff", b"\x1b", b"#"];
+    const PVC: &str = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec: {accessModes: [ReadWriteOnce]}\n";
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n  template:\n    spec:\n      volumes:\n      - name: d\n        persistentVolumeClaim: {claimName: data}\n";
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        usize::try_from(seed % n as u64).expect("small")
+    };
+    let git_in = |dir: &Path, args: &[&str]| {
+        let mut cmd = Command::new(&git);
+        cmd.args(["-c", "core.quotePath=true", "-c", "color.ui=never", "-c", "user.name=t", "-c", "user.email=t@t"]);
+        cmd.args(args).current_dir(dir);
+        let ran = run_with(cmd, None, Duration::from_secs(30));
+        assert_eq!(ran.code, 0, "git {args:?}: {}", ran.show());
+        ran.stdout
+    };
+    let headers = |diff: &str| -> Vec<String> {
+        diff.lines().filter(|l| l.starts_with("--- ") || l.starts_with("+++ ")).map(str::to_string).collect()
+    };
+    for case in 0..40 {
+        let mut name: Vec<u8> = Vec::new();
+        if case % 5 == 0 {
+            name.push(b'-');
+        }
+        for _ in 0..1 + next(6) {
+            name.extend_from_slice(PIECES[next(PIECES.len())]);
+        }
+        name.extend_from_slice(if case % 3 == 0 { b" x.yaml" } else { b".yaml" });
+        let sub: &[u8] = if case % 4 == 1 { b"dir with space/" } else { b"" };
+        let rel: Vec<u8> = [sub, &name[..]].concat();
+        let shown = String::from_utf8_lossy(&rel).into_owned();
+        let tree = |label: &str| {
+            let dir = scratch(&format!("reports-names-{case}-{label}"));
+            fs::write(dir.join("pvc.yaml"), PVC).expect("write");
+            if !sub.is_empty() {
+                fs::create_dir_all(dir.join(OsStr::from_bytes(sub))).expect("dir");
+            }
+            fs::write(dir.join(OsStr::from_bytes(&rel)), deployment).expect("write");
+            dir
+        };
+        let base = tree("base");
+        let ran = rwo_guard(&base, &["-f", ".", "--diff", "--color", "never"], None);
+        assert_eq!(ran.code, 0, "{shown:?}: {}", ran.show());
+        let ours = ran.stdout;
+        // git diff of the same change, made by --in-place in a repository.
+        let repo_dir = tree("git");
+        git_in(&repo_dir, &["init", "-q"]);
+        git_in(&repo_dir, &["add", "-A"]);
+        git_in(&repo_dir, &["commit", "-q", "-m", "base"]);
+        let fixed = rwo_guard(&repo_dir, &["-f", ".", "--in-place"], None);
+        assert_eq!(fixed.code, 0, "{shown:?}: {}", fixed.show());
+        let theirs = git_in(&repo_dir, &["diff"]);
+        assert_eq!(headers(&ours), headers(&theirs), "{shown:?}: the ---/+++ lines differ from git diff's");
+        let want = fs::read(repo_dir.join(OsStr::from_bytes(&rel))).expect("read");
+        // Both tools apply it and give what --in-place wrote.
+        let patch_file = base.join("../names.patch");
+        fs::write(&patch_file, &ours).expect("patch file");
+        for tool in ["git", "patch"] {
+            let dir = tree(tool);
+            let mut cmd = Command::new(if tool == "git" { &git } else { &patch });
+            if tool == "git" {
+                cmd.arg("apply").arg(&patch_file);
+            } else {
+                cmd.arg("-p1").arg("-i").arg(&patch_file);
+            }
+            cmd.current_dir(&dir);
+            let applied = run_with(cmd, None, Duration::from_secs(30));
+            assert_eq!(applied.code, 0, "{tool} on {shown:?}:\n{ours}\n{}", applied.show());
+            assert_eq!(fs::read(dir.join(OsStr::from_bytes(&rel))).expect("read"), want, "{tool} on {shown:?}");
+            let _ = fs::remove_dir_all(&dir);
+        }
+        for d in [&base, &repo_dir] {
+            let _ = fs::remove_dir_all(d);
+        }
+    }
+}

@@ -5,6 +5,10 @@
 //! becomes one hunk with three lines of context. Lines are patch's lines (split at `\n`, a
 //! `\r` kept in the line), and a last line without a line break gets patch's
 //! `\ No newline at end of file`.
+//!
+//! The `---` and `+++` lines name the files as `git diff` does ([`label`]): a name with a byte
+//! git quotes (a control character, `"`, `\`, or any byte over 0x7f) is C-quoted whole, prefix
+//! included, and a TAB follows a name holding a space (so `patch` takes the name up to it).
 
 use std::fmt::Write as _;
 
@@ -53,7 +57,9 @@ pub fn unified_colored(text: &str, edits: &[Edit], old_name: &str, new_name: &st
     }
     let (red, green, cyan, bold, reset) =
         if colors.enabled { ("\x1b[31m", "\x1b[32m", "\x1b[36m", "\x1b[1m", "\x1b[0m") } else { ("", "", "", "", "") };
-    let mut out = format!("{bold}--- {old_name}{reset}\n{bold}+++ {new_name}{reset}\n");
+    // git: a TAB after a name holding a space, after the colour's reset (diff.c, FILEPAIR).
+    let tab = |name: &str| if name.contains(' ') { "\t" } else { "" };
+    let mut out = format!("{bold}--- {old_name}{reset}{}\n{bold}+++ {new_name}{reset}{}\n", tab(old_name), tab(new_name));
     let (mut added, mut removed) = (0usize, 0usize);
     for (changed_start, changed_end, es) in groups {
         let from = line_of(changed_start).saturating_sub(CONTEXT);
@@ -99,6 +105,51 @@ pub fn unified_colored(text: &str, edits: &[Edit], old_name: &str, new_name: &st
     out
 }
 
+/// A file's name as `git diff` writes it after `---`/`+++` (git's `quote_two` with
+/// core.quotePath on): `prefix` and `name` (one leading `/` dropped), C-quoted whole when any byte
+/// of them needs it (`\t`, `\n`, `\"`, `\\` and the like, other bytes below 0x20, 0x7f and
+/// every byte over 0x7f as octal `\ooo`).
+pub fn label(prefix: &str, name: &[u8]) -> String {
+    let name = name.strip_prefix(b"/").unwrap_or(name);
+    let whole: Vec<u8> = prefix.as_bytes().iter().chain(name).copied().collect();
+    if !whole.iter().any(|&b| quoted(b).is_some()) {
+        return String::from_utf8_lossy(&whole).into_owned();
+    }
+    let mut out = String::from("\"");
+    for &b in &whole {
+        match quoted(b) {
+            Some(Some(letter)) => {
+                out.push('\\');
+                out.push(letter);
+            }
+            Some(None) => {
+                let _ = write!(out, "\\{b:03o}");
+            }
+            None => out.push(char::from(b)),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// How git's `quote_c_style` writes byte `b`: as it is (`None`), as `\` and a letter
+/// (`Some(Some(c))`), or in octal (`Some(None)`).
+fn quoted(b: u8) -> Option<Option<char>> {
+    match b {
+        0x07 => Some(Some('a')),
+        0x08 => Some(Some('b')),
+        b'\t' => Some(Some('t')),
+        b'\n' => Some(Some('n')),
+        0x0b => Some(Some('v')),
+        0x0c => Some(Some('f')),
+        b'\r' => Some(Some('r')),
+        b'"' => Some(Some('"')),
+        b'\\' => Some(Some('\\')),
+        0..0x20 | 0x7f.. => Some(None),
+        _ => None,
+    }
+}
+
 fn line_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];
     starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
@@ -135,6 +186,18 @@ mod tests {
         let edits = [Edit { start: 2, end: 2, with: "x\ny\n".into() }];
         let d = unified(text, &edits, "a", "b");
         assert_eq!(d, "--- a\n+++ b\n@@ -1,2 +1,4 @@\n a\n+x\n+y\n b\n");
+    }
+
+    #[test]
+    fn names_are_quoted_as_git_quotes_them() {
+        assert_eq!(label("a/", b"x.yaml"), "a/x.yaml");
+        assert_eq!(label("a/", b"/abs/x.yaml"), "a/abs/x.yaml");
+        assert_eq!(label("a/", b"with space.yaml"), "a/with space.yaml");
+        assert_eq!(label("b/", b"new\nline\t\"q\"\\.yaml"), r#""b/new\nline\t\"q\"\\.yaml""#);
+        assert_eq!(label("a/", "caf\u{e9}\x1b.yaml".as_bytes()), r#""a/caf\303\251\033.yaml""#);
+        assert_eq!(label("a/", b"bad\xff\x7f"), r#""a/bad\377\177""#);
+        let d = unified("a\n", &[Edit { start: 0, end: 1, with: "b".into() }], "a/x y", "b/x y");
+        assert!(d.starts_with("--- a/x y\t\n+++ b/x y\t\n@@"), "{d:?}");
     }
 
     #[test]

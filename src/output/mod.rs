@@ -109,10 +109,8 @@ fn body(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write) -> io::Result<()> {
     if cli.diff {
         let colors = diff::Colors { enabled: cli.diff_colors() };
         for out in &done.outputs {
-            let (old, new) = match out.path {
-                Some(_) => (format!("a/{}", out.name), format!("b/{}", out.name)),
-                None => (format!("a/{STDIN}"), format!("b/{STDIN}")),
-            };
+            let name = out.path.map_or_else(|| STDIN.as_bytes().to_vec(), crate::input::display_bytes);
+            let (old, new) = (diff::label("a/", &name), diff::label("b/", &name));
             stdout.write_all(diff::unified_colored(out.text, &out.edits, &old, &new, colors).as_bytes())?;
         }
         return Ok(());
