@@ -75,8 +75,9 @@ pub struct Cli {
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_input_bytes)]
     pub max_input_bytes: usize,
 
-    /// Deepest nesting of mappings and sequences accepted
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth)]
+    /// Deepest nesting of mappings and sequences accepted (at most 1000)
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=crate::read::MAX_DEPTH as u64))]
     pub max_depth: usize,
 
     /// Most documents plus objects accepted

@@ -149,3 +149,64 @@ fn stdin_size() -> Option<u64> {
 pub(crate) fn workers() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(8)
 }
+
+#[cfg(test)]
+mod tests {
+    /// At the highest `--max-depth`, a strategy nested as deep as it allows goes through every
+    /// path (edit, check, rolling; stream, ResourceList, JSON; every report) without running
+    /// out of stack, in this (debug) build on a 2 MiB thread: the worst case of any build, since
+    /// release frames are smaller and the binary's main thread has 8 MiB. One level more is a
+    /// usage error.
+    #[test]
+    fn the_deepest_nesting_allowed_runs_on_a_small_stack() {
+        let max = crate::read::MAX_DEPTH;
+        let run = |args: Vec<String>, input: String| {
+            std::thread::Builder::new()
+                .stack_size(2 << 20)
+                .spawn(move || {
+                    let (mut out, mut err) = (Vec::new(), Vec::new());
+                    let code = super::run(args, &mut input.as_bytes(), &mut out, &mut err);
+                    (code, String::from_utf8_lossy(&err).into_owned())
+                })
+                .expect("thread")
+                .join()
+                .expect("no overflow, no panic")
+        };
+        // The strategy sits 3 levels down (document, spec, strategy): its value fills the rest.
+        let deep = |open: &str, close: &str, n: usize| format!("{}1{}", open.repeat(n), close.repeat(n));
+        let deployment = |x: &str| {
+            format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  replicas: 1\n  strategy: {{type: RollingUpdate, rollingUpdate: {{maxSurge: 1}}, x: {x}}}\n  template:\n    spec:\n      volumes:\n      - name: d\n        persistentVolumeClaim: {{claimName: data}}\n")
+        };
+        let pvc = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec: {accessModes: [ReadWriteOnce]}\n";
+        for (open, close) in [("[", "]"), ("{a: ", "}")] {
+            // Exactly the limit: the document (1), spec (2), strategy (3), then x's levels; in a
+            // ResourceList, the list (1) and its items (2) come first.
+            let stream = format!("{pvc}---\n{}", deployment(&deep(open, close, max - 3)));
+            let item = deployment(&deep(open, close, max - 5)).replace('\n', "\n  ");
+            let list = format!(
+                "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {}\n- {}\n",
+                pvc.replace('\n', "\n  "),
+                item
+            );
+            // One level more is over the limit: these inputs are at it exactly.
+            let over = format!("{pvc}---\n{}", deployment(&deep(open, close, max - 2)));
+            let (code, err) = run(["rwo-guard", "--max-depth", &max.to_string()].map(String::from).to_vec(), over);
+            assert_eq!(code, crate::error::exit::INPUT, "{err}");
+            for mode in ["recreate", "rolling", "check"] {
+                for format in ["yaml", "sarif", "junit", "github"] {
+                    for input in [&stream, &list] {
+                        let args = ["rwo-guard", "--max-depth", &max.to_string(), "--mode", mode, "--results", "-"]
+                            .into_iter()
+                            .chain(["--results-format", format])
+                            .map(String::from)
+                            .collect();
+                        let (code, err) = run(args, input.clone());
+                        assert!(code == 0 || code == 1, "{mode} {format}: exit {code}: {err}");
+                    }
+                }
+            }
+        }
+        let (code, err) = run(vec!["rwo-guard".into(), "--max-depth".into(), (max + 1).to_string()], String::new());
+        assert_eq!(code, crate::error::exit::USAGE, "{err}");
+    }
+}

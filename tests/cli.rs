@@ -366,3 +366,22 @@ fn the_results_path_is_written_safely() {
     assert_eq!(std::fs::read(&manifest).expect("read"), input);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--max-depth` is capped where the code is proven (`src/lib.rs`'s test at the cap on a small
+/// stack): raised high, a deep strategy aborted the process with a stack overflow (exit 134).
+#[test]
+fn max_depth_is_capped_where_the_code_is_proven() {
+    let n = 20_000;
+    let input = format!(
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: data}}\nspec: {{accessModes: [ReadWriteOnce]}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  replicas: 1\n  strategy: {{type: RollingUpdate, x: {}1{}}}\n  template:\n    spec:\n      volumes:\n      - name: d\n        persistentVolumeClaim: {{claimName: data}}\n",
+        "[".repeat(n),
+        "]".repeat(n)
+    );
+    let (code, out, err) = run_with(&["--max-depth", &(n + 10).to_string()], input.as_bytes());
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("--max-depth") && err.contains("1..=1000"), "{err}");
+    let (code, _, err) = run_with(&["--max-depth", "1000"], input.as_bytes());
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("the nesting limit is 1000, the highest rwo-guard accepts"), "{err}");
+}

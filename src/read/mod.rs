@@ -18,6 +18,12 @@ use crate::yaml::{Events, Span};
 
 use walker::{Part, Walker};
 
+/// The highest `--max-depth` accepted: the depth at which every step is proven not to run out
+/// of stack (the strategy value tree's derived clone, drop, comparison and serialization
+/// recurse), in a debug build on a 2 MiB thread (`lib.rs` test
+/// `the_deepest_nesting_allowed_runs_on_a_small_stack`), the worst case of every build.
+pub const MAX_DEPTH: usize = 1000;
+
 /// Limits on what the reader accepts (see README "Limits").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {

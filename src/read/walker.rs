@@ -1028,7 +1028,15 @@ impl<'t> Walker<'t> {
         let (message, hint) = if e.message.contains("nesting") || e.message.contains("recursion") {
             (
                 e.message.clone(),
-                Some(format!("the nesting limit is {}; raise it with --max-depth", self.limits.max_depth)),
+                Some(if self.limits.max_depth < super::MAX_DEPTH {
+                    format!(
+                        "the nesting limit is {}; raise it with --max-depth (at most {})",
+                        self.limits.max_depth,
+                        super::MAX_DEPTH
+                    )
+                } else {
+                    format!("the nesting limit is {}, the highest rwo-guard accepts", self.limits.max_depth)
+                }),
             )
         } else if e.message.contains("BOM") {
             // YAML 1.2 allows a byte-order mark before each document's `---`; kubectl (go-yaml)
