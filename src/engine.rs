@@ -21,6 +21,51 @@ pub(crate) fn kustomize_legacy_plugin() -> bool {
     std::env::var_os("KUSTOMIZE_PLUGIN_CONFIG_ROOT").is_some()
 }
 
+/// Whether kustomize reads this legacy exec plugin's stderr through a Go format string: from
+/// kustomize v5.4 (kubectl 1.31) on, a failing plugin's stderr, kept in a buffer, becomes the
+/// format of its error, so `25%)` is shown as `25%!)(MISSING)` and `%%` as `%`. Measured:
+/// kustomize v5.0.1 (kubectl 1.27–1.30) hands the plugin its own stderr instead and prints
+/// nothing through a format. Told apart by what the plugin's stderr is: kustomize's own
+/// stderr (passed through) or something else (a buffer's pipe).
+pub(crate) fn kustomize_formats_stderr() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        if !kustomize_legacy_plugin() {
+            return false;
+        }
+        let id = |path: String| std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()));
+        let parent = id(format!("/proc/{}/fd/2", std::os::unix::process::parent_id()));
+        let mine = id("/proc/self/fd/2".to_string());
+        mine.is_some() && mine != parent
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
+    }
+}
+
+/// A writer for text that kustomize will use as a Go format string ([`kustomize_formats_stderr`]):
+/// every `%` written as `%%`, so that the text reads as written.
+pub(crate) struct GoFormatted<W>(pub W);
+
+impl<W: Write> Write for GoFormatted<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut rest = buf;
+        while let Some(at) = rest.iter().position(|&b| b == b'%') {
+            self.0.write_all(&rest[..at])?;
+            self.0.write_all(b"%%")?;
+            rest = &rest[at + 1..];
+        }
+        self.0.write_all(rest)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// The parent process's stderr, opened anew for appending, when it is a terminal or a pipe
 /// (Linux only). `None` for a regular file (the parent writes it at its own offset and could
 /// overwrite what is appended), a socket, or anything that cannot be opened.
@@ -62,4 +107,16 @@ pub(crate) fn write_all_patiently(file: &mut File, mut bytes: &[u8]) -> io::Resu
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_signs_are_doubled_for_a_go_format_string() {
+        let mut w = GoFormatted(Vec::new());
+        w.write_all(b"maxSurge 25%); 100%% %s").expect("write");
+        assert_eq!(w.0, b"maxSurge 25%%); 100%%%% %%s");
+    }
 }

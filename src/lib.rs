@@ -53,7 +53,12 @@ pub use crate::output::STDIN;
 /// Runs rwo-guard as the process: its arguments and standard streams (`/dev/null` in any mode
 /// is an empty input or a discarding output). Returns the exit code.
 pub fn main() -> i32 {
-    run(std::env::args_os(), &mut stdio::stdin(), &mut stdio::stdout(), &mut io::stderr().lock())
+    let mut stderr: Box<dyn Write> = if engine::kustomize_formats_stderr() {
+        Box::new(engine::GoFormatted(io::stderr().lock()))
+    } else {
+        Box::new(io::stderr().lock())
+    };
+    run(std::env::args_os(), &mut stdio::stdin(), &mut stdio::stdout(), &mut stderr)
 }
 
 /// Runs rwo-guard with `args` (including the program name) over the given handles and returns

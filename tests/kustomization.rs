@@ -464,6 +464,10 @@ fn run_case(s: &Setup, case: &Case, bless: bool) -> Vec<String> {
         failures
             .push(format!("{name}: proof `{}` is in neither the output nor stderr: did rwo-guard run?", case.proof));
     }
+    // Findings read as rwo-guard wrote them: no Go format verb mangled on the way (`%!)(MISSING)`).
+    if ran.stderr.contains("(MISSING)") || ran.stderr.contains("%!") {
+        failures.push(format!("{name}: stderr went through a format string unescaped:\n{}", ran.stderr));
+    }
     for (file, bytes) in &inputs {
         if file != "case.yaml" && String::from_utf8_lossy(bytes).contains(&case.proof) {
             failures.push(format!("{name}: proof `{}` is already in input file {file}; it proves nothing", case.proof));
