@@ -351,6 +351,21 @@ fn the_results_path_is_written_safely() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(reader.join().expect("reader"), "[]\n");
     assert!(std::fs::symlink_metadata(&fifo).expect("meta").file_type().is_fifo());
+    // The process's own stdout, a regular file here: appended to, not replaced by a rename.
+    let log = dir.join("log");
+    std::fs::write(&log, "before\n").expect("write");
+    let ino = std::fs::metadata(&log).expect("meta").ino();
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(r#""$0" --results /dev/stdout >> "$1" < "$2""#)
+        .arg(env!("CARGO_BIN_EXE_rwo-guard"))
+        .arg(&log)
+        .arg(dir.join("r.yaml"))
+        .output()
+        .expect("sh");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::metadata(&log).expect("meta").ino(), ino, "/dev/stdout's file is not replaced");
+    assert!(std::fs::read_to_string(&log).expect("read").starts_with("before\n"));
     // The input itself: exit 2, before any work; the input is left as it was.
     let manifest = dir.join("in.yaml");
     std::fs::write(&manifest, input).expect("write");

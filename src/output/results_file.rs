@@ -3,8 +3,9 @@
 //! - Nothing there, or a regular file (a symbolic link to one is followed): the report goes to a
 //!   temporary file beside it, synced, then renamed over it (atomic: the old report or the new
 //!   one, never half of one), with an existing file's permission bits.
-//! - A character device or a FIFO (`/dev/stdout`, `/dev/null`, a named pipe): the report is
-//!   written into it; it is never removed or replaced.
+//! - A character device or a FIFO (`/dev/null`, a terminal, a named pipe), or one of the
+//!   process's own streams (`/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, whatever they are): the
+//!   report is written into it (appended to a stream); it is never removed or replaced.
 //! - Anything else (a directory, a socket, a broken link) is an error, and nothing is touched.
 //!
 //! rwo-guard never removes anything it did not create: a failed write removes its own temporary
@@ -20,6 +21,13 @@ use crate::error::Fatal;
 
 /// Writes `text` to the results path, as the module says.
 pub(crate) fn write(path: &Path, text: &str) -> io::Result<()> {
+    if is_own_stream(path) {
+        // The process's own stream, whatever it is (`--results /dev/stdout >> log`): appended to,
+        // never replaced (a rename would replace `/dev/stdout` itself, or the file behind it).
+        let mut file = OpenOptions::new().append(true).open(path)?;
+        file.write_all(text.as_bytes())?;
+        return file.flush();
+    }
     match fs::metadata(path) {
         Ok(meta) if meta.file_type().is_char_device() || meta.file_type().is_fifo() => {
             let mut file = OpenOptions::new().write(true).open(path)?;
@@ -36,6 +44,13 @@ pub(crate) fn write(path: &Path, text: &str) -> io::Result<()> {
         }
         Err(e) => Err(e),
     }
+}
+
+/// Whether `path` names one of the process's own streams: `/dev/stdout`, `/dev/stderr`,
+/// `/dev/fd/N`, `/proc/self/fd/N`.
+fn is_own_stream(path: &Path) -> bool {
+    let p = path.as_os_str().as_encoded_bytes();
+    p == b"/dev/stdout" || p == b"/dev/stderr" || p.starts_with(b"/dev/fd/") || p.starts_with(b"/proc/self/fd/")
 }
 
 /// `text` in a temporary file beside `path`, renamed over it; the temporary file is removed if
