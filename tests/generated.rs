@@ -127,6 +127,46 @@ fn generator_covers_the_styles() {
     assert!(rewritten > CASES / 10, "only {rewritten} of {CASES} cases were rewritten");
 }
 
+/// Generated trees for `-f` (odd names, links in and out, FIFOs, `--in-place`, `--diff`,
+/// reports) keep the trust model of `props/tree.rs`: nothing outside the path named read or
+/// written, no raw control character shown. Seeded as above (`RWO_GUARD_SEED`,
+/// `RWO_GUARD_TREES` for how many).
+#[test]
+fn generated_trees_keep_the_trust_model() {
+    let base = std::env::temp_dir().join(format!("rwo-guard-trees-{}", std::process::id()));
+    let seeds: Vec<u64> = match env_u64("RWO_GUARD_SEED") {
+        Some(seed) => vec![seed],
+        None => (0..env_u64("RWO_GUARD_TREES").unwrap_or(300)).map(|n| BASE_SEED + n).collect(),
+    };
+    let mut failures = Vec::new();
+    let mut kinds = std::collections::BTreeMap::new();
+    for &seed in &seeds {
+        let mut rng = XorShift::new(seed);
+        let verdict = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let made = props::tree::build(&mut rng, &base);
+            for (_, what) in &made.entries {
+                *kinds.entry(what.clone()).or_insert(0usize) += 1;
+            }
+            drop(made);
+            let mut rng = XorShift::new(seed);
+            props::tree::check(&mut rng, &base)
+        }));
+        match verdict {
+            Ok(Ok(())) => {}
+            Ok(Err(problem)) => failures.push(format!("seed {seed:#x} (RWO_GUARD_SEED={seed:#x}): {problem}")),
+            Err(_) => failures.push(format!("seed {seed:#x} (RWO_GUARD_SEED={seed:#x}): panicked")),
+        }
+    }
+    let _ = std::fs::remove_dir_all(&base);
+    eprintln!("tree entries made: {kinds:?}");
+    assert!(failures.is_empty(), "{} of {} trees failed; the first:\n{}", failures.len(), seeds.len(), failures[0]);
+    if seeds.len() > 100 {
+        for what in ["file", "dir", "link out", "link in", "broken link", "fifo", "junk"] {
+            assert!(kinds.get(what).copied().unwrap_or(0) >= 10, "too few `{what}` entries: {kinds:?}");
+        }
+    }
+}
+
 // Regression cases found by the generated tests and the fuzzers (see fuzz/README.md).
 
 fn args(list: &[&str]) -> Vec<String> {
