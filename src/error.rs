@@ -61,7 +61,8 @@ pub const EXIT_CODES: &[ExitCode] = &[
     },
     ExitCode {
         code: exit::SIGHUP,
-        meaning: "SIGHUP during --in-place: temporary files removed, each file wholly old or new, the files written named",
+        meaning:
+            "SIGHUP during --in-place: temporary files removed, each file wholly old or new, the files written named",
     },
     ExitCode { code: exit::SIGINT, meaning: "SIGINT during --in-place: as for SIGHUP" },
     ExitCode { code: exit::SIGTERM, meaning: "SIGTERM during --in-place: as for SIGHUP" },
@@ -310,7 +311,10 @@ mod tests {
         assert!(!shown.contains('\x1b') && !shown.contains('\x07') && !shown.contains('\r'), "{shown:?}");
         assert!(!shown.contains('\u{202e}'), "{shown:?}");
         assert_eq!(shown.lines().count(), 5, "{shown}");
-        assert!(shown.contains("--> evil\\nrwo-guard: 0 workloads fixed\\x1b[2J.yaml:1:14 (doc\\n1, field a\\rb)"), "{shown}");
+        assert!(
+            shown.contains("--> evil\\nrwo-guard: 0 workloads fixed\\x1b[2J.yaml:1:14 (doc\\n1, field a\\rb)"),
+            "{shown}"
+        );
         // The caret stays under the character it points at, after the escapes before it.
         assert!(shown.contains("1 | a: \\x1b[31mred\\x07: [\n  |                    ^\n"), "{shown}");
         assert!(Fatal::Usage("-f a\nb".into()).render("-", b"").starts_with("rwo-guard: error: -f a\\nb\n"));

@@ -140,14 +140,25 @@ fn dev_null_in_any_mode_is_a_working_stream() {
     };
     let doc = b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n";
     for (read, write) in [(true, true), (false, true)] {
-        let mut child = bin().stdin(Stdio::piped()).stdout(null(read, write)).stderr(Stdio::piped()).spawn().expect("spawn");
+        let mut child =
+            bin().stdin(Stdio::piped()).stdout(null(read, write)).stderr(Stdio::piped()).spawn().expect("spawn");
         child.stdin.take().expect("stdin").write_all(doc).expect("input");
         let out = child.wait_with_output().expect("wait");
-        assert_eq!(out.status.code(), Some(0), "stdout /dev/null ({read}, {write}): {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "stdout /dev/null ({read}, {write}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     for (read, write) in [(true, true), (true, false)] {
         let out = bin().args(["--mode", "check"]).stdin(null(read, write)).output().expect("run");
-        assert_eq!(out.status.code(), Some(0), "stdin /dev/null ({read}, {write}): {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "stdin /dev/null ({read}, {write}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(out.stdout.is_empty() && out.stderr.is_empty());
     }
     // Closed at start: the same, as the runtime hands it over.

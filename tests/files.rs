@@ -223,7 +223,8 @@ fn links_out_of_the_tree_are_neither_read_nor_written() {
     let ran = run_in(&dir, &args(&["-f", "app", "--in-place"]), b"");
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     assert!(!ran.stderr.contains("hunter2") && !ran.stdout.contains("hunter2"), "{}", ran.stderr);
-    for (link, target) in [("app/a.yaml", "outside/a.yaml"), ("app/key.yaml", "outside/key.yaml"), ("app/deep", "outside/deep")]
+    for (link, target) in
+        [("app/a.yaml", "outside/a.yaml"), ("app/key.yaml", "outside/key.yaml"), ("app/deep", "outside/deep")]
     {
         let line = ran.stderr.lines().find(|l| l.starts_with(&format!("{link}: info: skipped: a symbolic link to ")));
         let line = line.unwrap_or_else(|| panic!("no info line for {link}: {}", ran.stderr));
@@ -357,7 +358,10 @@ fn names_with_control_characters_never_start_a_line() {
         for out in [&ran.stdout, &ran.stderr] {
             assert!(!out.contains('\x1b') && !out.contains('\x07'), "{what}: a raw control character: {out:?}");
             for line in out.lines() {
-                assert!(!line.starts_with("::error file=a") && line != "rwo-guard: 0 workloads fixed, 0 warnings, 0 errors", "{what}: {out}");
+                assert!(
+                    !line.starts_with("::error file=a") && line != "rwo-guard: 0 workloads fixed, 0 warnings, 0 errors",
+                    "{what}: {out}"
+                );
             }
         }
     };
@@ -438,7 +442,7 @@ fn a_signal_during_in_place_removes_the_temporaries_and_names_the_files_written(
         }
         let dir = scratch(&format!("signal-{attempt}"));
         copy_tree(&template, &dir);
-        let delay = (low + high) / 2;
+        let delay = u64::midpoint(low, high);
         let child = bin()
             .args(["-f", ".", "--in-place"])
             .current_dir(&dir)
@@ -453,12 +457,21 @@ fn a_signal_during_in_place_removes_the_temporaries_and_names_the_files_written(
         let err = String::from_utf8_lossy(&out.stderr).into_owned();
         let now = snapshot(&dir);
         let temps: Vec<&String> = now.keys().filter(|k| k.contains(".rwo-guard-")).collect();
-        assert!(temps.is_empty(), "{signal} after {delay} ms ({:?}): temporary files left: {}", out.status, temps.len());
+        assert!(
+            temps.is_empty(),
+            "{signal} after {delay} ms ({:?}): temporary files left: {}",
+            out.status,
+            temps.len()
+        );
         let written: Vec<&String> = now.iter().filter(|(k, v)| old[*k] != **v).map(|(k, _)| k).collect();
         for (name, bytes) in &now {
             assert!(*bytes == old[name] || *bytes == new[name], "{name} is neither old nor new");
         }
-        let number = match *signal { "TERM" => 15, "INT" => 2, _ => 1 };
+        let number = match *signal {
+            "TERM" => 15,
+            "INT" => 2,
+            _ => 1,
+        };
         match (out.status.code(), out.status.signal()) {
             // Killed before the writing started, or after it ended: nothing, or everything.
             (None, Some(s)) if s == number && written.is_empty() => low = delay,

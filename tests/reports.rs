@@ -284,9 +284,26 @@ fn diff_headers_quote_names_as_git_does_and_apply() {
     use std::os::unix::ffi::OsStrExt as _;
     let git = require("git", "install git");
     let patch = require("patch", "install patch");
-    const PIECES: &[&[u8]] =
-        &[b"a", b"b", b"z", b" ", b"  ", b"\t", b"\n", b"\"", b"\\", b"-", b"'", b"$", "\u{e9}".as_bytes(), b"\xff", b"\x1b", b"#"];
-    const PVC: &str = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec: {accessModes: [ReadWriteOnce]}\n";
+    const PIECES: &[&[u8]] = &[
+        b"a",
+        b"b",
+        b"z",
+        b" ",
+        b"  ",
+        b"\t",
+        b"\n",
+        b"\"",
+        b"\\",
+        b"-",
+        b"'",
+        b"$",
+        "\u{e9}".as_bytes(),
+        b"\xff",
+        b"\x1b",
+        b"#",
+    ];
+    const PVC: &str =
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec: {accessModes: [ReadWriteOnce]}\n";
     let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n  template:\n    spec:\n      volumes:\n      - name: d\n        persistentVolumeClaim: {claimName: data}\n";
     let mut seed = 0x2545_f491_4f6c_dd1d_u64;
     let mut next = |n: usize| {
@@ -311,7 +328,7 @@ fn diff_headers_quote_names_as_git_does_and_apply() {
         if case % 5 == 0 {
             name.push(b'-');
         }
-        for _ in 0..1 + next(6) {
+        for _ in 0..=next(6) {
             name.extend_from_slice(PIECES[next(PIECES.len())]);
         }
         name.extend_from_slice(if case % 3 == 0 { b" x.yaml" } else { b".yaml" });

@@ -59,7 +59,8 @@ pub fn unified_colored(text: &str, edits: &[Edit], old_name: &str, new_name: &st
         if colors.enabled { ("\x1b[31m", "\x1b[32m", "\x1b[36m", "\x1b[1m", "\x1b[0m") } else { ("", "", "", "", "") };
     // git: a TAB after a name holding a space, after the colour's reset (diff.c, FILEPAIR).
     let tab = |name: &str| if name.contains(' ') { "\t" } else { "" };
-    let mut out = format!("{bold}--- {old_name}{reset}{}\n{bold}+++ {new_name}{reset}{}\n", tab(old_name), tab(new_name));
+    let mut out =
+        format!("{bold}--- {old_name}{reset}{}\n{bold}+++ {new_name}{reset}{}\n", tab(old_name), tab(new_name));
     let (mut added, mut removed) = (0usize, 0usize);
     for (changed_start, changed_end, es) in groups {
         let from = line_of(changed_start).saturating_sub(CONTEXT);
@@ -112,41 +113,51 @@ pub fn unified_colored(text: &str, edits: &[Edit], old_name: &str, new_name: &st
 pub fn label(prefix: &str, name: &[u8]) -> String {
     let name = name.strip_prefix(b"/").unwrap_or(name);
     let whole: Vec<u8> = prefix.as_bytes().iter().chain(name).copied().collect();
-    if !whole.iter().any(|&b| quoted(b).is_some()) {
+    if whole.iter().all(|&b| quoted(b) == Quoted::Plain) {
         return String::from_utf8_lossy(&whole).into_owned();
     }
     let mut out = String::from("\"");
     for &b in &whole {
         match quoted(b) {
-            Some(Some(letter)) => {
+            Quoted::Letter(letter) => {
                 out.push('\\');
                 out.push(letter);
             }
-            Some(None) => {
+            Quoted::Octal => {
                 let _ = write!(out, "\\{b:03o}");
             }
-            None => out.push(char::from(b)),
+            Quoted::Plain => out.push(char::from(b)),
         }
     }
     out.push('"');
     out
 }
 
-/// How git's `quote_c_style` writes byte `b`: as it is (`None`), as `\` and a letter
-/// (`Some(Some(c))`), or in octal (`Some(None)`).
-fn quoted(b: u8) -> Option<Option<char>> {
+/// How git's `quote_c_style` writes a byte.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quoted {
+    /// As it is.
+    Plain,
+    /// `\` and a letter.
+    Letter(char),
+    /// In octal, `\ooo`.
+    Octal,
+}
+
+/// How git's `quote_c_style` (core.quotePath on) writes byte `b`.
+fn quoted(b: u8) -> Quoted {
     match b {
-        0x07 => Some(Some('a')),
-        0x08 => Some(Some('b')),
-        b'\t' => Some(Some('t')),
-        b'\n' => Some(Some('n')),
-        0x0b => Some(Some('v')),
-        0x0c => Some(Some('f')),
-        b'\r' => Some(Some('r')),
-        b'"' => Some(Some('"')),
-        b'\\' => Some(Some('\\')),
-        0..0x20 | 0x7f.. => Some(None),
-        _ => None,
+        0x07 => Quoted::Letter('a'),
+        0x08 => Quoted::Letter('b'),
+        b'\t' => Quoted::Letter('t'),
+        b'\n' => Quoted::Letter('n'),
+        0x0b => Quoted::Letter('v'),
+        0x0c => Quoted::Letter('f'),
+        b'\r' => Quoted::Letter('r'),
+        b'"' => Quoted::Letter('"'),
+        b'\\' => Quoted::Letter('\\'),
+        0..0x20 | 0x7f.. => Quoted::Octal,
+        _ => Quoted::Plain,
     }
 }
 

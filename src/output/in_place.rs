@@ -72,7 +72,8 @@ impl Caught {
         for (signal, _) in SIGNALS {
             // Registered first, so it runs first: terminate as by default once released.
             let _ = signal_hook::flag::register_conditional_default(signal, Arc::clone(&caught.released));
-            let _ = signal_hook::flag::register_usize(signal, Arc::clone(&caught.signal), signal.unsigned_abs() as usize);
+            let _ =
+                signal_hook::flag::register_usize(signal, Arc::clone(&caught.signal), signal.unsigned_abs() as usize);
         }
         caught
     }
@@ -154,9 +155,10 @@ impl Prepared<'_> {
         let temps = std::mem::take(&mut self.temps);
         for (i, (t, tmp)) in self.targets.iter().zip(&temps).enumerate() {
             before(i);
-            let renamed = self.stopped(i).map_err(|stop| (stop, None)).and_then(|()| {
-                fs::rename(tmp, &t.real).map_err(|e| (Stop::Failed(String::new()), Some(e)))
-            });
+            let renamed = self
+                .stopped(i)
+                .map_err(|stop| (stop, None))
+                .and_then(|()| fs::rename(tmp, &t.real).map_err(|e| (Stop::Failed(String::new()), Some(e))));
             if let Err((stop, e)) = renamed {
                 remove(&temps[i..]);
                 let Some(e) = e else { return Err(stop) };

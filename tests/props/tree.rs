@@ -28,7 +28,8 @@ use super::manifest::{generate, mutate, Source};
 /// What the files outside the tree hold: none of it may be shown.
 pub const MARKERS: &[&str] = &["SECRET-7c1e", "outside-file-7c1e", "outside-dir-7c1e"];
 
-const PVC: &str = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n  accessModes: [ReadWriteOnce]\n";
+const PVC: &str =
+    "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n  accessModes: [ReadWriteOnce]\n";
 
 fn deployment(name: &str) -> String {
     format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  replicas: 1\n  template:\n    spec:\n      volumes:\n      - name: d\n        persistentVolumeClaim: {{claimName: data}}\n")
@@ -36,8 +37,28 @@ fn deployment(name: &str) -> String {
 
 /// Pieces of names: every one a byte sequence a file name may hold.
 const PIECES: &[&[u8]] = &[
-    b"a", b"b", b"web", b"0", b" ", b"\t", b"\n", b"\r", b"\"", b"'", b"\\", b"-", b"\x1b", b"\x1b[2J", b"\xff",
-    b"\xe2\x80\xae", b"\xc3\xa9", b"::error ", b"rwo-guard: ", b"%s", b"$(x)", b"#",
+    b"a",
+    b"b",
+    b"web",
+    b"0",
+    b" ",
+    b"\t",
+    b"\n",
+    b"\r",
+    b"\"",
+    b"'",
+    b"\\",
+    b"-",
+    b"\x1b",
+    b"\x1b[2J",
+    b"\xff",
+    b"\xe2\x80\xae",
+    b"\xc3\xa9",
+    b"::error ",
+    b"rwo-guard: ",
+    b"%s",
+    b"$(x)",
+    b"#",
 ];
 
 const EXTENSIONS: &[&str] = &[".yaml", ".yml", ".json", ".YAML", ".txt", ""];
@@ -93,7 +114,8 @@ pub fn build(src: &mut impl Source, base: &Path) -> Made {
         if fs::symlink_metadata(&path).is_ok() {
             continue;
         }
-        let rel = String::from_utf8_lossy(path.strip_prefix(base).expect("under base").as_os_str().as_bytes()).into_owned();
+        let rel =
+            String::from_utf8_lossy(path.strip_prefix(base).expect("under base").as_os_str().as_bytes()).into_owned();
         let made = match what {
             // A manifest: generated, sometimes damaged, sometimes the fixed pair that gets an edit.
             0..=5 => {
@@ -195,7 +217,9 @@ fn snapshot(root: &Path) -> Vec<(PathBuf, String, Vec<u8>)> {
 /// The first raw control character in `line` (a TAB allowed at its end when `tab_at_end`).
 fn control(line: &str, tab_at_end: bool) -> Option<char> {
     let line = if tab_at_end { line.strip_suffix('\t').unwrap_or(line) } else { line };
-    line.chars().find(|&c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+    line.chars().find(|&c| {
+        c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    })
 }
 
 /// Builds a tree from `src` under `base`, runs rwo-guard over it in this process, and checks
@@ -221,7 +245,9 @@ fn check_built(base: &Path, made: &Made) -> Result<(), String> {
     }
     for marker in MARKERS {
         if stdout.contains(marker) || stderr.contains(marker) {
-            return Err(format!("{marker}, from a file outside the path named, was shown\n--- stdout\n{stdout}\n--- stderr\n{stderr}"));
+            return Err(format!(
+                "{marker}, from a file outside the path named, was shown\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
+            ));
         }
     }
     if snapshot(&base.join("outside")) != outside_before {
@@ -229,13 +255,17 @@ fn check_built(base: &Path, made: &Made) -> Result<(), String> {
     }
     for f in &fifos {
         if !fs::symlink_metadata(f).is_ok_and(|m| m.file_type().is_fifo()) {
-            return Err(format!("the FIFO {f:?} is gone or replaced"));
+            return Err(format!(
+                "the FIFO {:?} is gone or replaced",
+                String::from_utf8_lossy(f.as_os_str().as_bytes())
+            ));
         }
     }
-    if let Some((p, _, _)) =
-        snapshot(base).into_iter().find(|(p, _, _)| p.file_name().is_some_and(|n| n.as_bytes().windows(11).any(|w| w == b".rwo-guard-")))
+    if let Some((p, _, _)) = snapshot(base)
+        .into_iter()
+        .find(|(p, _, _)| p.file_name().is_some_and(|n| n.as_bytes().windows(11).any(|w| w == b".rwo-guard-")))
     {
-        return Err(format!("a temporary file was left: {p:?}"));
+        return Err(format!("a temporary file was left: {:?}", String::from_utf8_lossy(p.as_os_str().as_bytes())));
     }
     for line in stderr.lines() {
         if let Some(c) = control(line, false) {
