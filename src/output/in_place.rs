@@ -24,7 +24,7 @@ use std::io::Write as _;
 use std::os::unix::fs::MetadataExt as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::pipeline::Output;
 use crate::rewrite;
@@ -57,25 +57,51 @@ const SIGNALS: [(i32, &str); 3] = [
     (signal_hook::consts::SIGTERM, "SIGTERM"),
 ];
 
-/// SIGTERM, SIGINT and SIGHUP caught (recorded, not acted on) until dropped; then they act as
-/// by default again.
-struct Caught {
+/// SIGTERM, SIGINT and SIGHUP caught (recorded, not acted on) while any [`Caught`] lives; then
+/// they act as by default again. The handlers are installed once per process (signal-hook
+/// cannot remove one and give the default action back), and stay: outside a [`Caught`] they
+/// terminate the process as the default action does.
+struct Handlers {
     /// The signal that arrived last (0: none).
     signal: Arc<AtomicUsize>,
-    /// Once set, the signals act as by default (terminate).
+    /// Set while no [`Caught`] lives: the signals act as by default (terminate).
     released: Arc<AtomicBool>,
+    /// How many [`Caught`] live (runs of `--in-place` in this process at once).
+    active: Mutex<usize>,
+}
+
+fn handlers() -> &'static Handlers {
+    static HANDLERS: OnceLock<Handlers> = OnceLock::new();
+    HANDLERS.get_or_init(|| {
+        let h = Handlers {
+            signal: Arc::new(AtomicUsize::new(0)),
+            released: Arc::new(AtomicBool::new(true)),
+            active: Mutex::new(0),
+        };
+        for (signal, _) in SIGNALS {
+            // Registered first, so it runs first: terminate as by default when released.
+            let _ = signal_hook::flag::register_conditional_default(signal, Arc::clone(&h.released));
+            let _ = signal_hook::flag::register_usize(signal, Arc::clone(&h.signal), signal.unsigned_abs() as usize);
+        }
+        h
+    })
+}
+
+/// While it lives, the signals are caught.
+struct Caught {
+    signal: Arc<AtomicUsize>,
 }
 
 impl Caught {
     fn new() -> Caught {
-        let caught = Caught { signal: Arc::new(AtomicUsize::new(0)), released: Arc::new(AtomicBool::new(false)) };
-        for (signal, _) in SIGNALS {
-            // Registered first, so it runs first: terminate as by default once released.
-            let _ = signal_hook::flag::register_conditional_default(signal, Arc::clone(&caught.released));
-            let _ =
-                signal_hook::flag::register_usize(signal, Arc::clone(&caught.signal), signal.unsigned_abs() as usize);
+        let h = handlers();
+        let mut active = h.active.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *active == 0 {
+            h.signal.store(0, Ordering::SeqCst);
+            h.released.store(false, Ordering::SeqCst);
         }
-        caught
+        *active += 1;
+        Caught { signal: Arc::clone(&h.signal) }
     }
 
     /// The signal that arrived, with its name.
@@ -87,7 +113,12 @@ impl Caught {
 
 impl Drop for Caught {
     fn drop(&mut self) {
-        self.released.store(true, Ordering::SeqCst);
+        let h = handlers();
+        let mut active = h.active.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *active -= 1;
+        if *active == 0 {
+            h.released.store(true, Ordering::SeqCst);
+        }
     }
 }
 
