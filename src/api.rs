@@ -50,9 +50,10 @@ pub struct Plan {
     pub check: bool,
 }
 
-/// Reads `text` as a run does (every object kept).
+/// Reads `text` as a run does (every object kept), with the highest `--max-depth` a run
+/// accepts (so what any run read, this reads too).
 pub fn inspect(text: &str) -> Result<Inspection, String> {
-    let b = read_all(text)?;
+    let b = read_all(text, Limits { max_depth: read::MAX_DEPTH, ..Limits::default() })?;
     Ok(Inspection {
         form: b.form,
         documents: b.documents.iter().map(|d| (d.start, d.root.as_ref().map(|r| r.end.offset))).collect(),
@@ -73,7 +74,7 @@ pub fn inspect(text: &str) -> Result<Inspection, String> {
 
 /// The plan of a run with `args` (after the program name) on `text`.
 pub fn plan(text: &str, args: &[String]) -> Result<Plan, String> {
-    let (_, _, plan) = planned(text, args)?;
+    let (_, _, plan, _) = planned(text, args)?;
     Ok(plan)
 }
 
@@ -82,8 +83,8 @@ pub fn plan(text: &str, args: &[String]) -> Result<Plan, String> {
 /// strategy means exactly what the plan of a run with `args` says. (A run checks each edited
 /// object alone; the test suite holds the two checks together.)
 pub fn verify(input: &str, output: &str, args: &[String]) -> Result<(), String> {
-    let (bundle, plans, _) = planned(input, args)?;
-    verify::verify(&bundle, output, &plans, Limits::default()).map(|_| ())
+    let (bundle, plans, _, limits) = planned(input, args)?;
+    verify::verify(&bundle, output, &plans, limits).map(|_| ())
 }
 
 /// Whether the input is a KRM ResourceList, as a run decides when answering a fatal error.
@@ -91,21 +92,24 @@ pub fn is_resource_list(input: &[u8]) -> bool {
     framing::detect(&String::from_utf8_lossy(input)).is_some_and(|f| f.kind == RESOURCE_LIST)
 }
 
-fn read_all(text: &str) -> Result<Bundle, String> {
-    read::read(text, Limits::default()).map_err(|e| e.summary(crate::STDIN))
+fn read_all(text: &str, limits: Limits) -> Result<Bundle, String> {
+    read::read(text, limits).map_err(|e| e.summary(crate::STDIN))
 }
 
-fn planned(text: &str, args: &[String]) -> Result<(Bundle, Vec<analyze::ObjectPlan>, Plan), String> {
+/// What a run with `args` reads and plans, and the limits it reads with.
+type Planned = (Bundle, Vec<analyze::ObjectPlan>, Plan, Limits);
+
+fn planned(text: &str, args: &[String]) -> Result<Planned, String> {
     let cli = Cli::try_parse_from(std::iter::once("rwo-guard".to_string()).chain(args.iter().cloned()))
         .map_err(|e| e.to_string())?;
-    let bundle = read_all(text)?;
+    let bundle = read_all(text, cli.limits())?;
     let config = pipeline::load_config(&cli, &bundle, text).map_err(|e| e.summary(crate::STDIN))?;
     let mut analysis = analyze::analyze(&bundle.objects, &config, &bundle.namespaces);
     // As a run does: a plan the rewriter cannot write is dropped (and warned about).
     pipeline::placed(&mut analysis, &bundle.objects, |_| text);
     let plans = analysis.plans;
     let plan = Plan { objects: plans.iter().map(|p| p.object).collect(), check: config.mode == Mode::Check };
-    Ok((bundle, plans, plan))
+    Ok((bundle, plans, plan, cli.limits()))
 }
 
 /// The README's reference tables (findings, configuration fields, exit codes), each with the

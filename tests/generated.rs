@@ -504,3 +504,22 @@ fn own_results_first_in_a_flow_resource_list_before_a_comment() {
         (0, "{!!str apiVersion: config.kubernetes.io/v1, kind: ResourceList, items: []}\n")
     );
 }
+
+/// A strategy nested near the highest `--max-depth` (found by the `pipeline` fuzzer with the
+/// depth raised, a false alarm of the invariants: the run succeeded, under AddressSanitizer too,
+/// but `api::inspect` and `api::verify` re-read with the default depth, 128). They now read
+/// with the highest depth accepted and the run's own limits.
+#[test]
+fn a_strategy_nested_near_the_highest_max_depth() {
+    let n = 990;
+    let input = format!(
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: data}}\nspec: {{accessModes: [ReadWriteOnce]}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  replicas: 1\n  strategy: {{type: RollingUpdate, rollingUpdate: {{maxSurge: 1}}, x: {}1{}}}\n  template:\n    spec:\n      volumes:\n      - name: d\n        persistentVolumeClaim: {{claimName: data}}\n",
+        "[".repeat(n),
+        "]".repeat(n)
+    );
+    for list in ARG_SETS {
+        let mut a = args(list);
+        a.extend(["--max-depth".to_string(), "1000".to_string()]);
+        check(input.as_bytes(), &a).unwrap_or_else(|e| panic!("{a:?}: {e}"));
+    }
+}
