@@ -25,6 +25,7 @@ pub(crate) mod fingerprint;
 mod framing;
 mod input;
 mod json;
+pub(crate) mod kustomize;
 pub(crate) mod kinds;
 mod location;
 pub(crate) mod model;
