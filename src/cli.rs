@@ -86,6 +86,41 @@ pub struct Cli {
     /// Print the man page or a shell completion script, made from these flags, and exit
     #[arg(long, value_name = "KIND", value_enum)]
     pub generate: Option<Generate>,
+
+    /// Kustomize roots: how they are built.
+    #[command(flatten)]
+    pub build: BuildFlags,
+}
+
+/// How kustomization roots are built (docs/kustomize.md). INTERIM: hidden, and reached through
+/// `--kustomize-roots` with -f, until the `check` and `fix` subcommands take them.
+#[derive(Clone, Debug, Args)]
+pub struct BuildFlags {
+    /// INTERIM entry point: read the -f PATHs as kustomize repositories (every root built by
+    /// kustomize, findings at their source files); with --in-place, fix them at the source
+    #[arg(long, requires = "filename", hide = true)]
+    pub kustomize_roots: bool,
+
+    /// The kustomize command roots are built with (`kustomize` runs `kustomize build`,
+    /// `kubectl` runs `kubectl kustomize`) [default: kustomize on PATH, else kubectl]
+    #[arg(long, value_name = "CMD", hide = true)]
+    pub kustomize: Option<String>,
+
+    /// A flag passed to every kustomize build (`--enable-helm`, `--load-restrictor=LoadRestrictionsNone`); repeat it
+    #[arg(long = "build-arg", value_name = "ARG", allow_hyphen_values = true, hide = true)]
+    pub build_args: Vec<String>,
+
+    /// Seconds each kustomize build may take before it is stopped
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, hide = true)]
+    pub build_timeout: u64,
+
+    /// Do not build kustomization roots: read every file as a plain manifest
+    #[arg(long, hide = true)]
+    pub no_build: bool,
+
+    /// Also say which files no kustomization root deploys
+    #[arg(short = 'v', long, hide = true)]
+    pub verbose: bool,
 }
 
 /// What `--generate` prints.

@@ -112,6 +112,9 @@ fn files_or_misuse(cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) ->
     if cli.filename.is_empty() {
         return None;
     }
+    if cli.build.kustomize_roots && !cli.build.no_build {
+        return Some(kustomize_roots(cli, stderr));
+    }
     let sources = match input::read_files(&cli.filename, cli.limits()) {
         Ok(sources) => sources,
         Err(failure) => return Some(output::fatal_in_file(&failure, cli, stdout, stderr)),
@@ -122,6 +125,38 @@ fn files_or_misuse(cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) ->
         Ok(code) => code,
         Err(failure) => output::fatal_in_file(&failure, cli, stdout, stderr),
     })
+}
+
+/// INTERIM entry point (`-f PATH --kustomize-roots [--in-place]`) of the kustomize module,
+/// until `check` and `fix` call it: every root under the PATHs built and checked, fixed at its
+/// source with --in-place.
+fn kustomize_roots(cli: &Cli, stderr: &mut dyn Write) -> i32 {
+    let config = match pipeline::configure(cli, None) {
+        Ok(c) => c,
+        Err(fatal) => return output::fatal(&fatal, Some(cli), b"", &mut io::sink(), stderr),
+    };
+    let limits = cli.limits();
+    let builder = match kustomize::Builder::choose(
+        cli.build.kustomize.as_deref(),
+        cli.build.build_args.clone(),
+        std::time::Duration::from_secs(cli.build.build_timeout),
+        limits.max_input_bytes,
+    ) {
+        Ok(b) => b,
+        Err(why) => {
+            let _ = writeln!(stderr, "rwo-guard: error: {why}");
+            return exit::USAGE;
+        }
+    };
+    let opts = kustomize::Options {
+        paths: cli.filename.clone(),
+        builder,
+        verbose: cli.build.verbose,
+        fix: cli.in_place,
+        limits,
+        workers: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+    };
+    kustomize::run(&opts, &config, stderr)
 }
 
 /// The size of standard input when it is a regular file (so it is read into one allocation).

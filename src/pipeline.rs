@@ -89,7 +89,7 @@ pub(crate) fn load_config(cli: &Cli, bundle: &Bundle, text: &str) -> Result<Conf
 
 /// The configuration from a functionConfig's text (indented as in its input), the CONFIG file
 /// and the flags.
-fn configure(cli: &Cli, function_config: Option<&str>) -> Result<Config, Fatal> {
+pub(crate) fn configure(cli: &Cli, function_config: Option<&str>) -> Result<Config, Fatal> {
     let mut config = Config::default();
     if let Some(doc) = function_config {
         config = config::parse(doc, "functionConfig")?;

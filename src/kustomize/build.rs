@@ -124,13 +124,15 @@ impl Builder {
         fs::write(dir.join("kustomization.yaml"), text).map_err(|e| format!("cannot write a temporary kustomization: {e}"))?;
         let mut cmd = Command::new(&self.command[0]);
         cmd.args(&self.command[1..]).arg(dir).args(&self.args);
+        // A remote base that asks for credentials fails instead of waiting for a terminal.
+        cmd.env("GIT_TERMINAL_PROMPT", "0");
         cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         let (code, stdout, stderr) = run(cmd, self.timeout, self.max_output)?;
         if code == Some(0) {
             String::from_utf8(stdout).map_err(|_| "the build's output is not UTF-8".to_string())
         } else {
-            let why = String::from_utf8_lossy(&stderr);
-            let why = why.trim();
+            let why = without_log_prefixes(&String::from_utf8_lossy(&stderr));
+            let why = below_wrapper(why.trim());
             Err(format!(
                 "`{}` failed{}: {}",
                 self.command.join(" "),
@@ -139,6 +141,34 @@ impl Builder {
             ))
         }
     }
+}
+
+/// `s` without kubectl's log prefixes (`E1205 18:17:12.817863   26022 run.go:72] `), which
+/// say when and in which process, not what went wrong.
+fn without_log_prefixes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for line in s.lines() {
+        let b = line.as_bytes();
+        let klog = b.len() > 22
+            && b"EWIF".contains(&b[0])
+            && b[1..5].iter().all(u8::is_ascii_digit)
+            && b[5] == b' '
+            && line.contains("] ");
+        let rest = if klog { line.split_once("] ").map_or(line, |(_, r)| r) } else { line };
+        out.push_str(rest.trim_start_matches('\t'));
+        out.push('\n');
+    }
+    out
+}
+
+/// kustomize's error below the temporary kustomization's own level (`accumulating resources
+/// from '../../root': …: recursed accumulation of path '/root': `), without kubectl's quoting.
+fn below_wrapper(s: &str) -> &str {
+    let s = match s.find("recursed accumulation of path '") {
+        Some(i) => s[i..].split_once("': ").map_or(s, |(_, rest)| rest),
+        None => s,
+    };
+    s.trim_end_matches(['"', '>', ' ', '\n'])
 }
 
 /// The last `n` lines of `s`.
@@ -261,6 +291,12 @@ mod tests {
         let e = run(cmd, Duration::from_millis(200), 1000).unwrap_err();
         assert!(e.contains("did not finish"), "{e}");
         assert!(started.elapsed() < Duration::from_secs(4));
+    }
+
+    #[test]
+    fn kubectl_log_prefixes_are_dropped() {
+        let s = "E1205 18:17:12.856072   26044 run.go:72] \"command failed\" err=<\n\taccumulating resources\n >\n";
+        assert_eq!(without_log_prefixes(s), "\"command failed\" err=<\naccumulating resources\n >\n");
     }
 
     #[test]

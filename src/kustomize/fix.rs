@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::discover::{self, Tree};
+use super::discover::Tree;
 use super::map::{self, Source, Sources};
 use super::{Names, Options, Unit};
 use crate::analyze::ObjectPlan;
@@ -49,12 +49,12 @@ fn internal(message: String) -> FixError {
     FixError { message, code: exit::INTERNAL }
 }
 
-/// Where a workload's strategy is set.
+/// Where a workload's strategy is edited.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Site {
     /// An object in a file (the workload's source, or a patch): the file and its index.
     At(PathBuf, usize),
-    /// Nowhere rwo-guard edits: a new patch in the root.
+    /// Nowhere rwo-guard edits: a new patch in the root (the bundle and object).
     Root(usize, usize),
     /// Somewhere only a person edits (an inline or JSON patch): why.
     Hand(String),
@@ -84,7 +84,12 @@ pub(crate) fn fix(
         for (oi, o) in u.bundle.objects.iter().enumerate() {
             let Some(Rollout::Rewrite(layout)) = kinds::workload(o).map(|w| w.rollout) else { continue };
             let plan = u.analysis.plans.iter().find(|p| p.object == oi);
-            let site = site_of(u, ui, oi, o, layout, reached.as_ref(), tree, sources, names);
+            let site = match map::strategy_site(u, o, layout, reached.as_ref(), tree, sources, names) {
+                map::Site::At(file, i) => Site::At(file, i),
+                map::Site::Hand(why) => Site::Hand(why),
+                map::Site::Unknown if u.root.is_some() => Site::Root(ui, oi),
+                map::Site::Unknown => Site::Hand("its source is unknown".into()),
+            };
             sites.entry(site).or_default().push(Need { unit: ui, object: o, layout, plan });
         }
     }
@@ -184,62 +189,6 @@ pub(crate) fn fix(
     write(&edits, &originals, &new_patches, names)?;
     let _ = writeln!(lines, "rwo-guard: {} files written, every root rebuilt and checked first", texts.len());
     Ok(lines)
-}
-
-/// The site of workload `o` of bundle `u`.
-#[allow(clippy::too_many_arguments)]
-fn site_of(
-    u: &Unit,
-    ui: usize,
-    oi: usize,
-    o: &Object,
-    layout: &Layout,
-    reached: Option<&discover::Reached>,
-    tree: &Tree,
-    sources: &mut Sources,
-    names: &Names,
-) -> Site {
-    let source = map::source_of(u, o, sources);
-    let source_name = match &source {
-        Some(Source::Object(f, i)) => sources.get(f).and_then(|(_, b)| b.objects[*i].name.clone()),
-        _ => None,
-    };
-    let built_name = o.name.as_deref().unwrap_or_default();
-    let matches = |n: &str| !n.is_empty() && (source_name.as_deref() == Some(n) || built_name.contains(n));
-    for dir in reached.map(|r| r.kustomizations.as_slice()).unwrap_or_default() {
-        let Some(k) = tree.kustomizations.get(dir) else { continue };
-        if k.inline_patches.iter().any(|p| p.contains(layout.key) && o.kind.as_deref().is_some_and(|kind| p.contains(kind))) {
-            return Site::Hand(format!("an inline patch in {} sets it", names.of(&k.file)));
-        }
-        for pf in k.patches.iter().rev() {
-            let kind_ok = pf.target_kind.as_deref().is_none_or(|t| Some(t) == o.kind.as_deref());
-            let name_ok = pf.target_name.as_deref().is_none_or(matches);
-            if !(kind_ok && name_ok) {
-                continue;
-            }
-            if pf.json {
-                let sets = std::fs::read_to_string(&pf.file).is_ok_and(|t| t.contains(&format!("/spec/{}", layout.key)));
-                if sets && pf.target_name.is_some() {
-                    return Site::Hand(format!("the JSON patch {} sets it", names.of(&pf.file)));
-                }
-                continue;
-            }
-            let Some((_, bundle)) = sources.get(&pf.file) else { continue };
-            let hit = bundle.objects.iter().position(|p| {
-                p.kind == o.kind
-                    && (pf.target_name.is_some() || p.name.as_deref().is_some_and(matches))
-                    && p.rollout(layout.key).is_some()
-            });
-            if let Some(i) = hit {
-                return Site::At(pf.file.clone(), i);
-            }
-        }
-    }
-    match source {
-        Some(Source::Object(f, i)) => Site::At(f, i),
-        _ if u.root.is_some() => Site::Root(ui, oi),
-        _ => Site::Hand("its source is unknown".into()),
-    }
 }
 
 /// The fix a bundle's plan makes, from the strategy it expects.

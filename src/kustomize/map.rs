@@ -5,12 +5,13 @@
 //! holding its generator (`configuredIn`); an object of a remote base names the root's
 //! kustomization file.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::discover::{self, Ref, Tree};
+use super::discover::{self, Reached, Ref, Tree};
+use crate::strategy::Layout;
 use super::{Names, Reported, Unit};
 use crate::location::{Location, Read};
 use crate::model::{Fact, Object};
@@ -49,7 +50,7 @@ impl Sources {
             .entry(file.to_path_buf())
             .or_insert_with(|| {
                 let text = std::fs::read_to_string(file).ok()?;
-                let bundle = read::read(&text, limits).ok()?;
+                let bundle = read::read_source(&text, limits).ok()?;
                 Some((text, bundle))
             })
             .as_ref()
@@ -65,11 +66,68 @@ pub(crate) enum Source {
     File(PathBuf),
 }
 
-impl Source {
-    pub(crate) fn file(&self) -> &Path {
-        match self {
-            Source::Object(f, _) | Source::File(f) => f,
+/// Where a workload's strategy is set.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Site {
+    /// An object in a file (the workload's source, or a patch): the file and its index.
+    At(PathBuf, usize),
+    /// No local file (a generator, a remote base).
+    Unknown,
+    /// Somewhere only a person edits (an inline or JSON patch): why.
+    Hand(String),
+}
+
+/// Where the strategy of workload `o` of bundle `u` is set: a patch of one of the root's
+/// kustomizations that sets it (the first found from the root down, a kustomization's last
+/// entry first), else the object's own source.
+pub(crate) fn strategy_site(
+    u: &Unit,
+    o: &Object,
+    layout: &Layout,
+    reached: Option<&Reached>,
+    tree: &Tree,
+    sources: &mut Sources,
+    names: &Names,
+) -> Site {
+    let source = source_of(u, o, sources);
+    let source_name = match &source {
+        Some(Source::Object(f, i)) => sources.get(f).and_then(|(_, b)| b.objects[*i].name.clone()),
+        _ => None,
+    };
+    let built_name = o.name.as_deref().unwrap_or_default();
+    let matches = |n: &str| !n.is_empty() && (source_name.as_deref() == Some(n) || built_name.contains(n));
+    for dir in reached.map(|r| r.kustomizations.as_slice()).unwrap_or_default() {
+        let Some(k) = tree.kustomizations.get(dir) else { continue };
+        if k.inline_patches.iter().any(|p| p.contains(layout.key) && o.kind.as_deref().is_some_and(|kind| p.contains(kind))) {
+            return Site::Hand(format!("an inline patch in {} sets it", names.of(&k.file)));
         }
+        for pf in k.patches.iter().rev() {
+            let kind_ok = pf.target_kind.as_deref().is_none_or(|t| Some(t) == o.kind.as_deref());
+            let name_ok = pf.target_name.as_deref().is_none_or(matches);
+            if !(kind_ok && name_ok) {
+                continue;
+            }
+            if pf.json {
+                let sets = std::fs::read_to_string(&pf.file).is_ok_and(|t| t.contains(&format!("/spec/{}", layout.key)));
+                if sets && pf.target_name.is_some() {
+                    return Site::Hand(format!("the JSON patch {} sets it", names.of(&pf.file)));
+                }
+                continue;
+            }
+            let Some((_, bundle)) = sources.get(&pf.file) else { continue };
+            let hit = bundle.objects.iter().position(|p| {
+                p.kind == o.kind
+                    && (pf.target_name.is_some() || p.name.as_deref().is_some_and(matches))
+                    && p.rollout(layout.key).is_some()
+            });
+            if let Some(i) = hit {
+                return Site::At(pf.file.clone(), i);
+            }
+        }
+    }
+    match source {
+        Some(Source::Object(f, i)) => Site::At(f, i),
+        _ => Site::Unknown,
     }
 }
 
@@ -134,41 +192,63 @@ fn find_object(built: &Object, file: &Path, sources: &mut Sources) -> Option<usi
     }
 }
 
-/// Every finding of every bundle at its source, the same finding from several roots once.
-pub(crate) fn report(units: &[Unit], _tree: &Tree, sources: &mut Sources, names: &Names) -> Vec<Reported> {
-    let mut merged: BTreeMap<(String, usize, &'static str, String), Reported> = BTreeMap::new();
+/// Every finding of every bundle at its source, the same finding from several roots once, in
+/// the order of their files and lines. A finding about a strategy that a patch sets is placed
+/// at that patch's field.
+pub(crate) fn report(units: &[Unit], tree: &Tree, sources: &mut Sources, names: &Names) -> Vec<Reported> {
+    let mut merged: Vec<((String, usize), Reported)> = Vec::new();
+    let mut index: HashMap<(PathBuf, usize, &'static str, String), usize> = HashMap::new();
     for u in units {
+        let reached = u.root.as_ref().map(|r| tree.reached(r));
         for f in &u.analysis.findings {
             let o = &u.bundle.objects[f.object];
             let field = f.field.as_ref().map(|c| c.path.as_str());
-            let (place, line, key_file) = match source_of(u, o, sources) {
+            let layout = match crate::kinds::workload(o).map(|w| w.rollout) {
+                Some(crate::kinds::Rollout::Rewrite(l)) => Some(l),
+                _ => None,
+            };
+            let in_strategy = |l: &Layout| field.is_some_and(|p| p.starts_with(&l.path(&[])));
+            let patched = match layout.filter(|l| in_strategy(l)) {
+                Some(l) => match strategy_site(u, o, l, reached.as_ref(), tree, sources, names) {
+                    Site::At(file, i) => Some(Source::Object(file, i)),
+                    _ => None,
+                },
+                None => None,
+            };
+            let (place, line, file) = match patched.or_else(|| source_of(u, o, sources)) {
                 Some(Source::Object(file, i)) => {
                     let name = names.of(&file);
-                    let loc = sources.get(&file).map(|(text, bundle)| {
-                        Location::of(&bundle.objects[i], field, Read::File { name: &name, text })
-                    });
-                    let loc = loc.unwrap_or_default();
+                    let loc = sources
+                        .get(&file)
+                        .map(|(text, bundle)| Location::of(&bundle.objects[i], field, Read::File { name: &name, text }))
+                        .unwrap_or_default();
                     let line = loc.point().map_or(0, |p| p.line);
                     (loc.prefix().unwrap_or(name), line, file)
                 }
                 Some(Source::File(file)) => (names.of(&file), 0, file),
                 None => ("rwo-guard".to_string(), 0, PathBuf::new()),
             };
-            let change = f.field.as_ref().map(|c| format!("{}={:?}", c.path, c.proposed)).unwrap_or_default();
-            let key = (key_file.display().to_string(), line, f.rule.name, format!("{change}{}", if line == 0 { f.message.clone() } else { String::new() }));
-            let entry = merged.entry(key).or_insert_with(|| Reported {
-                place,
-                severity: f.severity,
-                rule: f.rule.name,
-                message: f.message.clone(),
-                roots: Vec::new(),
+            let what = match &f.field {
+                Some(c) => format!("{}={:?}", c.path, c.proposed),
+                None => f.message.clone(),
+            };
+            let key = (file.clone(), line, f.rule.name, what);
+            let at = *index.entry(key).or_insert_with(|| {
+                merged.push((
+                    (names.of(&file), line),
+                    Reported { place, severity: f.severity, message: f.message.clone(), roots: Vec::new() },
+                ));
+                merged.len() - 1
             });
-            if !entry.roots.contains(&u.name) {
-                entry.roots.push(u.name.clone());
+            let roots = &mut merged[at].1.roots;
+            if !roots.contains(&u.name) {
+                roots.push(u.name.clone());
             }
         }
     }
-    merged.into_values().collect()
+    // Stable: findings at one place keep the order the rules gave them.
+    merged.sort_by(|a, b| a.0.cmp(&b.0));
+    merged.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Every file any kustomization uses (objects, patches, other inputs).

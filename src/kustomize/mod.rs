@@ -69,8 +69,6 @@ pub(crate) struct Unit {
     pub root: Option<PathBuf>,
     /// The root's kustomization file.
     pub kustomization: Option<PathBuf>,
-    /// The text read (the build's stream, or the plain files one after another).
-    pub text: String,
     /// Its facts.
     pub bundle: Bundle,
     /// Findings and plans.
@@ -86,8 +84,6 @@ pub(crate) struct Reported {
     pub place: String,
     /// How serious.
     pub severity: Severity,
-    /// The rule's name.
-    pub rule: &'static str,
     /// The message (from the first bundle that found it).
     pub message: String,
     /// The bundles (roots) it was found in.
@@ -108,6 +104,17 @@ impl Names {
             given: canonical.iter().cloned().zip(given.iter().cloned()).collect(),
             cwd: std::env::current_dir().ok().and_then(|d| std::fs::canonicalize(d).ok()),
         }
+    }
+
+    /// `text` (a tool's message) with the PATHs' absolute forms replaced by the names given.
+    pub(crate) fn in_text(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for (canonical, given) in &self.given {
+            let given = given.display().to_string();
+            out = out.replace(&format!("{}/", canonical.display()), &format!("{}/", given.trim_end_matches('/')));
+            out = out.replace(&canonical.display().to_string(), &given);
+        }
+        out
     }
 
     /// How `path` is shown.
@@ -172,7 +179,7 @@ fn run_into(opts: &Options, config: &Config, out: &mut String) -> i32 {
         let text = match b.output {
             Ok(text) => text,
             Err(why) => {
-                let _ = writeln!(out, "{}: error: cannot build the root {}: {why}", map::locate_build_error(&tree, &job.root, &why, &names), names.of(&job.root));
+                let _ = writeln!(out, "{}: error: cannot build the root {}: {}", map::locate_build_error(&tree, &job.root, &why, &names), names.of(&job.root), names.in_text(&why));
                 errors += 1;
                 continue;
             }
@@ -248,7 +255,7 @@ pub(crate) fn unit(
 ) -> Result<Unit, String> {
     let bundle = read::read(&text, limits).map_err(|f| shown(&f.summary(name)))?;
     let analysis = analyze::analyze(&bundle.objects, config, &bundle.namespaces);
-    Ok(Unit { name: name.to_string(), root, kustomization, text, bundle, analysis, origin })
+    Ok(Unit { name: name.to_string(), root, kustomization, bundle, analysis, origin })
 }
 
 /// The files under the PATHs that no kustomization covers, read as one bundle of plain

@@ -232,6 +232,9 @@ pub(super) struct Walker<'t> {
     schema: &'static Schema,
     keep: &'t dyn Fn(&Object) -> bool,
     part: Part,
+    /// Keep the strategies of objects that mount no claim (a strategic-merge patch that sets
+    /// only a strategy is edited where it sets it).
+    all_rollouts: bool,
     limits: Limits,
     frames: Vec<Frame<'t>>,
     /// Depth inside a subtree the schema does not read (0: not skipping), and where its
@@ -261,6 +264,7 @@ impl<'t> Walker<'t> {
             schema: Schema::get(),
             keep,
             part,
+            all_rollouts: false,
             limits,
             frames: Vec::new(),
             skip_depth: 0,
@@ -275,6 +279,12 @@ impl<'t> Walker<'t> {
             doc: Doc::default(),
             out: Walked::default(),
         }
+    }
+
+    /// Keeps the strategy of every object, whether it mounts a claim or not.
+    pub(super) fn keeping_all_rollouts(mut self) -> Self {
+        self.all_rollouts = true;
+        self
     }
 
     /// Walks every event of `events`; the first syntax error or reading problem stops it.
@@ -775,7 +785,7 @@ impl<'t> Walker<'t> {
                 self.out.namespaces.insert(ns.to_string());
             }
         }
-        if open.object.claims.is_empty() {
+        if open.object.claims.is_empty() && !self.all_rollouts {
             // Only an object that mounts a claim can have its strategy rewritten.
             open.object.rollouts = Vec::new();
             open.object.spec = None;
