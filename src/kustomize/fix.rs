@@ -24,6 +24,7 @@ use crate::analyze::ObjectPlan;
 use crate::config::Config;
 use crate::error::exit;
 use crate::kinds::{self, Rollout};
+use crate::location::{Location, Read};
 use crate::model::Object;
 use crate::pipeline::Output;
 use crate::rewrite::{self, Edit};
@@ -60,6 +61,20 @@ enum Site {
     Hand(String),
 }
 
+/// A new strategic-merge patch beside a root's kustomization.
+struct NewPatch<'u> {
+    /// The bundle (root) it is for.
+    unit: usize,
+    /// The file to create.
+    file: PathBuf,
+    /// Its text.
+    text: String,
+    /// The workload, as built.
+    object: &'u Object,
+    /// Why the fix is not made at the source.
+    why: String,
+}
+
 /// One workload of one bundle.
 struct Need<'u> {
     unit: usize,
@@ -94,7 +109,7 @@ pub(crate) fn fix(
         }
     }
     let mut edits: BTreeMap<PathBuf, Vec<Edit>> = BTreeMap::new();
-    let mut new_patches: Vec<(usize, PathBuf, String, &Object)> = Vec::new();
+    let mut new_patches: Vec<NewPatch<'_>> = Vec::new();
     let mut by_hand: Vec<(usize, String)> = Vec::new();
     for (site, needs) in &sites {
         let planned: Vec<&Need<'_>> = needs.iter().filter(|n| n.plan.is_some()).collect();
@@ -107,20 +122,24 @@ pub(crate) fn fix(
                 let is_patch = tree.kustomizations.values().any(|k| k.patches.iter().any(|p| p.file == *file));
                 match edit_at(file, *index, first, is_patch, sources, opts) {
                     Ok(Some(e)) => {
-                        let line = sources.get(file).map_or(0, |(_, b)| b.objects[*index].span.start.line);
+                        let field = first.layout.path(&[]);
+                        let (line, shown) = sources.get(file).map_or((0, first.object.display()), |(text, b)| {
+                            let at = Location::of(&b.objects[*index], Some(&field), Read::File { name: "", text });
+                            (at.point().map_or(0, |p| p.line), b.objects[*index].display())
+                        });
                         let _ = writeln!(
                             lines,
-                            "{}:{line}: info: fixed at the source: the strategy of {} [{}: {}]",
+                            "{}:{line}: info: fixed at the source: the strategy of {shown} [{}: {}]",
                             names.of(file),
-                            first.object.display(),
                             if roots.len() == 1 { "root" } else { "roots" },
                             roots.join(", ")
                         );
                         edits.entry(file.clone()).or_default().extend(e);
                     }
                     Ok(None) => {
+                        let why = format!("the strategy {} sets is already safe; the one built comes from elsewhere", names.of(file));
                         for n in &planned {
-                            new_patches.push(patch_for(n, units, sources, &new_patches)?);
+                            new_patches.push(patch_for(n, units, sources, &new_patches, why.clone())?);
                         }
                     }
                     Err(why) => {
@@ -132,12 +151,27 @@ pub(crate) fn fix(
                 }
             }
             Site::At(..) | Site::Root(..) => {
+                let why = match site {
+                    Site::At(file, _) => {
+                        let rest: Vec<&str> = needs
+                            .iter()
+                            .filter(|n| n.plan.is_none())
+                            .map(|n| units[n.unit].name.as_str())
+                            .collect();
+                        match rest.as_slice() {
+                            [] => format!("the roots building {} need different strategies", names.of(file)),
+                            [one] => format!("the roots building {} disagree: {one} needs no fix", names.of(file)),
+                            many => format!("the roots building {} disagree: {} need no fix", names.of(file), many.join(", ")),
+                        }
+                    }
+                    _ => "it has no local source (made by a generator, or from a remote base)".to_string(),
+                };
                 for n in &planned {
                     if units[n.unit].root.is_none() {
                         by_hand.push((n.unit, n.object.display()));
                         continue;
                     }
-                    new_patches.push(patch_for(n, units, sources, &new_patches)?);
+                    new_patches.push(patch_for(n, units, sources, &new_patches, why.clone())?);
                 }
             }
             Site::Hand(why) => {
@@ -150,16 +184,18 @@ pub(crate) fn fix(
     }
     // The kustomizations that list the new patches.
     let mut listed: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
-    for (unit, file, _, o) in &new_patches {
-        let Some(k) = &units[*unit].kustomization else { continue };
-        let entry = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    for p in &new_patches {
+        let Some(k) = &units[p.unit].kustomization else { continue };
+        let entry = p.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         listed.entry(k.clone()).or_default().push(entry);
         let _ = writeln!(
             lines,
-            "{}: info: new strategic-merge patch for {} (the roots building its source disagree, or it has none), added to {}",
-            names.of(file),
-            o.display(),
-            names.of(k)
+            "{}: info: new strategic-merge patch for {} in {}, added to its patches in {} ({})",
+            names.of(&p.file),
+            p.object.display(),
+            units[p.unit].name,
+            names.of(k),
+            p.why
         );
     }
     let mut texts: BTreeMap<PathBuf, String> = BTreeMap::new();
@@ -179,15 +215,16 @@ pub(crate) fn fix(
         *e = sorted;
         originals.insert(file.clone(), text);
     }
-    for (_, file, text, _) in &new_patches {
-        texts.insert(file.clone(), text.clone());
+    for p in &new_patches {
+        texts.insert(p.file.clone(), p.text.clone());
     }
     if texts.is_empty() {
         return Ok(lines);
     }
     rebuild_and_check(units, tree, &texts, &by_hand, opts, config, names)?;
     write(&edits, &originals, &new_patches, names)?;
-    let _ = writeln!(lines, "rwo-guard: {} files written, every root rebuilt and checked first", texts.len());
+    let n = texts.len();
+    let _ = writeln!(lines, "rwo-guard: {n} {} written, every root rebuilt and checked first", if n == 1 { "file" } else { "files" });
     Ok(lines)
 }
 
@@ -235,13 +272,14 @@ fn edit_at(
     Ok(Some(edits))
 }
 
-/// A new strategic-merge patch beside the root's kustomization for `n`: (unit, file, text, object).
+/// A new strategic-merge patch beside the root's kustomization for `n`.
 fn patch_for<'u>(
     n: &Need<'u>,
     units: &[Unit],
     sources: &mut Sources,
-    taken: &[(usize, PathBuf, String, &Object)],
-) -> Result<(usize, PathBuf, String, &'u Object), FixError> {
+    taken: &[NewPatch<'_>],
+    why: String,
+) -> Result<NewPatch<'u>, FixError> {
     let u = &units[n.unit];
     let (Some(k), Some(plan)) = (&u.kustomization, n.plan) else {
         return Err(internal("a patch without a root".into()));
@@ -261,7 +299,7 @@ fn patch_for<'u>(
         name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '-' }).collect();
     let mut file = dir.join(format!("{stem}-strategy-patch.yaml"));
     let mut n2 = 2;
-    while file.exists() || taken.iter().any(|(_, f, _, _)| *f == file) {
+    while file.exists() || taken.iter().any(|p| p.file == file) {
         file = dir.join(format!("{stem}-strategy-patch-{n2}.yaml"));
         n2 += 1;
     }
@@ -273,7 +311,7 @@ fn patch_for<'u>(
         }
     }
     let mut text = format!(
-        "# Written by rwo-guard: {} mounts an exclusive (ReadWriteOnce) claim in this root, and a\n# rollout that starts a new pod beside the old one would hang on it (Multi-Attach).\napiVersion: {}\nkind: {}\nmetadata:\n  name: {}\n",
+        "# Written by rwo-guard: in this root, {} mounts an exclusive claim,\n# and a rollout that starts a new pod beside the old one would hang on it.\napiVersion: {}\nkind: {}\nmetadata:\n  name: {}\n",
         super::shown(&o.display()),
         scalar(&Val::Str(o.api_version.clone().unwrap_or_default())),
         scalar(&Val::Str(o.kind.clone().unwrap_or_default())),
@@ -284,7 +322,7 @@ fn patch_for<'u>(
     }
     let _ = writeln!(text, "spec:\n  {}:", n.layout.key);
     block(&value, 4, &mut text);
-    Ok((n.unit, file, text, o))
+    Ok(NewPatch { unit: n.unit, file, text, object: o, why })
 }
 
 /// A value in block style at `indent`.
@@ -602,7 +640,7 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), FixError> {
 fn write(
     edits: &BTreeMap<PathBuf, Vec<Edit>>,
     originals: &BTreeMap<PathBuf, String>,
-    new_patches: &[(usize, PathBuf, String, &Object)],
+    new_patches: &[NewPatch<'_>],
     names: &Names,
 ) -> Result<(), FixError> {
     let shown: BTreeMap<&PathBuf, String> = edits.keys().map(|p| (p, names.of(p))).collect();
@@ -616,7 +654,7 @@ fn write(
             let _ = std::fs::remove_file(f);
         }
     };
-    for (_, file, text, _) in new_patches {
+    for NewPatch { file, text, .. } in new_patches {
         use std::io::Write as _;
         let made = std::fs::OpenOptions::new().write(true).create_new(true).open(file).and_then(|mut f| {
             f.write_all(text.as_bytes())?;

@@ -215,7 +215,19 @@ pub(crate) fn report(units: &[Unit], tree: &Tree, sources: &mut Sources, names: 
                 },
                 None => None,
             };
-            let (place, line, file) = match patched.or_else(|| source_of(u, o, sources)) {
+            let source = source_of(u, o, sources);
+            // The object as its file names it: the roots may each rename it.
+            let message = match &source {
+                Some(Source::Object(file, i)) => match sources.get(file) {
+                    Some((_, b)) => match f.message.strip_prefix(&o.display()) {
+                        Some(rest) => format!("{}{rest}", b.objects[*i].display()),
+                        None => f.message.clone(),
+                    },
+                    None => f.message.clone(),
+                },
+                _ => f.message.clone(),
+            };
+            let (place, line, file) = match patched.or(source) {
                 Some(Source::Object(file, i)) => {
                     let name = names.of(&file);
                     let loc = sources
@@ -230,13 +242,13 @@ pub(crate) fn report(units: &[Unit], tree: &Tree, sources: &mut Sources, names: 
             };
             let what = match &f.field {
                 Some(c) => format!("{}={:?}", c.path, c.proposed),
-                None => f.message.clone(),
+                None => message.clone(),
             };
             let key = (file.clone(), line, f.rule.name, what);
             let at = *index.entry(key).or_insert_with(|| {
                 merged.push((
                     (names.of(&file), line),
-                    Reported { place, severity: f.severity, message: f.message.clone(), roots: Vec::new() },
+                    Reported { place, severity: f.severity, message, roots: Vec::new() },
                 ));
                 merged.len() - 1
             });
@@ -309,4 +321,100 @@ fn line_of(text: &str, needle: &str) -> Option<usize> {
         !l.starts_with('#') && l.contains(needle)
     })
     .map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("rwo-guard-map-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::canonicalize(dir).unwrap()
+    }
+
+    /// A built stream as kustomize writes it through `dir/build` (origin paths relative to it).
+    fn built(dir: &Path, text: &str) -> Unit {
+        let origin = Origins::Built { dir: dir.join("build") };
+        super::super::unit(
+            "root",
+            Some(dir.join("root")),
+            Some(dir.join("root/kustomization.yaml")),
+            text.to_string(),
+            origin,
+            &Config::default(),
+            Limits::default(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn origins_lead_to_the_object_the_file_or_the_root() {
+        let dir = scratch("origins");
+        std::fs::create_dir_all(dir.join("base")).unwrap();
+        std::fs::write(
+            dir.join("base/app.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-canary\n",
+        )
+        .unwrap();
+        let doc = |kind: &str, name: &str, origin: &str| {
+            format!("apiVersion: apps/v1\nkind: {kind}\nmetadata:\n  name: {name}\n  annotations:\n    config.kubernetes.io/origin: |\n{origin}---\n")
+        };
+        let text = [
+            doc("Deployment", "p-web-canary-s", "      path: ../base/app.yaml\n"),
+            doc("Deployment", "p-web-s", "      path: ../base/app.yaml\n"),
+            doc("ConfigMap", "cfg-5g7hk", "      configuredIn: ../base/kustomization.yaml\n      configuredBy:\n        kind: ConfigMapGenerator\n"),
+            doc("Deployment", "remote", "      path: deploy/app.yaml\n      repo: https://example.com/r.git\n      ref: v1\n"),
+            doc("Deployment", "bare", ""),
+        ]
+        .concat();
+        let u = built(&dir, &text);
+        let mut sources = Sources::new(Limits::default());
+        let at = |i: usize, sources: &mut Sources| source_of(&u, &u.bundle.objects[i], sources);
+        assert_eq!(at(0, &mut sources), Some(Source::Object(dir.join("base/app.yaml"), 2)), "the longest name wins");
+        assert_eq!(at(1, &mut sources), Some(Source::Object(dir.join("base/app.yaml"), 1)));
+        assert_eq!(at(2, &mut sources), Some(Source::File(dir.join("base/kustomization.yaml"))), "a generator");
+        let root = Some(Source::File(dir.join("root/kustomization.yaml")));
+        assert_eq!(at(3, &mut sources), root, "a remote base: the root's kustomization");
+        assert_eq!(at(4, &mut sources), root, "no origin: the root's kustomization");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn plain_files_map_by_offset() {
+        let dir = scratch("plain");
+        let a = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";
+        let b = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n";
+        std::fs::write(dir.join("a.yaml"), a).unwrap();
+        std::fs::write(dir.join("b.yaml"), b).unwrap();
+        let text = format!("{a}---\n{b}---\n");
+        let parts = vec![(0, dir.join("a.yaml")), (a.len() + 4, dir.join("b.yaml"))];
+        let u = super::super::unit("plain", None, None, text, Origins::Plain { parts }, &Config::default(), Limits::default()).unwrap();
+        let mut sources = Sources::new(Limits::default());
+        let got: Vec<Option<Source>> = u.bundle.objects.iter().map(|o| source_of(&u, o, &mut sources)).collect();
+        assert_eq!(
+            got,
+            [
+                Some(Source::Object(dir.join("a.yaml"), 0)),
+                Some(Source::Object(dir.join("b.yaml"), 0)),
+                Some(Source::Object(dir.join("b.yaml"), 1))
+            ]
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_build_error_is_placed_at_the_entry_it_names() {
+        let dir = scratch("located");
+        std::fs::create_dir_all(dir.join("r")).unwrap();
+        std::fs::write(dir.join("r/kustomization.yaml"), "resources:\n- ok.yaml\n# the remote one\n- https://example.invalid/x.git//d?ref=v1\n").unwrap();
+        let tree = discover::discover(&[dir.clone()]);
+        let names = Names::new(&[PathBuf::from("t")], &[dir.clone()]);
+        let why = "accumulating resources from 'https://example.invalid/x.git//d?ref=v1': Could not resolve host";
+        assert_eq!(locate_build_error(&tree, &dir.join("r"), why, &names), "t/r/kustomization.yaml:4");
+        assert_eq!(locate_build_error(&tree, &dir.join("r"), "something else", &names), "t/r/kustomization.yaml");
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

@@ -159,7 +159,6 @@ fn run_into(opts: &Options, config: &Config, out: &mut String) -> i32 {
     }
     let names = Names::new(&opts.paths, &canonical);
     let tree = discover::discover(&canonical);
-    let config = if opts.fix { config.clone() } else { Config { mode: Mode::Check, ..config.clone() } };
     let mut errors = 0usize;
     for p in &tree.problems {
         let _ = writeln!(out, "{}: error: not a readable kustomization: {}", names.of(&p.file), p.message);
@@ -172,30 +171,47 @@ fn run_into(opts: &Options, config: &Config, out: &mut String) -> i32 {
         .map(|r| build::Job { root: r.clone(), component: tree.kustomizations[r].component })
         .collect();
     let built = opts.builder.build_all(&jobs, opts.workers);
-    let mut units = Vec::new();
-    let mut sources = map::Sources::new(opts.limits);
+    let mut texts = Vec::new();
     for (job, b) in jobs.iter().zip(built) {
-        let k = &tree.kustomizations[&job.root];
-        let text = match b.output {
-            Ok(text) => text,
+        match b.output {
+            Ok(text) => texts.push((job, text, b.dir)),
             Err(why) => {
-                let _ = writeln!(out, "{}: error: cannot build the root {}: {}", map::locate_build_error(&tree, &job.root, &why, &names), names.of(&job.root), names.in_text(&why));
-                errors += 1;
-                continue;
-            }
-        };
-        match unit(&names.of(&job.root), Some(job.root.clone()), Some(k.file.clone()), text, map::Origins::Built { dir: b.dir }, &config, opts.limits) {
-            Ok(u) => units.push(u),
-            Err(why) => {
-                let _ = writeln!(out, "{}: error: the build of {} cannot be read: {why}", names.of(&k.file), names.of(&job.root));
+                let place = map::locate_build_error(&tree, &job.root, &why, &names);
+                let _ = writeln!(out, "{place}: error: cannot build the root {}: {}", names.of(&job.root), names.in_text(&why));
                 errors += 1;
             }
         }
     }
-    match plain_unit(&tree, &names, &config, opts, out) {
-        Ok(Some(u)) => units.push(u),
-        Ok(None) => {}
-        Err(()) => errors += 1,
+    let plain = match plain_text(&tree, &names, opts, out) {
+        Ok(plain) => plain,
+        Err(()) => {
+            errors += 1;
+            None
+        }
+    };
+    // `fix` with a root it cannot build writes nothing: its findings say what it would do.
+    let config = if opts.fix && errors == 0 { config.clone() } else { Config { mode: Mode::Check, ..config.clone() } };
+    let mut units = Vec::new();
+    let mut sources = map::Sources::new(opts.limits);
+    for (job, text, dir) in texts {
+        let k = &tree.kustomizations[&job.root];
+        let name = names.of(&job.root);
+        match unit(&name, Some(job.root.clone()), Some(k.file.clone()), text, map::Origins::Built { dir }, &config, opts.limits) {
+            Ok(u) => units.push(u),
+            Err(why) => {
+                let _ = writeln!(out, "{}: error: the build of {name} cannot be read: {why}", names.of(&k.file));
+                errors += 1;
+            }
+        }
+    }
+    if let Some((text, parts)) = plain {
+        match unit("plain manifests", None, None, text, map::Origins::Plain { parts }, &config, opts.limits) {
+            Ok(u) => units.push(u),
+            Err(why) => {
+                let _ = writeln!(out, "rwo-guard: error: {why}");
+                errors += 1;
+            }
+        }
     }
     if opts.verbose {
         for f in map::undeployed(&tree) {
@@ -258,15 +274,16 @@ pub(crate) fn unit(
     Ok(Unit { name: name.to_string(), root, kustomization, bundle, analysis, origin })
 }
 
-/// The files under the PATHs that no kustomization covers, read as one bundle of plain
-/// manifests (files that are not Kubernetes objects left out, as with -f).
-fn plain_unit(
+/// The files under the PATHs that no kustomization covers or uses, one after another (files
+/// that are not Kubernetes objects left out, as with -f), and where each starts; `Err`: a file
+/// that is not valid YAML (said in `out`).
+#[allow(clippy::type_complexity)]
+fn plain_text(
     tree: &discover::Tree,
     names: &Names,
-    config: &Config,
     opts: &Options,
     out: &mut String,
-) -> Result<Option<Unit>, ()> {
+) -> Result<Option<(String, Vec<(usize, PathBuf)>)>, ()> {
     let used = map::used_anywhere(tree);
     let mut text = String::new();
     let mut parts = Vec::new();
@@ -301,8 +318,5 @@ fn plain_unit(
     if parts.is_empty() {
         return Ok(None);
     }
-    let u = unit("plain manifests", None, None, text, map::Origins::Plain { parts }, config, opts.limits).map_err(|why| {
-        let _ = writeln!(out, "rwo-guard: error: {why}");
-    })?;
-    Ok(Some(u))
+    Ok(Some((text, parts)))
 }
