@@ -81,13 +81,22 @@ const KUSTOMIZATION_NAMES: &[&str] = &["kustomization.yaml", "kustomization.yml"
 
 /// Reads every file the `-f` paths name, in order, each once.
 pub(crate) fn read_files(paths: &[PathBuf], limits: Limits) -> Result<Vec<Source>, Failure> {
+    read_files_where(paths, limits, &mut |_| true)
+}
+
+/// As [`read_files`], reading only the files `keep` accepts (the others are not opened).
+pub(crate) fn read_files_where(
+    paths: &[PathBuf],
+    limits: Limits,
+    keep: &mut dyn FnMut(&Path) -> bool,
+) -> Result<Vec<Source>, Failure> {
     let mut seen = HashSet::new();
     let mut sources = Vec::new();
     let mut total = 0usize;
     for arg in paths {
         for path in files_of(arg).map_err(Failure::new)? {
             let meta = std::fs::metadata(&path).map_err(|e| Failure::new(cannot_read(&path, &e)))?;
-            if !seen.insert((meta.dev(), meta.ino())) {
+            if !seen.insert((meta.dev(), meta.ino())) || !keep(&path) {
                 continue;
             }
             let budget = limits.max_input_bytes - total;
@@ -275,6 +284,12 @@ impl Census {
             }
         }
         kinds::relevant(o)
+    }
+
+    /// How many Kubernetes objects were seen (with `apiVersion` and `kind`, not build
+    /// configuration).
+    pub(crate) fn objects(&self) -> usize {
+        self.objects.load(Ordering::Relaxed)
     }
 
     /// Why the file read is skipped, when it holds no Kubernetes object.

@@ -49,6 +49,25 @@ pub(crate) struct Done<'t> {
     pub fails: bool,
     /// The least severity that fails the run (`None`: `failOn: never`).
     pub fail_at: Option<Severity>,
+    /// The files left out, each with why (not Kubernetes objects, or excluded).
+    pub skipped: Vec<(String, String)>,
+    /// The findings suppressed by an annotation: result, where, and the annotation's reason.
+    pub suppressed: Vec<(results::KrmResult, Location, String)>,
+    /// What was checked.
+    pub stats: Stats,
+}
+
+/// What a run checked, for the summary line.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Stats {
+    /// Inputs read (files, or standard input), skipped ones left out.
+    pub files: usize,
+    /// Kubernetes objects in them (with `apiVersion` and `kind`).
+    pub objects: usize,
+    /// Workloads among them.
+    pub workloads: usize,
+    /// Workloads whose strategy is edited.
+    pub fixed: usize,
 }
 
 /// Reads all of `stdin` into `buf` (at most the input limit) and checks it is UTF-8.
@@ -103,7 +122,7 @@ fn configure(cli: &Cli, function_config: Option<&str>) -> Result<Config, Fatal> 
 
 /// The config file's text, read up to the size limit (a FIFO or `/dev/zero` never ends: the
 /// read itself is bounded, not only the size the file reports).
-fn read_config_file(path: &Path, origin: &str) -> Result<String, Fatal> {
+pub(crate) fn read_config_file(path: &Path, origin: &str) -> Result<String, Fatal> {
     let cannot = |e: std::io::Error| Fatal::Usage(format!("cannot read config file {origin}: {e}"));
     let mut bytes = Vec::new();
     std::fs::File::open(path)
@@ -124,21 +143,44 @@ fn read_config_file(path: &Path, origin: &str) -> Result<String, Fatal> {
 /// Everything between reading standard input and writing: facts, config, analysis, edits,
 /// and the checks that the edited text is exactly the plan.
 pub(crate) fn process<'t>(cli: &Cli, text: &'t str) -> Result<Done<'t>, Fatal> {
-    let bundle = read::read_filtered(text, cli.limits(), &kinds::relevant)?;
+    let census = Census::default();
+    let bundle = read::read_filtered(text, cli.limits(), &|o: &Object| census.keep(o))?;
     let config = load_config(cli, &bundle, text)?;
-    let loaded = vec![Loaded { name: crate::STDIN, path: None, text, bundle }];
-    finish(cli, &config, loaded, &[]).map_err(|f| *f.fatal)
+    let loaded = vec![Loaded { name: crate::STDIN, path: None, text, bundle, lines: false }];
+    finish(cli, &config, loaded, Vec::new(), census.objects()).map_err(|f| *f.fatal)
+}
+
+/// As [`process`] for `check -` and `fix -`: with the configuration given (a ResourceList's
+/// functionConfig is not read), and findings placed at their line in standard input when no
+/// annotation names their file.
+pub(crate) fn process_stdin<'t>(cli: &Cli, config: &Config, text: &'t str) -> Result<Done<'t>, Failure> {
+    let census = Census::default();
+    let bundle = read::read_filtered(text, cli.limits(), &|o: &Object| census.keep(o))
+        .map_err(|fatal| Failure::in_input(fatal, crate::STDIN, text.as_bytes().to_vec()))?;
+    let loaded = vec![Loaded { name: crate::STDIN, path: None, text, bundle, lines: true }];
+    finish(cli, config, loaded, Vec::new(), census.objects())
 }
 
 /// As [`process`], for the files of `-f`: each read on its own text (positions stay the
 /// file's), the files that hold no Kubernetes object skipped, then all objects analysed
 /// together as one bundle; edits and their checks are per file.
 pub(crate) fn process_files<'t>(cli: &Cli, sources: &'t [Source]) -> Result<Done<'t>, Failure> {
-    let limits = cli.limits();
     let config = configure(cli, None).map_err(Failure::new)?;
+    process_sources(cli, &config, sources, Vec::new())
+}
+
+/// As [`process_files`], with the configuration given and the files already left out
+/// (`skipped`, each with why): the seam `check` and `fix` feed their sources through.
+pub(crate) fn process_sources<'t>(
+    cli: &Cli,
+    config: &Config,
+    sources: &'t [Source],
+    mut skipped: Vec<(String, String)>,
+) -> Result<Done<'t>, Failure> {
+    let limits = cli.limits();
     let mut read = Vec::new();
-    let mut skipped = Vec::new();
     let mut counted = 0usize;
+    let mut seen = 0usize;
     for source in sources {
         let census = Census::default();
         let fail = |fatal| Failure::in_input(fatal, &source.name, source.text.clone().into_bytes());
@@ -146,16 +188,17 @@ pub(crate) fn process_files<'t>(cli: &Cli, sources: &'t [Source]) -> Result<Done
             Ok(bundle) => bundle,
             Err(fatal) => match input::template_reason(&source.text) {
                 Some(why) => {
-                    skipped.push((source.name.as_str(), why));
+                    skipped.push((source.name.clone(), why));
                     continue;
                 }
                 None => return Err(fail(fatal)),
             },
         };
         if let Some(why) = census.skip_reason(source, &bundle) {
-            skipped.push((source.name.as_str(), why));
+            skipped.push((source.name.clone(), why));
             continue;
         }
+        seen += census.objects();
         counted += bundle.documents.len() + bundle.objects.len();
         if counted > limits.max_documents {
             return Err(fail(Fatal::Input {
@@ -164,9 +207,9 @@ pub(crate) fn process_files<'t>(cli: &Cli, sources: &'t [Source]) -> Result<Done
                 hint: Some("raise the limit with --max-documents".into()),
             }));
         }
-        read.push(Loaded { name: &source.name, path: Some(&source.path), text: &source.text, bundle });
+        read.push(Loaded { name: &source.name, path: Some(&source.path), text: &source.text, bundle, lines: true });
     }
-    finish(cli, &config, read, &skipped)
+    finish(cli, config, read, skipped, seen)
 }
 
 /// One input read: its name, file, text and facts.
@@ -175,14 +218,17 @@ struct Loaded<'t> {
     path: Option<&'t Path>,
     text: &'t str,
     bundle: Bundle,
+    /// Whether standard input's lines place findings (`check -`).
+    lines: bool,
 }
 
 impl<'t> Loaded<'t> {
     /// How locations name this input's objects.
     fn origin(&self) -> location::Read<'t> {
-        match self.path {
-            Some(_) => location::Read::File { name: self.name, text: self.text },
-            None => location::Read::Stream,
+        match (self.path, self.lines) {
+            (Some(_), _) => location::Read::File { name: self.name, text: self.text },
+            (None, true) => location::Read::Stdin { text: self.text },
+            (None, false) => location::Read::Stream,
         }
     }
 }
@@ -233,7 +279,8 @@ fn finish<'t>(
     cli: &Cli,
     config: &Config,
     mut read: Vec<Loaded<'t>>,
-    skipped: &[(&str, String)],
+    skipped: Vec<(String, String)>,
+    objects_seen: usize,
 ) -> Result<Done<'t>, Failure> {
     let limits = cli.limits();
     let (objects, bases) = gather(&mut read);
@@ -250,9 +297,31 @@ fn finish<'t>(
         })
         .collect();
     let summary = match output::stderr_threshold(form, cli.quiet) {
-        Some(min) => results::summary(skipped, &analysis, &locations, min),
+        Some(min) => results::summary(
+            &skipped,
+            &analysis,
+            &locations,
+            min,
+            objects_seen == 0,
+            config.mode == config::Mode::Check,
+        ),
         None => String::new(),
     };
+    let stats = Stats {
+        files: read.len(),
+        objects: objects_seen,
+        workloads: objects.iter().filter(|o| kinds::workload(o).is_some()).count(),
+        fixed: analysis.plans.len(),
+    };
+    let suppressed = std::mem::take(&mut analysis.suppressed)
+        .into_iter()
+        .map(|(f, reason)| {
+            let o = &objects[f.object];
+            let at = Location::of(o, f.field.as_ref().map(|c| c.path.as_str()), read[o.source].origin());
+            let result = results::krm_results(vec![f], &objects, std::slice::from_ref(&at)).remove(0);
+            (result, at, reason)
+        })
+        .collect();
     let checked = if cli.wants_checked_workloads() { checked(&objects, &read) } else { Vec::new() };
     let sources: Vec<usize> = analysis.plans.iter().map(|p| objects[p.object].source).collect();
     let results = results::krm_results(analysis.findings, &objects, &locations);
@@ -297,7 +366,7 @@ fn finish<'t>(
         })
         .collect::<Result<Vec<_>, Failure>>()?;
     let fail_at = results::threshold(config.fail_on);
-    Ok(Done { outputs, results, locations, checked, summary, fails, fail_at })
+    Ok(Done { outputs, results, locations, checked, summary, fails, fail_at, skipped, suppressed, stats })
 }
 
 /// Each plan's edits in its object's text. A plan the text's layout does not let the rewriter

@@ -93,6 +93,9 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     /// Objects to edit, in object order.
     pub plans: Vec<ObjectPlan>,
+    /// Findings suppressed by an `ignore-check.rwo-guard.dev/<rule>` annotation on their
+    /// object, each with the annotation's reason.
+    pub suppressed: Vec<(Finding, String)>,
 }
 
 /// Analyzes the bundle: gathers the facts, runs every rule, orders the findings. `namespaces`
@@ -114,7 +117,44 @@ pub fn analyze(objects: &[Object], config: &Config, namespaces: &BTreeSet<String
     }
     out.findings.sort_by_key(|f| (f.object, rules::rank(f.rule)));
     out.plans.sort_by_key(|p| p.object);
+    configure_rules(&mut out, objects, config);
     out
+}
+
+/// Applies `rules` (a severity, or off) and the objects' `ignore-check.rwo-guard.dev/<rule>`
+/// annotations (suppressed, with the reason) to the findings. A strategy finding turned off
+/// or suppressed takes its object's edit with it: the rule does nothing there.
+fn configure_rules(out: &mut Analysis, objects: &[Object], config: &Config) {
+    use crate::config::RuleLevel;
+    use crate::model::Fact;
+    let mut unplanned = Vec::new();
+    let findings = std::mem::take(&mut out.findings);
+    for mut f in findings {
+        let rank = u8::try_from(rules::rank(f.rule)).unwrap_or(u8::MAX);
+        let reason = objects.get(f.object).and_then(|o| o.value(Fact::IgnoreCheck(rank))).map(|s| s.value.clone());
+        let level = config.rule_level(f.rule.name);
+        if reason.is_some() || level == Some(RuleLevel::Off) {
+            if f.rule == &rules::STRATEGY_REWRITTEN {
+                unplanned.push(f.object);
+            }
+            if let Some(reason) = reason {
+                out.suppressed.push((f, reason));
+            }
+            continue;
+        }
+        f.severity = match level {
+            Some(RuleLevel::Info) => Severity::Info,
+            Some(RuleLevel::Warning) => Severity::Warning,
+            Some(RuleLevel::Error) => Severity::Error,
+            Some(RuleLevel::Off) | None => f.severity,
+        };
+        out.findings.push(f);
+    }
+    if !unplanned.is_empty() {
+        out.plans.retain(|p| !unplanned.contains(&p.object));
+        // Every finding of the rule on that object goes with the edit (one per field edited).
+        out.findings.retain(|f| !(f.rule == &rules::STRATEGY_REWRITTEN && unplanned.contains(&f.object)));
+    }
 }
 
 #[cfg(test)]

@@ -283,8 +283,15 @@ pub fn to_json(results: &[KrmResult]) -> Result<String, String> {
 /// The stderr lines: one per file skipped (info), one per finding of severity `min` or worse
 /// (`file:line: severity: message` when its place is known, else `rwo-guard: severity:
 /// message`), and, when any line was written and `min` lets info through, the count that closes
-/// them ([`tally`]).
-pub fn summary(skipped: &[(&str, String)], analysis: &Analysis, locations: &[Location], min: Severity) -> String {
+/// them ([`tally`]); also when the input held no object (`empty`), so an empty run says so.
+pub fn summary(
+    skipped: &[(String, String)],
+    analysis: &Analysis,
+    locations: &[Location],
+    min: Severity,
+    empty: bool,
+    check: bool,
+) -> String {
     let mut out = String::new();
     if min <= Severity::Info {
         for (file, why) in skipped {
@@ -295,21 +302,28 @@ pub fn summary(skipped: &[(&str, String)], analysis: &Analysis, locations: &[Loc
         let prefix = at.prefix().unwrap_or_else(|| "rwo-guard".into());
         let _ = writeln!(out, "{prefix}: {}: {}", f.severity.name(), f.message);
     }
-    if !out.is_empty() && min <= Severity::Info {
-        out.push_str(&tally(analysis));
+    if (!out.is_empty() || empty) && min <= Severity::Info {
+        out.push_str(&tally(analysis, check));
         out.push('\n');
     }
     out
 }
 
-/// `rwo-guard: 2 workloads fixed, 1 warning, 0 errors`: the objects edited and the findings of
-/// each severity.
-pub fn tally(analysis: &Analysis) -> String {
+/// `rwo-guard: 2 workloads fixed, 1 warning, 0 errors`: the objects edited (`check`: the
+/// workloads to fix) and the findings of each severity.
+pub fn tally(analysis: &Analysis, check: bool) -> String {
     let count = |s| analysis.findings.iter().filter(|f| f.severity == s).count();
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let to_fix = || {
+        let mut objects: Vec<usize> =
+            analysis.findings.iter().filter(|f| f.rule == &crate::rules::STRATEGY_UNSAFE).map(|f| f.object).collect();
+        objects.dedup();
+        objects.len()
+    };
+    let (n, done) = if check { (to_fix(), "to fix") } else { (analysis.plans.len(), "fixed") };
     format!(
-        "rwo-guard: {} fixed, {}, {}",
-        plural(analysis.plans.len(), "workload", "workloads"),
+        "rwo-guard: {} {done}, {}, {}",
+        plural(n, "workload", "workloads"),
         plural(count(Severity::Warning), "warning", "warnings"),
         plural(count(Severity::Error), "error", "errors")
     )

@@ -93,8 +93,12 @@ pub struct Rule {
     pub summary: &'static str,
     /// What triggers it (the README's "triggered by").
     pub triggered_by: &'static str,
-    /// What to do about it.
+    /// What to do about it (the README's and `explain`'s "how to fix").
     pub advice: &'static str,
+    /// Why it breaks rollouts (`explain`, SARIF's full description).
+    pub why: &'static str,
+    /// A manifest fragment or command that triggers it (`explain`).
+    pub example: &'static str,
     /// The check; `None` for a rule whose findings another rule's check emits (named in its
     /// documentation).
     pub(crate) check: Option<fn(&Facts<'_>, &mut Analysis)>,
@@ -112,6 +116,61 @@ impl std::fmt::Debug for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name)
     }
+}
+
+/// The rule named `name`.
+pub(crate) fn named(name: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.name == name)
+}
+
+/// The annotation that suppresses `rule` on one object (`ignore-check.rwo-guard.dev/replicas`).
+pub(crate) fn ignore_annotation(rule: &Rule) -> String {
+    format!("{IGNORE_PREFIX}{}", rule.name)
+}
+
+/// The prefix of the annotations that suppress one rule on one object.
+pub(crate) const IGNORE_PREFIX: &str = "ignore-check.rwo-guard.dev/";
+
+/// Where a rule's documentation is published: `docs/findings.md` under the repository named in
+/// Cargo.toml (`package.repository`), anchored at the rule. No public repository exists yet:
+/// Cargo.toml's is a placeholder under the reserved `.invalid` domain, so these links are
+/// absolute, as SARIF requires, and start working when the real repository is named there.
+pub(crate) fn help_uri(rule: &Rule) -> String {
+    format!("{}/blob/main/docs/findings.md#{}", env!("CARGO_PKG_REPOSITORY"), rule.name)
+}
+
+/// How to suppress `rule`: on one object, or everywhere.
+pub(crate) fn suppression(rule: &Rule) -> String {
+    format!(
+        "on one object (the workload, or the claim for a finding about a claim), annotate it `{}: \"why\"`; everywhere, `rules: {{{}: off}}` in `.rwo-guard.yaml` (or `--rule {}=off`)",
+        ignore_annotation(rule),
+        rule.name,
+        rule.name
+    )
+}
+
+/// `rwo-guard explain RULE`: what triggers it, why it breaks rollouts, how to fix and suppress
+/// it, an example.
+pub(crate) fn explain(rule: &Rule) -> String {
+    let example: String = rule.example.lines().map(|l| format!("    {l}\n")).collect();
+    format!(
+        "{name} ({level}): {summary}\n\nTriggered by: {triggered}.\n\nWhy: {why}\n\nHow to fix: {fix}.\n\nHow to suppress: {suppress}.\n\nExample:\n{example}\nMore: {uri}\n",
+        name = rule.name,
+        level = rule.level.describe(),
+        summary = rule.summary,
+        triggered = rule.triggered_by,
+        why = rule.why,
+        fix = rule.advice,
+        suppress = suppression(rule),
+        uri = help_uri(rule),
+    )
+}
+
+/// `rwo-guard rules`: one line per rule, its id, default severity and summary.
+pub(crate) fn list() -> String {
+    let width = ALL.iter().map(|r| r.name.len()).max().unwrap_or(0);
+    let sev = ALL.iter().map(|r| r.level.describe().len()).max().unwrap_or(0);
+    ALL.iter().map(|r| format!("{:width$}  {:sev$}  {}\n", r.name, r.level.describe(), r.summary)).collect()
 }
 
 /// The rule's place in [`ALL`].
@@ -189,6 +248,7 @@ mod tests {
             assert!(seen.insert(r.name), "{} twice", r.name);
             assert!(r.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{}", r.name);
             assert!(!r.summary.is_empty() && !r.triggered_by.is_empty() && !r.advice.is_empty(), "{}", r.name);
+            assert!(!r.why.is_empty() && !r.example.is_empty(), "{}", r.name);
         }
     }
 }

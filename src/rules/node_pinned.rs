@@ -19,6 +19,8 @@ pub(crate) static NODE_PINNED: Rule = Rule {
     summary: "A workload on ReadWriteOnce claims whose pods can only run on one node was left as it is",
     triggered_by: "a workload on a ReadWriteOnce claim whose pods can only run on one node (`nodeSelector` on `kubernetes.io/hostname`, a required node affinity naming one node, a claim bound to a PersistentVolume whose node affinity names one node) and whose rollout would otherwise be rewritten",
     advice: "nothing: every pod lands on that node, which ReadWriteOnce allows (ReadWriteOncePod claims are still rewritten)",
+    why: "Pods that can only run on one node never meet on two nodes, so ReadWriteOnce's one-node limit cannot hang their rollout; rwo-guard leaves the strategy as it is.",
+    example: "spec:\n  template:\n    spec:\n      nodeSelector: {kubernetes.io/hostname: node-1}\n      volumes: [{name: data, persistentVolumeClaim: {claimName: web-data}}]",
     check: Some(check),
 };
 

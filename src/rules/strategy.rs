@@ -18,7 +18,9 @@ pub(crate) static STRATEGY_REWRITTEN: Rule = Rule {
     level: Level::Always(Severity::Info),
     summary: "The rollout strategy of a workload on an exclusive claim was rewritten",
     triggered_by: "a Deployment, DeploymentConfig or CloneSet on an exclusive claim whose rollout can surge (no strategy, or rolling with `maxSurge` ≠ 0); one result per field edited",
-    advice: "what was changed and why",
+    advice: "nothing: rwo-guard fix (or the filter) already set `strategy: {type: Recreate}` (or `RollingUpdate` with `maxSurge: 0` under `mode: rolling`)",
+    why: "The default RollingUpdate starts the new pod before the old one stops (maxSurge 25%). If the new pod is scheduled on another node, the ReadWriteOnce volume is still attached to the old node and the rollout hangs on \"Multi-Attach error for volume\".",
+    example: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  # no strategy: RollingUpdate with maxSurge 25%\n  template:\n    spec:\n      volumes: [{name: data, persistentVolumeClaim: {claimName: web-data}}]",
     check: Some(check),
 };
 
@@ -28,7 +30,9 @@ pub(crate) static STRATEGY_UNSAFE: Rule = Rule {
     level: Level::Always(Severity::Error),
     summary: "A workload on an exclusive claim has a rollout strategy that can surge (mode check)",
     triggered_by: "the same under `mode: check`",
-    advice: "the edit that would be made",
+    advice: "run `rwo-guard fix`, or set `strategy: {type: Recreate}` by hand (no `rollingUpdate` beside it), or `RollingUpdate` with `maxSurge: 0`",
+    why: "The default RollingUpdate starts the new pod before the old one stops (maxSurge 25%). If the new pod is scheduled on another node, the ReadWriteOnce volume is still attached to the old node and the rollout hangs on \"Multi-Attach error for volume\".",
+    example: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  strategy: {type: RollingUpdate}   # maxSurge 25% by default\n  template:\n    spec:\n      volumes: [{name: data, persistentVolumeClaim: {claimName: web-data}}]",
     // Emitted by STRATEGY_REWRITTEN's check.
     check: None,
 };
@@ -48,7 +52,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
             Mode::Rolling => Fix::NoSurge,
         };
         let ops = strategy::plan(node, fix, layout);
-        let check = mode == Mode::Check;
+        let check = mode == Mode::Check || facts.config.report_only;
         for (n, op) in ops.iter().enumerate() {
             let path = op.path(layout);
             let current_at = current.as_ref().and_then(|c| value_at(c, layout, &path));

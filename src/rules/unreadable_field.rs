@@ -12,7 +12,9 @@ pub(crate) static UNREADABLE_FIELD: Rule = Rule {
     level: Level::Always(Severity::Warning),
     summary: "A field of a workload that rwo-guard reads could not be read",
     triggered_by: "a field rwo-guard reads is an alias of a mapping/list (aliases are never expanded) or a collection where a value belongs",
-    advice: "that field was not analysed",
+    advice: "write the field out instead of aliasing a mapping or list, so it can be read",
+    why: "rwo-guard never expands aliases of mappings or lists, so it cannot see what the field holds; a claim or strategy hidden there is not checked.",
+    example: "x-volumes: &vols [{name: data, persistentVolumeClaim: {claimName: web-data}}]\nspec:\n  template:\n    spec:\n      volumes: *vols",
     check: Some(check),
 };
 

@@ -17,7 +17,9 @@ pub(crate) static UNSUPPORTED_STRATEGY: Rule = Rule {
     level: Level::Always(Severity::Warning),
     summary: "A workload on an exclusive claim has a rollout strategy rwo-guard does not rewrite",
     triggered_by: "a strategy rwo-guard does not rewrite: unknown `type` (`Custom` on a Deployment, a typo), not a mapping, or defining a YAML anchor; or a planned edit the text's layout leaves no place for (a rare explicit-key layout: `? strategy`, then `: rollingUpdate: …`)",
-    advice: "make sure old pods stop before new ones start",
+    advice: "use `strategy: {type: Recreate}`, or `RollingUpdate` with `maxSurge: 0`, so old pods stop before new ones start",
+    why: "rwo-guard only writes strategies it knows to be safe; a strategy it does not recognize may still start new pods beside the old ones and hang on Multi-Attach.",
+    example: "spec:\n  strategy: {type: Custom}",
     check: Some(check),
 };
 

@@ -6,15 +6,21 @@
 //! - `yaml`, `json`: the KRM result list (`results.rs`), as a ResourceList's `results` hold it;
 //! - `sarif`: SARIF 2.1.0 for GitHub code scanning ([`sarif`]);
 //! - `junit`: JUnit XML for GitLab and Jenkins ([`junit`]);
-//! - `github`: GitHub Actions workflow commands, annotations on a pull request ([`github`]).
+//! - `github`: GitHub Actions workflow commands, annotations on a pull request ([`github`]);
+//! - `gitlab`: GitLab's Code Quality report ([`gitlab`]);
+//! - `text`: one line per finding and a summary line, for people (`check`'s default, [`text`]).
 
 mod github;
+mod gitlab;
 mod junit;
 mod sarif;
+mod text;
+
+pub(crate) use text::escape;
 
 use crate::analyze::Severity;
 use crate::location::Location;
-use crate::pipeline::Done;
+use crate::pipeline::{Done, Stats};
 use crate::rules::{self, Rule};
 
 use super::results::{self, KrmResult, ResourceRef};
@@ -69,6 +75,20 @@ pub(crate) static FORMATS: &[Format] = &[
         fatal: github::fatal,
         hides_unplaced: false,
     },
+    Format {
+        name: "gitlab",
+        doc: "GitLab Code Quality report (`artifacts: reports: codequality`): findings in merge requests",
+        render: gitlab::render,
+        fatal: gitlab::fatal,
+        hides_unplaced: false,
+    },
+    Format {
+        name: "text",
+        doc: "`PATH:LINE:COLUMN: SEVERITY [RULE] MESSAGE` lines and a summary line (`check`'s default)",
+        render: |r| Ok(text::render(r)),
+        fatal: text::fatal,
+        hides_unplaced: false,
+    },
 ];
 
 /// What every format renders from.
@@ -79,6 +99,27 @@ pub(crate) struct Report<'a> {
     pub checked: &'a [(ResourceRef, Location)],
     /// The least severity that fails the run (`None`: nothing does).
     pub fail_at: Option<Severity>,
+    /// What was checked.
+    pub stats: Stats,
+    /// The files left out, with why.
+    pub skipped: &'a [(String, String)],
+    /// The findings suppressed by annotations: result, place, reason.
+    pub suppressed: &'a [(KrmResult, Location, String)],
+    /// How the report is shown.
+    pub style: Style,
+}
+
+/// How a report is shown (the text format's choices).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Style {
+    /// Info findings, suppressed findings and skipped files too (`-v`).
+    pub verbose: bool,
+    /// Severities coloured (a terminal).
+    pub colors: bool,
+    /// The run is `fix`: the summary says what was fixed.
+    pub fix: bool,
+    /// No summary line (`-q`).
+    pub quiet: bool,
 }
 
 /// One finding.
@@ -119,8 +160,19 @@ impl Item<'_> {
 
 /// The report of `done` in the format named `name` (one of [`FORMATS`]).
 pub(crate) fn render(name: &str, done: &Done<'_>) -> Result<String, String> {
+    render_styled(name, done, Style::default())
+}
+
+/// As [`render`], shown as `style` says.
+pub(crate) fn render_styled(name: &str, done: &Done<'_>, style: Style) -> Result<String, String> {
     let format = FORMATS.iter().find(|f| f.name == name).ok_or_else(|| format!("unknown results format {name}"))?;
-    (format.render)(&report(done))
+    (format.render)(&report(done, style))
+}
+
+/// The summary line of `done`: files, objects and workloads checked; errors, warnings and
+/// suppressed findings (and, for `fix`, the workloads fixed).
+pub(crate) fn summary_line(done: &Done<'_>, style: Style) -> String {
+    text::summary(&report(done, style))
 }
 
 /// The report, in the format named `name`, of a run that stopped on an error.
@@ -140,14 +192,22 @@ pub(crate) fn unplaced_warning(name: &str, done: &Done<'_>) -> Option<String> {
     })
 }
 
-fn report<'a>(done: &'a Done<'_>) -> Report<'a> {
+fn report<'a>(done: &'a Done<'_>, style: Style) -> Report<'a> {
     let findings = done.results.iter().zip(&done.locations).map(|(r, l)| Item::of(r, l)).collect();
-    Report { findings, checked: &done.checked, fail_at: done.fail_at }
+    Report {
+        findings,
+        checked: &done.checked,
+        fail_at: done.fail_at,
+        stats: done.stats,
+        skipped: &done.skipped,
+        suppressed: &done.suppressed,
+        style,
+    }
 }
 
 impl<'a> Item<'a> {
     /// The finding of a KRM result at `location`: its rule from the `rule` tag.
-    fn of(result: &'a KrmResult, location: &'a Location) -> Item<'a> {
+    pub(crate) fn of(result: &'a KrmResult, location: &'a Location) -> Item<'a> {
         let rule = result.tags.get("rule").and_then(|n| rules::ALL.iter().copied().find(|r| r.name == n));
         let severity = match result.severity.as_str() {
             "error" => Severity::Error,
@@ -221,6 +281,15 @@ pub(crate) mod testing {
     pub(crate) fn with<T>(fail_at: Option<Severity>, f: impl FnOnce(&Report<'_>) -> T) -> T {
         let (results, locations, checked) = parts();
         let findings = results.iter().zip(&locations).map(|(r, l)| Item::of(r, l)).collect();
-        f(&Report { findings, checked: &checked, fail_at })
+        let stats = Stats { files: 2, objects: 7, workloads: 4, fixed: 0 };
+        f(&Report {
+            findings,
+            checked: &checked,
+            fail_at,
+            stats,
+            skipped: &[],
+            suppressed: &[],
+            style: Style::default(),
+        })
     }
 }

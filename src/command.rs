@@ -1,0 +1,377 @@
+//! The commands: `check`, `fix`, `rules`, `explain`. `check` and `fix` read files and
+//! directories (or standard input, `-`), find the configuration (`--config`, else
+//! `.rwo-guard.yaml` in the current directory or a parent, up to the one holding `.git`),
+//! leave out what it excludes, run the pipeline over the rest and write a report; `fix` also
+//! writes the edits into the files (all or none), or prints them as a diff (`--diff`).
+//!
+//! Everything the command line says becomes a [`Run`] in one place ([`Run::of`]); what reads
+//! the inputs is [`sources`], the seam another source of objects plugs into (it returns the
+//! texts the pipeline checks and the files left out, each with why).
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use crate::cli::{CheckArgs, Cli, FixArgs, LimitFlags, Subcommand};
+use crate::config::{self, Config};
+use crate::error::{exit, Fatal};
+use crate::input::{self, Failure, Source};
+use crate::output::report::{self, Style};
+use crate::output::{self, STDIN};
+use crate::{pipeline, rules};
+
+/// The name of the configuration file `check` and `fix` look for.
+pub(crate) const CONFIG_FILE: &str = ".rwo-guard.yaml";
+
+/// Runs a command; returns the exit code.
+pub(crate) fn run(
+    command: Subcommand,
+    stdin: &mut dyn Read,
+    stdin_terminal: bool,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
+    match command {
+        Subcommand::Rules => print(stdout, stderr, &rules::list()),
+        Subcommand::Explain { rule } => match rules::named(&rule) {
+            Some(r) => print(stdout, stderr, &rules::explain(r)),
+            None => {
+                let near = rules::ALL.iter().map(|r| r.name).min_by_key(|n| config::distance(n, &rule)).unwrap_or("");
+                let _ = writeln!(
+                    stderr,
+                    "rwo-guard: error: `{}` is not a rule id\n  tip: did you mean `{near}`? `rwo-guard rules` lists them",
+                    report::escape(&rule)
+                );
+                exit::USAGE
+            }
+        },
+        Subcommand::Check(args) => check(&Run::of(&args, None), stdin, stdin_terminal, stdout, stderr),
+        Subcommand::Fix(FixArgs { check: args, diff }) => {
+            check(&Run::of(&args, Some(diff)), stdin, stdin_terminal, stdout, stderr)
+        }
+    }
+}
+
+fn print(stdout: &mut dyn Write, stderr: &mut dyn Write, text: &str) -> i32 {
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => exit::OK,
+        Err(e) => output::fatal(&Fatal::Output(format!("cannot write the output: {e}")), None, b"", stdout, stderr),
+    }
+}
+
+/// A `check` or `fix` run, from its command line: the one place flags become options.
+pub(crate) struct Run {
+    /// The paths to read (`.` when none was given); `-` is standard input.
+    pub paths: Vec<PathBuf>,
+    /// `fix`: `Some(diff)`; `check`: `None`.
+    pub fix: Option<bool>,
+    /// The report's format and where it goes (`None`: standard output).
+    pub format: String,
+    /// `--output`.
+    pub output: Option<PathBuf>,
+    /// `--config` (`None`: discover), or no file at all (`--no-config`).
+    pub config: ConfigSource,
+    /// How the text report is shown.
+    pub style: Style,
+    /// `--color` for the diff.
+    pub color: String,
+    /// The options the pipeline runs on (the filter's command line, as `check` sets it).
+    pub pipeline: Cli,
+}
+
+/// Where the configuration comes from.
+pub(crate) enum ConfigSource {
+    /// `.rwo-guard.yaml` found from the current directory up.
+    Discover,
+    /// `--config FILE`.
+    File(PathBuf),
+    /// `--no-config`.
+    None,
+}
+
+impl Run {
+    /// The run `args` ask for (`fix`: `Some(diff)`).
+    pub(crate) fn of(args: &CheckArgs, fix: Option<bool>) -> Run {
+        let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+        let config = match (&args.config, args.no_config) {
+            (Some(f), _) => ConfigSource::File(f.clone()),
+            (None, true) => ConfigSource::None,
+            (None, false) => ConfigSource::Discover,
+        };
+        let to_stdout = args.output.is_none();
+        let colors = to_stdout && args.format == "text" && crate::cli::colors(&args.color);
+        let style = Style { verbose: args.verbose, colors, fix: fix.is_some(), quiet: args.quiet };
+        // The report is the pipeline's `--results` in the format asked (so a run that stops on
+        // an error leaves its error as the report); text on a terminal is written here instead.
+        let results = match (&args.output, args.format.as_str()) {
+            (Some(path), _) => Some(path.clone()),
+            (None, "text") => None,
+            (None, _) => Some(PathBuf::from("-")),
+        };
+        let pipeline = Cli {
+            command: None,
+            config: None,
+            filename: Vec::new(),
+            in_place: fix == Some(false),
+            fields: args.fields.clone(),
+            results,
+            results_format: args.format.clone(),
+            diff: fix == Some(true),
+            color: args.color.clone(),
+            quiet: args.quiet,
+            limit_flags: LimitFlags { ..args.limit_flags.clone() },
+            generate: None,
+        };
+        Run {
+            paths,
+            fix,
+            format: args.format.clone(),
+            output: args.output.clone(),
+            config,
+            style,
+            color: args.color.clone(),
+            pipeline,
+        }
+    }
+
+    /// Whether standard input is the input (`-`).
+    fn stdin(&self) -> bool {
+        self.paths.iter().any(|p| p.as_os_str() == "-")
+    }
+}
+
+/// `check` and `fix`.
+fn check(run: &Run, stdin: &mut dyn Read, stdin_terminal: bool, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    let cli = &run.pipeline;
+    let fail = |failure: &Failure, stdout: &mut dyn Write, stderr: &mut dyn Write| {
+        output::fatal_in_file(failure, cli, stdout, stderr)
+    };
+    let (config, base) = match load_config(run) {
+        Ok(c) => c,
+        Err(fatal) => return fail(&Failure::new(fatal), stdout, stderr),
+    };
+    if run.stdin() {
+        if run.paths.len() > 1 {
+            return fail(&Failure::usage("`-` (standard input) cannot be given with other paths"), stdout, stderr);
+        }
+        if stdin_terminal {
+            return fail(&Failure::usage(&terminal_hint()), stdout, stderr);
+        }
+        let mut buf = Vec::new();
+        let text = match pipeline::read_input(stdin, None, cli.limits(), &mut buf) {
+            Ok(t) => t,
+            Err(fatal) => return fail(&Failure::in_input(fatal, STDIN, buf.clone()), stdout, stderr),
+        };
+        let done = match pipeline::process_stdin(cli, &config, text) {
+            Ok(done) => done,
+            Err(failure) => return fail(&failure, stdout, stderr),
+        };
+        return finish(run, &done, stdout, stderr).unwrap_or_else(|f| fail(&Failure::new(f), stdout, stderr));
+    }
+    let (sources, skipped) = match sources(&run.paths, &config, &base, cli.limits()) {
+        Ok(s) => s,
+        Err(failure) => return fail(&failure, stdout, stderr),
+    };
+    let done = match pipeline::process_sources(cli, &config, &sources, skipped) {
+        Ok(done) => done,
+        Err(failure) => return fail(&failure, stdout, stderr),
+    };
+    finish(run, &done, stdout, stderr).unwrap_or_else(|f| fail(&Failure::new(f), stdout, stderr))
+}
+
+/// The texts `check` and `fix` run over: the files the paths name, less those the
+/// configuration excludes (returned as skipped, with why). Excluded files are not read.
+pub(crate) fn sources(
+    paths: &[PathBuf],
+    config: &Config,
+    base: &Bases,
+    limits: crate::read::Limits,
+) -> Result<(Vec<Source>, Skipped), Failure> {
+    let mut skipped = Vec::new();
+    let sources = input::read_files_where(paths, limits, &mut |path: &Path| match excluded_by(path, config, base) {
+        Some(glob) => {
+            skipped.push((input::display(path), format!("excluded by `{glob}`")));
+            false
+        }
+        None => true,
+    })?;
+    Ok((sources, skipped))
+}
+
+/// Files left out, each with why.
+pub(crate) type Skipped = Vec<(String, String)>;
+
+/// The directories `exclude` globs are relative to: the config file's (its globs come first
+/// in `config.exclude`, `file_globs` of them) and the current one (the flags').
+pub(crate) struct Bases {
+    /// The config file's directory.
+    pub file: PathBuf,
+    /// How many of `config.exclude` come from the file.
+    pub file_globs: usize,
+    /// The current directory.
+    pub cwd: PathBuf,
+}
+
+/// The `exclude` glob that leaves `path` out, if any.
+fn excluded_by<'c>(path: &Path, config: &'c Config, base: &Bases) -> Option<&'c str> {
+    let abs = std::path::absolute(path).ok()?;
+    config.exclude.iter().enumerate().find_map(|(i, glob)| {
+        let dir = if i < base.file_globs { &base.file } else { &base.cwd };
+        let rel = abs.strip_prefix(dir).unwrap_or(&abs);
+        let rel = rel.to_string_lossy();
+        glob_matches(glob, &rel).then_some(glob.as_str())
+    })
+}
+
+/// Whether `glob` matches the relative path `path`: `*` and `?` within a name, `**` any
+/// number of directories; a glob without `/` matches any one name in the path (a file or a
+/// directory), as in .gitignore. A leading `./` or `/` anchors it at the base.
+pub(crate) fn glob_matches(glob: &str, path: &str) -> bool {
+    let path: Vec<&str> = path.split('/').filter(|s| !s.is_empty() && *s != ".").collect();
+    let glob = glob.trim_end_matches('/');
+    if !glob.contains('/') {
+        return path.iter().any(|name| name_matches(glob.as_bytes(), name.as_bytes()));
+    }
+    let glob = glob.trim_start_matches("./").trim_start_matches('/');
+    let parts: Vec<&str> = glob.split('/').filter(|s| !s.is_empty()).collect();
+    // A directory's glob also covers everything below it.
+    (0..=path.len()).any(|n| segments_match(&parts, &path[..n]))
+}
+
+fn segments_match(glob: &[&str], path: &[&str]) -> bool {
+    match glob.split_first() {
+        None => path.is_empty(),
+        Some((&"**", rest)) => (0..=path.len()).any(|skip| segments_match(rest, &path[skip..])),
+        Some((first, rest)) => path
+            .split_first()
+            .is_some_and(|(p, prest)| name_matches(first.as_bytes(), p.as_bytes()) && segments_match(rest, prest)),
+    }
+}
+
+fn name_matches(glob: &[u8], name: &[u8]) -> bool {
+    // Iterative wildcard match (`*` backtracks to the last star only).
+    let (mut g, mut n, mut star, mut mark) = (0, 0, None, 0);
+    while n < name.len() {
+        if g < glob.len() && (glob[g] == b'?' || glob[g] == name[n]) {
+            g += 1;
+            n += 1;
+        } else if g < glob.len() && glob[g] == b'*' {
+            star = Some(g);
+            mark = n;
+            g += 1;
+        } else if let Some(s) = star {
+            g = s + 1;
+            mark += 1;
+            n = mark;
+        } else {
+            return false;
+        }
+    }
+    glob[g..].iter().all(|&c| c == b'*')
+}
+
+/// The configuration of a run and the directories its globs are relative to: the file
+/// (`--config`, or `.rwo-guard.yaml` discovered), then the flags; `check` only reports.
+fn load_config(run: &Run) -> Result<(Config, Bases), Fatal> {
+    let cwd = std::env::current_dir().map_err(|e| Fatal::Usage(format!("cannot read the current directory: {e}")))?;
+    let file = match &run.config {
+        ConfigSource::File(path) => Some(path.clone()),
+        ConfigSource::Discover => discover(&cwd),
+        ConfigSource::None => None,
+    };
+    let mut config = match &file {
+        Some(path) => {
+            let origin = input::display(path);
+            config::parse_file(&pipeline::read_config_file(path, &origin)?, &origin)?
+        }
+        None => Config::default(),
+    };
+    let file_globs = config.exclude.len();
+    let dir = file.as_deref().and_then(Path::parent).map_or_else(|| cwd.clone(), |d| cwd.join(d));
+    config = config.with(run.pipeline.overrides());
+    config.report_only = run.fix.is_none();
+    Ok((config, Bases { file: dir, file_globs, cwd }))
+}
+
+/// `.rwo-guard.yaml` in `dir` or its nearest parent that has one, looking no higher than the
+/// directory holding `.git` (the repository's root).
+pub(crate) fn discover(dir: &Path) -> Option<PathBuf> {
+    for d in dir.ancestors() {
+        let candidate = d.join(CONFIG_FILE);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if d.join(".git").exists() {
+            return None;
+        }
+    }
+    None
+}
+
+/// What to do when standard input is a terminal and no path was given.
+pub(crate) fn terminal_hint() -> String {
+    "standard input is a terminal: give rwo-guard manifests to read\n  tip: rwo-guard check DIR (files and directories), or pipe a stream in: kubectl kustomize DIR | rwo-guard".into()
+}
+
+/// Writes a finished run: the fixes (into the files, or as a diff), the report, the summary.
+fn finish(run: &Run, done: &pipeline::Done<'_>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i32, Fatal> {
+    let cli = &run.pipeline;
+    let stdin = run.stdin();
+    if run.fix == Some(false) && !stdin {
+        output::in_place::write(&done.outputs).map_err(Fatal::Output)?;
+    }
+    // What standard output carries besides the report: `fix --diff`'s patch, `fix -`'s stream.
+    let mut body = Vec::new();
+    if run.fix == Some(true) {
+        let colors = output::diff::Colors { enabled: crate::cli::colors(&run.color) };
+        for out in &done.outputs {
+            body.extend(
+                output::diff::unified_colored(
+                    out.text,
+                    &out.edits,
+                    &format!("a/{}", out.name),
+                    &format!("b/{}", out.name),
+                    colors,
+                )
+                .into_bytes(),
+            );
+        }
+    } else if run.fix == Some(false) && stdin {
+        for out in &done.outputs {
+            crate::rewrite::write_spliced(out.text, &out.edits, &mut body)
+                .map_err(|e| Fatal::Internal(e.to_string()))?;
+        }
+    }
+    let text = run.format == "text";
+    let style = Style { colors: run.style.colors && body.is_empty(), ..run.style };
+    let report = report::render_styled(&run.format, done, style).map_err(Fatal::Internal)?;
+    let (report_out, summary_out): (&mut dyn Write, Option<&mut dyn Write>) = match (&run.output, body.is_empty()) {
+        (Some(path), _) => {
+            std::fs::write(path, &report)
+                .map_err(|e| Fatal::Output(format!("cannot write the report to {}: {e}", path.display())))?;
+            (stderr, None)
+        }
+        (None, true) => (stdout, Some(stderr)),
+        (None, false) => (stderr, None),
+    };
+    if run.output.is_none() {
+        report_out.write_all(report.as_bytes()).map_err(|e| Fatal::Output(format!("cannot write the report: {e}")))?;
+    } else if !text && !cli.quiet {
+        let _ = writeln!(report_out, "{}", report::summary_line(done, style));
+    }
+    if run.output.is_none() && !text && !cli.quiet {
+        if let Some(err) = summary_out {
+            let _ = writeln!(err, "{}", report::summary_line(done, Style { colors: false, ..style }));
+        }
+    }
+    if !body.is_empty() {
+        stdout
+            .write_all(&body)
+            .and_then(|()| stdout.flush())
+            .map_err(|e| Fatal::Output(format!("cannot write the output: {e}")))?;
+    }
+    if let Some(warning) = report::unplaced_warning(&run.format, done) {
+        let _ = stderr.write_all(warning.as_bytes());
+    }
+    stdout.flush().map_err(|e| Fatal::Output(format!("cannot write the output: {e}")))?;
+    Ok(if done.fails { exit::FINDINGS } else { exit::OK })
+}
