@@ -66,7 +66,7 @@ pub struct Config {
     /// `failOn`
     pub fail_on: FailOn,
     /// `namespace`: where objects without `metadata.namespace` go (`None`: decided from the
-    /// bundle, see `analyze::facts`).
+    /// bundle, see `facts`).
     pub namespace: Option<String>,
 }
 
