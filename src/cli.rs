@@ -10,8 +10,10 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches, Parser};
 
 use crate::config::{Config, Field, Overrides, Values, FIELDS};
-use crate::output::report;
+use crate::error::Fatal;
+use crate::output::{self, diff, report, Body, Destination, ReportTo};
 use crate::read::Limits;
+use crate::{command, pipeline};
 
 const AFTER_HELP: &str = "\
 Input (detected, never a flag): a KRM ResourceList (kustomize containerized functions, kpt
@@ -185,6 +187,55 @@ pub struct FixArgs {
     pub diff: bool,
 }
 
+impl CheckArgs {
+    /// The `check` (`fix: None`) or `fix` (`Some(diff)`) run these arguments ask for: the one
+    /// place `check`'s and `fix`'s command line becomes options.
+    pub(crate) fn run(&self, fix: Option<bool>) -> Result<command::Run, Fatal> {
+        let paths = if self.paths.is_empty() { vec![PathBuf::from(".")] } else { self.paths.clone() };
+        let config = match (&self.config, self.no_config) {
+            (Some(f), _) => command::ConfigSource::File(f.clone()),
+            (None, true) => command::ConfigSource::None,
+            (None, false) => command::ConfigSource::Discover,
+        };
+        let stdin = paths.iter().any(|p| p.as_os_str() == "-");
+        if stdin && paths.len() > 1 {
+            return Err(Fatal::Usage("`-` (standard input) cannot be given with other paths".into()));
+        }
+        let format =
+            report::format(&self.format).ok_or_else(|| Fatal::Usage(format!("unknown format {}", self.format)))?;
+        // The patch (`fix --diff`) or the fixed stream (`fix -`) takes standard output: the
+        // report goes to stderr then, unless --output names a file.
+        let body = match (fix, stdin) {
+            (Some(true), _) => Body::Diff(diff::Colors { enabled: colors(&self.color) }),
+            (Some(false), true) => Body::Texts,
+            (Some(false), false) => Body::InPlace,
+            (None, _) => Body::InPlace,
+        };
+        let stdout_taken = fix == Some(true) || (fix == Some(false) && stdin);
+        let to = match &self.output {
+            Some(path) => Destination::File(path.clone()),
+            None if stdout_taken => Destination::Stderr,
+            None => Destination::Stdout,
+        };
+        let colors = to == Destination::Stdout && colors(&self.color);
+        let style = report::Style { verbose: self.verbose, colors, fix: fix.is_some(), quiet: self.quiet };
+        let pipeline = pipeline::Options {
+            files: paths.clone(),
+            config_file: None,
+            overrides: self.fields.given.clone(),
+            limits: self.limit_flags.limits(),
+            list_checked: format.name == "junit",
+        };
+        let output = output::Options {
+            body: if fix.is_none() { Body::Nothing } else { body },
+            report: Some(ReportTo { format, to }),
+            quiet: self.quiet,
+            linter: Some(style),
+        };
+        Ok(command::Run { stdin, fix, config, pipeline, output })
+    }
+}
+
 /// What `--generate` prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Generate {
@@ -331,28 +382,45 @@ impl FromArgMatches for ConfigFlags {
 }
 
 impl Cli {
-    /// The config fields given as flags.
-    pub fn overrides(&self) -> &Overrides {
-        &self.fields.given
+    /// The command line turned once into what the pipeline and the output are asked to do
+    /// (nothing below this module sees the command line). A usage error no clap rule expresses
+    /// is an error here.
+    pub(crate) fn options(&self) -> Result<(pipeline::Options, output::Options), Fatal> {
+        let report = match &self.results {
+            None => None,
+            Some(path) => {
+                let format = report::format(&self.results_format)
+                    .ok_or_else(|| Fatal::Usage(format!("unknown results format {}", self.results_format)))?;
+                let to = if path.as_os_str() == "-" { Destination::Stdout } else { Destination::File(path.clone()) };
+                Some(ReportTo { format, to })
+            }
+        };
+        let on_stdout = report.as_ref().is_some_and(|r| r.to == Destination::Stdout);
+        if on_stdout && self.diff {
+            return Err(Fatal::Usage("--results - and --diff both write standard output; choose one".into()));
+        }
+        let body = match (self.in_place, self.diff) {
+            (true, _) => Body::InPlace,
+            (false, true) => Body::Diff(diff::Colors { enabled: self.diff_colors() }),
+            (false, false) => Body::Texts,
+        };
+        let pipeline = pipeline::Options {
+            files: self.filename.clone(),
+            config_file: self.config.clone(),
+            overrides: self.fields.given.clone(),
+            limits: self.limits(),
+            list_checked: report.as_ref().is_some_and(|r| r.format.name == "junit"),
+        };
+        Ok((pipeline, output::Options { body, report, quiet: self.quiet, linter: None }))
     }
 
     /// Whether `--diff` output is coloured.
-    pub fn diff_colors(&self) -> bool {
+    fn diff_colors(&self) -> bool {
         colors(&self.color)
     }
 
-    /// Whether `--results -` asks for the report on standard output.
-    pub(crate) fn results_to_stdout(&self) -> bool {
-        self.results.as_deref().is_some_and(|p| p.as_os_str() == "-")
-    }
-
-    /// Whether the report needs every workload checked (JUnit: a test case each).
-    pub(crate) fn wants_checked_workloads(&self) -> bool {
-        self.results.is_some() && self.results_format == "junit"
-    }
-
     /// The limits given as flags.
-    pub fn limits(&self) -> Limits {
+    fn limits(&self) -> Limits {
         self.limit_flags.limits()
     }
 }

@@ -4,19 +4,19 @@
 //! leave out what it excludes, run the pipeline over the rest and write a report; `fix` also
 //! writes the edits into the files (all or none), or prints them as a diff (`--diff`).
 //!
-//! Everything the command line says becomes a [`Run`] in one place ([`Run::of`]); what reads
+//! Everything the command line says becomes a [`Run`] in one place (`cli::CheckArgs::run`); what reads
 //! the inputs is [`sources`], the seam another source of objects plugs into (it returns the
 //! texts the pipeline checks and the files left out, each with why).
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::cli::{CheckArgs, Cli, FixArgs, LimitFlags, Subcommand};
+use crate::cli::{FixArgs, Subcommand};
 use crate::config::{self, Config};
-use crate::error::{exit, Fatal};
-use crate::input::{self, Failure, Source};
-use crate::output::report::{self, Style};
-use crate::output::{self, STDIN};
+use crate::error::{exit, Failure, Fatal, STDIN};
+use crate::input::{self, Source};
+use crate::outcome::Skipped;
+use crate::output::{self, report};
 use crate::{pipeline, rules};
 
 /// The name of the configuration file `check` and `fix` look for.
@@ -44,9 +44,26 @@ pub(crate) fn run(
                 exit::USAGE
             }
         },
-        Subcommand::Check(args) => check(&Run::of(&args, None), stdin, stdin_terminal, stdout, stderr),
+        Subcommand::Check(args) => start(args.run(None), stdin, stdin_terminal, stdout, stderr),
         Subcommand::Fix(FixArgs { check: args, diff }) => {
-            check(&Run::of(&args, Some(diff)), stdin, stdin_terminal, stdout, stderr)
+            start(args.run(Some(diff)), stdin, stdin_terminal, stdout, stderr)
+        }
+    }
+}
+
+/// Runs `check` or `fix`, or answers the usage error its command line is.
+fn start(
+    run: Result<Run, Fatal>,
+    stdin: &mut dyn Read,
+    stdin_terminal: bool,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
+    match run {
+        Ok(run) => check(&run, stdin, stdin_terminal, stdout, stderr),
+        Err(misuse) => {
+            let _ = stderr.write_all(misuse.render(STDIN, b"").as_bytes());
+            misuse.exit_code()
         }
     }
 }
@@ -58,24 +75,18 @@ fn print(stdout: &mut dyn Write, stderr: &mut dyn Write, text: &str) -> i32 {
     }
 }
 
-/// A `check` or `fix` run, from its command line: the one place flags become options.
+/// A `check` or `fix` run, as its command line asks (`cli::CheckArgs::run` makes it).
 pub(crate) struct Run {
-    /// The paths to read (`.` when none was given); `-` is standard input.
-    pub paths: Vec<PathBuf>,
+    /// Standard input is the input (`-`).
+    pub stdin: bool,
     /// `fix`: `Some(diff)`; `check`: `None`.
     pub fix: Option<bool>,
-    /// The report's format and where it goes (`None`: standard output).
-    pub format: String,
-    /// `--output`.
-    pub output: Option<PathBuf>,
-    /// `--config` (`None`: discover), or no file at all (`--no-config`).
+    /// Where the configuration comes from.
     pub config: ConfigSource,
-    /// How the text report is shown.
-    pub style: Style,
-    /// `--color` for the diff.
-    pub color: String,
-    /// The options the pipeline runs on (the filter's command line, as `check` sets it).
-    pub pipeline: Cli,
+    /// What the pipeline is asked to do (`files`: the paths).
+    pub pipeline: pipeline::Options,
+    /// What to write and where.
+    pub output: output::Options,
 }
 
 /// Where the configuration comes from.
@@ -88,94 +99,38 @@ pub(crate) enum ConfigSource {
     None,
 }
 
-impl Run {
-    /// The run `args` ask for (`fix`: `Some(diff)`).
-    pub(crate) fn of(args: &CheckArgs, fix: Option<bool>) -> Run {
-        let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-        let config = match (&args.config, args.no_config) {
-            (Some(f), _) => ConfigSource::File(f.clone()),
-            (None, true) => ConfigSource::None,
-            (None, false) => ConfigSource::Discover,
-        };
-        let to_stdout = args.output.is_none();
-        let colors = to_stdout && args.format == "text" && crate::cli::colors(&args.color);
-        let style = Style { verbose: args.verbose, colors, fix: fix.is_some(), quiet: args.quiet };
-        // The report is the pipeline's `--results` in the format asked (so a run that stops on
-        // an error leaves its error as the report); text on a terminal is written here instead.
-        let results = match (&args.output, args.format.as_str()) {
-            (Some(path), _) => Some(path.clone()),
-            (None, "text") => None,
-            (None, _) => Some(PathBuf::from("-")),
-        };
-        let pipeline = Cli {
-            command: None,
-            config: None,
-            filename: Vec::new(),
-            in_place: fix == Some(false),
-            fields: args.fields.clone(),
-            results,
-            results_format: args.format.clone(),
-            diff: fix == Some(true),
-            color: args.color.clone(),
-            quiet: args.quiet,
-            limit_flags: LimitFlags { ..args.limit_flags.clone() },
-            generate: None,
-        };
-        Run {
-            paths,
-            fix,
-            format: args.format.clone(),
-            output: args.output.clone(),
-            config,
-            style,
-            color: args.color.clone(),
-            pipeline,
-        }
-    }
-
-    /// Whether standard input is the input (`-`).
-    fn stdin(&self) -> bool {
-        self.paths.iter().any(|p| p.as_os_str() == "-")
-    }
-}
-
 /// `check` and `fix`.
 fn check(run: &Run, stdin: &mut dyn Read, stdin_terminal: bool, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
-    let cli = &run.pipeline;
+    let out = &run.output;
     let fail = |failure: &Failure, stdout: &mut dyn Write, stderr: &mut dyn Write| {
-        output::fatal_in_file(failure, cli, stdout, stderr)
+        output::fatal_in_file(failure, out, stdout, stderr)
     };
     let (config, base) = match load_config(run) {
         Ok(c) => c,
         Err(fatal) => return fail(&Failure::new(fatal), stdout, stderr),
     };
-    if run.stdin() {
-        if run.paths.len() > 1 {
-            return fail(&Failure::usage("`-` (standard input) cannot be given with other paths"), stdout, stderr);
-        }
+    let limits = run.pipeline.limits;
+    if run.stdin {
         if stdin_terminal {
-            return fail(&Failure::usage(&terminal_hint()), stdout, stderr);
+            return fail(&Failure::new(Fatal::Usage(terminal_hint())), stdout, stderr);
         }
         let mut buf = Vec::new();
-        let text = match pipeline::read_input(stdin, None, cli.limits(), &mut buf) {
+        let text = match pipeline::read_input(stdin, None, limits, &mut buf) {
             Ok(t) => t,
             Err(fatal) => return fail(&Failure::in_input(fatal, STDIN, buf.clone()), stdout, stderr),
         };
-        let done = match pipeline::process_stdin(cli, &config, text) {
-            Ok(done) => done,
-            Err(failure) => return fail(&failure, stdout, stderr),
-        };
-        return finish(run, &done, stdout, stderr).unwrap_or_else(|f| fail(&Failure::new(f), stdout, stderr));
+        let written = pipeline::process_stdin(&run.pipeline, &config, text)
+            .and_then(|o| output::write(out, &o, stdout, stderr).map_err(Failure::new));
+        return written.unwrap_or_else(|failure| fail(&failure, stdout, stderr));
     }
-    let (sources, skipped) = match sources(&run.paths, &config, &base, cli.limits()) {
+    let (sources, excluded) = match sources(&run.pipeline.files, &config, &base, limits) {
         Ok(s) => s,
         Err(failure) => return fail(&failure, stdout, stderr),
     };
-    let done = match pipeline::process_sources(cli, &config, &sources, skipped) {
-        Ok(done) => done,
-        Err(failure) => return fail(&failure, stdout, stderr),
-    };
-    finish(run, &done, stdout, stderr).unwrap_or_else(|f| fail(&Failure::new(f), stdout, stderr))
+    let skipped = excluded.iter().map(|(name, why)| Skipped { name, why: why.clone() }).collect();
+    let written = pipeline::process_sources(&run.pipeline, &config, &sources, skipped)
+        .and_then(|o| output::write(out, &o, stdout, stderr).map_err(Failure::new));
+    written.unwrap_or_else(|failure| fail(&failure, stdout, stderr))
 }
 
 /// The texts `check` and `fix` run over: the files the paths name, less those the
@@ -185,7 +140,7 @@ pub(crate) fn sources(
     config: &Config,
     base: &Bases,
     limits: crate::read::Limits,
-) -> Result<(Vec<Source>, Skipped), Failure> {
+) -> Result<(Vec<Source>, Excluded), Failure> {
     let mut skipped = Vec::new();
     let sources = input::read_files_where(paths, limits, &mut |path: &Path| match excluded_by(path, config, base) {
         Some(glob) => {
@@ -198,7 +153,7 @@ pub(crate) fn sources(
 }
 
 /// Files left out, each with why.
-pub(crate) type Skipped = Vec<(String, String)>;
+pub(crate) type Excluded = Vec<(String, String)>;
 
 /// The directories `exclude` globs are relative to: the config file's (its globs come first
 /// in `config.exclude`, `file_globs` of them) and the current one (the flags').
@@ -287,7 +242,7 @@ fn load_config(run: &Run) -> Result<(Config, Bases), Fatal> {
     };
     let file_globs = config.exclude.len();
     let dir = file.as_deref().and_then(Path::parent).map_or_else(|| cwd.clone(), |d| cwd.join(d));
-    config = config.with(run.pipeline.overrides());
+    config = config.with(&run.pipeline.overrides);
     config.report_only = run.fix.is_none();
     Ok((config, Bases { file: dir, file_globs, cwd }))
 }
@@ -310,68 +265,4 @@ pub(crate) fn discover(dir: &Path) -> Option<PathBuf> {
 /// What to do when standard input is a terminal and no path was given.
 pub(crate) fn terminal_hint() -> String {
     "standard input is a terminal: give rwo-guard manifests to read\n  tip: rwo-guard check DIR (files and directories), or pipe a stream in: kubectl kustomize DIR | rwo-guard".into()
-}
-
-/// Writes a finished run: the fixes (into the files, or as a diff), the report, the summary.
-fn finish(run: &Run, done: &pipeline::Done<'_>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i32, Fatal> {
-    let cli = &run.pipeline;
-    let stdin = run.stdin();
-    if run.fix == Some(false) && !stdin {
-        output::in_place::write(&done.outputs).map_err(Fatal::Output)?;
-    }
-    // What standard output carries besides the report: `fix --diff`'s patch, `fix -`'s stream.
-    let mut body = Vec::new();
-    if run.fix == Some(true) {
-        let colors = output::diff::Colors { enabled: crate::cli::colors(&run.color) };
-        for out in &done.outputs {
-            body.extend(
-                output::diff::unified_colored(
-                    out.text,
-                    &out.edits,
-                    &format!("a/{}", out.name),
-                    &format!("b/{}", out.name),
-                    colors,
-                )
-                .into_bytes(),
-            );
-        }
-    } else if run.fix == Some(false) && stdin {
-        for out in &done.outputs {
-            crate::rewrite::write_spliced(out.text, &out.edits, &mut body)
-                .map_err(|e| Fatal::Internal(e.to_string()))?;
-        }
-    }
-    let text = run.format == "text";
-    let style = Style { colors: run.style.colors && body.is_empty(), ..run.style };
-    let report = report::render_styled(&run.format, done, style).map_err(Fatal::Internal)?;
-    let (report_out, summary_out): (&mut dyn Write, Option<&mut dyn Write>) = match (&run.output, body.is_empty()) {
-        (Some(path), _) => {
-            std::fs::write(path, &report)
-                .map_err(|e| Fatal::Output(format!("cannot write the report to {}: {e}", path.display())))?;
-            (stderr, None)
-        }
-        (None, true) => (stdout, Some(stderr)),
-        (None, false) => (stderr, None),
-    };
-    if run.output.is_none() {
-        report_out.write_all(report.as_bytes()).map_err(|e| Fatal::Output(format!("cannot write the report: {e}")))?;
-    } else if !text && !cli.quiet {
-        let _ = writeln!(report_out, "{}", report::summary_line(done, style));
-    }
-    if run.output.is_none() && !text && !cli.quiet {
-        if let Some(err) = summary_out {
-            let _ = writeln!(err, "{}", report::summary_line(done, Style { colors: false, ..style }));
-        }
-    }
-    if !body.is_empty() {
-        stdout
-            .write_all(&body)
-            .and_then(|()| stdout.flush())
-            .map_err(|e| Fatal::Output(format!("cannot write the output: {e}")))?;
-    }
-    if let Some(warning) = report::unplaced_warning(&run.format, done) {
-        let _ = stderr.write_all(warning.as_bytes());
-    }
-    stdout.flush().map_err(|e| Fatal::Output(format!("cannot write the output: {e}")))?;
-    Ok(if done.fails { exit::FINDINGS } else { exit::OK })
 }

@@ -66,7 +66,7 @@ pub struct Config {
     /// `failOn`
     pub fail_on: FailOn,
     /// `namespace`: where objects without `metadata.namespace` go (`None`: decided from the
-    /// bundle, see `analyze::facts`).
+    /// bundle, see `facts`).
     pub namespace: Option<String>,
     /// `rules`: severity overrides by rule id, in the order given (a later one wins).
     pub rules: Vec<(&'static str, RuleLevel)>,

@@ -2,8 +2,9 @@
 //! exclusive claim above one replica. Targets are matched by kind and name, through kustomize's
 //! renames as the claims are.
 
-use crate::analyze::facts::int;
-use crate::analyze::{Analysis, Facts, FieldChange};
+use crate::facts::int;
+use crate::facts::Facts;
+use crate::findings::{Analysis, FieldChange};
 use crate::kinds;
 use crate::model::Fact;
 
@@ -22,7 +23,7 @@ pub(crate) static AUTOSCALED: Rule = Rule {
 };
 
 fn check(facts: &Facts<'_>, out: &mut Analysis) {
-    for (i, o) in facts.objects.iter().enumerate().filter(|(i, _)| !facts.superseded(*i)) {
+    for (_, o) in facts.objects.iter().enumerate().filter(|(i, _)| !facts.superseded(*i)) {
         let Some(scaler) = kinds::autoscaler(o) else { continue };
         let Some(name) = o.value(Fact::TargetName) else { continue };
         let kind = o.value(Fact::TargetKind).map_or(scaler.default_target_kind, |k| k.value.as_str());
@@ -45,7 +46,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
             };
             out.push(
                 &AUTOSCALED,
-                i,
+                o.id,
                 by_access(worst),
                 format!(
                     "{}: may scale {} to {max} replicas{default_note}, but it mounts {}; {} Cap {} at 1, or give the workload shareable storage",

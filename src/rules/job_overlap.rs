@@ -2,8 +2,9 @@
 //! `parallelism` above one; a CronJob whose runs may overlap (`concurrencyPolicy` `Allow`, the
 //! default, or `Replace`, whose replaced run is still terminating) or whose runs are parallel.
 
-use crate::analyze::facts::{int, Mount, WorkloadFacts};
-use crate::analyze::{Analysis, Facts, FieldChange};
+use crate::facts::Facts;
+use crate::facts::{int, Mount, WorkloadFacts};
+use crate::findings::{Analysis, FieldChange};
 use crate::kinds::{Path, Scale};
 use crate::model::Fact;
 
@@ -65,7 +66,7 @@ fn push(out: &mut Analysis, w: &WorkloadFacts<'_>, m: &Mount<'_>, path: Path, fa
     let worst = w.worst();
     out.push(
         &JOB_OVERLAP,
-        w.ordinal,
+        w.object.id,
         by_access(worst),
         format!(
             "{}: mounts {}, and {what} can run at once; {} {advice}",

@@ -1,9 +1,10 @@
 //! `replicas`: a workload that runs `replicas` pods has more than one on an exclusive claim.
 //! No strategy fixes that: the pods run at the same time, on whatever nodes they land.
 
-use crate::analyze::facts::int;
-use crate::analyze::{Analysis, Facts, FieldChange};
 use crate::claims::Access;
+use crate::facts::int;
+use crate::facts::Facts;
+use crate::findings::{Analysis, FieldChange};
 use crate::kinds::Scale;
 use crate::model::Fact;
 
@@ -34,7 +35,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         let worst = w.worst();
         out.push(
             &REPLICAS,
-            w.ordinal,
+            w.object.id,
             by_access(worst),
             format!(
                 "{}: {replicas} replicas share {}; {} No strategy can fix this: use one replica, a ReadWriteMany claim, or a StatefulSet with volumeClaimTemplates (a claim per pod). Replicas were not changed",
@@ -54,8 +55,8 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::Severity;
     use crate::config::Config;
+    use crate::findings::Severity;
     use crate::rules::testing::{findings, workload, CLAIMS};
 
     #[test]

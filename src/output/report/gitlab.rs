@@ -11,8 +11,8 @@ use std::collections::HashSet;
 
 use serde_json::{json, Value};
 
-use crate::analyze::Severity;
-use crate::output::STDIN;
+use crate::error::STDIN;
+use crate::findings::Severity;
 
 use super::{sarif, Report};
 
@@ -20,12 +20,12 @@ use super::{sarif, Report};
 pub(super) fn render(report: &Report<'_>) -> Result<String, String> {
     let mut seen = HashSet::new();
     let issues: Vec<Value> = report
-        .findings
+        .diagnostics
         .iter()
-        .map(|item| {
-            let path = item.location.file.as_deref().unwrap_or(STDIN);
-            let line = item.location.point().map_or(1, |p| p.line);
-            let base = sarif::key(item, path);
+        .map(|d| {
+            let path = d.location.file.as_deref().unwrap_or(STDIN);
+            let line = d.location.point().map_or(1, |p| p.line);
+            let base = sarif::key(d, path);
             let mut fingerprint = base.clone();
             let mut n = 1;
             while !seen.insert(fingerprint.clone()) {
@@ -33,10 +33,10 @@ pub(super) fn render(report: &Report<'_>) -> Result<String, String> {
                 fingerprint = format!("{base}-{n}");
             }
             json!({
-                "description": item.result.message,
-                "check_name": item.rule_name(),
+                "description": d.message(),
+                "check_name": d.rule().name,
                 "fingerprint": fingerprint,
-                "severity": severity(item.severity),
+                "severity": severity(d.severity()),
                 "location": {"path": path, "lines": {"begin": line}},
             })
         })

@@ -11,44 +11,45 @@
 
 use std::fmt::Write as _;
 
-use crate::analyze::Severity;
+use crate::error::STDIN;
+use crate::findings::{Diagnostic, Severity};
 use crate::location::Location;
-use crate::output::STDIN;
 
-use super::{Item, Report};
+use super::Report;
 
 /// The report's text.
 pub(super) fn render(report: &Report<'_>) -> String {
     let style = report.style;
     let mut out = String::new();
     if style.verbose {
-        for (file, why) in report.skipped {
-            let _ = writeln!(out, "{}: {} {}", escape(file), paint("skipped", "2", style.colors), escape(why));
+        for s in report.skipped {
+            let _ = writeln!(out, "{}: {} {}", escape(s.name), paint("skipped", "2", style.colors), escape(&s.why));
         }
     }
-    for item in &report.findings {
-        if item.severity == Severity::Info && !style.verbose {
+    for d in report.diagnostics {
+        if d.severity() == Severity::Info && !style.verbose {
             continue;
         }
         let _ = writeln!(
             out,
             "{}: {} [{}] {}",
-            place(item.location),
-            severity(item.severity, style.colors),
-            item.rule_name(),
-            escape(headline(&item.result.message))
+            place(&d.location),
+            severity(d.severity(), style.colors),
+            d.rule().name,
+            escape(headline(d.message()))
         );
     }
     if style.verbose {
-        for (result, at, reason) in report.suppressed {
-            let rule = result.tags.get("rule").map_or("rwo-guard", String::as_str);
+        for s in report.suppressed {
+            let d = &s.diagnostic;
             let _ = writeln!(
                 out,
-                "{}: {} [{rule}] {} (suppressed: {})",
-                place(at),
+                "{}: {} [{}] {} (suppressed: {})",
+                place(&d.location),
                 paint("suppressed", "2", style.colors),
-                escape(headline(&result.message)),
-                escape(reason)
+                d.rule().name,
+                escape(headline(d.message())),
+                escape(&s.reason)
             );
         }
     }
@@ -66,8 +67,8 @@ pub(super) fn fatal(message: &str) -> String {
 
 /// `rwo-guard: 3 files, 12 objects, 4 workloads checked: 1 error, 2 warnings, 0 suppressed`
 /// (`fix`: and the workloads fixed; info findings hidden: how to see them).
-pub(super) fn summary(report: &Report<'_>) -> String {
-    let n = |s| report.findings.iter().filter(|i: &&Item<'_>| i.severity == s).count();
+pub(crate) fn summary(report: &Report<'_>) -> String {
+    let n = |s| report.diagnostics.iter().filter(|d: &&Diagnostic| d.severity() == s).count();
     let s = report.stats;
     let mut line = format!(
         "rwo-guard: {}, {}, {} checked: {}, {}, {} suppressed",
@@ -79,7 +80,7 @@ pub(super) fn summary(report: &Report<'_>) -> String {
         report.suppressed.len(),
     );
     if report.style.fix {
-        let _ = write!(line, "; {} fixed", plural(s.fixed, "workload"));
+        let _ = write!(line, "; {} fixed", plural(report.fixed, "workload"));
     }
     let hidden = if report.style.verbose { 0 } else { n(Severity::Info) + report.skipped.len() };
     if hidden > 0 {
