@@ -218,7 +218,8 @@ impl CheckArgs {
             None => Destination::Stdout,
         };
         let colors = to == Destination::Stdout && colors(&self.color);
-        let style = report::Style { verbose: self.verbose, colors, fix: fix.is_some(), quiet: self.quiet };
+        let style =
+            report::Style { verbose: self.verbose, colors, fix: fix.is_some(), quiet: self.quiet, linter: true };
         let pipeline = pipeline::Options {
             files: paths.clone(),
             config_file: None,

@@ -37,6 +37,8 @@ pub(crate) struct Facts<'a> {
     pub copies: Vec<Vec<usize>>,
     /// The positions of copies that are not the last of their object.
     superseded: HashSet<usize>,
+    /// The name of each input (by `ObjectId::source`) read as a file; empty for a stream.
+    pub names: &'a [&'a str],
 }
 
 /// What makes two objects the same object for the API: group, kind, namespace, name.
@@ -225,6 +227,20 @@ impl<'a> Facts<'a> {
             workload_names,
             copies,
             superseded,
+            names: &[],
+        }
+    }
+
+    /// Where `o` is, for a person: `file:line` when read from a file, else the file its
+    /// annotations name, else its document and line in the stream.
+    pub(crate) fn place(&self, o: &Object) -> String {
+        if let Some(name) = self.names.get(o.id.source) {
+            return format!("{name}:{}", o.span.start.line);
+        }
+        let at = crate::location::Location::of(o, None, crate::location::Origin::Stream);
+        match at.file {
+            Some(file) => format!("{file} ({})", o.label()),
+            None => format!("{}, line {}", o.label(), o.span.start.line),
         }
     }
 

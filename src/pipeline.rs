@@ -227,7 +227,8 @@ fn outcome<'t>(
     objects_seen: usize,
 ) -> Result<Outcome<'t>, Failure> {
     let objects = gather(&mut inputs);
-    let mut analysis = rules::run(&objects, config, &namespaces(&inputs));
+    let names: Vec<&str> = inputs.iter().filter(|i| i.path.is_some()).map(|i| i.name).collect();
+    let mut analysis = rules::run_named(&objects, config, &namespaces(&inputs), &names);
     let per_plan = byte_edits(&mut analysis, &objects, |o| inputs[o.id.source].text);
     let Analysis { findings, plans, suppressed } = analysis;
     let (suppressed_findings, reasons): (Vec<Finding>, Vec<String>) = suppressed.into_iter().unzip();

@@ -25,7 +25,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
     for copies in &facts.copies {
         let Some(&last) = copies.last() else { continue };
         let o = &facts.objects[last];
-        let places: Vec<String> = copies.iter().map(|&i| facts.objects[i].label()).collect();
+        let places: Vec<String> = copies.iter().map(|&i| facts.place(&facts.objects[i])).collect();
         out.push(
             &DUPLICATE_OBJECT,
             o.id,
@@ -56,7 +56,7 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert!(
             f[0].message
-                .starts_with("Deployment web: appears 3 times in the input (document 3; document 4; document 5)"),
+                .starts_with("Deployment web: appears 3 times in the input (document 3, line 11; document 4, line 20; document 5, line 29)"),
             "{}",
             f[0].message
         );

@@ -76,12 +76,24 @@ pub static ALL: &[&Rule] = &[
 /// `config.namespace`, else in the bundle's only namespace when there is one (assumed, and
 /// said), else in their own unnamed one.
 pub(crate) fn run(objects: &[Object], config: &Config, namespaces: &BTreeSet<String>) -> Analysis {
+    run_named(objects, config, namespaces, &[])
+}
+
+/// As [`run`], over inputs read as files named `names` (by `ObjectId::source`), so findings
+/// can name other objects by file and line.
+pub(crate) fn run_named(
+    objects: &[Object],
+    config: &Config,
+    namespaces: &BTreeSet<String>,
+    names: &[&str],
+) -> Analysis {
     let (default_ns, assumed) = match (&config.namespace, namespaces.first()) {
         (Some(ns), _) => (ns.as_str(), false),
         (None, Some(only)) if namespaces.len() == 1 => (only.as_str(), true),
         _ => ("", false),
     };
-    let facts = Facts::gather(objects, config, default_ns, assumed);
+    let mut facts = Facts::gather(objects, config, default_ns, assumed);
+    facts.names = names;
     let mut out = Analysis::default();
     for rule in ALL {
         if let Some(check) = rule.check {

@@ -121,6 +121,9 @@ pub(crate) struct Style {
     pub fix: bool,
     /// No summary line (`-q`).
     pub quiet: bool,
+    /// The report of `check` or `fix` (the person's view: info findings only with `verbose`
+    /// in the text and `github` formats), not of the filter's `--results`.
+    pub linter: bool,
 }
 
 impl<'a> Report<'a> {
