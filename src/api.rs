@@ -7,9 +7,10 @@ use clap::Parser as _;
 
 use crate::cli::Cli;
 use crate::config::Mode;
+use crate::findings::ObjectPlan;
 use crate::kinds::RESOURCE_LIST;
 use crate::read::{self, Bundle};
-use crate::{analyze, framing, pipeline, verify};
+use crate::{framing, pipeline, rules, verify};
 
 pub use crate::read::{Form, Limits};
 
@@ -95,16 +96,17 @@ fn read_all(text: &str) -> Result<Bundle, String> {
     read::read(text, Limits::default()).map_err(|e| e.summary(crate::STDIN))
 }
 
-fn planned(text: &str, args: &[String]) -> Result<(Bundle, Vec<analyze::ObjectPlan>, Plan), String> {
+fn planned(text: &str, args: &[String]) -> Result<(Bundle, Vec<ObjectPlan>, Plan), String> {
     let cli = Cli::try_parse_from(std::iter::once("rwo-guard".to_string()).chain(args.iter().cloned()))
         .map_err(|e| e.to_string())?;
     let bundle = read_all(text)?;
-    let config = pipeline::load_config(&cli, &bundle, text).map_err(|e| e.summary(crate::STDIN))?;
-    let mut analysis = analyze::analyze(&bundle.objects, &config, &bundle.namespaces);
+    let (options, _) = cli.options().map_err(|e| e.summary(crate::STDIN))?;
+    let config = pipeline::load_config(&options, &bundle, text).map_err(|e| e.summary(crate::STDIN))?;
+    let mut analysis = rules::run(&bundle.objects, &config, &bundle.namespaces);
     // As a run does: a plan the rewriter cannot write is dropped (and warned about).
-    pipeline::placed(&mut analysis, &bundle.objects, |_| text);
+    pipeline::byte_edits(&mut analysis, &bundle.objects, |_| text);
     let plans = analysis.plans;
-    let plan = Plan { objects: plans.iter().map(|p| p.object).collect(), check: config.mode == Mode::Check };
+    let plan = Plan { objects: plans.iter().map(|p| p.object.index).collect(), check: config.mode == Mode::Check };
     Ok((bundle, plans, plan))
 }
 

@@ -47,6 +47,8 @@ fn config_fields() -> String {
             Values::Keyword(names) => names().iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
             Values::Switch => "`true`, `false` (the flag sets `true`)".to_string(),
             Values::Text(_, what) => what.to_string(),
+            Values::List(_, what) => format!("a list, each {what}"),
+            Values::Map(_, what) => format!("a mapping, {what}"),
         };
         let default = if f.default.is_empty() { "unset".to_string() } else { format!("`{}`", f.default) };
         t.push_str(&format!("| `{}` | {flag} | {default} | {values} | {} |\n", f.name, f.doc));

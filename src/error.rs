@@ -6,6 +6,9 @@
 
 use std::fmt::Write as _;
 
+/// The name standard input goes by in messages.
+pub const STDIN: &str = "<stdin>";
+
 /// Exit codes. Their meanings are [`EXIT_CODES`], the one text `--help` and the README show.
 pub mod exit {
     /// Success: no finding at or above the `failOn` severity.
@@ -183,6 +186,27 @@ impl Fatal {
             }
         }
         out
+    }
+}
+
+/// What stopped the run, with the input it is about: its name and bytes (for the caret line).
+#[derive(Debug)]
+pub struct Failure {
+    /// The error.
+    pub fatal: Box<Fatal>,
+    /// The input's name and bytes, when the error is about one.
+    pub source: Option<Box<(String, Vec<u8>)>>,
+}
+
+impl Failure {
+    /// A failure about no place in any input.
+    pub(crate) fn new(fatal: Fatal) -> Failure {
+        Failure { fatal: Box::new(fatal), source: None }
+    }
+
+    /// A failure in the input `name` whose bytes are `text`.
+    pub(crate) fn in_input(fatal: Fatal, name: &str, text: Vec<u8>) -> Failure {
+        Failure { fatal: Box::new(fatal), source: Some(Box::new((name.to_string(), text))) }
     }
 }
 

@@ -23,7 +23,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
-use crate::error::{Fatal, Place};
+use crate::error::{Failure, Fatal, Place};
 use crate::model::Object;
 use crate::read::{Bundle, Form, Limits};
 use crate::{kinds, text};
@@ -37,32 +37,6 @@ pub(crate) struct Source {
     pub path: PathBuf,
     /// Its text.
     pub text: String,
-}
-
-/// What stopped the run, with the input it is about: its name and bytes (for the caret line).
-#[derive(Debug)]
-pub(crate) struct Failure {
-    /// The error.
-    pub fatal: Box<Fatal>,
-    /// The input's name and bytes, when the error is about one.
-    pub source: Option<Box<(String, Vec<u8>)>>,
-}
-
-impl Failure {
-    /// A failure about no place in any input.
-    pub(crate) fn new(fatal: Fatal) -> Failure {
-        Failure { fatal: Box::new(fatal), source: None }
-    }
-
-    /// A failure in the input `name` whose bytes are `text`.
-    pub(crate) fn in_input(fatal: Fatal, name: &str, text: Vec<u8>) -> Failure {
-        Failure { fatal: Box::new(fatal), source: Some(Box::new((name.to_string(), text))) }
-    }
-
-    /// A usage error.
-    pub(crate) fn usage(message: &str) -> Failure {
-        Failure::new(Fatal::Usage(message.into()))
-    }
 }
 
 /// The extensions a directory's files are read for.
@@ -81,13 +55,22 @@ const KUSTOMIZATION_NAMES: &[&str] = &["kustomization.yaml", "kustomization.yml"
 
 /// Reads every file the `-f` paths name, in order, each once.
 pub(crate) fn read_files(paths: &[PathBuf], limits: Limits) -> Result<Vec<Source>, Failure> {
+    read_files_where(paths, limits, &mut |_| true)
+}
+
+/// As [`read_files`], reading only the files `keep` accepts (the others are not opened).
+pub(crate) fn read_files_where(
+    paths: &[PathBuf],
+    limits: Limits,
+    keep: &mut dyn FnMut(&Path) -> bool,
+) -> Result<Vec<Source>, Failure> {
     let mut seen = HashSet::new();
     let mut sources = Vec::new();
     let mut total = 0usize;
     for arg in paths {
         for path in files_of(arg).map_err(Failure::new)? {
             let meta = std::fs::metadata(&path).map_err(|e| Failure::new(cannot_read(&path, &e)))?;
-            if !seen.insert((meta.dev(), meta.ino())) {
+            if !seen.insert((meta.dev(), meta.ino())) || !keep(&path) {
                 continue;
             }
             let budget = limits.max_input_bytes - total;
@@ -275,6 +258,12 @@ impl Census {
             }
         }
         kinds::relevant(o)
+    }
+
+    /// How many Kubernetes objects were seen (with `apiVersion` and `kind`, not build
+    /// configuration).
+    pub(crate) fn objects(&self) -> usize {
+        self.objects.load(Ordering::Relaxed)
     }
 
     /// Why the file read is skipped, when it holds no Kubernetes object.

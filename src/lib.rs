@@ -13,22 +13,26 @@
 
 #![cfg_attr(test, allow(clippy::expect_used, clippy::unwrap_used, clippy::panic))]
 
-pub(crate) mod analyze;
 pub mod api;
 pub(crate) mod claims;
 pub(crate) mod cli;
+mod command;
 pub(crate) mod config;
 mod docs;
 mod engine;
 pub(crate) mod error;
+pub(crate) mod facts;
+pub(crate) mod findings;
 pub(crate) mod fingerprint;
 mod framing;
 mod input;
 mod json;
 pub(crate) mod kustomize;
 pub(crate) mod kinds;
+pub(crate) mod krm;
 mod location;
 pub(crate) mod model;
+mod outcome;
 pub(crate) mod output;
 mod pipeline;
 pub(crate) mod read;
@@ -38,6 +42,7 @@ mod schema;
 mod stdio;
 pub(crate) mod strategy;
 mod text;
+mod threads;
 pub(crate) mod verify;
 pub(crate) mod yaml;
 
@@ -47,19 +52,36 @@ use std::io::{self, Read, Write};
 use clap::Parser as _;
 
 use crate::cli::Cli;
-use crate::error::{exit, Fatal};
+use crate::error::{exit, Failure, Fatal};
 
-pub use crate::output::STDIN;
+pub use crate::error::STDIN;
 
 /// Runs rwo-guard as the process: its arguments and standard streams (a closed stdin or stdout
 /// is an error, not an empty input or a lost output). Returns the exit code.
 pub fn main() -> i32 {
-    run(std::env::args_os(), &mut stdio::stdin(), &mut stdio::stdout(), &mut io::stderr().lock())
+    use std::io::IsTerminal as _;
+    let terminal = io::stdin().is_terminal();
+    run_in(std::env::args_os(), &mut stdio::stdin(), terminal, &mut stdio::stdout(), &mut io::stderr().lock())
 }
 
 /// Runs rwo-guard with `args` (including the program name) over the given handles and returns
 /// the exit code.
 pub fn run<I, T>(args: I, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    run_in(args, stdin, false, stdout, stderr)
+}
+
+/// As [`run`]; `stdin_terminal`: standard input is a terminal (nobody is piping manifests in).
+fn run_in<I, T>(
+    args: I,
+    stdin: &mut dyn Read,
+    stdin_terminal: bool,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
@@ -80,6 +102,10 @@ where
             };
         }
     };
+    let mut cli = cli;
+    if let Some(command) = cli.command.take() {
+        return command::run(command, stdin, stdin_terminal, stdout, stderr);
+    }
     if let Some(what) = cli.generate {
         return match what.render().and_then(|text| stdout.write_all(&text)).and_then(|()| stdout.flush()) {
             Ok(()) => exit::OK,
@@ -88,75 +114,59 @@ where
             }
         };
     }
-    if let Some(code) = files_or_misuse(&cli, stdout, stderr) {
-        return code;
-    }
-    let mut input = Vec::new();
-    let outcome = pipeline::read_input(stdin, stdin_size(), cli.limits(), &mut input)
-        .and_then(|text| pipeline::process(&cli, text))
-        .and_then(|done| output::write(&cli, &done, stdout, stderr));
-    match outcome {
-        Ok(code) => code,
-        Err(fatal) => output::fatal(&fatal, Some(&cli), &input, stdout, stderr),
-    }
-}
-
-/// A run over the files of `-f` (or a usage error no clap rule expresses): its exit code.
-/// `None`: standard input is the input.
-fn files_or_misuse(cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Option<i32> {
-    if cli.results_to_stdout() && cli.diff {
-        let misuse = input::Failure::usage("--results - and --diff both write standard output; choose one");
-        let _ = stderr.write_all(misuse.fatal.render(STDIN, b"").as_bytes());
-        return Some(misuse.fatal.exit_code());
-    }
-    if cli.filename.is_empty() {
-        return None;
-    }
-    if cli.build.kustomize_roots && !cli.build.no_build {
-        return Some(kustomize_roots(cli, stderr));
-    }
-    let sources = match input::read_files(&cli.filename, cli.limits()) {
-        Ok(sources) => sources,
-        Err(failure) => return Some(output::fatal_in_file(&failure, cli, stdout, stderr)),
-    };
-    let written = pipeline::process_files(cli, &sources)
-        .and_then(|done| output::write(cli, &done, stdout, stderr).map_err(input::Failure::new));
-    Some(match written {
-        Ok(code) => code,
-        Err(failure) => output::fatal_in_file(&failure, cli, stdout, stderr),
-    })
-}
-
-/// INTERIM entry point (`-f PATH --kustomize-roots [--in-place]`) of the kustomize module,
-/// until `check` and `fix` call it: every root under the PATHs built and checked, fixed at its
-/// source with --in-place.
-fn kustomize_roots(cli: &Cli, stderr: &mut dyn Write) -> i32 {
-    let config = match pipeline::configure(cli, None) {
-        Ok(c) => c,
-        Err(fatal) => return output::fatal(&fatal, Some(cli), b"", &mut io::sink(), stderr),
-    };
-    let limits = cli.limits();
-    let builder = match kustomize::Builder::choose(
-        cli.build.kustomize.as_deref(),
-        cli.build.build_args.clone(),
-        std::time::Duration::from_secs(cli.build.build_timeout),
-        limits.max_input_bytes,
-    ) {
-        Ok(b) => b,
-        Err(why) => {
-            let _ = writeln!(stderr, "rwo-guard: error: {why}");
-            return exit::USAGE;
+    let (pipeline_options, output_options) = match cli.options() {
+        Ok(options) => options,
+        Err(misuse) => {
+            let _ = stderr.write_all(misuse.render(STDIN, b"").as_bytes());
+            return misuse.exit_code();
         }
     };
-    let opts = kustomize::Options {
-        paths: cli.filename.clone(),
-        builder,
-        verbose: cli.build.verbose,
-        fix: cli.in_place,
-        limits,
-        workers: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+    if !pipeline_options.files.is_empty() {
+        return run_files(&pipeline_options, &output_options, stdout, stderr);
+    }
+    if let Some(misuse) = misuse(&cli, stdin_terminal) {
+        let _ = stderr.write_all(misuse.render(STDIN, b"").as_bytes());
+        return misuse.exit_code();
+    }
+    let mut input = Vec::new();
+    let outcome = pipeline::read_input(stdin, stdin_size(), pipeline_options.limits, &mut input)
+        .and_then(|text| pipeline::process(&pipeline_options, text))
+        .and_then(|outcome| output::write(&output_options, &outcome, stdout, stderr));
+    match outcome {
+        Ok(code) => code,
+        Err(fatal) => output::fatal(&fatal, Some(&output_options), &input, stdout, stderr),
+    }
+}
+
+/// A run over the files of `-f`: its exit code.
+fn run_files(
+    pipeline_options: &pipeline::Options,
+    output_options: &output::Options,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
+    let sources = match input::read_files(&pipeline_options.files, pipeline_options.limits) {
+        Ok(sources) => sources,
+        Err(failure) => return output::fatal_in_file(&failure, output_options, stdout, stderr),
     };
-    kustomize::run(&opts, &config, stderr)
+    let written = pipeline::process_files(pipeline_options, &sources)
+        .and_then(|outcome| output::write(output_options, &outcome, stdout, stderr).map_err(Failure::new));
+    match written {
+        Ok(code) => code,
+        Err(failure) => output::fatal_in_file(&failure, output_options, stdout, stderr),
+    }
+}
+
+/// A filter run that cannot be what was meant: a directory given as CONFIG (`did you mean:
+/// rwo-guard check DIR`), or nothing to read (standard input is a terminal).
+fn misuse(cli: &Cli, stdin_terminal: bool) -> Option<Fatal> {
+    if let Some(dir) = cli.config.as_deref().filter(|p| p.is_dir()) {
+        let dir = input::display(dir);
+        return Some(Fatal::Usage(format!(
+            "{dir} is a directory, not a config file\n  tip: did you mean: rwo-guard check {dir}"
+        )));
+    }
+    stdin_terminal.then(|| Fatal::Usage(command::terminal_hint()))
 }
 
 /// The size of standard input when it is a regular file (so it is read into one allocation).
@@ -165,9 +175,4 @@ fn stdin_size() -> Option<u64> {
     let fd = io::stdin().as_fd().try_clone_to_owned().ok()?;
     let meta = std::fs::File::from(fd).metadata().ok()?;
     meta.is_file().then_some(meta.len())
-}
-
-/// How many threads large inputs are read and verified on.
-pub(crate) fn workers() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(8)
 }

@@ -194,6 +194,9 @@ pub enum Fact {
     /// Annotation `config.kubernetes.io/origin` (kustomize's `buildMetadata: [originAnnotations]`:
     /// a YAML text naming the file the object came from).
     OriginAnnotation,
+    /// Annotation `ignore-check.rwo-guard.dev/<rule>`: the rule's place in `rules::ALL`
+    /// (its value is the reason).
+    IgnoreCheck(u8),
     /// A workload's replica count.
     Replicas,
     /// The most replicas an autoscaler may scale to.
@@ -258,13 +261,22 @@ pub struct Unreadable {
     pub pos: Pos,
 }
 
+/// An object's identity for the whole run: the input it was read from (0: standard input, or
+/// the first file of `-f`) and its 0-based place among that input's objects. Ids order objects
+/// as the inputs list them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectId {
+    /// The input.
+    pub source: usize,
+    /// The object's place among the input's objects.
+    pub index: usize,
+}
+
 /// Everything rwo-guard knows about one object of the bundle.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Object {
-    /// 0-based position among the bundle's objects.
-    pub ordinal: usize,
-    /// The input it was read from (0: standard input, or the first file of `-f`).
-    pub source: usize,
+    /// Which object it is: its input and its place among that input's objects.
+    pub id: ObjectId,
     /// The document it is in (1-based).
     pub document: usize,
     /// Its index in the `items` of a ResourceList or List.
@@ -308,6 +320,18 @@ pub struct Object {
     pub node_terms: Vec<Option<String>>,
     /// Hash of every event of the object except its rollout strategies (key and value).
     pub fingerprint: u64,
+}
+
+/// The objects of input `source` among `objects` (every input's objects, in id order).
+pub fn of_source(objects: &[Object], source: usize) -> &[Object] {
+    let from = objects.partition_point(|o| o.id.source < source);
+    let to = objects.partition_point(|o| o.id.source <= source);
+    &objects[from..to]
+}
+
+/// The object `id` among `objects` (every input's objects, in id order).
+pub fn object(objects: &[Object], id: ObjectId) -> &Object {
+    &of_source(objects, id.source)[id.index]
 }
 
 /// Where an object is, for messages: `document 3`, `document 1, items[2]`.

@@ -215,6 +215,10 @@ pub(crate) fn declarations() -> Vec<(Vec<&'static str>, Role)> {
     for (key, fact) in ANNOTATIONS {
         d.push((vec!["metadata", "annotations", key], Role::Value(*fact)));
     }
+    for (i, key) in ignore_annotations().iter().enumerate() {
+        let fact = Fact::IgnoreCheck(u8::try_from(i).unwrap_or(u8::MAX));
+        d.push((vec!["metadata", "annotations", key], Role::Value(fact)));
+    }
     let mut pods: Vec<PodsAt> = Vec::new();
     for w in kinds::WORKLOADS {
         if !pods.contains(&w.pods) {
@@ -287,6 +291,13 @@ fn node_terms(d: &mut Vec<(Vec<&'static str>, Role)>, at: &[&'static str]) {
         d.push((req().chain(["values"]).collect(), Role::Values(Fact::RequirementValue)));
         d.push((req().chain(["values", "[]"]).collect(), Role::Value(Fact::RequirementValue)));
     }
+}
+
+/// `ignore-check.rwo-guard.dev/<rule>` for every rule, in `rules::ALL`'s order (the findings'
+/// table names the keys the reader keeps: one exact key per rule, made once).
+fn ignore_annotations() -> &'static [String] {
+    static KEYS: OnceLock<Vec<String>> = OnceLock::new();
+    KEYS.get_or_init(|| crate::rules::ALL.iter().map(|r| crate::rules::ignore_annotation(r)).collect())
 }
 
 /// The annotations rwo-guard reads, and the fact each is.

@@ -4,8 +4,8 @@
 //! Golden cases: every directory under `tests/kustomize/` holds a `tree/` (copied to a scratch
 //! directory, where rwo-guard runs on `tree`), `args` (more arguments, one a line) and `roots`
 //! (the roots that build, relative to the tree). Each case is run three times:
-//! 1. check: `.expected/check/stderr` and `exit-code`; no file changes;
-//! 2. fix: `.expected/fix/stderr`, `exit-code`, and `changed/` (every file of the tree the run
+//! 1. check: `.expected/check/stdout` (the report), `stderr` and `exit-code`; no file changes;
+//! 2. fix: `.expected/fix/stdout`, `stderr`, `exit-code`, and `changed/` (every file of the tree the run
 //!    changed or created, as it is after the run); every other file stays byte-identical;
 //! 3. after a fix that wrote: every root of `roots` is built again by `kubectl kustomize` and
 //!    piped into `rwo-guard --mode check` (the filter, on standard input), which must find
@@ -32,12 +32,7 @@ const NEEDS: &str = "install kubectl (scripts/install-deps.sh)";
 /// The command line of `action` (check or fix) over `path`.
 fn rwo_guard(action: &str, path: &str, extra: &[String]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rwo-guard"));
-    // INTERIM: `-f PATH --kustomize-roots [--in-place]` until `check`/`fix` take the module.
-    cmd.args(["-f", path, "--kustomize-roots", "--kustomize", "kubectl"]);
-    if action == "fix" {
-        cmd.arg("--in-place");
-    }
-    cmd.args(extra);
+    cmd.args([action, path, "--kustomize", "kubectl", "--no-config"]).args(extra);
     cmd
 }
 
@@ -132,6 +127,7 @@ fn golden_kustomize_repositories() {
             failures.push(format!("{name}: check changed files\n{}", check.show()));
         }
         let got = BTreeMap::from([
+            ("stdout".to_string(), check.stdout.clone().into_bytes()),
             ("stderr".to_string(), stable(&check.stderr).into_bytes()),
             ("exit-code".to_string(), format!("{}\n", check.code).into_bytes()),
         ]);
@@ -140,6 +136,7 @@ fn golden_kustomize_repositories() {
         let fix = run_in(&dir, rwo_guard("fix", "tree", &extra), None);
         let after = snapshot(&tree);
         let mut got = BTreeMap::from([
+            ("stdout".to_string(), fix.stdout.clone().into_bytes()),
             ("stderr".to_string(), stable(&fix.stderr).into_bytes()),
             ("exit-code".to_string(), format!("{}\n", fix.code).into_bytes()),
         ]);
@@ -216,14 +213,15 @@ fn fifty_generated_roots_are_built_checked_and_fixed() {
     let check = run_in(&dir, rwo_guard("check", "tree", &[]), None);
     let check_time = started.elapsed();
     assert_eq!(check.code, 1, "{}", check.show());
-    assert!(check.stderr.contains("rwo-guard: 50 roots and no plain manifests checked"), "{}", check.show());
-    // The shared base's two workloads: one finding each, listing the 25 overlays.
-    assert!(check.stderr.contains("tree/base/db.yaml:") && check.stderr.contains("tree/overlays/o9]"), "{}", check.show());
+    // 25 apps and the shared base's two workloads, each once: the base's findings list the
+    // 25 overlays that build it.
+    assert!(check.stdout.contains("rwo-guard: 53 files, 53 objects, 27 workloads checked: 27 errors"), "{}", check.show());
+    assert!(check.stdout.contains("tree/base/db.yaml:6:3: error [strategy-unsafe] Deployment db (roots tree/overlays/o0, "), "{}", check.show());
     let started = Instant::now();
     let fix = run_in(&dir, rwo_guard("fix", "tree", &[]), None);
     let fix_time = started.elapsed();
     assert_eq!(fix.code, 0, "{}", fix.show());
-    assert!(fix.stderr.contains("rwo-guard: 27 files written"), "{}", fix.show());
+    assert!(fix.stdout.contains("; 27 workloads fixed"), "{}", fix.show());
     eprintln!("50 roots: check {:.2} s, fix (with the rebuild of every root) {:.2} s", check_time.as_secs_f64(), fix_time.as_secs_f64());
 }
 
@@ -234,23 +232,20 @@ fn without_kustomize_or_kubectl_the_error_names_both_and_no_build() {
     let dir = scratch("kustomize-no-tool");
     copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/kustomize/shared-base/tree"), &dir.join("tree"));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rwo-guard"));
-    cmd.args(["-f", "tree", "--kustomize-roots"]).env("PATH", dir.join("empty"));
+    cmd.args(["check", "tree", "--no-config"]).env("PATH", dir.join("empty"));
     let ran = run_in(&dir, cmd, None);
     assert_eq!(ran.code, 2, "{}", ran.show());
     for word in ["kustomize", "kubectl", "--no-build"] {
         assert!(ran.stderr.contains(word), "{}", ran.show());
     }
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rwo-guard"));
-    cmd.args(["-f", "tree", "--kustomize-roots", "--no-build"]).env("PATH", dir.join("empty"));
-    let no_build = run_in(&dir, cmd, None);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rwo-guard"));
-    cmd.args(["-f", "tree"]);
+    cmd.args(["check", "tree", "--no-config", "--no-build", "-v"]).env("PATH", dir.join("empty"));
     let plain = run_in(&dir, cmd, None);
-    assert_eq!(
-        (no_build.code, &no_build.stdout, &no_build.stderr),
-        (plain.code, &plain.stdout, &plain.stderr),
-        "--no-build reads the files as plain manifests, as -f does"
-    );
+    // The files as plain manifests: kustomization files skipped, both overlays' claims read
+    // side by side (a duplicate), nothing built.
+    assert_eq!(plain.code, 0, "{}", plain.show());
+    assert!(plain.stdout.contains("tree/base/kustomization.yaml: skipped a kustomize Kustomization"), "{}", plain.show());
+    assert!(plain.stdout.contains("[duplicate-object] PersistentVolumeClaim cache-data"), "{}", plain.show());
 }
 
 #[test]
@@ -263,12 +258,16 @@ fn a_build_past_its_timeout_is_stopped_and_located() {
     fs::write(&slow, "#!/bin/sh\nexec sleep 30\n").unwrap();
     fs::set_permissions(&slow, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rwo-guard"));
-    cmd.args(["-f", "tree", "--kustomize-roots", "--kustomize", "./slow-kustomize build", "--build-timeout", "1"]);
+    cmd.args(["check", "tree", "--no-config", "--kustomize", "./slow-kustomize build", "--build-timeout", "1"]);
     let started = Instant::now();
     let ran = run_in(&dir, cmd, None);
     assert!(started.elapsed() < Duration::from_secs(20), "the builds were not stopped at their deadline");
     assert_eq!(ran.code, 3, "{}", ran.show());
-    assert!(ran.stderr.contains("tree/overlays/shared-fs/kustomization.yaml: error: cannot build the root tree/overlays/shared-fs: the build did not finish within 1 s"), "{}", ran.show());
+    assert!(
+        ran.stderr.contains("tree/overlays/shared-fs/kustomization.yaml: error: cannot build the root tree/overlays/shared-fs: the build did not finish within 1 s (--build-timeout)"),
+        "{}",
+        ran.show()
+    );
 }
 
 #[test]

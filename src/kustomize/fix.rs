@@ -13,20 +13,20 @@
 //! a temporary copy of the tree and planned nothing more; then the new patch files are created
 //! and the edited files replaced as `--in-place` does (all or nothing).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::discover::Tree;
 use super::map::{self, Source, Sources};
-use super::{Names, Options, Unit};
-use crate::analyze::ObjectPlan;
+use super::{FileEdit, Names, NewFile, Options, Unit};
 use crate::config::Config;
 use crate::error::exit;
+use crate::findings::ObjectPlan;
 use crate::kinds::{self, Rollout};
-use crate::location::{Location, Read};
-use crate::model::Object;
-use crate::pipeline::Output;
+use crate::location::{Location, Origin};
+use crate::model::{Object, ObjectId};
+use crate::read::{self, Limits};
 use crate::rewrite::{self, Edit};
 use crate::strategy::{self, Fix, Layout, Val};
 use crate::yaml::{Event, Events};
@@ -62,17 +62,17 @@ enum Site {
 }
 
 /// A new strategic-merge patch beside a root's kustomization.
-struct NewPatch<'u> {
-    /// The bundle (root) it is for.
+struct NewPatch {
+    /// The bundle (root) it is for, and the workload.
     unit: usize,
-    /// The file to create.
+    object: ObjectId,
+    /// The file to create, and the kustomization that lists it.
     file: PathBuf,
+    kustomization: PathBuf,
     /// Its text.
     text: String,
-    /// The workload, as built.
-    object: &'u Object,
-    /// Why the fix is not made at the source.
-    why: String,
+    /// Where the report places the fix.
+    placed: PlacedAt,
 }
 
 /// One workload of one bundle.
@@ -83,122 +83,128 @@ struct Need<'u> {
     plan: Option<&'u ObjectPlan>,
 }
 
-/// Plans the edits, verifies them by rebuilding, writes them. Returns the report lines.
-pub(crate) fn fix(
-    units: &[Unit],
+/// Where a fix that did not go to the workload's source went: a new patch.
+#[derive(Clone, Debug)]
+pub(crate) struct PlacedAt {
+    /// The place of its strategy in the new patch.
+    pub location: Location,
+    /// The new patch.
+    pub file: PathBuf,
+    /// What the report says about it.
+    pub why: String,
+}
+
+/// The fixes placed in new patches, by bundle and object.
+pub(crate) type Placed = HashMap<(usize, ObjectId), PlacedAt>;
+
+/// What a fix writes, verified.
+pub(crate) struct FixPlan {
+    /// Existing files edited.
+    pub edits: Vec<FileEdit>,
+    /// New patch files.
+    pub new_files: Vec<NewFile>,
+    /// The fixes that went into new patches.
+    pub placed: Placed,
+}
+
+/// Plans every fix at its site (or in a new patch), verifies each edit on its text, then
+/// rebuilds every root from the edited texts in a temporary copy. A fix that cannot be made
+/// turns its findings into an `unsupported-strategy` warning in its bundle.
+pub(crate) fn plan(
+    units: &mut [Unit],
     tree: &Tree,
     sources: &mut Sources,
     names: &Names,
     opts: &Options,
     config: &Config,
-) -> Result<String, FixError> {
-    let mut lines = String::new();
-    let mut sites: BTreeMap<Site, Vec<Need<'_>>> = BTreeMap::new();
-    for (ui, u) in units.iter().enumerate() {
-        let reached = u.root.as_ref().map(|r| tree.reached(r));
-        for (oi, o) in u.bundle.objects.iter().enumerate() {
-            let Some(Rollout::Rewrite(layout)) = kinds::workload(o).map(|w| w.rollout) else { continue };
-            let plan = u.analysis.plans.iter().find(|p| p.object == oi);
-            let site = match map::strategy_site(u, o, layout, reached.as_ref(), tree, sources, names) {
-                map::Site::At(file, i) => Site::At(file, i),
-                map::Site::Hand(why) => Site::Hand(why),
-                map::Site::Unknown if u.root.is_some() => Site::Root(ui, oi),
-                map::Site::Unknown => Site::Hand("its source is unknown".into()),
-            };
-            sites.entry(site).or_default().push(Need { unit: ui, object: o, layout, plan });
-        }
-    }
+) -> Result<FixPlan, FixError> {
     let mut edits: BTreeMap<PathBuf, Vec<Edit>> = BTreeMap::new();
-    let mut new_patches: Vec<NewPatch<'_>> = Vec::new();
-    let mut by_hand: Vec<(usize, String)> = Vec::new();
-    for (site, needs) in &sites {
-        let planned: Vec<&Need<'_>> = needs.iter().filter(|n| n.plan.is_some()).collect();
-        let Some(first) = planned.first() else { continue };
-        let same = planned.len() == needs.len()
-            && planned.iter().all(|n| n.plan.map(|p| &p.expected) == first.plan.map(|p| &p.expected));
-        match site {
-            Site::At(file, index) if same => {
-                let roots: Vec<&str> = planned.iter().map(|n| units[n.unit].name.as_str()).collect();
-                let is_patch = tree.kustomizations.values().any(|k| k.patches.iter().any(|p| p.file == *file));
-                match edit_at(file, *index, first, is_patch, sources, opts) {
-                    Ok(Some(e)) => {
-                        let field = first.layout.path(&[]);
-                        let (line, shown) = sources.get(file).map_or((0, first.object.display()), |(text, b)| {
-                            let at = Location::of(&b.objects[*index], Some(&field), Read::File { name: "", text });
-                            (at.point().map_or(0, |p| p.line), b.objects[*index].display())
-                        });
-                        let _ = writeln!(
-                            lines,
-                            "{}:{line}: info: fixed at the source: the strategy of {shown} [{}: {}]",
-                            names.of(file),
-                            if roots.len() == 1 { "root" } else { "roots" },
-                            roots.join(", ")
-                        );
-                        edits.entry(file.clone()).or_default().extend(e);
-                    }
-                    Ok(None) => {
-                        let why = format!("the strategy {} sets is already safe; the one built comes from elsewhere", names.of(file));
-                        for n in &planned {
-                            new_patches.push(patch_for(n, units, sources, &new_patches, why.clone())?);
-                        }
-                    }
-                    Err(why) => {
-                        for n in &planned {
-                            by_hand.push((n.unit, n.object.display()));
-                        }
-                        let _ = writeln!(lines, "{}: warning: cannot fix {} here: {why}; set its strategy by hand", names.of(file), first.object.display());
-                    }
-                }
-            }
-            Site::At(..) | Site::Root(..) => {
-                let why = match site {
-                    Site::At(file, _) => {
-                        let rest: Vec<&str> = needs
-                            .iter()
-                            .filter(|n| n.plan.is_none())
-                            .map(|n| units[n.unit].name.as_str())
-                            .collect();
-                        match rest.as_slice() {
-                            [] => format!("the roots building {} need different strategies", names.of(file)),
-                            [one] => format!("the roots building {} disagree: {one} needs no fix", names.of(file)),
-                            many => format!("the roots building {} disagree: {} need no fix", names.of(file), many.join(", ")),
-                        }
-                    }
-                    _ => "it has no local source (made by a generator, or from a remote base)".to_string(),
+    let mut new_patches: Vec<NewPatch> = Vec::new();
+    let mut by_hand: Vec<(usize, ObjectId, String)> = Vec::new();
+    {
+        let mut sites: BTreeMap<Site, Vec<Need<'_>>> = BTreeMap::new();
+        for (ui, u) in units.iter().enumerate() {
+            let reached = u.root.as_ref().map(|r| tree.reached(r));
+            for o in &u.objects {
+                let Some(Rollout::Rewrite(layout)) = kinds::workload(o).map(|w| w.rollout) else { continue };
+                let plan = u.analysis.plans.iter().find(|p| p.object == o.id);
+                let site = match map::strategy_site(u, o, layout, reached.as_ref(), tree, sources, names) {
+                    map::Site::At(file, i) => Site::At(file, i),
+                    map::Site::Hand(why) => Site::Hand(why),
+                    map::Site::Unknown if u.root.is_some() => Site::Root(ui, o.id.index),
+                    map::Site::Unknown => Site::Hand("its source is unknown".into()),
                 };
+                sites.entry(site).or_default().push(Need { unit: ui, object: o, layout, plan });
+            }
+        }
+        for (site, needs) in &sites {
+            let planned: Vec<&Need<'_>> = needs.iter().filter(|n| n.plan.is_some()).collect();
+            let Some(first) = planned.first() else { continue };
+            let same = planned.len() == needs.len()
+                && planned.iter().all(|n| n.plan.map(|p| &p.expected) == first.plan.map(|p| &p.expected));
+            let root_patches = |why: String, new_patches: &mut Vec<NewPatch>, by_hand: &mut Vec<(usize, ObjectId, String)>, sources: &mut Sources| -> Result<(), FixError> {
                 for n in &planned {
                     if units[n.unit].root.is_none() {
-                        by_hand.push((n.unit, n.object.display()));
+                        by_hand.push((n.unit, n.object.id, "it is in no kustomization".into()));
                         continue;
                     }
-                    new_patches.push(patch_for(n, units, sources, &new_patches, why.clone())?);
+                    let p = patch_for(n, units, sources, new_patches, why.clone(), names)?;
+                    new_patches.push(p);
+                }
+                Ok(())
+            };
+            match site {
+                Site::At(file, index) if same => {
+                    let is_patch = tree.kustomizations.values().any(|k| k.patches.iter().any(|p| p.file == *file));
+                    match edit_at(file, *index, first, is_patch, sources, opts) {
+                        Ok(Some(e)) => edits.entry(file.clone()).or_default().extend(e),
+                        Ok(None) => {
+                            let why = format!("the strategy {} sets is already safe; the one built comes from elsewhere", names.of(file));
+                            root_patches(why, &mut new_patches, &mut by_hand, sources)?;
+                        }
+                        Err(why) => {
+                            for n in &planned {
+                                by_hand.push((n.unit, n.object.id, format!("{}: {why}", names.of(file))));
+                            }
+                        }
+                    }
+                }
+                Site::At(file, _) => {
+                    let rest: Vec<&str> =
+                        needs.iter().filter(|n| n.plan.is_none()).map(|n| units[n.unit].name.as_str()).collect();
+                    let why = match rest.as_slice() {
+                        [] => format!("the roots building {} need different strategies", names.of(file)),
+                        [one] => format!("the roots building {} disagree: {one} needs no fix", names.of(file)),
+                        many => format!("the roots building {} disagree: {} need no fix", names.of(file), many.join(", ")),
+                    };
+                    root_patches(why, &mut new_patches, &mut by_hand, sources)?;
+                }
+                Site::Root(..) => {
+                    let why = "it has no local source (made by a generator, or from a remote base)".to_string();
+                    root_patches(why, &mut new_patches, &mut by_hand, sources)?;
+                }
+                Site::Hand(why) => {
+                    for n in &planned {
+                        by_hand.push((n.unit, n.object.id, why.clone()));
+                    }
                 }
             }
-            Site::Hand(why) => {
-                for n in &planned {
-                    by_hand.push((n.unit, n.object.display()));
-                    let _ = writeln!(lines, "{}: warning: cannot fix {} at its source: {why}; set its strategy by hand", units[n.unit].name, n.object.display());
-                }
-            }
+        }
+    }
+    // The fixes nobody can write: a warning in their bundle instead (never a false "fixed").
+    for (ui, id, why) in &by_hand {
+        let u = &mut units[*ui];
+        if let Some(i) = u.analysis.plans.iter().position(|p| p.object == *id) {
+            let object = &u.objects[id.index];
+            crate::rules::unplaceable(&mut u.analysis, i, object, why);
         }
     }
     // The kustomizations that list the new patches.
     let mut listed: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
     for p in &new_patches {
-        let Some(k) = &units[p.unit].kustomization else { continue };
         let entry = p.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        listed.entry(k.clone()).or_default().push(entry);
-        let _ = writeln!(
-            lines,
-            "{}: info: new strategic-merge patch for {} in {}, added to its patches in {} ({})",
-            names.of(&p.file),
-            p.object.display(),
-            units[p.unit].name,
-            names.of(k),
-            p.why
-        );
+        listed.entry(p.kustomization.clone()).or_default().push(entry);
     }
-    let mut texts: BTreeMap<PathBuf, String> = BTreeMap::new();
     for (k, entries) in &listed {
         let text = std::fs::read_to_string(k).map_err(|e| internal(format!("cannot read {}: {e}", names.of(k))))?;
         let edit = add_patches(&text, entries).map_err(|why| FixError {
@@ -207,25 +213,26 @@ pub(crate) fn fix(
         })?;
         edits.entry(k.clone()).or_default().push(edit);
     }
-    let mut originals: BTreeMap<PathBuf, String> = BTreeMap::new();
-    for (file, e) in &mut edits {
-        let text = std::fs::read_to_string(file).map_err(|e| internal(format!("cannot read {}: {e}", names.of(file))))?;
-        let sorted = rewrite::normalize(std::mem::take(e)).map_err(|why| internal(why.to_string()))?;
+    let mut files = Vec::new();
+    let mut texts: BTreeMap<PathBuf, String> = BTreeMap::new();
+    for (file, e) in edits {
+        let text = std::fs::read_to_string(&file).map_err(|e| internal(format!("cannot read {}: {e}", names.of(&file))))?;
+        let sorted = rewrite::normalize(e).map_err(|why| internal(why.to_string()))?;
         texts.insert(file.clone(), rewrite::splice(&text, &sorted));
-        *e = sorted;
-        originals.insert(file.clone(), text);
+        files.push(FileEdit { name: names.of(&file), path: file, text, edits: sorted });
     }
+    let mut placed = Placed::new();
     for p in &new_patches {
         texts.insert(p.file.clone(), p.text.clone());
+        placed.insert((p.unit, p.object), p.placed.clone());
     }
-    if texts.is_empty() {
-        return Ok(lines);
+    if !texts.is_empty() {
+        let hand: Vec<(usize, String)> =
+            by_hand.iter().map(|(u, id, _)| (*u, units[*u].objects[id.index].display())).collect();
+        rebuild_and_check(units, tree, &texts, &hand, opts, config, names)?;
     }
-    rebuild_and_check(units, tree, &texts, &by_hand, opts, config, names)?;
-    write(&edits, &originals, &new_patches, names)?;
-    let n = texts.len();
-    let _ = writeln!(lines, "rwo-guard: {n} {} written, every root rebuilt and checked first", if n == 1 { "file" } else { "files" });
-    Ok(lines)
+    let new_files = new_patches.into_iter().map(|p| NewFile { name: names.of(&p.file), path: p.file, text: p.text }).collect();
+    Ok(FixPlan { edits: files, new_files, placed })
 }
 
 /// The fix a bundle's plan makes, from the strategy it expects.
@@ -265,21 +272,29 @@ fn edit_at(
         return Ok(None);
     }
     let expected = strategy::apply(node.map(strategy::val), &ops).map(Val::normalized);
-    let site_plan = ObjectPlan { object: index, layout: need.layout, ops, expected };
+    let site_plan = ObjectPlan { object: o.id, layout: need.layout, ops, expected };
     let edits = rewrite::edits_for(text, o, &site_plan)?;
-    crate::verify::verify_regions(text, bundle, std::slice::from_ref(&site_plan), std::slice::from_ref(&edits), opts.limits)
+    crate::verify::verify_regions(
+        text,
+        bundle,
+        &bundle.objects,
+        std::slice::from_ref(&site_plan),
+        std::slice::from_ref(&edits),
+        opts.limits,
+    )
         .map_err(|e| format!("its edit failed verification: {e}"))?;
     Ok(Some(edits))
 }
 
 /// A new strategic-merge patch beside the root's kustomization for `n`.
-fn patch_for<'u>(
-    n: &Need<'u>,
+fn patch_for(
+    n: &Need<'_>,
     units: &[Unit],
     sources: &mut Sources,
-    taken: &[NewPatch<'_>],
+    taken: &[NewPatch],
     why: String,
-) -> Result<NewPatch<'u>, FixError> {
+    names: &Names,
+) -> Result<NewPatch, FixError> {
     let u = &units[n.unit];
     let (Some(k), Some(plan)) = (&u.kustomization, n.plan) else {
         return Err(internal("a patch without a root".into()));
@@ -322,7 +337,22 @@ fn patch_for<'u>(
     }
     let _ = writeln!(text, "spec:\n  {}:", n.layout.key);
     block(&value, 4, &mut text);
-    Ok(NewPatch { unit: n.unit, file, text, object: o, why })
+    // The report places the fix at the new patch's strategy.
+    let name = names.of(&file);
+    let field = n.layout.path(&[]);
+    let location = read::read_source(&text, Limits::default())
+        .ok()
+        .and_then(|b| b.objects.first().map(|p| Location::of(p, Some(&field), Origin::File { name: &name, text: &text })))
+        .unwrap_or(Location { file: Some(name.clone()), ..Location::default() });
+    let why = format!("in the new patch {name}, added to {}, as {why}", names.of(k));
+    Ok(NewPatch {
+        unit: n.unit,
+        object: o.id,
+        file: file.clone(),
+        kustomization: k.clone(),
+        text,
+        placed: PlacedAt { location, file, why },
+    })
 }
 
 /// A value in block style at `indent`.
@@ -569,10 +599,10 @@ fn rebuild_and_check(
         let rooted: Vec<(usize, &Unit)> = units.iter().enumerate().filter(|(_, u)| u.root.is_some()).collect();
         for ((ui, u), b) in rooted.into_iter().zip(built) {
             let text = b.output.map_err(|why| internal(format!("after the edits, {} does not build: {why}", u.name)))?;
-            let again = super::unit(&u.name, None, None, text, map::Origins::Built { dir: b.dir }, config, opts.limits)
+            let again = super::unit(&u.name, None, None, &text, map::Origins::Built { dir: b.dir }, config, opts.limits)
                 .map_err(|why| internal(format!("after the edits, the build of {} cannot be read: {why}", u.name)))?;
             for p in &again.analysis.plans {
-                let shown = again.bundle.objects[p.object].display();
+                let shown = again.objects[p.object.index].display();
                 if !by_hand.iter().any(|(h, d)| *h == ui && *d == shown) {
                     return Err(internal(format!(
                         "after the edits, rebuilding {} still plans a fix for {shown}",
@@ -631,45 +661,6 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), FixError> {
                 std::fs::copy(&path, target.join(e.file_name())).map_err(fail)?;
             }
         }
-    }
-    Ok(())
-}
-
-/// Creates the new patch files, then replaces the edited files as `--in-place` does; when
-/// replacing fails, the new files are removed.
-fn write(
-    edits: &BTreeMap<PathBuf, Vec<Edit>>,
-    originals: &BTreeMap<PathBuf, String>,
-    new_patches: &[NewPatch<'_>],
-    names: &Names,
-) -> Result<(), FixError> {
-    let shown: BTreeMap<&PathBuf, String> = edits.keys().map(|p| (p, names.of(p))).collect();
-    let outputs: Vec<Output<'_>> = edits
-        .iter()
-        .map(|(p, e)| Output { name: &shown[p], path: Some(p), text: &originals[p], edits: e.clone() })
-        .collect();
-    let mut created: Vec<&PathBuf> = Vec::new();
-    let undo = |created: &[&PathBuf]| {
-        for f in created {
-            let _ = std::fs::remove_file(f);
-        }
-    };
-    for NewPatch { file, text, .. } in new_patches {
-        use std::io::Write as _;
-        let made = std::fs::OpenOptions::new().write(true).create_new(true).open(file).and_then(|mut f| {
-            f.write_all(text.as_bytes())?;
-            f.sync_all()
-        });
-        if let Err(e) = made {
-            undo(&created);
-            let _ = std::fs::remove_file(file).ok().filter(|()| e.kind() != std::io::ErrorKind::AlreadyExists);
-            return Err(FixError { message: format!("cannot create {}: {e}", names.of(file)), code: exit::OUTPUT });
-        }
-        created.push(file);
-    }
-    if let Err(why) = crate::output::in_place::write(&outputs) {
-        undo(&created);
-        return Err(FixError { message: why, code: exit::OUTPUT });
     }
     Ok(())
 }

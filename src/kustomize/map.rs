@@ -11,11 +11,14 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::discover::{self, Reached, Ref, Tree};
-use crate::strategy::Layout;
-use super::{Names, Reported, Unit};
-use crate::location::{Location, Read};
+use super::fix::Placed;
+use super::{Names, Unit};
+use crate::findings::{Diagnostic, Finding, ResourceRef};
+use crate::location::{Location, Origin};
 use crate::model::{Fact, Object};
+use crate::outcome::{self, Suppressed};
 use crate::read::{self, Bundle, Limits};
+use crate::strategy::Layout;
 
 /// Where a bundle's objects come from.
 #[derive(Clone, Debug)]
@@ -134,7 +137,7 @@ pub(crate) fn strategy_site(
 /// kustomize's origin annotation.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-struct Origin {
+struct OriginAnnotation {
     path: Option<String>,
     repo: Option<String>,
     configured_in: Option<String>,
@@ -154,7 +157,7 @@ pub(crate) fn source_of(unit: &Unit, o: &Object, sources: &mut Sources) -> Optio
         Origins::Built { dir } => {
             let fallback = || unit.kustomization.clone().map(Source::File);
             let Some(text) = o.value(Fact::OriginAnnotation).map(|s| s.value.clone()) else { return fallback() };
-            let origin: Origin = serde_norway::from_str(&text).unwrap_or_default();
+            let origin: OriginAnnotation = serde_norway::from_str(&text).unwrap_or_default();
             if origin.repo.is_some() {
                 return fallback();
             }
@@ -192,75 +195,202 @@ fn find_object(built: &Object, file: &Path, sources: &mut Sources) -> Option<usi
     }
 }
 
+/// The findings of every bundle placed at their source.
+#[derive(Default)]
+pub(crate) struct Reported {
+    /// Every finding, the same one from several roots once, in file and line order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Suppressed findings, likewise.
+    pub suppressed: Vec<Suppressed>,
+    /// Every workload, at its source (when asked for).
+    pub checked: Vec<outcome::Checked>,
+    /// How many source files the objects came from.
+    pub files: usize,
+    /// How many Kubernetes objects, each source object once (one built by four roots: one).
+    pub objects: usize,
+    /// How many workloads among them.
+    pub workloads: usize,
+}
+
+/// Where a finding about object `o` of bundle `u` is: the patch that sets its strategy when
+/// the finding is about the strategy, else its source object; the file's object or the file.
+fn place(
+    u: &Unit,
+    o: &Object,
+    field: Option<&str>,
+    reached: Option<&Reached>,
+    tree: &Tree,
+    sources: &mut Sources,
+    names: &Names,
+) -> (Location, PathBuf, Option<ResourceRef>) {
+    let layout = match crate::kinds::workload(o).map(|w| w.rollout) {
+        Some(crate::kinds::Rollout::Rewrite(l)) => Some(l),
+        _ => None,
+    };
+    let in_strategy = |l: &Layout| field.is_some_and(|p| p.starts_with(&l.path(&[])));
+    let patched = match layout.filter(|l| in_strategy(l)) {
+        Some(l) => match strategy_site(u, o, l, reached, tree, sources, names) {
+            Site::At(file, i) => Some(Source::Object(file, i)),
+            _ => None,
+        },
+        None => None,
+    };
+    let source = source_of(u, o, sources);
+    let resource = match &source {
+        Some(Source::Object(file, i)) => sources.get(file).map(|(_, b)| ResourceRef::of(&b.objects[*i])),
+        _ => None,
+    };
+    match patched.or(source) {
+        Some(Source::Object(file, i)) => {
+            let name = names.of(&file);
+            let loc = sources
+                .get(&file)
+                .map(|(text, bundle)| Location::of(&bundle.objects[i], field, Origin::File { name: &name, text }))
+                .unwrap_or(Location { file: Some(name), ..Location::default() });
+            (loc, file, resource)
+        }
+        Some(Source::File(file)) => (Location { file: Some(names.of(&file)), ..Location::default() }, file, resource),
+        None => (Location::default(), PathBuf::new(), resource),
+    }
+}
+
+/// `Deployment minio: …` with the bundles that found it after the object's name, in the
+/// first clause that the text report shows: `Deployment minio (roots a, b): …`.
+fn with_roots(message: &str, display: &str, roots: &[String], extra: Option<&str>) -> String {
+    let mut what: Vec<String> = Vec::new();
+    match roots {
+        [] => {}
+        [one] => what.push(format!("root {one}")),
+        many => what.push(format!("roots {}", many.join(", "))),
+    }
+    what.extend(extra.map(str::to_string));
+    if what.is_empty() {
+        return message.to_string();
+    }
+    match message.strip_prefix(display) {
+        Some(rest) => format!("{display} ({}){rest}", what.join("; ")),
+        None => format!("{message} ({})", what.join("; ")),
+    }
+}
+
 /// Every finding of every bundle at its source, the same finding from several roots once, in
 /// the order of their files and lines. A finding about a strategy that a patch sets is placed
-/// at that patch's field.
-pub(crate) fn report(units: &[Unit], tree: &Tree, sources: &mut Sources, names: &Names) -> Vec<Reported> {
-    let mut merged: Vec<((String, usize), Reported)> = Vec::new();
-    let mut index: HashMap<(PathBuf, usize, &'static str, String), usize> = HashMap::new();
-    for u in units {
+/// at that patch's field; one whose fix went into a new patch (`placed`), at that patch.
+pub(crate) fn report(
+    units: &[Unit],
+    tree: &Tree,
+    sources: &mut Sources,
+    names: &Names,
+    placed: &Placed,
+    list_checked: bool,
+) -> Reported {
+    struct One {
+        location: Location,
+        finding: Finding,
+        resource: ResourceRef,
+        display: String,
+        roots: Vec<String>,
+        extra: Option<String>,
+        reason: Option<String>,
+    }
+    let mut merged: Vec<One> = Vec::new();
+    let mut index: HashMap<(PathBuf, usize, &'static str, String, bool), usize> = HashMap::new();
+    let mut files: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut objects: BTreeSet<(PathBuf, usize, String)> = BTreeSet::new();
+    let mut workloads = 0usize;
+    let mut checked: Vec<outcome::Checked> = Vec::new();
+    for (ui, u) in units.iter().enumerate() {
         let reached = u.root.as_ref().map(|r| tree.reached(r));
-        for f in &u.analysis.findings {
-            let o = &u.bundle.objects[f.object];
-            let field = f.field.as_ref().map(|c| c.path.as_str());
-            let layout = match crate::kinds::workload(o).map(|w| w.rollout) {
-                Some(crate::kinds::Rollout::Rewrite(l)) => Some(l),
-                _ => None,
-            };
-            let in_strategy = |l: &Layout| field.is_some_and(|p| p.starts_with(&l.path(&[])));
-            let patched = match layout.filter(|l| in_strategy(l)) {
-                Some(l) => match strategy_site(u, o, l, reached.as_ref(), tree, sources, names) {
-                    Site::At(file, i) => Some(Source::Object(file, i)),
-                    _ => None,
-                },
-                None => None,
-            };
-            let source = source_of(u, o, sources);
-            // The object as its file names it: the roots may each rename it.
-            let message = match &source {
-                Some(Source::Object(file, i)) => match sources.get(file) {
-                    Some((_, b)) => match f.message.strip_prefix(&o.display()) {
-                        Some(rest) => format!("{}{rest}", b.objects[*i].display()),
-                        None => f.message.clone(),
-                    },
-                    None => f.message.clone(),
-                },
-                _ => f.message.clone(),
-            };
-            let (place, line, file) = match patched.or(source) {
-                Some(Source::Object(file, i)) => {
-                    let name = names.of(&file);
-                    let loc = sources
-                        .get(&file)
-                        .map(|(text, bundle)| Location::of(&bundle.objects[i], field, Read::File { name: &name, text }))
-                        .unwrap_or_default();
-                    let line = loc.point().map_or(0, |p| p.line);
-                    (loc.prefix().unwrap_or(name), line, file)
+        for o in &u.objects {
+            if o.kind.is_none() || o.api_version.is_none() {
+                continue;
+            }
+            let workload = crate::kinds::workload(o).is_some();
+            let key = match source_of(u, o, sources) {
+                Some(Source::Object(f, i)) => {
+                    files.insert(f.clone());
+                    (f, i, String::new())
                 }
-                Some(Source::File(file)) => (names.of(&file), 0, file),
-                None => ("rwo-guard".to_string(), 0, PathBuf::new()),
+                Some(Source::File(f)) => {
+                    files.insert(f.clone());
+                    (f, usize::MAX, format!("{ui} {}", o.id.index))
+                }
+                None => (PathBuf::new(), usize::MAX, format!("{ui} {}", o.id.index)),
+            };
+            if objects.insert(key) && workload {
+                workloads += 1;
+            }
+            if list_checked && crate::kinds::workload(o).is_some() {
+                let (location, _, resource) = place(u, o, None, reached.as_ref(), tree, sources, names);
+                let c = outcome::Checked { resource: resource.unwrap_or_else(|| ResourceRef::of(o)), location };
+                if !checked.contains(&c) {
+                    checked.push(c);
+                }
+            }
+        }
+        let all = u.analysis.findings.iter().map(|f| (f, None)).chain(u.analysis.suppressed.iter().map(|(f, r)| (f, Some(r))));
+        for (f, reason) in all {
+            let o = &u.objects[f.object.index];
+            let field = f.field.as_ref().map(|c| c.path.as_str());
+            let (mut location, mut file, resource) = place(u, o, field, reached.as_ref(), tree, sources, names);
+            let mut extra = None;
+            if let Some(new) = placed.get(&(ui, f.object)) {
+                location = new.location.clone();
+                file = new.file.clone();
+                extra = Some(new.why.clone());
+            }
+            let line = location.point().map_or(0, |p| p.line);
+            let display = resource.as_ref().map_or_else(|| o.display(), display_of);
+            let message = match f.message.strip_prefix(&o.display()) {
+                Some(rest) => format!("{display}{rest}"),
+                None => f.message.clone(),
             };
             let what = match &f.field {
                 Some(c) => format!("{}={:?}", c.path, c.proposed),
                 None => message.clone(),
             };
-            let key = (file.clone(), line, f.rule.name, what);
+            let key = (file.clone(), line, f.rule.name, what, reason.is_some());
             let at = *index.entry(key).or_insert_with(|| {
-                merged.push((
-                    (names.of(&file), line),
-                    Reported { place, severity: f.severity, message, roots: Vec::new() },
-                ));
+                merged.push(One {
+                    location,
+                    finding: Finding { message, ..f.clone() },
+                    resource: resource.unwrap_or_else(|| ResourceRef::of(o)),
+                    display,
+                    roots: Vec::new(),
+                    extra,
+                    reason: reason.cloned(),
+                });
                 merged.len() - 1
             });
-            let roots = &mut merged[at].1.roots;
-            if !roots.contains(&u.name) {
-                roots.push(u.name.clone());
+            if u.root.is_some() && !merged[at].roots.contains(&u.name) {
+                merged[at].roots.push(u.name.clone());
             }
         }
     }
     // Stable: findings at one place keep the order the rules gave them.
-    merged.sort_by(|a, b| a.0.cmp(&b.0));
-    merged.into_iter().map(|(_, r)| r).collect()
+    merged.sort_by(|a, b| {
+        let key = |o: &One| (o.location.file.clone(), o.location.point().map_or(0, |p| p.line));
+        key(a).cmp(&key(b))
+    });
+    let mut out = Reported { files: files.len(), objects: objects.len(), workloads, checked, ..Reported::default() };
+    for one in merged {
+        let message = with_roots(&one.finding.message, &one.display, &one.roots, one.extra.as_deref());
+        let diagnostic =
+            Diagnostic { finding: Finding { message, ..one.finding }, resource: one.resource, location: one.location };
+        match one.reason {
+            Some(reason) => out.suppressed.push(Suppressed { diagnostic, reason }),
+            None => out.diagnostics.push(diagnostic),
+        }
+    }
+    out
+}
+
+/// `Kind namespace/name` of a reference, as `Object::display` writes it.
+fn display_of(r: &ResourceRef) -> String {
+    match &r.namespace {
+        Some(ns) => format!("{} {ns}/{}", r.kind, r.name),
+        None => format!("{} {}", r.kind, r.name),
+    }
 }
 
 /// Every file any kustomization uses (objects, patches, other inputs).
@@ -342,7 +472,7 @@ mod tests {
             "root",
             Some(dir.join("root")),
             Some(dir.join("root/kustomization.yaml")),
-            text.to_string(),
+            text,
             origin,
             &Config::default(),
             Limits::default(),
@@ -372,7 +502,7 @@ mod tests {
         .concat();
         let u = built(&dir, &text);
         let mut sources = Sources::new(Limits::default());
-        let at = |i: usize, sources: &mut Sources| source_of(&u, &u.bundle.objects[i], sources);
+        let at = |i: usize, sources: &mut Sources| source_of(&u, &u.objects[i], sources);
         assert_eq!(at(0, &mut sources), Some(Source::Object(dir.join("base/app.yaml"), 2)), "the longest name wins");
         assert_eq!(at(1, &mut sources), Some(Source::Object(dir.join("base/app.yaml"), 1)));
         assert_eq!(at(2, &mut sources), Some(Source::File(dir.join("base/kustomization.yaml"))), "a generator");
@@ -391,9 +521,9 @@ mod tests {
         std::fs::write(dir.join("b.yaml"), b).unwrap();
         let text = format!("{a}---\n{b}---\n");
         let parts = vec![(0, dir.join("a.yaml")), (a.len() + 4, dir.join("b.yaml"))];
-        let u = super::super::unit("plain", None, None, text, Origins::Plain { parts }, &Config::default(), Limits::default()).unwrap();
+        let u = super::super::unit("plain", None, None, &text, Origins::Plain { parts }, &Config::default(), Limits::default()).unwrap();
         let mut sources = Sources::new(Limits::default());
-        let got: Vec<Option<Source>> = u.bundle.objects.iter().map(|o| source_of(&u, o, &mut sources)).collect();
+        let got: Vec<Option<Source>> = u.objects.iter().map(|o| source_of(&u, o, &mut sources)).collect();
         assert_eq!(
             got,
             [

@@ -1,15 +1,17 @@
-//! Kustomize repositories checked and fixed at their source.
+//! Kustomize repositories checked and fixed at their source (docs/kustomize.md).
 //!
 //! Under each PATH: the kustomization roots ([`discover`]) are built by the real kustomize
 //! ([`build`]), each build is checked as one bundle by the ordinary reader and rules, and every
-//! finding is mapped back, through kustomize's `config.kubernetes.io/origin`, to the source file
-//! and line of its object ([`map`]); the same finding from several roots is one finding that
-//! lists them. Files outside every kustomization are read as plain manifests (one more bundle).
-//! `fix` edits the strategy where it is set, or writes a strategic-merge patch beside a root
-//! when the roots building a file disagree, and verifies by rebuilding every root from the
-//! edited texts in a temporary copy before any file is written ([`fix`]).
+//! finding is placed, through kustomize's `config.kubernetes.io/origin`, at the source file and
+//! line of its object, or of the patch that sets its strategy ([`map`]); the same finding from
+//! several roots is one finding that names them. Files outside every kustomization are read as
+//! plain manifests (one more bundle). `fix` edits the strategy where it is set, or writes a
+//! strategic-merge patch beside a root when the roots building a file disagree, and verifies
+//! by rebuilding every root from the edited texts in a temporary copy ([`fix`]).
 //!
-//! The seam: [`Options`] in, [`run`] writes the report lines and returns the exit code.
+//! The seam: `command` asks [`has_roots`], then [`check`] gives a [`Checked`] (diagnostics,
+//! the located build errors, the verified edits and new files) that `command` turns into the
+//! ordinary `Outcome` for the reports; [`write`] writes a fix (all or nothing).
 
 pub(crate) mod build;
 pub(crate) mod discover;
@@ -17,35 +19,51 @@ pub(crate) mod fix;
 pub(crate) mod map;
 
 use std::fmt::Write as _;
-use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use crate::analyze::{self, Analysis, Severity};
-use crate::config::{Config, Mode};
-use crate::error::exit;
-use crate::read::{self, Bundle, Limits};
+use crate::config::Config;
+use crate::error::{Failure, Fatal};
+use crate::findings::{Analysis, Diagnostic};
+use crate::outcome::{self, Stats, Suppressed};
+use crate::read::{self, Limits};
+use crate::rewrite::Edit;
 
 pub(crate) use build::Builder;
 
-/// What to do, from the command line.
+/// How roots are built, as the command line says (`--kustomize`, `--build-arg`,
+/// `--build-timeout`, `--no-build`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Settings {
+    /// `--kustomize CMD`.
+    pub command: Option<String>,
+    /// `--build-arg ARG`, in order.
+    pub args: Vec<String>,
+    /// `--build-timeout SECONDS`.
+    pub timeout: Duration,
+    /// `--no-build`: every file a plain manifest.
+    pub no_build: bool,
+}
+
+/// What to do.
 #[derive(Clone, Debug)]
 pub(crate) struct Options {
     /// The PATHs, as given.
     pub paths: Vec<PathBuf>,
-    /// How to build (`None`: `--no-build`, which the caller handles as plain files).
+    /// How to build.
     pub builder: Builder,
-    /// `-v`: also the info lines about files no root deploys.
-    pub verbose: bool,
-    /// `fix`: write the edits (else `check`).
+    /// `fix` (else `check`).
     pub fix: bool,
     /// Reader limits.
     pub limits: Limits,
     /// Builds at once.
     pub workers: usize,
+    /// List every workload checked (a JUnit report).
+    pub list_checked: bool,
 }
 
-/// Control characters shown escaped (`\n`, `\x1b`), so that nothing a file or a tool says can
-/// drive the terminal.
+/// Control characters shown escaped (`\n`, `\u{1b}`), so that nothing a file or a tool says
+/// can drive the terminal.
 pub(crate) fn shown(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -69,25 +87,59 @@ pub(crate) struct Unit {
     pub root: Option<PathBuf>,
     /// The root's kustomization file.
     pub kustomization: Option<PathBuf>,
-    /// Its facts.
-    pub bundle: Bundle,
+    /// Its objects.
+    pub objects: Vec<crate::model::Object>,
     /// Findings and plans.
     pub analysis: Analysis,
     /// Where its objects come from.
     pub origin: map::Origins,
 }
 
-/// A finding as reported: where, what, and the bundles it was found in.
+/// An existing file to edit.
 #[derive(Clone, Debug)]
-pub(crate) struct Reported {
-    /// `file:line` (or `file`).
-    pub place: String,
-    /// How serious.
-    pub severity: Severity,
-    /// The message (from the first bundle that found it).
-    pub message: String,
-    /// The bundles (roots) it was found in.
-    pub roots: Vec<String>,
+pub(crate) struct FileEdit {
+    /// As shown.
+    pub name: String,
+    /// The file.
+    pub path: PathBuf,
+    /// Its text when read.
+    pub text: String,
+    /// Its edits, sorted and verified.
+    pub edits: Vec<Edit>,
+}
+
+/// A new file to create (a strategic-merge patch).
+#[derive(Clone, Debug)]
+pub(crate) struct NewFile {
+    /// As shown.
+    pub name: String,
+    /// The file.
+    pub path: PathBuf,
+    /// Its text.
+    pub text: String,
+}
+
+/// What a run over kustomize roots found, and what `fix` would write (already verified).
+#[derive(Debug, Default)]
+pub(crate) struct Checked {
+    /// Every finding, placed at its source, in file and line order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Findings suppressed by an annotation.
+    pub suppressed: Vec<Suppressed>,
+    /// Files not read as objects, and why (`not deployed by any root`).
+    pub skipped: Vec<(String, String)>,
+    /// Every workload checked, at its source (a JUnit report).
+    pub checked: Vec<outcome::Checked>,
+    /// Roots that did not build and files that could not be read: one located line each.
+    pub errors: Vec<String>,
+    /// Existing files to edit.
+    pub edits: Vec<FileEdit>,
+    /// New files to create.
+    pub new_files: Vec<NewFile>,
+    /// Workloads fixed.
+    pub fixed: usize,
+    /// What was checked.
+    pub stats: Stats,
 }
 
 /// Paths as the person gave them: under a PATH, that PATH as given joined with the rest;
@@ -133,36 +185,26 @@ impl Names {
     }
 }
 
-/// Checks (or fixes) the kustomization roots and plain manifests under `opts.paths`; writes the
-/// report to `stderr` and returns the exit code.
-pub(crate) fn run(opts: &Options, config: &Config, stderr: &mut dyn Write) -> i32 {
-    let mut out = String::new();
-    let code = run_into(opts, config, &mut out);
-    let _ = stderr.write_all(out.as_bytes());
-    code
+/// The PATHs as directories (absolute, links resolved); `None` when one is not a directory.
+fn directories(paths: &[PathBuf]) -> Option<Vec<PathBuf>> {
+    paths.iter().map(|p| std::fs::canonicalize(p).ok().filter(|c| c.is_dir())).collect()
 }
 
-fn run_into(opts: &Options, config: &Config, out: &mut String) -> i32 {
-    let mut canonical = Vec::new();
-    for p in &opts.paths {
-        match std::fs::canonicalize(p) {
-            Ok(c) if c.is_dir() => canonical.push(c),
-            Ok(_) => {
-                let _ = writeln!(out, "rwo-guard: error: {}: not a directory (a kustomization root is a directory)", shown(&p.display().to_string()));
-                return exit::USAGE;
-            }
-            Err(e) => {
-                let _ = writeln!(out, "rwo-guard: error: cannot read {}: {e}", shown(&p.display().to_string()));
-                return exit::USAGE;
-            }
-        }
-    }
+/// Whether the PATHs (all directories) hold a kustomization: then `check` and `fix` build it.
+pub(crate) fn has_roots(paths: &[PathBuf]) -> bool {
+    directories(paths).is_some_and(|dirs| !discover::discover(&dirs).roots.is_empty())
+}
+
+/// Checks the kustomization roots and plain manifests under `opts.paths` (and, for `fix`,
+/// plans and verifies the edits). `Err`: an internal error (a fix that failed its rebuild).
+pub(crate) fn check(opts: &Options, config: &Config) -> Result<Checked, Failure> {
+    let canonical = directories(&opts.paths)
+        .ok_or_else(|| Failure::new(Fatal::Usage("kustomization roots are read from directories".into())))?;
     let names = Names::new(&opts.paths, &canonical);
     let tree = discover::discover(&canonical);
-    let mut errors = 0usize;
+    let mut out = Checked::default();
     for p in &tree.problems {
-        let _ = writeln!(out, "{}: error: not a readable kustomization: {}", names.of(&p.file), p.message);
-        errors += 1;
+        out.errors.push(format!("{}: error: not a readable kustomization: {}", names.of(&p.file), p.message));
     }
     let jobs: Vec<build::Job> = tree
         .roots
@@ -177,86 +219,58 @@ fn run_into(opts: &Options, config: &Config, out: &mut String) -> i32 {
             Ok(text) => texts.push((job, text, b.dir)),
             Err(why) => {
                 let place = map::locate_build_error(&tree, &job.root, &why, &names);
-                let _ = writeln!(out, "{place}: error: cannot build the root {}: {}", names.of(&job.root), names.in_text(&why));
-                errors += 1;
+                out.errors.push(format!("{place}: error: cannot build the root {}: {}", names.of(&job.root), names.in_text(&why)));
             }
         }
     }
-    let plain = match plain_text(&tree, &names, opts, out) {
-        Ok(plain) => plain,
-        Err(()) => {
-            errors += 1;
-            None
-        }
-    };
-    // `fix` with a root it cannot build writes nothing: its findings say what it would do.
-    let config = if opts.fix && errors == 0 { config.clone() } else { Config { mode: Mode::Check, ..config.clone() } };
+    let plain = plain_text(&tree, &names, opts.limits, &mut out.errors);
+    // A fix stopped by a root it cannot build writes nothing: its findings say what it would do.
+    let fixing = opts.fix && out.errors.is_empty();
+    let config = Config { report_only: !fixing, ..config.clone() };
     let mut units = Vec::new();
-    let mut sources = map::Sources::new(opts.limits);
     for (job, text, dir) in texts {
         let k = &tree.kustomizations[&job.root];
         let name = names.of(&job.root);
-        match unit(&name, Some(job.root.clone()), Some(k.file.clone()), text, map::Origins::Built { dir }, &config, opts.limits) {
+        let origin = map::Origins::Built { dir };
+        match unit(&name, Some(job.root.clone()), Some(k.file.clone()), &text, origin, &config, opts.limits) {
             Ok(u) => units.push(u),
-            Err(why) => {
-                let _ = writeln!(out, "{}: error: the build of {name} cannot be read: {why}", names.of(&k.file));
-                errors += 1;
-            }
+            Err(why) => out.errors.push(format!("{}: error: the build of {name} cannot be read: {why}", names.of(&k.file))),
         }
     }
     if let Some((text, parts)) = plain {
-        match unit("plain manifests", None, None, text, map::Origins::Plain { parts }, &config, opts.limits) {
+        match unit("plain manifests", None, None, &text, map::Origins::Plain { parts }, &config, opts.limits) {
             Ok(u) => units.push(u),
-            Err(why) => {
-                let _ = writeln!(out, "rwo-guard: error: {why}");
-                errors += 1;
-            }
+            Err(why) => out.errors.push(format!("rwo-guard: error: {why}")),
         }
     }
-    if opts.verbose {
-        for f in map::undeployed(&tree) {
-            let _ = writeln!(out, "{}: info: not deployed by any root: not read as objects", names.of(&f));
-        }
+    for f in map::undeployed(&tree) {
+        out.skipped.push((names.of(&f), "not deployed by any root: not read as objects".into()));
     }
-    let reported = map::report(&units, &tree, &mut sources, &names);
-    let min = Severity::Info;
-    for r in reported.iter().filter(|r| r.severity >= min) {
-        let roots = if r.roots.len() > 1 || units.len() > 1 {
-            format!(" [{}: {}]", if r.roots.len() == 1 { "root" } else { "roots" }, r.roots.join(", "))
-        } else {
-            String::new()
-        };
-        let _ = writeln!(out, "{}: {}: {}{roots}", r.place, r.severity.name(), r.message);
+    let mut sources = map::Sources::new(opts.limits);
+    let mut placed = fix::Placed::default();
+    if fixing {
+        let plan = fix::plan(&mut units, &tree, &mut sources, &names, opts, &config)
+            .map_err(|e| Failure::new(if e.code == crate::error::exit::INTERNAL { Fatal::Internal(e.message) } else { Fatal::Usage(e.message) }))?;
+        out.edits = plan.edits;
+        out.new_files = plan.new_files;
+        placed = plan.placed;
     }
-    if errors > 0 {
-        let _ = writeln!(out, "rwo-guard: {errors} {} could not be built or read; nothing was written", if errors == 1 { "root or file" } else { "roots or files" });
-        return exit::INPUT;
-    }
-    let mut code = if crate::output::results::threshold(config.fail_on).is_some_and(|t| reported.iter().any(|r| r.severity >= t)) {
-        exit::FINDINGS
-    } else {
-        exit::OK
-    };
-    if opts.fix {
-        match fix::fix(&units, &tree, &mut sources, &names, opts, &config) {
-            Ok(lines) => out.push_str(&lines),
-            Err(why) => {
-                let _ = writeln!(out, "rwo-guard: error: {why}; nothing was written");
-                code = why.code;
-            }
-        }
-    }
-    let count = |s| reported.iter().filter(|r| r.severity == s).count();
-    let _ = writeln!(
-        out,
-        "rwo-guard: {} {} and {} checked; {} errors, {} warnings",
-        units.iter().filter(|u| u.root.is_some()).count(),
-        if units.iter().filter(|u| u.root.is_some()).count() == 1 { "root" } else { "roots" },
-        if units.iter().any(|u| u.root.is_none()) { "the plain manifests" } else { "no plain manifests" },
-        count(Severity::Error),
-        count(Severity::Warning)
-    );
-    code
+    let reported = map::report(&units, &tree, &mut sources, &names, &placed, opts.list_checked);
+    out.diagnostics = reported.diagnostics;
+    out.suppressed = reported.suppressed;
+    out.checked = reported.checked;
+    out.stats = Stats { files: reported.files, objects: reported.objects, workloads: reported.workloads };
+    // Each workload fixed once, however many roots build it.
+    let mut fixed: Vec<(&Option<String>, &crate::findings::ResourceRef)> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule() == &crate::rules::STRATEGY_REWRITTEN)
+        .map(|d| (&d.location.file, &d.resource))
+        .collect();
+    fixed.sort_by(|a, b| (a.0, &a.1.kind, &a.1.name).cmp(&(b.0, &b.1.kind, &b.1.name)));
+    fixed.dedup();
+    out.fixed = fixed.len();
+    Ok(out)
 }
 
 /// Reads and analyses one bundle.
@@ -264,41 +278,39 @@ pub(crate) fn unit(
     name: &str,
     root: Option<PathBuf>,
     kustomization: Option<PathBuf>,
-    text: String,
+    text: &str,
     origin: map::Origins,
     config: &Config,
     limits: Limits,
 ) -> Result<Unit, String> {
-    let bundle = read::read(&text, limits).map_err(|f| shown(&f.summary(name)))?;
-    let analysis = analyze::analyze(&bundle.objects, config, &bundle.namespaces);
-    Ok(Unit { name: name.to_string(), root, kustomization, bundle, analysis, origin })
+    let mut bundle = read::read(text, limits).map_err(|f| shown(&f.summary(name)))?;
+    let objects = std::mem::take(&mut bundle.objects);
+    let analysis = crate::rules::run(&objects, config, &bundle.namespaces);
+    Ok(Unit { name: name.to_string(), root, kustomization, objects, analysis, origin })
 }
 
 /// The files under the PATHs that no kustomization covers or uses, one after another (files
-/// that are not Kubernetes objects left out, as with -f), and where each starts; `Err`: a file
-/// that is not valid YAML (said in `out`).
-#[allow(clippy::type_complexity)]
+/// that are not Kubernetes objects left out, as with -f), and where each starts; a file that
+/// is not valid YAML is a located error in `errors`.
 fn plain_text(
     tree: &discover::Tree,
     names: &Names,
-    opts: &Options,
-    out: &mut String,
-) -> Result<Option<(String, Vec<(usize, PathBuf)>)>, ()> {
+    limits: Limits,
+    errors: &mut Vec<String>,
+) -> Option<(String, Vec<(usize, PathBuf)>)> {
     let used = map::used_anywhere(tree);
     let mut text = String::new();
     let mut parts = Vec::new();
-    let mut failed = false;
     for f in tree.files.iter().filter(|f| !tree.covered(f) && !used.contains(*f)) {
-        let Ok(t) = std::fs::read_to_string(f) else { continue };
-        let bundle = match read::read(&t, opts.limits) {
+        let Ok(t) = std::fs::read_to_string(f) else {
+            errors.push(format!("{}: error: cannot read it as UTF-8 text", names.of(f)));
+            continue;
+        };
+        let bundle = match read::read(&t, limits) {
             Ok(b) => b,
-            Err(fatal) if t.contains("{{") => {
-                drop(fatal);
-                continue;
-            }
+            Err(_) if crate::input::template_reason(&t).is_some() => continue,
             Err(fatal) => {
-                let _ = writeln!(out, "{}", shown(&fatal.summary(&names.of(f))));
-                failed = true;
+                errors.push(shown(&fatal.summary(&names.of(f))));
                 continue;
             }
         };
@@ -312,11 +324,39 @@ fn plain_text(
         }
         text.push_str("---\n");
     }
-    if failed {
-        return Err(());
+    (!parts.is_empty()).then_some((text, parts))
+}
+
+/// Writes a fix: the new files first (each created, never over an existing file), then the
+/// edited files as `--in-place` does (checked, then temporary files, then renames); when the
+/// edited files cannot be written, the new files are removed again.
+pub(crate) fn write(checked: &Checked) -> Result<(), String> {
+    use std::io::Write as _;
+    let mut created: Vec<&Path> = Vec::new();
+    let undo = |created: &[&Path]| {
+        for f in created {
+            let _ = std::fs::remove_file(f);
+        }
+    };
+    for f in &checked.new_files {
+        let made = std::fs::OpenOptions::new().write(true).create_new(true).open(&f.path).and_then(|mut file| {
+            file.write_all(f.text.as_bytes())?;
+            file.sync_all()
+        });
+        if let Err(e) = made {
+            undo(&created);
+            return Err(format!("cannot create {}: {e}; no file was written", f.name));
+        }
+        created.push(&f.path);
     }
-    if parts.is_empty() {
-        return Ok(None);
+    let texts: Vec<outcome::EditedText<'_>> = checked
+        .edits
+        .iter()
+        .map(|e| outcome::EditedText { name: &e.name, path: Some(&e.path), text: &e.text, edits: e.edits.clone() })
+        .collect();
+    if let Err(why) = crate::output::in_place::write(&texts) {
+        undo(&created);
+        return Err(why);
     }
-    Ok(Some((text, parts)))
+    Ok(())
 }

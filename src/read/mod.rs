@@ -104,7 +104,7 @@ impl Bundle {
     fn from(walked: walker::Walked) -> Bundle {
         let mut objects = walked.objects;
         for (i, o) in objects.iter_mut().enumerate() {
-            o.ordinal = i;
+            o.id.index = i;
         }
         Bundle {
             form: if walked.resource_list { Form::ResourceList } else { Form::Stream },
@@ -143,7 +143,7 @@ const PARALLEL_MIN_BYTES: usize = 1 << 20;
 /// on its own, the whole input is read again in one piece, so errors are always reported
 /// exactly as a single pass would.
 pub fn read_filtered(text: &str, limits: Limits, keep: &(dyn Fn(&Object) -> bool + Sync)) -> Result<Bundle, Fatal> {
-    let workers = crate::workers();
+    let workers = crate::threads::workers();
     if text.len() >= PARALLEL_MIN_BYTES && workers > 1 {
         if let Some(bundle) = split::read_parallel(text, workers, limits, keep) {
             return Ok(bundle);

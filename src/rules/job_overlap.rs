@@ -2,8 +2,9 @@
 //! `parallelism` above one; a CronJob whose runs may overlap (`concurrencyPolicy` `Allow`, the
 //! default, or `Replace`, whose replaced run is still terminating) or whose runs are parallel.
 
-use crate::analyze::facts::{int, Mount, WorkloadFacts};
-use crate::analyze::{Analysis, Facts, FieldChange};
+use crate::facts::Facts;
+use crate::facts::{int, Mount, WorkloadFacts};
+use crate::findings::{Analysis, FieldChange};
 use crate::kinds::{Path, Scale};
 use crate::model::Fact;
 
@@ -16,6 +17,8 @@ pub(crate) static JOB_OVERLAP: Rule = Rule {
     summary: "Job or CronJob pods that can run at once mount an exclusive claim",
     triggered_by: "a Job with `parallelism` > 1; a CronJob with `concurrencyPolicy` `Allow` (the default) or `Replace`, or `jobTemplate.spec.parallelism` > 1, on an exclusive claim",
     advice: "`parallelism: 1`, `concurrencyPolicy: Forbid`",
+    why: "Overlapping Job pods need the volume at the same time: on a ReadWriteOnce claim the ones on another node hang on Multi-Attach, on ReadWriteOncePod only one runs.",
+    example: "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: backup}\nspec:\n  schedule: \"0 * * * *\"\n  # concurrencyPolicy defaults to Allow\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          volumes: [{name: data, persistentVolumeClaim: {claimName: db-data}}]",
     check: Some(check),
 };
 
@@ -63,7 +66,7 @@ fn push(out: &mut Analysis, w: &WorkloadFacts<'_>, m: &Mount<'_>, path: Path, fa
     let worst = w.worst();
     out.push(
         &JOB_OVERLAP,
-        w.ordinal,
+        w.object.id,
         by_access(worst),
         format!(
             "{}: mounts {}, and {what} can run at once; {} {advice}",

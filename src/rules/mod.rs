@@ -24,8 +24,15 @@ mod strategy;
 mod unreadable_field;
 mod unsupported_strategy;
 
-use crate::analyze::{Analysis, Facts, FieldChange, Finding, Severity};
+use std::collections::BTreeSet;
+
 use crate::claims::Access;
+use crate::config::Config;
+use crate::facts::Facts;
+use crate::findings::{Analysis, Severity};
+use crate::model::Object;
+
+pub(crate) use crate::findings::{Level, Rule};
 
 pub(crate) use argo_rollout::ARGO_ROLLOUT;
 pub(crate) use autoscaled::AUTOSCALED;
@@ -63,55 +70,131 @@ pub static ALL: &[&Rule] = &[
     &DUPLICATE_OBJECT,
 ];
 
-/// How severe a rule's findings are.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Level {
-    /// Always this severity.
-    Always(Severity),
-    /// Error on a ReadWriteOncePod claim (only one pod can ever use it: the failure is
-    /// certain), warning on ReadWriteOnce (it fails once pods land on different nodes).
-    ByAccess,
+/// Runs every rule over the objects: gathers the facts, runs each rule's check, orders the
+/// findings (object order, then the order of [`ALL`]) and the plans (object order).
+/// `namespaces` are the namespaces the input's objects name: objects without one are in
+/// `config.namespace`, else in the bundle's only namespace when there is one (assumed, and
+/// said), else in their own unnamed one.
+pub(crate) fn run(objects: &[Object], config: &Config, namespaces: &BTreeSet<String>) -> Analysis {
+    run_named(objects, config, namespaces, &[])
 }
 
-impl Level {
-    /// `info`, `warning / error`.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Level::Always(s) => s.name(),
-            Level::ByAccess => "warning / error",
+/// As [`run`], over inputs read as files named `names` (by `ObjectId::source`), so findings
+/// can name other objects by file and line.
+pub(crate) fn run_named(
+    objects: &[Object],
+    config: &Config,
+    namespaces: &BTreeSet<String>,
+    names: &[&str],
+) -> Analysis {
+    let (default_ns, assumed) = match (&config.namespace, namespaces.first()) {
+        (Some(ns), _) => (ns.as_str(), false),
+        (None, Some(only)) if namespaces.len() == 1 => (only.as_str(), true),
+        _ => ("", false),
+    };
+    let mut facts = Facts::gather(objects, config, default_ns, assumed);
+    facts.names = names;
+    let mut out = Analysis::default();
+    for rule in ALL {
+        if let Some(check) = rule.check {
+            check(&facts, &mut out);
         }
     }
+    out.findings.sort_by_key(|f| (f.object, rank(f.rule)));
+    out.plans.sort_by_key(|p| p.object);
+    configure(&mut out, objects, config);
+    out
 }
 
-/// One rule: what it is called, when it fires, what it advises, and its check.
-pub struct Rule {
-    /// The name, used as the `rule` tag of results (`shared-claim`).
-    pub name: &'static str,
-    /// Its severity.
-    pub level: Level,
-    /// One line: what it reports (SARIF's short description).
-    pub summary: &'static str,
-    /// What triggers it (the README's "triggered by").
-    pub triggered_by: &'static str,
-    /// What to do about it.
-    pub advice: &'static str,
-    /// The check; `None` for a rule whose findings another rule's check emits (named in its
-    /// documentation).
-    pub(crate) check: Option<fn(&Facts<'_>, &mut Analysis)>,
-}
-
-impl PartialEq for Rule {
-    fn eq(&self, other: &Rule) -> bool {
-        self.name == other.name
+/// Applies `rules` (a severity, or off) and the objects' `ignore-check.rwo-guard.dev/<rule>`
+/// annotations (suppressed, with the reason) to the findings. A strategy finding turned off
+/// or suppressed takes its object's edit with it: the rule does nothing there.
+fn configure(out: &mut Analysis, objects: &[Object], config: &Config) {
+    use crate::config::RuleLevel;
+    use crate::model::Fact;
+    let mut unplanned = Vec::new();
+    for mut f in std::mem::take(&mut out.findings) {
+        let rank = u8::try_from(rank(f.rule)).unwrap_or(u8::MAX);
+        let object = crate::model::object(objects, f.object);
+        let reason = object.value(Fact::IgnoreCheck(rank)).map(|s| s.value.clone());
+        let level = config.rule_level(f.rule.name);
+        if reason.is_some() || level == Some(RuleLevel::Off) {
+            if f.rule == &STRATEGY_REWRITTEN {
+                unplanned.push(f.object);
+            }
+            if let Some(reason) = reason {
+                out.suppressed.push((f, reason));
+            }
+            continue;
+        }
+        f.severity = match level {
+            Some(RuleLevel::Info) => Severity::Info,
+            Some(RuleLevel::Warning) => Severity::Warning,
+            Some(RuleLevel::Error) => Severity::Error,
+            Some(RuleLevel::Off) | None => f.severity,
+        };
+        out.findings.push(f);
+    }
+    if !unplanned.is_empty() {
+        out.plans.retain(|p| !unplanned.contains(&p.object));
+        // Every finding of the rule on that object goes with the edit (one per field edited).
+        out.findings.retain(|f| !(f.rule == &STRATEGY_REWRITTEN && unplanned.contains(&f.object)));
     }
 }
 
-impl Eq for Rule {}
+/// The rule named `name`.
+pub(crate) fn named(name: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.name == name)
+}
 
-impl std::fmt::Debug for Rule {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name)
-    }
+/// The prefix of the annotations that suppress one rule on one object.
+pub(crate) const IGNORE_PREFIX: &str = "ignore-check.rwo-guard.dev/";
+
+/// The annotation that suppresses `rule` on one object (`ignore-check.rwo-guard.dev/replicas`).
+pub(crate) fn ignore_annotation(rule: &Rule) -> String {
+    format!("{IGNORE_PREFIX}{}", rule.name)
+}
+
+/// Where a rule's documentation is published: `docs/findings.md` under the repository named in
+/// Cargo.toml (`package.repository`), anchored at the rule. No public repository exists yet:
+/// Cargo.toml's is a placeholder under the reserved `.invalid` domain, so these links are
+/// absolute, as SARIF requires, and start working when the real repository is named there.
+pub(crate) fn help_uri(rule: &Rule) -> String {
+    format!("{}/blob/main/docs/findings.md#{}", env!("CARGO_PKG_REPOSITORY"), rule.name)
+}
+
+/// How to suppress `rule`: on one object, or everywhere.
+pub(crate) fn suppression(rule: &Rule) -> String {
+    format!(
+        "on one object (the workload, or the claim for a finding about a claim), annotate it `{}: \"why\"`; everywhere, `rules: {{{}: off}}` in `.rwo-guard.yaml` (or `--rule {}=off`)",
+        ignore_annotation(rule),
+        rule.name,
+        rule.name
+    )
+}
+
+/// `rwo-guard explain RULE`: what triggers it, why it breaks rollouts, how to fix and suppress
+/// it, an example.
+pub(crate) fn explain(rule: &Rule) -> String {
+    let example: String = rule.example.lines().map(|l| format!("    {l}\n")).collect();
+    format!(
+        "{name} ({level}): {summary}\n\nTriggered by: {triggered}.\n\nWhy: {why}\n\nHow to fix: {fix}.\n\nHow to suppress: {suppress}.\n\nExample:\n{example}\nMore: {uri}\n",
+        name = rule.name,
+        level = rule.level.describe(),
+        summary = rule.summary,
+        triggered = rule.triggered_by,
+        why = rule.why,
+        fix = rule.advice,
+        suppress = suppression(rule),
+        uri = help_uri(rule),
+    )
+}
+
+/// `rwo-guard rules`: one line per rule, its id, default severity and summary.
+pub(crate) fn list() -> String {
+    let width = ALL.iter().map(|r| r.name.len()).max().unwrap_or(0);
+    let sev = ALL.iter().map(|r| r.level.describe().len()).max().unwrap_or(0);
+    ALL.iter().map(|r| format!("{:width$}  {:sev$}  {}\n", r.name, r.level.describe(), r.summary)).collect()
 }
 
 /// The rule's place in [`ALL`].
@@ -137,29 +220,15 @@ pub(crate) fn extra_pods(access: Access) -> &'static str {
     }
 }
 
-impl Analysis {
-    /// Adds a finding of `rule` about object `object`.
-    pub(crate) fn push(
-        &mut self,
-        rule: &'static Rule,
-        object: usize,
-        severity: Severity,
-        message: String,
-        field: Option<FieldChange>,
-    ) {
-        self.findings.push(Finding { object, rule, severity, message, field });
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod testing {
     //! Running the analysis on a small bundle, for the rules' own tests.
 
-    use crate::analyze::{analyze, Finding};
     use crate::config::Config;
+    use crate::findings::Finding;
     use crate::read::{read, Limits};
 
-    use super::Rule;
+    use super::{run, Rule};
 
     /// A ReadWriteOnce claim `data` and a ReadWriteOncePod claim `pod-data`, to append to.
     pub(crate) const CLAIMS: &str = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec: {accessModes: [ReadWriteOnce]}\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: pod-data}\nspec: {accessModes: [ReadWriteOncePod]}\n---\n";
@@ -168,7 +237,7 @@ pub(crate) mod testing {
     #[allow(clippy::needless_pass_by_value, reason = "tests pass configs built in place")]
     pub(crate) fn findings(rule: &Rule, yaml: &str, config: Config) -> Vec<Finding> {
         let b = read(yaml, Limits::default()).expect("valid test input");
-        analyze(&b.objects, &config, &b.namespaces).findings.into_iter().filter(|f| f.rule == rule).collect()
+        run(&b.objects, &config, &b.namespaces).findings.into_iter().filter(|f| f.rule == rule).collect()
     }
 
     /// A workload of `kind` (`apps/v1` unless `api` says otherwise) mounting `claim`, with
@@ -181,6 +250,8 @@ pub(crate) mod testing {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Mode;
+    use crate::read::{read, Limits};
 
     #[test]
     fn names_are_unique_and_kebab_case() {
@@ -189,6 +260,43 @@ mod tests {
             assert!(seen.insert(r.name), "{} twice", r.name);
             assert!(r.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{}", r.name);
             assert!(!r.summary.is_empty() && !r.triggered_by.is_empty() && !r.advice.is_empty(), "{}", r.name);
+            assert!(!r.why.is_empty() && !r.example.is_empty(), "{}", r.name);
         }
+    }
+
+    #[allow(clippy::needless_pass_by_value, reason = "tests pass configs built in place")]
+    fn analysis(yaml: &str, config: Config) -> Analysis {
+        let b = read(yaml, Limits::default()).expect("valid");
+        run(&b.objects, &config, &b.namespaces)
+    }
+
+    fn bundle(mode: &str, replicas: u32, strategy: &str) -> String {
+        format!("apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: d}}\nspec: {{accessModes: [{mode}]}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: w}}\nspec:\n  replicas: {replicas}\n{strategy}  template:\n    spec:\n      volumes: [{{name: v, persistentVolumeClaim: {{claimName: d}}}}]\n")
+    }
+
+    #[test]
+    fn plans_a_fix_only_for_exclusive_claims() {
+        let a = analysis(&bundle("ReadWriteOnce", 1, ""), Config::default());
+        assert_eq!(a.plans.len(), 1);
+        assert_eq!(a.findings[0].rule, &STRATEGY_REWRITTEN);
+        assert!(analysis(&bundle("ReadWriteMany", 1, ""), Config::default()).findings.is_empty());
+        assert!(analysis(&bundle("ReadWriteOnce", 1, "  strategy: {type: Recreate}\n"), Config::default())
+            .findings
+            .is_empty());
+    }
+
+    #[test]
+    fn findings_are_in_object_then_rule_order() {
+        let a = analysis(&bundle("ReadWriteOnce", 3, ""), Config::default());
+        let rules: Vec<&str> = a.findings.iter().map(|f| f.rule.name).collect();
+        assert_eq!(rules, [STRATEGY_REWRITTEN.name, REPLICAS.name]);
+    }
+
+    #[test]
+    fn check_mode_plans_nothing_and_reports_errors() {
+        let config = Config { mode: Mode::Check, ..Config::default() };
+        let a = analysis(&bundle("ReadWriteOnce", 1, ""), config.clone());
+        assert!(a.plans.is_empty());
+        assert_eq!((a.findings[0].rule, a.findings[0].severity), (&STRATEGY_UNSAFE, Severity::Error));
     }
 }

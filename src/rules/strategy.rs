@@ -4,9 +4,10 @@
 //! finding per field edited, the first saying why); in `mode: check` each edit that would be
 //! made is an error instead. This file's check emits both rules' findings and the edit plan.
 
-use crate::analyze::{Analysis, Facts, FieldChange, ObjectPlan, Severity};
 use crate::claims::Access;
 use crate::config::Mode;
+use crate::facts::Facts;
+use crate::findings::{Analysis, FieldChange, ObjectPlan, Severity};
 use crate::kinds::Rollout;
 use crate::strategy::{self, Fix, Layout, Op, Val, Verdict};
 
@@ -18,7 +19,9 @@ pub(crate) static STRATEGY_REWRITTEN: Rule = Rule {
     level: Level::Always(Severity::Info),
     summary: "The rollout strategy of a workload on an exclusive claim was rewritten",
     triggered_by: "a Deployment, DeploymentConfig or CloneSet on an exclusive claim whose rollout can surge (no strategy, or rolling with `maxSurge` ≠ 0); one result per field edited",
-    advice: "what was changed and why",
+    advice: "nothing: rwo-guard fix (or the filter) already set `strategy: {type: Recreate}` (or `RollingUpdate` with `maxSurge: 0` under `mode: rolling`)",
+    why: "The default RollingUpdate starts the new pod before the old one stops (maxSurge 25%). If the new pod is scheduled on another node, the ReadWriteOnce volume is still attached to the old node and the rollout hangs on \"Multi-Attach error for volume\".",
+    example: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  # no strategy: RollingUpdate with maxSurge 25%\n  template:\n    spec:\n      volumes: [{name: data, persistentVolumeClaim: {claimName: web-data}}]",
     check: Some(check),
 };
 
@@ -28,7 +31,9 @@ pub(crate) static STRATEGY_UNSAFE: Rule = Rule {
     level: Level::Always(Severity::Error),
     summary: "A workload on an exclusive claim has a rollout strategy that can surge (mode check)",
     triggered_by: "the same under `mode: check`",
-    advice: "the edit that would be made",
+    advice: "run `rwo-guard fix`, or set `strategy: {type: Recreate}` by hand (no `rollingUpdate` beside it), or `RollingUpdate` with `maxSurge: 0`",
+    why: "The default RollingUpdate starts the new pod before the old one stops (maxSurge 25%). If the new pod is scheduled on another node, the ReadWriteOnce volume is still attached to the old node and the rollout hangs on \"Multi-Attach error for volume\".",
+    example: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  strategy: {type: RollingUpdate}   # maxSurge 25% by default\n  template:\n    spec:\n      volumes: [{name: data, persistentVolumeClaim: {claimName: web-data}}]",
     // Emitted by STRATEGY_REWRITTEN's check.
     check: None,
 };
@@ -48,7 +53,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
             Mode::Rolling => Fix::NoSurge,
         };
         let ops = strategy::plan(node, fix, layout);
-        let check = mode == Mode::Check;
+        let check = mode == Mode::Check || facts.config.report_only;
         for (n, op) in ops.iter().enumerate() {
             let path = op.path(layout);
             let current_at = current.as_ref().and_then(|c| value_at(c, layout, &path));
@@ -67,7 +72,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
                 if check { (&STRATEGY_UNSAFE, Severity::Error) } else { (&STRATEGY_REWRITTEN, Severity::Info) };
             out.push(
                 rule,
-                w.ordinal,
+                w.object.id,
                 severity,
                 format!(
                     "{}: {}{}{why}",
@@ -84,7 +89,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         }
         if !check {
             let expected = strategy::apply(current, &ops).map(Val::normalized);
-            out.plans.push(ObjectPlan { object: w.ordinal, layout, ops, expected });
+            out.plans.push(ObjectPlan { object: w.object.id, layout, ops, expected });
         }
     }
 }

@@ -25,7 +25,7 @@ pub(crate) struct Facts<'a> {
     pub claims: Claims<'a>,
     /// Every workload, in input order.
     pub workloads: Vec<WorkloadFacts<'a>>,
-    /// Index into `workloads` by object ordinal.
+    /// Index into `workloads` by the object's position in `objects`.
     by_object: HashMap<usize, usize>,
     /// Each exclusive claim (namespace, final name) and the workloads that mount it, in input
     /// order.
@@ -33,10 +33,12 @@ pub(crate) struct Facts<'a> {
     /// Workloads by namespace and every name they had.
     pub workload_names: NameIndex<'a>,
     /// Objects that appear more than once (same API group, kind, namespace and name): the
-    /// ordinals of every copy, in input order. The last copy is the one applied.
+    /// positions (in `objects`) of every copy, in input order. The last copy is the one applied.
     pub copies: Vec<Vec<usize>>,
-    /// The ordinals of copies that are not the last of their object.
+    /// The positions of copies that are not the last of their object.
     superseded: HashSet<usize>,
+    /// The name of each input (by `ObjectId::source`) read as a file; empty for a stream.
+    pub names: &'a [&'a str],
 }
 
 /// What makes two objects the same object for the API: group, kind, namespace, name.
@@ -44,8 +46,6 @@ type Identity<'a> = (&'a str, &'a str, &'a str, &'a str);
 
 /// One workload's facts.
 pub(crate) struct WorkloadFacts<'a> {
-    /// The object's ordinal.
-    pub ordinal: usize,
     /// The object.
     pub object: &'a Object,
     /// Its kind.
@@ -205,7 +205,6 @@ impl<'a> Facts<'a> {
             };
             by_object.insert(i, workloads.len());
             workloads.push(WorkloadFacts {
-                ordinal: i,
                 object: o,
                 kind,
                 mounts,
@@ -228,6 +227,20 @@ impl<'a> Facts<'a> {
             workload_names,
             copies,
             superseded,
+            names: &[],
+        }
+    }
+
+    /// Where `o` is, for a person: `file:line` when read from a file, else the file its
+    /// annotations name, else its document and line in the stream.
+    pub(crate) fn place(&self, o: &Object) -> String {
+        if let Some(name) = self.names.get(o.id.source) {
+            return format!("{name}:{}", o.span.start.line);
+        }
+        let at = crate::location::Location::of(o, None, crate::location::Origin::Stream);
+        match at.file {
+            Some(file) => format!("{file} ({})", o.label()),
+            None => format!("{}, line {}", o.label(), o.span.start.line),
         }
     }
 
@@ -237,13 +250,13 @@ impl<'a> Facts<'a> {
     }
 
     /// Whether a later copy of the same object follows this one (the later one is applied).
-    pub(crate) fn superseded(&self, ordinal: usize) -> bool {
-        self.superseded.contains(&ordinal)
+    pub(crate) fn superseded(&self, position: usize) -> bool {
+        self.superseded.contains(&position)
     }
 
-    /// The facts of the workload with this ordinal.
-    pub(crate) fn workload(&self, ordinal: usize) -> Option<&WorkloadFacts<'a>> {
-        self.by_object.get(&ordinal).map(|&i| &self.workloads[i])
+    /// The facts of the workload at this position in `objects`.
+    pub(crate) fn workload(&self, position: usize) -> Option<&WorkloadFacts<'a>> {
+        self.by_object.get(&position).map(|&i| &self.workloads[i])
     }
 }
 

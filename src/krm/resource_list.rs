@@ -10,7 +10,7 @@ use crate::rewrite::{self, Edit};
 use crate::rules;
 use crate::yaml::{Event, Events, Pos};
 
-use super::results::{self, KrmResult};
+use super::{self as results, KrmResult};
 use crate::text;
 use crate::verify;
 
@@ -18,10 +18,31 @@ fn after_line(text: &str, end: usize) -> usize {
     text::after_line(text.as_bytes(), end)
 }
 
+/// The edits that write `results` into a ResourceList (and take out rwo-guard's own results of
+/// an earlier run), each checked: the ResourceList re-read with them is the input with exactly
+/// these results. `objects` is how many objects the input's read kept.
+pub(crate) fn checked_results_edits(
+    text: &str,
+    bundle: &Bundle,
+    objects: usize,
+    results: &[KrmResult],
+    limits: Limits,
+) -> Result<Vec<Edit>, Fatal> {
+    let (removed, append) = results_edits(text, bundle, results, limits)?;
+    if removed.is_empty() {
+        if let Some(e) = &append {
+            check_results_edit(text, bundle, objects, e, results.len(), limits)?;
+        }
+    } else {
+        check_replaced_results(text, bundle, objects, &removed, append.as_ref(), results.len(), limits)?;
+    }
+    Ok(removed.into_iter().chain(append).collect())
+}
+
 /// The edits that give a ResourceList rwo-guard's results: the removal of rwo-guard's own
 /// results of an earlier run (a second run replaces them; other functions' results stay byte
 /// for byte), and the append of this run's (see [`results_edit`]).
-pub(crate) fn results_edits(
+fn results_edits(
     text: &str,
     bundle: &Bundle,
     results: &[KrmResult],
@@ -70,7 +91,7 @@ fn reread_whole(out: &str, bundle: &Bundle, objects: usize, limits: Limits) -> R
 
 /// Checks a `results` entry from which rwo-guard's earlier results were taken out: re-read,
 /// it holds the items kept and this run's `ours`, or it is gone when both are none.
-pub(crate) fn check_replaced_results(
+fn check_replaced_results(
     text: &str,
     bundle: &Bundle,
     objects: usize,
@@ -436,7 +457,7 @@ fn not_a_list(bundle: &Bundle) -> Fatal {
 /// line by line, with the count. The join is checked by re-reading the list from its `results`
 /// key through the first of our items: it must hold the existing items plus one. (A flow-style
 /// ResourceList, small by nature, is re-read whole.)
-pub fn check_results_edit(
+fn check_results_edit(
     text: &str,
     bundle: &Bundle,
     objects: usize,
@@ -518,7 +539,7 @@ pub fn check_results_edit(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::results::fatal_result;
+    use crate::krm::fatal_result;
 
     fn appended(text: &str) -> String {
         let bundle = read::read(text, Limits::default()).expect("valid");
