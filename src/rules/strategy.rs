@@ -53,7 +53,9 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
             Mode::Rolling => Fix::NoSurge,
         };
         let ops = strategy::plan(node, fix, layout);
-        let check = mode == Mode::Check || facts.config.report_only;
+        // Reported, not fixed: `mode: check`, `rwo-guard check`, or the check suppressed on
+        // this object or turned off (then `rules::run` drops the findings).
+        let check = mode == Mode::Check || facts.config.report_only || super::ignored(o, facts.config);
         for (n, op) in ops.iter().enumerate() {
             let path = op.path(layout);
             let current_at = current.as_ref().and_then(|c| value_at(c, layout, &path));
