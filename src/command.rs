@@ -142,13 +142,16 @@ pub(crate) fn sources(
     limits: crate::read::Limits,
 ) -> Result<(Vec<Source>, Excluded), Failure> {
     let mut skipped = Vec::new();
-    let sources = input::read_files_where(paths, limits, &mut |path: &Path| match excluded_by(path, config, base) {
-        Some(glob) => {
-            skipped.push((input::display(path), format!("excluded by `{glob}`")));
-            false
-        }
-        None => true,
-    })?;
+    let sources =
+        input::read_files_where(paths, limits, input::Given::Argument, &mut |path: &Path| match excluded_by(
+            path, config, base,
+        ) {
+            Some(glob) => {
+                skipped.push((input::display(path), format!("excluded by `{glob}`")));
+                false
+            }
+            None => true,
+        })?;
     Ok((sources, skipped))
 }
 
@@ -235,7 +238,7 @@ fn load_config(run: &Run) -> Result<(Config, Bases), Fatal> {
     };
     let mut config = match &file {
         Some(path) => {
-            let origin = input::display(path);
+            let origin = input::display(path.strip_prefix(&cwd).unwrap_or(path));
             config::parse_file(&pipeline::read_config_file(path, &origin)?, &origin)?
         }
         None => Config::default(),
