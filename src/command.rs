@@ -226,13 +226,16 @@ pub(crate) fn sources(
     limits: crate::read::Limits,
 ) -> Result<(Vec<Source>, Excluded), Failure> {
     let mut skipped = Vec::new();
-    let sources = input::read_files_where(paths, limits, &mut |path: &Path| match excluded_by(path, config, base) {
-        Some(glob) => {
-            skipped.push((input::display(path), format!("excluded by `{glob}`")));
-            false
-        }
-        None => true,
-    })?;
+    let sources =
+        input::read_files_where(paths, limits, input::Given::Argument, &mut |path: &Path| match excluded_by(
+            path, config, base,
+        ) {
+            Some(glob) => {
+                skipped.push((input::display(path), format!("excluded by `{glob}`")));
+                false
+            }
+            None => true,
+        })?;
     Ok((sources, skipped))
 }
 
@@ -319,7 +322,7 @@ fn load_config(run: &Run) -> Result<(Config, Bases), Fatal> {
     };
     let mut config = match &file {
         Some(path) => {
-            let origin = input::display(path);
+            let origin = input::display(path.strip_prefix(&cwd).unwrap_or(path));
             config::parse_file(&pipeline::read_config_file(path, &origin)?, &origin)?
         }
         None => Config::default(),
@@ -349,4 +352,37 @@ pub(crate) fn discover(dir: &Path) -> Option<PathBuf> {
 /// What to do when standard input is a terminal and no path was given.
 pub(crate) fn terminal_hint() -> String {
     "standard input is a terminal: give rwo-guard manifests to read\n  tip: rwo-guard check DIR (files and directories), or pipe a stream in: kubectl kustomize DIR | rwo-guard".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_names_anywhere_and_paths_from_the_base() {
+        assert!(glob_matches("legacy", "deploy/legacy/old.yaml"), "a name: any directory");
+        assert!(glob_matches("*.tmpl.yaml", "a/b/c.tmpl.yaml"));
+        assert!(!glob_matches("*.tmpl.yaml", "a/b/c.yaml"));
+        assert!(glob_matches("deploy/legacy", "deploy/legacy/old.yaml"), "a directory covers what is below");
+        assert!(!glob_matches("deploy/legacy", "other/deploy/legacy/old.yaml"), "a path starts at the base");
+        assert!(glob_matches("**/legacy/*.yaml", "x/y/legacy/a.yaml"));
+        assert!(glob_matches("./deploy/*/a.yaml", "deploy/b/a.yaml"));
+        assert!(glob_matches("d?ploy/**", "deploy/x/y.yaml"));
+        assert!(!glob_matches("deploy/*.yaml", "deploy/x/y.yaml"), "`*` stays within a name");
+    }
+
+    #[test]
+    fn discovery_stops_at_the_repository_root() {
+        let root = std::env::temp_dir().join(format!("rwo-guard-discover-{}", std::process::id()));
+        let deep = root.join("repo/a/b");
+        std::fs::create_dir_all(&deep).expect("dirs");
+        std::fs::write(root.join(CONFIG_FILE), "rules: {}\n").expect("outside");
+        std::fs::create_dir_all(root.join("repo/.git")).expect("git");
+        assert_eq!(discover(&deep), None, "the file above the repository is not read");
+        std::fs::write(root.join("repo").join(CONFIG_FILE), "rules: {}\n").expect("root");
+        assert_eq!(discover(&deep), Some(root.join("repo").join(CONFIG_FILE)));
+        std::fs::write(root.join("repo/a").join(CONFIG_FILE), "rules: {}\n").expect("nearer");
+        assert_eq!(discover(&deep), Some(root.join("repo/a").join(CONFIG_FILE)));
+        let _ = std::fs::remove_dir_all(&root);
+    }
 }

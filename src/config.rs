@@ -702,4 +702,39 @@ mod tests {
         assert_eq!(Mode::parse("recreat"), None);
         assert_eq!(Mode::accepted(), "recreate, rolling, check");
     }
+
+    #[test]
+    fn rules_and_exclude_read_from_every_shape() {
+        let bare =
+            parse_file("rules:\n  replicas: error\n  external-claim: off\nexclude: [legacy, '**/*.tmpl.yaml']\n", "t")
+                .expect("bare fields");
+        assert_eq!(bare.rules, [("replicas", RuleLevel::Error), ("external-claim", RuleLevel::Off)]);
+        assert_eq!(bare.exclude, ["legacy", "**/*.tmpl.yaml"]);
+        let typed =
+            parse("apiVersion: rwo-guard.dev/v1alpha1\nkind: RwoGuard\nspec:\n  rules: {replicas: info}\n", "t")
+                .expect("typed");
+        assert_eq!(typed.rule_level("replicas"), Some(RuleLevel::Info));
+        let map = parse(
+            "apiVersion: v1\nkind: ConfigMap\ndata:\n  rules: replicas=off, daemonset=error\n  exclude: a,b\n",
+            "t",
+        )
+        .expect("configmap");
+        assert_eq!((map.rules.len(), map.exclude.len()), (2, 2));
+        assert!(
+            matches!(parse("rules: {replicas: off}\n", "t"), Err(Fatal::Config { .. })),
+            "only a repository file may be bare"
+        );
+    }
+
+    #[test]
+    fn a_wrong_rule_or_level_is_named_with_the_nearest_rule() {
+        let p = match parse_file("rules:\n  replica: off\n  daemonset: loud\nexclude: 3\n", "t") {
+            Err(Fatal::Config { problems, .. }) => problems,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert!(p[0].starts_with("rules.replica: `replica` is not a rule id (did you mean `replicas`?"), "{p:?}");
+        assert_eq!(p[1], "rules.daemonset: daemonset: `loud` is not one of off, info, warning, error");
+        assert_eq!(p[2], "exclude: must be a list, found a number");
+    }
 }

@@ -107,21 +107,18 @@ pub(crate) fn run_named(
 }
 
 /// Applies `rules` (a severity, or off) and the objects' `ignore-check.rwo-guard.dev/<rule>`
-/// annotations (suppressed, with the reason) to the findings. A strategy finding turned off
-/// or suppressed takes its object's edit with it: the rule does nothing there.
+/// annotations (suppressed, with the reason) to the findings. `strategy-rewritten` and
+/// `strategy-unsafe` are one check: either's annotation or `off` holds for both, and takes the
+/// object's edit with it (the rule does nothing there).
 fn configure(out: &mut Analysis, objects: &[Object], config: &Config) {
     use crate::config::RuleLevel;
-    use crate::model::Fact;
-    let mut unplanned = Vec::new();
     for mut f in std::mem::take(&mut out.findings) {
-        let rank = u8::try_from(rank(f.rule)).unwrap_or(u8::MAX);
         let object = crate::model::object(objects, f.object);
-        let reason = object.value(Fact::IgnoreCheck(rank)).map(|s| s.value.clone());
+        let same = same_check(f.rule);
+        let reason = same.iter().find_map(|r| ignore_reason(object, r));
+        let off = same.iter().any(|r| config.rule_level(r.name) == Some(RuleLevel::Off));
         let level = config.rule_level(f.rule.name);
-        if reason.is_some() || level == Some(RuleLevel::Off) {
-            if f.rule == &STRATEGY_REWRITTEN {
-                unplanned.push(f.object);
-            }
+        if reason.is_some() || off {
             if let Some(reason) = reason {
                 out.suppressed.push((f, reason));
             }
@@ -135,11 +132,31 @@ fn configure(out: &mut Analysis, objects: &[Object], config: &Config) {
         };
         out.findings.push(f);
     }
-    if !unplanned.is_empty() {
-        out.plans.retain(|p| !unplanned.contains(&p.object));
-        // Every finding of the rule on that object goes with the edit (one per field edited).
-        out.findings.retain(|f| !(f.rule == &STRATEGY_REWRITTEN && unplanned.contains(&f.object)));
+}
+
+/// The rules that are one check with `rule`: the strategy's two (what `check` reports, what
+/// `fix` does), else `rule` alone. An annotation or `off` for one holds for all.
+fn same_check(rule: &'static Rule) -> &'static [&'static Rule] {
+    static STRATEGY: [&Rule; 2] = [&STRATEGY_REWRITTEN, &STRATEGY_UNSAFE];
+    if STRATEGY.contains(&rule) {
+        &STRATEGY
+    } else {
+        ALL.iter().position(|r| *r == rule).map_or(&[], |i| &ALL[i..=i])
     }
+}
+
+/// The reason `o`'s `ignore-check.rwo-guard.dev/<rule>` annotation gives, if it has one.
+fn ignore_reason(o: &Object, rule: &Rule) -> Option<String> {
+    let rank = u8::try_from(rank(rule)).unwrap_or(u8::MAX);
+    o.value(crate::model::Fact::IgnoreCheck(rank)).map(|s| s.value.clone())
+}
+
+/// Whether the strategy check is suppressed on `o` or turned off: it is reported (then
+/// dropped), never fixed.
+pub(crate) fn ignored(o: &Object, config: &Config) -> bool {
+    same_check(&STRATEGY_REWRITTEN)
+        .iter()
+        .any(|r| ignore_reason(o, r).is_some() || config.rule_level(r.name) == Some(crate::config::RuleLevel::Off))
 }
 
 /// The rule named `name`.
@@ -298,5 +315,64 @@ mod tests {
         let a = analysis(&bundle("ReadWriteOnce", 1, ""), config.clone());
         assert!(a.plans.is_empty());
         assert_eq!((a.findings[0].rule, a.findings[0].severity), (&STRATEGY_UNSAFE, Severity::Error));
+    }
+
+    fn annotated(annotation: &str, replicas: u32) -> String {
+        format!("{}apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w\n  annotations: {{{annotation}}}\nspec:\n  replicas: {replicas}\n  template:\n    spec:\n      volumes: [{{name: v, persistentVolumeClaim: {{claimName: data}}}}]\n", testing::CLAIMS)
+    }
+
+    fn analysed(yaml: &str, config: &Config) -> Analysis {
+        let b = read(yaml, Limits::default()).expect("valid");
+        run(&b.objects, config, &b.namespaces)
+    }
+
+    #[test]
+    fn an_annotation_suppresses_one_rule_on_its_object_with_its_reason() {
+        let yaml = annotated("ignore-check.rwo-guard.dev/replicas: \"one node cluster\"", 3);
+        let a = analysed(&yaml, &Config::default());
+        assert!(a.findings.iter().all(|f| f.rule != &REPLICAS), "{:?}", a.findings);
+        assert!(a.findings.iter().any(|f| f.rule == &STRATEGY_REWRITTEN), "other rules still apply");
+        assert_eq!(a.suppressed.len(), 1);
+        assert_eq!((a.suppressed[0].0.rule, a.suppressed[0].1.as_str()), (&REPLICAS, "one node cluster"));
+        assert_eq!(a.plans.len(), 1, "the strategy is still fixed");
+    }
+
+    #[test]
+    fn the_strategy_rules_are_one_check_and_suppressing_it_fixes_nothing() {
+        for rule in ["strategy-unsafe", "strategy-rewritten"] {
+            let yaml = annotated(&format!("ignore-check.rwo-guard.dev/{rule}: accepted"), 1);
+            let a = analysed(&yaml, &Config::default());
+            assert!(a.plans.is_empty(), "{rule}: no edit");
+            assert!(a.findings.is_empty(), "{rule}: {:?}", a.findings);
+            assert_eq!(a.suppressed.iter().map(|(f, _)| f.rule).collect::<Vec<_>>(), [&STRATEGY_UNSAFE], "{rule}");
+        }
+    }
+
+    #[test]
+    fn rules_set_severities_or_turn_rules_off() {
+        use crate::config::RuleLevel;
+        let yaml = annotated("a: b", 3);
+        let config = Config { rules: vec![("replicas", RuleLevel::Error)], ..Config::default() };
+        let a = analysed(&yaml, &config);
+        let replicas: Vec<Severity> = a.findings.iter().filter(|f| f.rule == &REPLICAS).map(|f| f.severity).collect();
+        assert_eq!(replicas, [Severity::Error]);
+        let off = Config {
+            rules: vec![("replicas", RuleLevel::Off), ("strategy-rewritten", RuleLevel::Off)],
+            ..Config::default()
+        };
+        let a = analysed(&yaml, &off);
+        assert!(a.findings.is_empty() && a.plans.is_empty() && a.suppressed.is_empty(), "{a:?}");
+    }
+
+    #[test]
+    fn explain_says_what_why_fix_suppress_and_shows_an_example() {
+        for r in ALL {
+            let text = explain(r);
+            for part in ["Triggered by:", "Why:", "How to fix:", "How to suppress:", "Example:", "More: https://"] {
+                assert!(text.contains(part), "{}: {part}", r.name);
+            }
+            assert!(text.contains(&ignore_annotation(r)), "{}", r.name);
+        }
+        assert_eq!(list().lines().count(), ALL.len());
     }
 }

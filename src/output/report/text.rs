@@ -26,10 +26,20 @@ pub(super) fn render(report: &Report<'_>) -> String {
             let _ = writeln!(out, "{}: {} {}", escape(s.name), paint("skipped", "2", style.colors), escape(&s.why));
         }
     }
-    for d in report.diagnostics {
-        if d.severity() == Severity::Info && !style.verbose {
-            continue;
+    // By file (in the order read), then line and column, as a linter lists them.
+    let mut files: Vec<Option<&str>> = Vec::new();
+    let mut shown: Vec<&Diagnostic> =
+        report.diagnostics.iter().filter(|d| d.severity() != Severity::Info || style.verbose).collect();
+    for d in &shown {
+        if !files.contains(&d.location.file.as_deref()) {
+            files.push(d.location.file.as_deref());
         }
+    }
+    shown.sort_by_key(|d| {
+        let file = files.iter().position(|f| *f == d.location.file.as_deref());
+        (file, d.location.point().map(|p| (p.line, p.col)))
+    });
+    for d in shown {
         let _ = writeln!(
             out,
             "{}: {} [{}] {}",
@@ -119,8 +129,9 @@ fn paint(word: &str, code: &str, colors: bool) -> String {
     }
 }
 
-/// A message up to the end of its first clause: the first `. ` or `; ` outside brackets
-/// (`{type: Recreate}. It mounts…` ends before ` It`), the whole message when there is none.
+/// A message up to the end of its first clause: the first `. `, `; ` or `, with ` outside
+/// brackets (`{type: Recreate}. It mounts…` ends before ` It`), the whole message when there is
+/// none.
 pub(crate) fn headline(message: &str) -> &str {
     let b = message.as_bytes();
     let mut depth = 0i32;
@@ -129,6 +140,7 @@ pub(crate) fn headline(message: &str) -> &str {
             b'(' | b'[' | b'{' => depth += 1,
             b')' | b']' | b'}' => depth -= 1,
             b'.' | b';' if depth <= 0 && b.get(i + 1) == Some(&b' ') => return &message[..i],
+            b',' if depth <= 0 && b[i..].starts_with(b", with ") => return &message[..i],
             _ => {}
         }
     }
@@ -160,6 +172,10 @@ mod tests {
             "PVC d: appears 2 times (a.yaml:1; b.yaml:3)"
         );
         assert_eq!(headline("one clause."), "one clause");
+        assert_eq!(
+            headline("remove spec.strategy.rollingUpdate (was {a: 1, b: 2}), with the edit above: x"),
+            "remove spec.strategy.rollingUpdate (was {a: 1, b: 2})"
+        );
         assert_eq!(headline("v1.2 stays whole"), "v1.2 stays whole");
     }
 
