@@ -287,3 +287,25 @@ fn build_args_reach_kustomize() {
     let allowed = run_in(&dir, rwo_guard("check", "tree", &args), None);
     assert_eq!(allowed.code, 0, "{}", allowed.show());
 }
+
+#[test]
+#[ignore = "end to end: needs kubectl; run `make test`"]
+fn every_report_format_places_findings_at_their_source() {
+    require("kubectl", NEEDS);
+    let dir = scratch("kustomize-formats");
+    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/kustomize/ambient-code/tree"), &dir.join("tree"));
+    let base = "tree/components/manifests/base/core/minio-deployment.yaml";
+    for format in ["json", "sarif", "junit", "github", "gitlab", "yaml"] {
+        let ran = run_in(&dir, rwo_guard("check", "tree", &["--format".into(), format.into()]), None);
+        assert_eq!(ran.code, 1, "{format}\n{}", ran.show());
+        assert!(ran.stdout.contains(base), "{format}: the finding names its source file\n{}", ran.show());
+        assert!(ran.stdout.contains("strategy-unsafe"), "{format}\n{}", ran.show());
+        assert!(!ran.stdout.contains("grafana-pvc.yaml") || format == "yaml", "{format}: the stray file is no object\n{}", ran.show());
+    }
+    let sarif = run_in(&dir, rwo_guard("check", "tree", &["--format".into(), "sarif".into()]), None);
+    let value: serde_json::Value = serde_json::from_str(&sarif.stdout).expect("SARIF is JSON");
+    let result = &value["runs"][0]["results"][0];
+    let at = &result["locations"][0]["physicalLocation"];
+    assert_eq!(at["artifactLocation"]["uri"], base, "{result}");
+    assert_eq!(at["region"]["startLine"], 9, "the line of spec in the source file: {result}");
+}
