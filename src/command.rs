@@ -14,13 +14,13 @@ use std::path::{Path, PathBuf};
 use crate::cli::{FixArgs, Subcommand};
 use crate::config::{self, Config};
 use crate::error::{exit, Failure, Fatal, STDIN};
-use crate::input::{self, Source};
 use crate::findings::Severity;
+use crate::input::{self, Source};
 use crate::kustomize;
 use crate::outcome::{EditedText, Outcome, Skipped};
+use crate::output::{self, report};
 use crate::read::Form;
 use crate::rewrite::Edit;
-use crate::output::{self, report};
 use crate::{pipeline, rules};
 
 /// The name of the configuration file `check` and `fix` look for.
@@ -130,7 +130,7 @@ fn check(run: &Run, stdin: &mut dyn Read, stdin_terminal: bool, stdout: &mut dyn
         return written.unwrap_or_else(|failure| fail(&failure, stdout, stderr));
     }
     if !run.kustomize.no_build && kustomize::has_roots(&run.pipeline.files) {
-        return roots(run, &config, stdout, stderr);
+        return roots(run, &config, &base, stdout, stderr);
     }
     let (sources, excluded) = match sources(&run.pipeline.files, &config, &base, limits) {
         Ok(s) => s,
@@ -146,7 +146,7 @@ fn check(run: &Run, stdin: &mut dyn Read, stdin_terminal: bool, stdout: &mut dyn
 /// and checked, each finding at its source (`kustomize::check`); `fix` writes the verified
 /// edits and new patches (all or nothing), `fix --diff` prints them. A root that does not
 /// build is a located error: exit 3, and `fix` writes nothing.
-fn roots(run: &Run, config: &Config, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+fn roots(run: &Run, config: &Config, base: &Bases, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
     let out = &run.output;
     let fail = |failure: &Failure, stdout: &mut dyn Write, stderr: &mut dyn Write| {
         output::fatal_in_file(failure, out, stdout, stderr)
@@ -170,7 +170,8 @@ fn roots(run: &Run, config: &Config, stdout: &mut dyn Write, stderr: &mut dyn Wr
         workers: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
         list_checked: run.pipeline.list_checked,
     };
-    let checked = match kustomize::check(&opts, config) {
+    let excluded = |path: &Path| excluded_by(path, config, base).map(str::to_string);
+    let checked = match kustomize::check(&opts, config, &excluded) {
         Ok(c) => c,
         Err(failure) => return fail(&failure, stdout, stderr),
     };
@@ -200,7 +201,7 @@ fn roots(run: &Run, config: &Config, stdout: &mut dyn Write, stderr: &mut dyn Wr
         diagnostics: checked.diagnostics.clone(),
         fixed: checked.fixed,
         skipped: checked.skipped.iter().map(|(name, why)| Skipped { name, why: why.clone() }).collect(),
-        checked: checked.checked.clone(),
+        checked: checked.workloads.clone(),
         fail_at: Severity::failing_at(config.fail_on),
         suppressed: checked.suppressed.clone(),
         stats: checked.stats,

@@ -144,7 +144,11 @@ fn severities_are_coloured_when_asked_and_never_in_a_file() {
     assert!(always.stdout.contains("\u{1b}[1;31merror\u{1b}[0m [strategy-unsafe]"), "{}", always.stdout);
     let auto = rwo_guard(&dir, &["check", "--no-build", "components/manifests"], None);
     assert!(!auto.stdout.contains('\u{1b}'), "not a terminal: {}", auto.stdout);
-    let file = rwo_guard(&dir, &["check", "--no-build", "--color", "always", "-o", "report.txt", "components/manifests"], None);
+    let file = rwo_guard(
+        &dir,
+        &["check", "--no-build", "--color", "always", "-o", "report.txt", "components/manifests"],
+        None,
+    );
     assert_eq!((file.code, file.stdout.as_str()), (1, ""), "{}", file.show());
     let report = fs::read_to_string(dir.join("report.txt")).expect("report");
     assert!(!report.contains('\u{1b}') && report.contains("error [strategy-unsafe]"), "{report}");

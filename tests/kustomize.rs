@@ -100,8 +100,11 @@ fn compare(name: &str, expected: &Path, got: &BTreeMap<String, Vec<u8>>, failure
 
 fn cases() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/kustomize");
-    let mut cases: Vec<PathBuf> =
-        fs::read_dir(&root).expect("tests/kustomize").map(|e| e.expect("entry").path()).filter(|p| p.join("tree").is_dir()).collect();
+    let mut cases: Vec<PathBuf> = fs::read_dir(&root)
+        .expect("tests/kustomize")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.join("tree").is_dir())
+        .collect();
     cases.sort();
     cases
 }
@@ -194,7 +197,10 @@ fn generated_tree(dir: &Path, n: usize) {
     w(dir.join("base/db-pvc.yaml"), pvc("db-data"));
     w(dir.join("base/web.yaml"), dep("web", "db-data"));
     for i in 0..n / 2 {
-        w(dir.join(format!("overlays/o{i}/kustomization.yaml")), format!("namePrefix: o{i}-\nnamespace: ns{i}\nresources:\n- ../../base\n"));
+        w(
+            dir.join(format!("overlays/o{i}/kustomization.yaml")),
+            format!("namePrefix: o{i}-\nnamespace: ns{i}\nresources:\n- ../../base\n"),
+        );
     }
     for i in 0..n - n / 2 {
         w(dir.join(format!("apps/a{i}/kustomization.yaml")), "resources:\n- app.yaml\n- pvc.yaml\n".into());
@@ -215,14 +221,26 @@ fn fifty_generated_roots_are_built_checked_and_fixed() {
     assert_eq!(check.code, 1, "{}", check.show());
     // 25 apps and the shared base's two workloads, each once: the base's findings list the
     // 25 overlays that build it.
-    assert!(check.stdout.contains("rwo-guard: 53 files, 53 objects, 27 workloads checked: 27 errors"), "{}", check.show());
-    assert!(check.stdout.contains("tree/base/db.yaml:6:3: error [strategy-unsafe] Deployment db (roots tree/overlays/o0, "), "{}", check.show());
+    assert!(
+        check.stdout.contains("rwo-guard: 53 files, 53 objects, 27 workloads checked: 27 errors"),
+        "{}",
+        check.show()
+    );
+    assert!(
+        check.stdout.contains("tree/base/db.yaml:6:3: error [strategy-unsafe] Deployment db (roots tree/overlays/o0, "),
+        "{}",
+        check.show()
+    );
     let started = Instant::now();
     let fix = run_in(&dir, rwo_guard("fix", "tree", &[]), None);
     let fix_time = started.elapsed();
     assert_eq!(fix.code, 0, "{}", fix.show());
     assert!(fix.stdout.contains("; 27 workloads fixed"), "{}", fix.show());
-    eprintln!("50 roots: check {:.2} s, fix (with the rebuild of every root) {:.2} s", check_time.as_secs_f64(), fix_time.as_secs_f64());
+    eprintln!(
+        "50 roots: check {:.2} s, fix (with the rebuild of every root) {:.2} s",
+        check_time.as_secs_f64(),
+        fix_time.as_secs_f64()
+    );
 }
 
 #[test]
@@ -244,7 +262,11 @@ fn without_kustomize_or_kubectl_the_error_names_both_and_no_build() {
     // The files as plain manifests: kustomization files skipped, both overlays' claims read
     // side by side (a duplicate), nothing built.
     assert_eq!(plain.code, 0, "{}", plain.show());
-    assert!(plain.stdout.contains("tree/base/kustomization.yaml: skipped a kustomize Kustomization"), "{}", plain.show());
+    assert!(
+        plain.stdout.contains("tree/base/kustomization.yaml: skipped a kustomize Kustomization"),
+        "{}",
+        plain.show()
+    );
     assert!(plain.stdout.contains("[duplicate-object] PersistentVolumeClaim cache-data"), "{}", plain.show());
 }
 
@@ -280,7 +302,11 @@ fn build_args_reach_kustomize() {
     fs::create_dir_all(tree.join("shared")).unwrap();
     // A file outside the root: kustomize refuses it unless the load restrictor is lifted.
     fs::write(tree.join("app/kustomization.yaml"), "resources:\n- ../shared/pvc.yaml\n").unwrap();
-    fs::write(tree.join("shared/pvc.yaml"), "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: d\nspec:\n  accessModes: [ReadWriteOnce]\n").unwrap();
+    fs::write(
+        tree.join("shared/pvc.yaml"),
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: d\nspec:\n  accessModes: [ReadWriteOnce]\n",
+    )
+    .unwrap();
     let refused = run_in(&dir, rwo_guard("check", "tree", &[]), None);
     assert_eq!(refused.code, 3, "{}", refused.show());
     let args = ["--build-arg".to_string(), "--load-restrictor=LoadRestrictionsNone".to_string()];
@@ -300,7 +326,11 @@ fn every_report_format_places_findings_at_their_source() {
         assert_eq!(ran.code, 1, "{format}\n{}", ran.show());
         assert!(ran.stdout.contains(base), "{format}: the finding names its source file\n{}", ran.show());
         assert!(ran.stdout.contains("strategy-unsafe"), "{format}\n{}", ran.show());
-        assert!(!ran.stdout.contains("grafana-pvc.yaml") || format == "yaml", "{format}: the stray file is no object\n{}", ran.show());
+        assert!(
+            !ran.stdout.contains("grafana-pvc.yaml") || format == "yaml",
+            "{format}: the stray file is no object\n{}",
+            ran.show()
+        );
     }
     let sarif = run_in(&dir, rwo_guard("check", "tree", &["--format".into(), "sarif".into()]), None);
     let value: serde_json::Value = serde_json::from_str(&sarif.stdout).expect("SARIF is JSON");
@@ -308,4 +338,19 @@ fn every_report_format_places_findings_at_their_source() {
     let at = &result["locations"][0]["physicalLocation"];
     assert_eq!(at["artifactLocation"]["uri"], base, "{result}");
     assert_eq!(at["region"]["startLine"], 9, "the line of spec in the source file: {result}");
+}
+
+#[test]
+#[ignore = "end to end: needs kubectl; run `make test`"]
+fn exclude_leaves_out_plain_files_beside_the_roots() {
+    require("kubectl", NEEDS);
+    let dir = scratch("kustomize-exclude");
+    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/kustomize/renames/tree"), &dir.join("tree"));
+    let all = run_in(&dir, rwo_guard("check", "tree", &[]), None);
+    assert!(all.stdout.contains("tree/plain/tools.yaml:8:3: error [strategy-unsafe]"), "{}", all.show());
+    let args = ["--exclude".to_string(), "plain".to_string(), "-v".to_string()];
+    let some = run_in(&dir, rwo_guard("check", "tree", &args), None);
+    assert!(!some.stdout.contains("tools.yaml:8"), "{}", some.show());
+    assert!(some.stdout.contains("tree/plain/tools.yaml: skipped excluded by `plain`"), "{}", some.show());
+    assert!(some.stdout.contains("tree/base/search-deployment.yaml:13:5: error [strategy-unsafe]"), "{}", some.show());
 }

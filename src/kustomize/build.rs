@@ -121,7 +121,8 @@ impl Builder {
             json_string(&job.root.display().to_string()).trim_matches('"'),
             json_string(&rel.display().to_string()),
         );
-        fs::write(dir.join("kustomization.yaml"), text).map_err(|e| format!("cannot write a temporary kustomization: {e}"))?;
+        fs::write(dir.join("kustomization.yaml"), text)
+            .map_err(|e| format!("cannot write a temporary kustomization: {e}"))?;
         let mut cmd = Command::new(&self.command[0]);
         cmd.args(&self.command[1..]).arg(dir).args(&self.args);
         // A remote base that asks for credentials fails instead of waiting for a terminal.
@@ -188,9 +189,12 @@ fn json_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
+/// A command's exit code (`None`: a signal), stdout and stderr.
+type Ran = (Option<i32>, Vec<u8>, Vec<u8>);
+
 /// Runs `cmd` with its output read on two threads, killed at `timeout`. Returns the exit code
 /// (`None`: a signal), stdout and stderr (each at most `max` bytes).
-fn run(mut cmd: Command, timeout: Duration, max: usize) -> Result<(Option<i32>, Vec<u8>, Vec<u8>), String> {
+fn run(mut cmd: Command, timeout: Duration, max: usize) -> Result<Ran, String> {
     let program = cmd.get_program().to_string_lossy().into_owned();
     let mut child = cmd.spawn().map_err(|e| format!("cannot run {program}: {e}"))?;
     let reader = |pipe: Option<Box<dyn std::io::Read + Send>>| {

@@ -423,19 +423,26 @@ mod tests {
     #[test]
     fn roots_are_the_kustomizations_nobody_lists() {
         let t = scratch("roots");
-        write(&t, "base/kustomization.yaml", "resources: [dep.yaml]\npatches:\n- path: p.yaml\n  target: {kind: Deployment, name: web}\n");
+        write(
+            &t,
+            "base/kustomization.yaml",
+            "resources: [dep.yaml]\npatches:\n- path: p.yaml\n  target: {kind: Deployment, name: web}\n",
+        );
         write(&t, "base/dep.yaml", "kind: Deployment\n");
         write(&t, "base/p.yaml", "kind: Deployment\n");
         write(&t, "base/stray.yaml", "kind: PersistentVolumeClaim\n");
-        write(&t, "a/kustomization.yml", "resources:\n- ../base\ncomponents: [../comp]\nconfigMapGenerator:\n- name: c\n  files: [k=conf.txt]\n");
+        write(
+            &t,
+            "a/kustomization.yml",
+            "resources:\n- ../base\ncomponents: [../comp]\nconfigMapGenerator:\n- name: c\n  files: [k=conf.txt]\n",
+        );
         write(&t, "b/Kustomization", "resources:\n- ../base\n- https://example.com/remote.git//x?ref=v1\n");
         write(&t, "comp/kustomization.yaml", "kind: Component\nresources: [c.yaml]\n");
         write(&t, "lone/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n");
         write(&t, "bad/kustomization.yaml", "resources: {not: a list}\n");
         write(&t, "plain/app.yaml", "kind: Deployment\n");
-        let tree = discover(&[t.clone()]);
-        let roots: Vec<String> =
-            tree.roots.iter().map(|r| r.strip_prefix(&t).unwrap().display().to_string()).collect();
+        let tree = discover(std::slice::from_ref(&t));
+        let roots: Vec<String> = tree.roots.iter().map(|r| r.strip_prefix(&t).unwrap().display().to_string()).collect();
         assert_eq!(roots, ["a", "b", "bad", "lone"]);
         assert!(tree.kustomizations[&t.join("lone")].component);
         assert_eq!(tree.problems.len(), 1);

@@ -142,13 +142,17 @@ pub(crate) fn plan(
             let Some(first) = planned.first() else { continue };
             let same = planned.len() == needs.len()
                 && planned.iter().all(|n| n.plan.map(|p| &p.expected) == first.plan.map(|p| &p.expected));
-            let root_patches = |why: String, new_patches: &mut Vec<NewPatch>, by_hand: &mut Vec<(usize, ObjectId, String)>, sources: &mut Sources| -> Result<(), FixError> {
+            let root_patches = |why: String,
+                                new_patches: &mut Vec<NewPatch>,
+                                by_hand: &mut Vec<(usize, ObjectId, String)>,
+                                sources: &mut Sources|
+             -> Result<(), FixError> {
                 for n in &planned {
                     if units[n.unit].root.is_none() {
                         by_hand.push((n.unit, n.object.id, "it is in no kustomization".into()));
                         continue;
                     }
-                    let p = patch_for(n, units, sources, new_patches, why.clone(), names)?;
+                    let p = patch_for(n, units, sources, new_patches, &why, names)?;
                     new_patches.push(p);
                 }
                 Ok(())
@@ -159,7 +163,10 @@ pub(crate) fn plan(
                     match edit_at(file, *index, first, is_patch, sources, opts) {
                         Ok(Some(e)) => edits.entry(file.clone()).or_default().extend(e),
                         Ok(None) => {
-                            let why = format!("the strategy {} sets is already safe; the one built comes from elsewhere", names.of(file));
+                            let why = format!(
+                                "the strategy {} sets is already safe; the one built comes from elsewhere",
+                                names.of(file)
+                            );
                             root_patches(why, &mut new_patches, &mut by_hand, sources)?;
                         }
                         Err(why) => {
@@ -175,7 +182,9 @@ pub(crate) fn plan(
                     let why = match rest.as_slice() {
                         [] => format!("the roots building {} need different strategies", names.of(file)),
                         [one] => format!("the roots building {} disagree: {one} needs no fix", names.of(file)),
-                        many => format!("the roots building {} disagree: {} need no fix", names.of(file), many.join(", ")),
+                        many => {
+                            format!("the roots building {} disagree: {} need no fix", names.of(file), many.join(", "))
+                        }
                     };
                     root_patches(why, &mut new_patches, &mut by_hand, sources)?;
                 }
@@ -216,7 +225,8 @@ pub(crate) fn plan(
     let mut files = Vec::new();
     let mut texts: BTreeMap<PathBuf, String> = BTreeMap::new();
     for (file, e) in edits {
-        let text = std::fs::read_to_string(&file).map_err(|e| internal(format!("cannot read {}: {e}", names.of(&file))))?;
+        let text =
+            std::fs::read_to_string(&file).map_err(|e| internal(format!("cannot read {}: {e}", names.of(&file))))?;
         let sorted = rewrite::normalize(e).map_err(|why| internal(why.to_string()))?;
         texts.insert(file.clone(), rewrite::splice(&text, &sorted));
         files.push(FileEdit { name: names.of(&file), path: file, text, edits: sorted });
@@ -231,14 +241,16 @@ pub(crate) fn plan(
             by_hand.iter().map(|(u, id, _)| (*u, units[*u].objects[id.index].display())).collect();
         rebuild_and_check(units, tree, &texts, &hand, opts, config, names)?;
     }
-    let new_files = new_patches.into_iter().map(|p| NewFile { name: names.of(&p.file), path: p.file, text: p.text }).collect();
+    let new_files =
+        new_patches.into_iter().map(|p| NewFile { name: names.of(&p.file), path: p.file, text: p.text }).collect();
     Ok(FixPlan { edits: files, new_files, placed })
 }
 
 /// The fix a bundle's plan makes, from the strategy it expects.
 fn fix_of(plan: &ObjectPlan) -> Fix {
     let l = plan.layout;
-    let recreate = l.recreate().is_some_and(|r| plan.expected.as_ref().and_then(|e| e.get("type")) == Some(&Val::word(r)));
+    let recreate =
+        l.recreate().is_some_and(|r| plan.expected.as_ref().and_then(|e| e.get("type")) == Some(&Val::word(r)));
     if recreate {
         let null_params = l.params.is_some_and(|p| plan.expected.as_ref().and_then(|e| e.get(p)) == Some(&Val::Null));
         Fix::Recreate { null_params }
@@ -267,12 +279,12 @@ fn edit_at(
         // In a strategic-merge patch, `null` deletes what the base sets.
         fix = Fix::Recreate { null_params: true };
     }
-    let ops = strategy::plan(node, fix, need.layout);
-    if ops.is_empty() {
+    let site_ops = strategy::plan(node, fix, need.layout);
+    if site_ops.is_empty() {
         return Ok(None);
     }
-    let expected = strategy::apply(node.map(strategy::val), &ops).map(Val::normalized);
-    let site_plan = ObjectPlan { object: o.id, layout: need.layout, ops, expected };
+    let expected = strategy::apply(node.map(strategy::val), &site_ops).map(Val::normalized);
+    let site_plan = ObjectPlan { object: o.id, layout: need.layout, ops: site_ops, expected };
     let edits = rewrite::edits_for(text, o, &site_plan)?;
     crate::verify::verify_regions(
         text,
@@ -282,32 +294,32 @@ fn edit_at(
         std::slice::from_ref(&edits),
         opts.limits,
     )
-        .map_err(|e| format!("its edit failed verification: {e}"))?;
+    .map_err(|e| format!("its edit failed verification: {e}"))?;
     Ok(Some(edits))
 }
 
 /// A new strategic-merge patch beside the root's kustomization for `n`.
 fn patch_for(
-    n: &Need<'_>,
+    need: &Need<'_>,
     units: &[Unit],
     sources: &mut Sources,
     taken: &[NewPatch],
-    why: String,
+    why: &str,
     names: &Names,
 ) -> Result<NewPatch, FixError> {
-    let u = &units[n.unit];
-    let (Some(k), Some(plan)) = (&u.kustomization, n.plan) else {
+    let unit = &units[need.unit];
+    let (Some(kustomization), Some(plan)) = (&unit.kustomization, need.plan) else {
         return Err(internal("a patch without a root".into()));
     };
-    let dir = k.parent().unwrap_or(Path::new("."));
-    let o = n.object;
-    let source = map::source_of(u, o, sources);
+    let dir = kustomization.parent().unwrap_or(Path::new("."));
+    let object = need.object;
+    let source = map::source_of(unit, object, sources);
     let (name, namespace) = match &source {
         Some(Source::Object(f, i)) => sources
             .get(f)
             .map(|(_, b)| (b.objects[*i].name.clone(), b.objects[*i].namespace.clone()))
-            .unwrap_or((o.name.clone(), None)),
-        _ => (o.name.clone(), None),
+            .unwrap_or((object.name.clone(), None)),
+        _ => (object.name.clone(), None),
     };
     let name = name.unwrap_or_default();
     let stem: String =
@@ -319,7 +331,7 @@ fn patch_for(
         n2 += 1;
     }
     let mut value = plan.expected.clone().unwrap_or(Val::Null);
-    if let (Fix::Recreate { .. }, Some(p), Val::Map(m)) = (fix_of(plan), n.layout.params, &mut value) {
+    if let (Fix::Recreate { .. }, Some(p), Val::Map(m)) = (fix_of(plan), need.layout.params, &mut value) {
         if !m.iter().any(|(k, _)| *k == Val::word(p)) {
             // The base's rolling parameters, deleted (the API rejects them beside Recreate).
             m.push((Val::word(p), Val::Null));
@@ -327,29 +339,31 @@ fn patch_for(
     }
     let mut text = format!(
         "# Written by rwo-guard: in this root, {} mounts an exclusive claim,\n# and a rollout that starts a new pod beside the old one would hang on it.\napiVersion: {}\nkind: {}\nmetadata:\n  name: {}\n",
-        super::shown(&o.display()),
-        scalar(&Val::Str(o.api_version.clone().unwrap_or_default())),
-        scalar(&Val::Str(o.kind.clone().unwrap_or_default())),
+        super::shown(&object.display()),
+        scalar(&Val::Str(object.api_version.clone().unwrap_or_default())),
+        scalar(&Val::Str(object.kind.clone().unwrap_or_default())),
         scalar(&Val::Str(name)),
     );
-    if let Some(ns) = namespace.filter(|n| !n.is_empty()) {
+    if let Some(ns) = namespace.filter(|ns| !ns.is_empty()) {
         let _ = writeln!(text, "  namespace: {}", scalar(&Val::Str(ns)));
     }
-    let _ = writeln!(text, "spec:\n  {}:", n.layout.key);
+    let _ = writeln!(text, "spec:\n  {}:", need.layout.key);
     block(&value, 4, &mut text);
     // The report places the fix at the new patch's strategy.
     let name = names.of(&file);
-    let field = n.layout.path(&[]);
+    let field = need.layout.path(&[]);
     let location = read::read_source(&text, Limits::default())
         .ok()
-        .and_then(|b| b.objects.first().map(|p| Location::of(p, Some(&field), Origin::File { name: &name, text: &text })))
+        .and_then(|b| {
+            b.objects.first().map(|p| Location::of(p, Some(&field), Origin::File { name: &name, text: &text }))
+        })
         .unwrap_or(Location { file: Some(name.clone()), ..Location::default() });
-    let why = format!("in the new patch {name}, added to {}, as {why}", names.of(k));
+    let why = format!("in the new patch {name}, added to {}, as {why}", names.of(kustomization));
     Ok(NewPatch {
-        unit: n.unit,
-        object: o.id,
+        unit: need.unit,
+        object: object.id,
         file: file.clone(),
-        kustomization: k.clone(),
+        kustomization: kustomization.clone(),
         text,
         placed: PlacedAt { location, file, why },
     })
@@ -523,7 +537,11 @@ fn top_level(text: &str) -> Result<Vec<TopKey>, String> {
             _ => {}
         }
     }
-    if depth == 0 && keys.is_empty() && !text.trim().is_empty() && !text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+    if depth == 0
+        && keys.is_empty()
+        && !text.trim().is_empty()
+        && !text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
         return Err("it is not a mapping".into());
     }
     Ok(keys)
@@ -585,7 +603,8 @@ fn rebuild_and_check(
         copy_tree(&base, &copy)?;
         for (file, text) in texts {
             let rel = file.strip_prefix(&base).map_err(|_| internal("an edited file outside the tree".into()))?;
-            std::fs::write(copy.join(rel), text).map_err(|e| internal(format!("cannot write the verification copy: {e}")))?;
+            std::fs::write(copy.join(rel), text)
+                .map_err(|e| internal(format!("cannot write the verification copy: {e}")))?;
         }
         let jobs: Vec<super::build::Job> = units
             .iter()
@@ -598,9 +617,13 @@ fn rebuild_and_check(
         let built = opts.builder.build_all(&jobs, opts.workers);
         let rooted: Vec<(usize, &Unit)> = units.iter().enumerate().filter(|(_, u)| u.root.is_some()).collect();
         for ((ui, u), b) in rooted.into_iter().zip(built) {
-            let text = b.output.map_err(|why| internal(format!("after the edits, {} does not build: {why}", u.name)))?;
-            let again = super::unit(&u.name, None, None, &text, map::Origins::Built { dir: b.dir }, config, opts.limits)
-                .map_err(|why| internal(format!("after the edits, the build of {} cannot be read: {why}", u.name)))?;
+            let text =
+                b.output.map_err(|why| internal(format!("after the edits, {} does not build: {why}", u.name)))?;
+            let again =
+                super::unit(&u.name, None, None, &text, map::Origins::Built { dir: b.dir }, config, opts.limits)
+                    .map_err(|why| {
+                        internal(format!("after the edits, the build of {} cannot be read: {why}", u.name))
+                    })?;
             for p in &again.analysis.plans {
                 let shown = again.objects[p.object.index].display();
                 if !by_hand.iter().any(|(h, d)| *h == ui && *d == shown) {
@@ -654,7 +677,10 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), FixError> {
                 n += 1;
                 if n > MAX_COPIED_FILES {
                     return Err(FixError {
-                        message: format!("more than {MAX_COPIED_FILES} files under {} to copy for verification", from.display()),
+                        message: format!(
+                            "more than {MAX_COPIED_FILES} files under {} to copy for verification",
+                            from.display()
+                        ),
                         code: exit::INPUT,
                     });
                 }
@@ -681,12 +707,18 @@ mod tests {
             "resources:\n  - ../base\npatches:\n  - path: a.yaml\n    target: {kind: Deployment}\n  - path: web-strategy-patch.yaml\n# next\nnamePrefix: x-\n"
         );
         assert_eq!(added("patches: []\n"), "patches: [{path: web-strategy-patch.yaml}]\n");
-        assert_eq!(added("patches: [{path: a.yaml}]\n"), "patches: [{path: a.yaml}, {path: web-strategy-patch.yaml}]\n");
+        assert_eq!(
+            added("patches: [{path: a.yaml}]\n"),
+            "patches: [{path: a.yaml}, {path: web-strategy-patch.yaml}]\n"
+        );
         assert_eq!(
             added("resources:\n- ../base # the base\n\n# trailing comment\n"),
             "resources:\n- ../base # the base\npatches:\n- path: web-strategy-patch.yaml\n\n# trailing comment\n"
         );
-        assert_eq!(added("resources:\r\n    - ../base"), "resources:\r\n    - ../base\r\npatches:\r\n    - path: web-strategy-patch.yaml\r\n");
+        assert_eq!(
+            added("resources:\r\n    - ../base"),
+            "resources:\r\n    - ../base\r\npatches:\r\n    - path: web-strategy-patch.yaml\r\n"
+        );
         assert_eq!(added("patches:\n- path: a.yaml\n"), "patches:\n- path: a.yaml\n- path: web-strategy-patch.yaml\n");
         assert!(add_patches("{\"resources\": []}", &["x".into()]).is_err());
         assert!(add_patches("patches: {a: b}\n", &["x".into()]).is_err());

@@ -101,7 +101,10 @@ pub(crate) fn strategy_site(
     let matches = |n: &str| !n.is_empty() && (source_name.as_deref() == Some(n) || built_name.contains(n));
     for dir in reached.map(|r| r.kustomizations.as_slice()).unwrap_or_default() {
         let Some(k) = tree.kustomizations.get(dir) else { continue };
-        if k.inline_patches.iter().any(|p| p.contains(layout.key) && o.kind.as_deref().is_some_and(|kind| p.contains(kind))) {
+        if k.inline_patches
+            .iter()
+            .any(|p| p.contains(layout.key) && o.kind.as_deref().is_some_and(|kind| p.contains(kind)))
+        {
             return Site::Hand(format!("an inline patch in {} sets it", names.of(&k.file)));
         }
         for pf in k.patches.iter().rev() {
@@ -111,7 +114,8 @@ pub(crate) fn strategy_site(
                 continue;
             }
             if pf.json {
-                let sets = std::fs::read_to_string(&pf.file).is_ok_and(|t| t.contains(&format!("/spec/{}", layout.key)));
+                let sets =
+                    std::fs::read_to_string(&pf.file).is_ok_and(|t| t.contains(&format!("/spec/{}", layout.key)));
                 if sets && pf.target_name.is_some() {
                     return Site::Hand(format!("the JSON patch {} sets it", names.of(&pf.file)));
                 }
@@ -328,7 +332,12 @@ pub(crate) fn report(
                 }
             }
         }
-        let all = u.analysis.findings.iter().map(|f| (f, None)).chain(u.analysis.suppressed.iter().map(|(f, r)| (f, Some(r))));
+        let all = u
+            .analysis
+            .findings
+            .iter()
+            .map(|f| (f, None))
+            .chain(u.analysis.suppressed.iter().map(|(f, r)| (f, Some(r))));
         for (f, reason) in all {
             let o = &u.objects[f.object.index];
             let field = f.field.as_ref().map(|c| c.path.as_str());
@@ -336,7 +345,7 @@ pub(crate) fn report(
             let mut extra = None;
             if let Some(new) = placed.get(&(ui, f.object)) {
                 location = new.location.clone();
-                file = new.file.clone();
+                file.clone_from(&new.file);
                 extra = Some(new.why.clone());
             }
             let line = location.point().map_or(0, |p| p.line);
@@ -428,8 +437,9 @@ pub(crate) fn locate_build_error(tree: &Tree, root: &Path, why: &str, names: &Na
         let patches = k.patches.iter().map(|p| super::build::relative(&k.dir, &p.file).display().to_string());
         for entry in entries.chain(patches) {
             let bare = entry.trim_start_matches("./");
-            let named = why.contains(bare) || (k.resources.iter().any(|r| matches!(r, Ref::Remote(s) if *s == entry)) && remote_error(why));
-            if named {
+            let mentioned = why.contains(bare)
+                || (k.resources.iter().any(|r| matches!(r, Ref::Remote(s) if *s == entry)) && remote_error(why));
+            if mentioned {
                 if let Some(line) = line_of(&k.text, bare) {
                     return format!("{}:{line}", names.of(&k.file));
                 }
@@ -446,11 +456,12 @@ fn remote_error(why: &str) -> bool {
 
 /// The 1-based line of the first line of `text` that holds `needle` as a list entry or value.
 fn line_of(text: &str, needle: &str) -> Option<usize> {
-    text.lines().position(|l| {
-        let l = l.trim_start();
-        !l.starts_with('#') && l.contains(needle)
-    })
-    .map(|i| i + 1)
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            !l.starts_with('#') && l.contains(needle)
+        })
+        .map(|i| i + 1)
 }
 
 #[cfg(test)]
@@ -521,7 +532,16 @@ mod tests {
         std::fs::write(dir.join("b.yaml"), b).unwrap();
         let text = format!("{a}---\n{b}---\n");
         let parts = vec![(0, dir.join("a.yaml")), (a.len() + 4, dir.join("b.yaml"))];
-        let u = super::super::unit("plain", None, None, &text, Origins::Plain { parts }, &Config::default(), Limits::default()).unwrap();
+        let u = super::super::unit(
+            "plain",
+            None,
+            None,
+            &text,
+            Origins::Plain { parts },
+            &Config::default(),
+            Limits::default(),
+        )
+        .unwrap();
         let mut sources = Sources::new(Limits::default());
         let got: Vec<Option<Source>> = u.objects.iter().map(|o| source_of(&u, o, &mut sources)).collect();
         assert_eq!(
@@ -539,9 +559,13 @@ mod tests {
     fn a_build_error_is_placed_at_the_entry_it_names() {
         let dir = scratch("located");
         std::fs::create_dir_all(dir.join("r")).unwrap();
-        std::fs::write(dir.join("r/kustomization.yaml"), "resources:\n- ok.yaml\n# the remote one\n- https://example.invalid/x.git//d?ref=v1\n").unwrap();
-        let tree = discover::discover(&[dir.clone()]);
-        let names = Names::new(&[PathBuf::from("t")], &[dir.clone()]);
+        std::fs::write(
+            dir.join("r/kustomization.yaml"),
+            "resources:\n- ok.yaml\n# the remote one\n- https://example.invalid/x.git//d?ref=v1\n",
+        )
+        .unwrap();
+        let tree = discover::discover(std::slice::from_ref(&dir));
+        let names = Names::new(&[PathBuf::from("t")], std::slice::from_ref(&dir));
         let why = "accumulating resources from 'https://example.invalid/x.git//d?ref=v1': Could not resolve host";
         assert_eq!(locate_build_error(&tree, &dir.join("r"), why, &names), "t/r/kustomization.yaml:4");
         assert_eq!(locate_build_error(&tree, &dir.join("r"), "something else", &names), "t/r/kustomization.yaml");

@@ -129,7 +129,7 @@ pub(crate) struct Checked {
     /// Files not read as objects, and why (`not deployed by any root`).
     pub skipped: Vec<(String, String)>,
     /// Every workload checked, at its source (a JUnit report).
-    pub checked: Vec<outcome::Checked>,
+    pub workloads: Vec<outcome::Checked>,
     /// Roots that did not build and files that could not be read: one located line each.
     pub errors: Vec<String>,
     /// Existing files to edit.
@@ -197,7 +197,13 @@ pub(crate) fn has_roots(paths: &[PathBuf]) -> bool {
 
 /// Checks the kustomization roots and plain manifests under `opts.paths` (and, for `fix`,
 /// plans and verifies the edits). `Err`: an internal error (a fix that failed its rebuild).
-pub(crate) fn check(opts: &Options, config: &Config) -> Result<Checked, Failure> {
+/// `excluded` says which glob of `exclude` leaves a plain file out (files a root uses are read
+/// by kustomize, whatever `exclude` says).
+pub(crate) fn check(
+    opts: &Options,
+    config: &Config,
+    excluded: &dyn Fn(&Path) -> Option<String>,
+) -> Result<Checked, Failure> {
     let canonical = directories(&opts.paths)
         .ok_or_else(|| Failure::new(Fatal::Usage("kustomization roots are read from directories".into())))?;
     let names = Names::new(&opts.paths, &canonical);
@@ -219,11 +225,15 @@ pub(crate) fn check(opts: &Options, config: &Config) -> Result<Checked, Failure>
             Ok(text) => texts.push((job, text, b.dir)),
             Err(why) => {
                 let place = map::locate_build_error(&tree, &job.root, &why, &names);
-                out.errors.push(format!("{place}: error: cannot build the root {}: {}", names.of(&job.root), names.in_text(&why)));
+                out.errors.push(format!(
+                    "{place}: error: cannot build the root {}: {}",
+                    names.of(&job.root),
+                    names.in_text(&why)
+                ));
             }
         }
     }
-    let plain = plain_text(&tree, &names, opts.limits, &mut out.errors);
+    let plain = plain_text(&tree, &names, opts.limits, excluded, &mut out);
     // A fix stopped by a root it cannot build writes nothing: its findings say what it would do.
     let fixing = opts.fix && out.errors.is_empty();
     let config = Config { report_only: !fixing, ..config.clone() };
@@ -234,7 +244,9 @@ pub(crate) fn check(opts: &Options, config: &Config) -> Result<Checked, Failure>
         let origin = map::Origins::Built { dir };
         match unit(&name, Some(job.root.clone()), Some(k.file.clone()), &text, origin, &config, opts.limits) {
             Ok(u) => units.push(u),
-            Err(why) => out.errors.push(format!("{}: error: the build of {name} cannot be read: {why}", names.of(&k.file))),
+            Err(why) => {
+                out.errors.push(format!("{}: error: the build of {name} cannot be read: {why}", names.of(&k.file)));
+            }
         }
     }
     if let Some((text, parts)) = plain {
@@ -249,16 +261,21 @@ pub(crate) fn check(opts: &Options, config: &Config) -> Result<Checked, Failure>
     let mut sources = map::Sources::new(opts.limits);
     let mut placed = fix::Placed::default();
     if fixing {
-        let plan = fix::plan(&mut units, &tree, &mut sources, &names, opts, &config)
-            .map_err(|e| Failure::new(if e.code == crate::error::exit::INTERNAL { Fatal::Internal(e.message) } else { Fatal::Usage(e.message) }))?;
-        out.edits = plan.edits;
-        out.new_files = plan.new_files;
-        placed = plan.placed;
+        let planned = fix::plan(&mut units, &tree, &mut sources, &names, opts, &config).map_err(|e| {
+            Failure::new(if e.code == crate::error::exit::INTERNAL {
+                Fatal::Internal(e.message)
+            } else {
+                Fatal::Usage(e.message)
+            })
+        })?;
+        out.edits = planned.edits;
+        out.new_files = planned.new_files;
+        placed = planned.placed;
     }
     let reported = map::report(&units, &tree, &mut sources, &names, &placed, opts.list_checked);
     out.diagnostics = reported.diagnostics;
     out.suppressed = reported.suppressed;
-    out.checked = reported.checked;
+    out.workloads = reported.checked;
     out.stats = Stats { files: reported.files, objects: reported.objects, workloads: reported.workloads };
     // Each workload fixed once, however many roots build it.
     let mut fixed: Vec<(&Option<String>, &crate::findings::ResourceRef)> = out
@@ -296,12 +313,18 @@ fn plain_text(
     tree: &discover::Tree,
     names: &Names,
     limits: Limits,
-    errors: &mut Vec<String>,
+    excluded: &dyn Fn(&Path) -> Option<String>,
+    out: &mut Checked,
 ) -> Option<(String, Vec<(usize, PathBuf)>)> {
     let used = map::used_anywhere(tree);
     let mut text = String::new();
     let mut parts = Vec::new();
+    let errors = &mut out.errors;
     for f in tree.files.iter().filter(|f| !tree.covered(f) && !used.contains(*f)) {
+        if let Some(glob) = excluded(f) {
+            out.skipped.push((names.of(f), format!("excluded by `{glob}`")));
+            continue;
+        }
         let Ok(t) = std::fs::read_to_string(f) else {
             errors.push(format!("{}: error: cannot read it as UTF-8 text", names.of(f)));
             continue;
