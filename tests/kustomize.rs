@@ -354,3 +354,27 @@ fn exclude_leaves_out_plain_files_beside_the_roots() {
     assert!(some.stdout.contains("tree/plain/tools.yaml: skipped excluded by `plain`"), "{}", some.show());
     assert!(some.stdout.contains("tree/base/search-deployment.yaml:13:5: error [strategy-unsafe]"), "{}", some.show());
 }
+
+#[test]
+#[ignore = "end to end: needs kubectl; run `make test`"]
+fn fix_never_writes_outside_the_paths_given() {
+    require("kubectl", NEEDS);
+    let dir = scratch("kustomize-outside");
+    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/kustomize/ambient-code/tree"), &dir.join("tree"));
+    let manifests = dir.join("tree/components/manifests");
+    let base = manifests.join("base/core/minio-deployment.yaml");
+    let before = fs::read(&base).unwrap();
+    // Only one overlay is given: the base it builds is outside, so the overlay gets a patch.
+    let fixed = run_in(&manifests, rwo_guard("fix", "overlays/production", &["-v".into()]), None);
+    assert_eq!(fixed.code, 0, "{}", fixed.show());
+    assert_eq!(fs::read(&base).unwrap(), before, "the base outside the path is unchanged\n{}", fixed.show());
+    let patch = manifests.join("overlays/production/minio-strategy-patch.yaml");
+    assert!(patch.exists(), "{}", fixed.show());
+    assert!(fixed.stdout.contains("base/core/minio-deployment.yaml is outside the paths given"), "{}", fixed.show());
+    let built = run_in(&manifests, common::command("kubectl", &["kustomize", "overlays/production"], &manifests), None);
+    assert_eq!(built.code, 0, "{}", built.show());
+    let mut filter = Command::new(env!("CARGO_BIN_EXE_rwo-guard"));
+    filter.args(["--mode", "check"]);
+    let checked = run_in(&manifests, filter, Some(built.stdout.as_bytes()));
+    assert_eq!(checked.code, 0, "{}", checked.show());
+}

@@ -158,6 +158,11 @@ pub(crate) fn plan(
                 Ok(())
             };
             match site {
+                // Never written: a file outside the PATHs given; the roots, under them, get a patch.
+                Site::At(file, _) if !names.inside(file) => {
+                    let why = format!("{} is outside the paths given", names.of(file));
+                    root_patches(why, &mut new_patches, &mut by_hand, sources)?;
+                }
                 Site::At(file, index) if same => {
                     let is_patch = tree.kustomizations.values().any(|k| k.patches.iter().any(|p| p.file == *file));
                     match edit_at(file, *index, first, is_patch, sources, opts) {

@@ -169,6 +169,11 @@ impl Names {
         out
     }
 
+    /// Whether `path` is under one of the PATHs (the only places `fix` writes).
+    pub(crate) fn inside(&self, path: &Path) -> bool {
+        self.given.iter().any(|(canonical, _)| path.starts_with(canonical))
+    }
+
     /// How `path` is shown.
     pub(crate) fn of(&self, path: &Path) -> String {
         for (canonical, given) in &self.given {
