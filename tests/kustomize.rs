@@ -378,3 +378,31 @@ fn fix_never_writes_outside_the_paths_given() {
     let checked = run_in(&manifests, filter, Some(built.stdout.as_bytes()));
     assert_eq!(checked.code, 0, "{}", checked.show());
 }
+
+#[test]
+#[ignore = "end to end: needs kubectl, patch; run `make test`"]
+fn fix_diff_applies_with_patch_and_equals_fix() {
+    require("kubectl", NEEDS);
+    require("patch", "install GNU patch");
+    let dir = scratch("kustomize-diff");
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/kustomize/shared-base/tree");
+    copy_tree(&case, &dir.join("a/tree"));
+    copy_tree(&case, &dir.join("b/tree"));
+    let diff = run_in(&dir.join("a"), rwo_guard("fix", "tree", &["--diff".into()]), None);
+    assert_eq!(diff.code, 0, "{}", diff.show());
+    assert!(
+        diff.stdout.contains("--- /dev/null\n+++ b/tree/overlays/single-node/cache-strategy-patch.yaml\n@@ -0,0 +1,"),
+        "{}",
+        diff.show()
+    );
+    assert_eq!(snapshot(&dir.join("a/tree")), snapshot(&case), "--diff writes nothing");
+    let applied = run_in(
+        &dir.join("a"),
+        common::command("patch", &["-p1", "--batch"], &dir.join("a")),
+        Some(diff.stdout.as_bytes()),
+    );
+    assert_eq!(applied.code, 0, "{}", applied.show());
+    let fixed = run_in(&dir.join("b"), rwo_guard("fix", "tree", &[]), None);
+    assert_eq!(fixed.code, 0, "{}", fixed.show());
+    assert_eq!(snapshot(&dir.join("a/tree")), snapshot(&dir.join("b/tree")), "the patch is the fix");
+}
