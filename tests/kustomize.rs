@@ -406,3 +406,56 @@ fn fix_diff_applies_with_patch_and_equals_fix() {
     assert_eq!(fixed.code, 0, "{}", fixed.show());
     assert_eq!(snapshot(&dir.join("a/tree")), snapshot(&dir.join("b/tree")), "the patch is the fix");
 }
+
+#[test]
+#[ignore = "end to end: needs kubectl, git; run `make test`"]
+fn a_remote_base_is_located_at_its_entry_and_fixed_by_a_patch_in_the_root() {
+    require("kubectl", NEEDS);
+    let git = require("git", "install git");
+    let dir = scratch("kustomize-remote");
+    // A remote base kustomize fetches with git, served from this machine (file://): no network.
+    let repo = dir.join("upstream");
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/kustomize/remote-base/tree/vendored"),
+        &repo.join("deploy"),
+    );
+    for args in [
+        &["init", "-q", "-b", "main"][..],
+        &["add", "-A"],
+        &["-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "base"],
+    ] {
+        let ran = run_in(&repo, common::command(&git, args, &repo), None);
+        assert_eq!(ran.code, 0, "{}", ran.show());
+    }
+    let root = dir.join("tree/prod");
+    fs::create_dir_all(&root).unwrap();
+    let kustomization = format!(
+        "# Production, from the upstream base.\nnamePrefix: prod-\nresources:\n- file://{}//deploy?ref=main\n",
+        repo.display()
+    );
+    fs::write(root.join("kustomization.yaml"), &kustomization).unwrap();
+    let check = run_in(&dir, rwo_guard("check", "tree", &[]), None);
+    assert_eq!(check.code, 1, "{}", check.show());
+    assert!(
+        check.stdout.starts_with(
+            "tree/prod/kustomization.yaml:4:1: error [strategy-unsafe] Deployment prod-api (root tree/prod)"
+        ),
+        "{}",
+        check.show()
+    );
+    let fix = run_in(&dir, rwo_guard("fix", "tree", &["-v".into()]), None);
+    assert_eq!(fix.code, 0, "{}", fix.show());
+    assert_eq!(
+        fs::read_to_string(root.join("kustomization.yaml")).unwrap(),
+        format!("{kustomization}patches:\n- path: api-strategy-patch.yaml\n"),
+        "the root lists its new patch, every other byte kept"
+    );
+    let patch = fs::read_to_string(root.join("api-strategy-patch.yaml")).unwrap();
+    assert!(patch.contains("metadata:\n  name: api\n"), "the name before the root's prefix: {patch}");
+    let built = run_in(&dir, common::command("kubectl", &["kustomize", "tree/prod"], &dir), None);
+    assert_eq!(built.code, 0, "{}", built.show());
+    let mut filter = Command::new(env!("CARGO_BIN_EXE_rwo-guard"));
+    filter.args(["--mode", "check"]);
+    let checked = run_in(&dir, filter, Some(built.stdout.as_bytes()));
+    assert_eq!(checked.code, 0, "{}", checked.show());
+}

@@ -68,6 +68,9 @@ pub(crate) struct Kustomization {
     pub inline_patches: Vec<String>,
     /// Every other file it reads that is not an object (generator inputs, transformer configs).
     pub inputs: Vec<PathBuf>,
+    /// `namePrefix` and `nameSuffix`.
+    pub name_prefix: String,
+    pub name_suffix: String,
 }
 
 /// What a kustomization file says, as far as rwo-guard needs it.
@@ -75,6 +78,8 @@ pub(crate) struct Kustomization {
 #[serde(rename_all = "camelCase", default)]
 struct Raw {
     kind: Option<String>,
+    name_prefix: Option<String>,
+    name_suffix: Option<String>,
     resources: Vec<String>,
     bases: Vec<String>,
     components: Vec<String>,
@@ -351,6 +356,8 @@ fn load(dir: &Path, file: &Path) -> Result<Kustomization, String> {
         patches,
         inline_patches,
         inputs,
+        name_prefix: raw.name_prefix.unwrap_or_default(),
+        name_suffix: raw.name_suffix.unwrap_or_default(),
         text,
     })
 }

@@ -152,7 +152,7 @@ pub(crate) fn plan(
                         by_hand.push((n.unit, n.object.id, "it is in no kustomization".into()));
                         continue;
                     }
-                    let p = patch_for(n, units, sources, new_patches, &why, names)?;
+                    let p = patch_for(n, units, sources, new_patches, &why, names, tree)?;
                     new_patches.push(p);
                 }
                 Ok(())
@@ -311,6 +311,7 @@ fn patch_for(
     taken: &[NewPatch],
     why: &str,
     names: &Names,
+    tree: &Tree,
 ) -> Result<NewPatch, FixError> {
     let unit = &units[need.unit];
     let (Some(kustomization), Some(plan)) = (&unit.kustomization, need.plan) else {
@@ -324,7 +325,17 @@ fn patch_for(
             .get(f)
             .map(|(_, b)| (b.objects[*i].name.clone(), b.objects[*i].namespace.clone()))
             .unwrap_or((object.name.clone(), None)),
-        _ => (object.name.clone(), None),
+        // No source here (a remote base, a generator): the built name without the root's own
+        // prefix and suffix, the name the root's patches see.
+        _ => {
+            let built = object.name.clone().unwrap_or_default();
+            let root = unit.root.as_ref().and_then(|r| tree.kustomizations.get(r));
+            let bare = root.map_or(built.as_str(), |k| {
+                let rest = built.strip_prefix(k.name_prefix.as_str()).unwrap_or(&built);
+                rest.strip_suffix(k.name_suffix.as_str()).unwrap_or(rest)
+            });
+            (Some(bare.to_string()), None)
+        }
     };
     let name = name.unwrap_or_default();
     let stem: String =

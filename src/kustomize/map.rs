@@ -14,7 +14,7 @@ use super::discover::{self, Reached, Ref, Tree};
 use super::fix::Placed;
 use super::{Names, Unit};
 use crate::findings::{Diagnostic, Finding, ResourceRef};
-use crate::location::{Location, Origin};
+use crate::location::{Location, Origin, Point};
 use crate::model::{Fact, Object};
 use crate::outcome::{self, Suppressed};
 use crate::read::{self, Bundle, Limits};
@@ -67,6 +67,8 @@ pub(crate) enum Source {
     Object(PathBuf, usize),
     /// A file without a known object (a generator's kustomization, a remote base's root).
     File(PathBuf),
+    /// A line of a file: the root kustomization's entry of the remote base an object is from.
+    Line(PathBuf, usize),
 }
 
 /// Where a workload's strategy is set.
@@ -162,8 +164,16 @@ pub(crate) fn source_of(unit: &Unit, o: &Object, sources: &mut Sources) -> Optio
             let fallback = || unit.kustomization.clone().map(Source::File);
             let Some(text) = o.value(Fact::OriginAnnotation).map(|s| s.value.clone()) else { return fallback() };
             let origin: OriginAnnotation = serde_norway::from_str(&text).unwrap_or_default();
-            if origin.repo.is_some() {
-                return fallback();
+            if let Some(repo) = &origin.repo {
+                // The root's entry that names the repository, when the root names it itself.
+                let k = unit.kustomization.clone()?;
+                let text = std::fs::read_to_string(&k).unwrap_or_default();
+                let bare = repo.trim_end_matches(".git");
+                let line = text.lines().position(|l| !l.trim_start().starts_with('#') && l.contains(bare));
+                return Some(match line {
+                    Some(i) => Source::Line(k, i + 1),
+                    None => Source::File(k),
+                });
             }
             if let Some(path) = origin.path {
                 let file = discover::normalize(&dir.join(path));
@@ -254,6 +264,12 @@ fn place(
             (loc, file, resource)
         }
         Some(Source::File(file)) => (Location { file: Some(names.of(&file)), ..Location::default() }, file, resource),
+        Some(Source::Line(file, line)) => {
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            let width = text.lines().nth(line - 1).map_or(0, |l| l.chars().count());
+            let object = Some(Point { line, col: 1, end_col: width + 1 });
+            (Location { file: Some(names.of(&file)), object, ..Location::default() }, file, resource)
+        }
         None => (Location::default(), PathBuf::new(), resource),
     }
 }
@@ -315,7 +331,7 @@ pub(crate) fn report(
                     files.insert(f.clone());
                     (f, i, String::new())
                 }
-                Some(Source::File(f)) => {
+                Some(Source::File(f) | Source::Line(f, _)) => {
                     files.insert(f.clone());
                     (f, usize::MAX, format!("{ui} {}", o.id.index))
                 }
