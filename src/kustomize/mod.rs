@@ -324,25 +324,27 @@ fn plain_text(
     let used = map::used_anywhere(tree);
     let mut text = String::new();
     let mut parts = Vec::new();
-    let errors = &mut out.errors;
     for f in tree.files.iter().filter(|f| !tree.covered(f) && !used.contains(*f)) {
         if let Some(glob) = excluded(f) {
             out.skipped.push((names.of(f), format!("excluded by `{glob}`")));
             continue;
         }
         let Ok(t) = std::fs::read_to_string(f) else {
-            errors.push(format!("{}: error: cannot read it as UTF-8 text", names.of(f)));
+            out.errors.push(format!("{}: error: cannot read it as UTF-8 text", names.of(f)));
             continue;
         };
         let bundle = match read::read(&t, limits) {
             Ok(b) => b,
-            Err(_) if crate::input::template_reason(&t).is_some() => continue,
             Err(fatal) => {
-                errors.push(shown(&fatal.summary(&names.of(f))));
+                match crate::input::template_reason(&t) {
+                    Some(why) => out.skipped.push((names.of(f), why)),
+                    None => out.errors.push(shown(&fatal.summary(&names.of(f)))),
+                }
                 continue;
             }
         };
         if !bundle.objects.iter().any(|o| o.kind.is_some() && o.api_version.is_some()) {
+            out.skipped.push((names.of(f), "holds no Kubernetes object".into()));
             continue;
         }
         parts.push((text.len(), f.clone()));
