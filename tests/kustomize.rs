@@ -459,3 +459,21 @@ fn a_remote_base_is_located_at_its_entry_and_fixed_by_a_patch_in_the_root() {
     let checked = run_in(&dir, filter, Some(built.stdout.as_bytes()));
     assert_eq!(checked.code, 0, "{}", checked.show());
 }
+
+#[test]
+#[ignore = "end to end: needs kubectl; run `make test`"]
+fn a_fix_that_cannot_write_one_file_writes_none() {
+    require("kubectl", NEEDS);
+    let dir = scratch("kustomize-read-only");
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/kustomize/shared-base/tree");
+    copy_tree(&case, &dir.join("tree"));
+    // The new patch would be created, then the kustomization listing it cannot be written.
+    let kustomization = dir.join("tree/overlays/single-node/kustomization.yaml");
+    let mut perms = fs::metadata(&kustomization).unwrap().permissions();
+    perms.set_readonly(true);
+    fs::set_permissions(&kustomization, perms).unwrap();
+    let fix = run_in(&dir, rwo_guard("fix", "tree", &[]), None);
+    assert_eq!(fix.code, 5, "{}", fix.show());
+    assert!(fix.stderr.contains("kustomization.yaml") && fix.stderr.contains("no file was written"), "{}", fix.show());
+    assert_eq!(snapshot(&dir.join("tree")), snapshot(&case), "no file written, the new patch removed again");
+}
