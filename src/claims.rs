@@ -8,7 +8,6 @@
 
 use std::collections::HashMap;
 
-use crate::kinds;
 use crate::model::{Fact, Object};
 
 /// What a claim's access modes allow.
@@ -109,7 +108,7 @@ pub struct Claims<'a> {
 impl<'a> Claims<'a> {
     /// Indexes every claim of `objects`, those without a namespace in `default_ns`.
     pub fn new(objects: &'a [Object], default_ns: &'a str) -> Claims<'a> {
-        let index = NameIndex::new(objects, |o| kinds::claim(o).is_some(), |o| o.ns_or(default_ns));
+        let index = NameIndex::new(objects, |o| o.claim().is_some(), |o| o.ns_or(default_ns));
         Claims { objects, index }
     }
 

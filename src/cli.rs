@@ -225,6 +225,14 @@ impl FromArgMatches for ConfigFlags {
     }
 }
 
+/// The options a command line (`args`, after the program name) gives, or clap's message for a
+/// command line rwo-guard does not accept.
+pub(crate) fn options_of(args: &[String]) -> Result<(pipeline::Options, output::Options), String> {
+    let cli = Cli::try_parse_from(std::iter::once("rwo-guard").chain(args.iter().map(String::as_str)))
+        .map_err(|e| e.to_string())?;
+    cli.options().map_err(|e| e.to_string())
+}
+
 impl Cli {
     /// The command line turned once into what the pipeline and the output are asked to do
     /// (nothing below this module sees the command line). A usage error no clap rule expresses

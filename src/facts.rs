@@ -168,9 +168,9 @@ impl<'a> Facts<'a> {
         let mut users: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
         let copies = copies(objects, default_ns);
         let superseded: HashSet<usize> = copies.iter().flat_map(|c| c[..c.len() - 1].iter().copied()).collect();
-        let workload_names = NameIndex::new(objects, |o| kinds::workload(o).is_some(), |o| o.ns_or(default_ns));
+        let workload_names = NameIndex::new(objects, |o| o.workload().is_some(), |o| o.ns_or(default_ns));
         for (i, o) in objects.iter().enumerate() {
-            let Some(kind) = kinds::workload(o) else { continue };
+            let Some(kind) = o.workload() else { continue };
             if controlled_in_bundle(o, objects, &workload_names, default_ns) {
                 continue;
             }
@@ -321,7 +321,7 @@ struct Volumes<'a> {
 impl<'a> Volumes<'a> {
     fn new(objects: &'a [Object], default_ns: &'a str) -> Volumes<'a> {
         let mut v = Volumes { by_name: HashMap::new(), by_claim: HashMap::new() };
-        for o in objects.iter().filter(|o| kinds::volume(o).is_some()) {
+        for o in objects.iter().filter(|o| o.volume().is_some()) {
             if let Some(name) = o.name.as_deref() {
                 v.by_name.insert(name, o);
             }

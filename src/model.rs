@@ -4,7 +4,7 @@
 //! Everything here is plain data with positions into the input; nothing refers back to the
 //! parser. Analysis (`analyze.rs`) reads these facts; the rewriter (`rewrite.rs`) uses the spans.
 
-use crate::kinds::PodsAt;
+use crate::kinds::{self, Autoscaler, Claim, PodsAt, Volume, Workload};
 use crate::yaml::{Pos, ScalarStyle, Span};
 
 /// A captured YAML node with its exact extent in the input.
@@ -379,6 +379,32 @@ impl Object {
     /// The namespace, or `default` when it has none.
     pub fn ns_or<'a>(&'a self, default: &'a str) -> &'a str {
         self.namespace.as_deref().filter(|n| !n.is_empty()).unwrap_or(default)
+    }
+
+    /// Its workload kind, if it is one.
+    pub fn workload(&self) -> Option<&'static Workload> {
+        kinds::workload(self.api_version.as_deref(), self.kind.as_deref())
+    }
+
+    /// Its claim kind, if it is one.
+    pub fn claim(&self) -> Option<&'static Claim> {
+        kinds::claim(self.api_version.as_deref(), self.kind.as_deref())
+    }
+
+    /// Its volume kind, if it is one.
+    pub fn volume(&self) -> Option<&'static Volume> {
+        kinds::volume(self.api_version.as_deref(), self.kind.as_deref())
+    }
+
+    /// Its autoscaler kind, if it is one.
+    pub fn autoscaler(&self) -> Option<&'static Autoscaler> {
+        kinds::autoscaler(self.api_version.as_deref(), self.kind.as_deref())
+    }
+
+    /// Whether analysis needs its facts: workloads, claims, volumes and autoscalers. The reader
+    /// drops every other object's facts as soon as it has read it.
+    pub fn relevant(&self) -> bool {
+        self.workload().is_some() || self.claim().is_some() || self.autoscaler().is_some() || self.volume().is_some()
     }
 
     /// Whether `kind` equals `k`.

@@ -12,7 +12,6 @@ use crate::config::{self, Config, Overrides};
 use crate::error::{Failure, Fatal};
 use crate::findings::{Analysis, Diagnostic, Finding, ObjectPlan, ResourceRef, Severity};
 use crate::input::{self, Census, Source};
-use crate::kinds;
 use crate::krm::{self, resource_list};
 use crate::location::{Location, Origin};
 use crate::model::{self, Object};
@@ -109,7 +108,7 @@ fn read_config_file(path: &Path, origin: &str) -> Result<String, Fatal> {
 /// Everything between reading standard input and writing: facts, config, analysis, edits,
 /// and the checks that the edited text is exactly the plan.
 pub(crate) fn process<'t>(options: &Options, text: &'t str) -> Result<Outcome<'t>, Fatal> {
-    let bundle = read::read_filtered(text, options.limits, &kinds::relevant)?;
+    let bundle = read::read_filtered(text, options.limits, &Object::relevant)?;
     let config = load_config(options, &bundle, text)?;
     let inputs = vec![Loaded { name: crate::error::STDIN, path: None, text, bundle }];
     outcome(options, &config, inputs, Vec::new()).map_err(|f| *f.fatal)
@@ -294,7 +293,7 @@ fn verified_edits(
 fn checked(objects: &[Object], inputs: &[Loaded<'_>]) -> Vec<Checked> {
     objects
         .iter()
-        .filter(|o| kinds::workload(o).is_some())
+        .filter(|o| o.workload().is_some())
         .map(|o| Checked {
             resource: ResourceRef::of(o),
             location: Location::of(o, None, inputs[o.id.source].origin()),

@@ -5,7 +5,6 @@
 use crate::facts::int;
 use crate::facts::Facts;
 use crate::findings::{Analysis, FieldChange};
-use crate::kinds;
 use crate::model::Fact;
 
 use super::{by_access, extra_pods, Level, Rule};
@@ -22,7 +21,7 @@ pub(crate) static AUTOSCALED: Rule = Rule {
 
 fn check(facts: &Facts<'_>, out: &mut Analysis) {
     for (_, o) in facts.objects.iter().enumerate().filter(|(i, _)| !facts.superseded(*i)) {
-        let Some(scaler) = kinds::autoscaler(o) else { continue };
+        let Some(scaler) = o.autoscaler() else { continue };
         let Some(name) = o.value(Fact::TargetName) else { continue };
         let kind = o.value(Fact::TargetKind).map_or(scaler.default_target_kind, |k| k.value.as_str());
         let written = o.value(Fact::MaxReplicas);

@@ -8,8 +8,9 @@ use crate::claims::Access;
 use crate::config::Mode;
 use crate::facts::Facts;
 use crate::findings::{Analysis, FieldChange, ObjectPlan, Severity};
+use crate::kinds::Layout;
 use crate::kinds::Rollout;
-use crate::strategy::{self, Fix, Layout, Op, Val, Verdict};
+use crate::strategy::{self, Fix, Op, Val, Verdict};
 
 use super::{Level, Rule};
 

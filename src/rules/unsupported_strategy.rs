@@ -7,8 +7,9 @@
 use crate::facts::Facts;
 use crate::findings::{Analysis, FieldChange, Finding, Severity};
 use crate::kinds::Rollout;
+use crate::kinds::Types;
 use crate::model::Object;
-use crate::strategy::{self, Types, Verdict};
+use crate::strategy::{self, Verdict};
 
 use super::{Level, Rule};
 
