@@ -121,7 +121,7 @@ pub fn inspect(text: &str) -> Result<Inspection, Error> {
                 label: o.label(),
                 span: (o.span.start.offset, o.span.end.offset),
                 fingerprint: o.fingerprint,
-                mode_annotation: o.value(crate::model::Fact::ModeAnnotation).is_some(),
+                mode_annotation: o.value(crate::model::ScalarField::ModeAnnotation).is_some(),
             })
             .collect(),
         results: b.results.as_ref().map(|r| (r.key.start.offset, r.value.end.offset.max(r.key.end.offset))),

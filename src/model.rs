@@ -166,10 +166,10 @@ pub struct MapLayout {
     pub keys: Vec<KeyAt>,
 }
 
-/// A scalar fact the reader keeps: what a value means to rwo-guard. Where each is read from is
+/// A scalar field the reader keeps: what a value means to rwo-guard. Where each is read from is
 /// declared once, in `schema.rs` (from the kinds in `kinds.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Fact {
+pub enum ScalarField {
     /// `apiVersion`
     ApiVersion,
     /// `kind`
@@ -291,7 +291,7 @@ pub struct Object {
     /// `metadata.namespace`
     pub namespace: Option<String>,
     /// The other scalar facts, in input order (a fact may repeat: access modes).
-    pub values: Vec<(Fact, Scalar)>,
+    pub values: Vec<(ScalarField, Scalar)>,
     /// Volumes that name a claim.
     pub claims: Vec<ClaimUse>,
     /// Layout of `spec`, when it is a mapping (kept only for objects that mount a claim).
@@ -347,17 +347,17 @@ impl Object {
 
     /// The value of `fact` (the last one read, as the API takes the last of two spellings of
     /// one annotation).
-    pub fn value(&self, fact: Fact) -> Option<&Scalar> {
+    pub fn value(&self, fact: ScalarField) -> Option<&Scalar> {
         self.values.iter().rev().find(|(f, _)| *f == fact).map(|(_, v)| v)
     }
 
     /// Every value of `fact`, in input order.
-    pub fn values(&self, fact: Fact) -> impl Iterator<Item = &Scalar> {
+    pub fn values(&self, fact: ScalarField) -> impl Iterator<Item = &Scalar> {
         self.values.iter().filter(move |(f, _)| *f == fact).map(|(_, v)| v)
     }
 
     /// A comma-separated annotation's items (kustomize's `previousNames`).
-    pub fn list(&self, fact: Fact) -> impl Iterator<Item = &str> {
+    pub fn list(&self, fact: ScalarField) -> impl Iterator<Item = &str> {
         self.value(fact).into_iter().flat_map(|v| v.value.split(','))
     }
 

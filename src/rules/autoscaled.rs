@@ -5,7 +5,7 @@
 use crate::facts::int;
 use crate::facts::Facts;
 use crate::findings::{Analysis, FieldChange};
-use crate::model::Fact;
+use crate::model::ScalarField;
 
 use super::{by_access, extra_pods, Level, Rule};
 
@@ -22,9 +22,9 @@ pub(crate) static AUTOSCALED: Rule = Rule {
 fn check(facts: &Facts<'_>, out: &mut Analysis) {
     for (_, o) in facts.objects.iter().enumerate().filter(|(i, _)| !facts.superseded(*i)) {
         let Some(scaler) = o.autoscaler() else { continue };
-        let Some(name) = o.value(Fact::TargetName) else { continue };
-        let kind = o.value(Fact::TargetKind).map_or(scaler.default_target_kind, |k| k.value.as_str());
-        let written = o.value(Fact::MaxReplicas);
+        let Some(name) = o.value(ScalarField::TargetName) else { continue };
+        let kind = o.value(ScalarField::TargetKind).map_or(scaler.default_target_kind, |k| k.value.as_str());
+        let written = o.value(ScalarField::MaxReplicas);
         let max = int(written).or(scaler.default_max).unwrap_or(1);
         if max <= 1 {
             continue;

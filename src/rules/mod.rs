@@ -20,7 +20,7 @@ mod node_pinned;
 mod replicas;
 mod shared_claim;
 mod skipped;
-mod strategy;
+mod strategy_rewritten;
 mod unreadable_field;
 mod unsupported_strategy;
 
@@ -46,7 +46,7 @@ pub(crate) use node_pinned::NODE_PINNED;
 pub(crate) use replicas::REPLICAS;
 pub(crate) use shared_claim::SHARED_CLAIM;
 pub(crate) use skipped::SKIPPED;
-pub(crate) use strategy::{STRATEGY_REWRITTEN, STRATEGY_UNSAFE};
+pub(crate) use strategy_rewritten::{STRATEGY_REWRITTEN, STRATEGY_UNSAFE};
 pub(crate) use unreadable_field::UNREADABLE_FIELD;
 pub(crate) use unsupported_strategy::{unplaceable, UNSUPPORTED_STRATEGY};
 

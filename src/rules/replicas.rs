@@ -6,7 +6,7 @@ use crate::facts::int;
 use crate::facts::Facts;
 use crate::findings::{Analysis, FieldChange};
 use crate::kinds::Scale;
-use crate::model::Fact;
+use crate::model::ScalarField;
 
 use super::{by_access, Level, Rule};
 
@@ -26,7 +26,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         else {
             continue;
         };
-        let replicas = int(w.object.value(Fact::Replicas)).unwrap_or(1);
+        let replicas = int(w.object.value(ScalarField::Replicas)).unwrap_or(1);
         if replicas <= 1 {
             continue;
         }
