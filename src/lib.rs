@@ -36,6 +36,7 @@ pub(crate) mod output;
 mod pipeline;
 pub(crate) mod read;
 pub(crate) mod rewrite;
+mod rule_ids;
 pub(crate) mod rules;
 mod schema;
 mod stdio;

@@ -69,7 +69,8 @@ fn documentation_tables_match_the_code() {
             }
         }
         if found != 1 {
-            problems.push(format!("the `<!-- {marker}: … -->` block is in {found} pages of README.md and docs/, not one"));
+            problems
+                .push(format!("the `<!-- {marker}: … -->` block is in {found} pages of README.md and docs/, not one"));
         }
     }
     if bless {
@@ -111,7 +112,11 @@ fn the_readme_is_short_and_every_relative_link_resolves() {
             let rest = &text[i + 2..];
             let Some(end) = rest.find(')') else { continue };
             let target = &rest[..end];
-            if target.contains("://") || target.starts_with('#') || target.starts_with("mailto:") || target.contains(' ') {
+            if target.contains("://")
+                || target.starts_with('#')
+                || target.starts_with("mailto:")
+                || target.contains(' ')
+            {
                 continue;
             }
             let file = target.split('#').next().unwrap_or_default();

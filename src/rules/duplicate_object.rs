@@ -11,7 +11,7 @@ use super::{Level, Rule};
 
 /// An object that appears more than once.
 pub(crate) static DUPLICATE_OBJECT: Rule = Rule {
-    name: "duplicate-object",
+    name: crate::rule_ids::DUPLICATE_OBJECT,
     level: Level::Always(Severity::Info),
     summary: "The same object appears more than once in the input",
     triggered_by: "a workload, claim or autoscaler that appears more than once (same API group, kind, namespace and name), as when several builds are piped into one run; once, on the last copy",
