@@ -278,7 +278,6 @@ mod tests {
         }
         let names: Vec<&str> = ALL.iter().map(|r| r.name).collect();
         assert_eq!(names, crate::rule_ids::ALL, "rule_ids::ALL is rules::ALL's ids, in order");
-        for r in ALL {}
     }
 
     #[allow(clippy::needless_pass_by_value, reason = "tests pass configs built in place")]
