@@ -240,7 +240,7 @@ impl<'a> Facts<'a> {
         let at = crate::location::Location::of(o, None, crate::location::Origin::Stream);
         match at.file {
             Some(file) => format!("{file} ({})", o.label()),
-            None => format!("{}, line {}", o.label(), o.span.start.line),
+            None => format!("{} line {}", o.label(), o.span.start.line),
         }
     }
 
