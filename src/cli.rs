@@ -12,8 +12,8 @@ use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches, Parser};
 use crate::config::{Config, Field, Overrides, Values, FIELDS};
 use crate::error::Fatal;
 use crate::output::{self, diff, report, Body, Destination, ReportTo};
+use crate::pipeline;
 use crate::read::Limits;
-use crate::{command, pipeline};
 
 const AFTER_HELP: &str = "\
 Input (detected, never a flag): a KRM ResourceList (kustomize containerized functions, kpt
@@ -230,12 +230,12 @@ pub struct FixArgs {
 impl CheckArgs {
     /// The `check` (`fix: None`) or `fix` (`Some(diff)`) run these arguments ask for: the one
     /// place `check`'s and `fix`'s command line becomes options.
-    pub(crate) fn run(&self, fix: Option<bool>) -> Result<command::Run, Fatal> {
+    pub(crate) fn run(&self, fix: Option<bool>) -> Result<CheckRun, Fatal> {
         let paths = if self.paths.is_empty() { vec![PathBuf::from(".")] } else { self.paths.clone() };
         let config = match (&self.config, self.no_config) {
-            (Some(f), _) => command::ConfigSource::File(f.clone()),
-            (None, true) => command::ConfigSource::None,
-            (None, false) => command::ConfigSource::Discover,
+            (Some(f), _) => ConfigSource::File(f.clone()),
+            (None, true) => ConfigSource::None,
+            (None, false) => ConfigSource::Discover,
         };
         let stdin = paths.iter().any(|p| p.as_os_str() == "-");
         if stdin && paths.len() > 1 {
@@ -273,8 +273,35 @@ impl CheckArgs {
             quiet: self.quiet,
             linter: Some(style),
         };
-        Ok(command::Run { stdin, fix, config, pipeline, output, kustomize: self.build_flags.settings() })
+        Ok(CheckRun { stdin, fix, config, pipeline, output, kustomize: self.build_flags.settings() })
     }
+}
+
+/// A `check` or `fix` run, as its command line asks ([`CheckArgs::run`] makes it; `command`
+/// runs it).
+pub(crate) struct CheckRun {
+    /// Standard input is the input (`-`).
+    pub stdin: bool,
+    /// `fix`: `Some(diff)`; `check`: `None`.
+    pub fix: Option<bool>,
+    /// Where the configuration comes from.
+    pub config: ConfigSource,
+    /// What the pipeline is asked to do (`files`: the paths).
+    pub pipeline: pipeline::Options,
+    /// What to write and where.
+    pub output: output::Options,
+    /// How kustomization roots are built.
+    pub kustomize: crate::kustomize::Settings,
+}
+
+/// Where the configuration comes from.
+pub(crate) enum ConfigSource {
+    /// `.rwo-guard.yaml` found from the current directory up.
+    Discover,
+    /// `--config FILE`.
+    File(PathBuf),
+    /// `--no-config`.
+    None,
 }
 
 /// What `--generate` prints.
@@ -420,6 +447,14 @@ impl FromArgMatches for ConfigFlags {
         *self = Self::from_arg_matches(matches)?;
         Ok(())
     }
+}
+
+/// The options a command line (`args`, after the program name) gives, or clap's message for a
+/// command line rwo-guard does not accept.
+pub(crate) fn options_of(args: &[String]) -> Result<(pipeline::Options, output::Options), String> {
+    let cli = Cli::try_parse_from(std::iter::once("rwo-guard").chain(args.iter().map(String::as_str)))
+        .map_err(|e| e.to_string())?;
+    cli.options().map_err(|e| e.to_string())
 }
 
 impl Cli {

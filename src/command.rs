@@ -4,14 +4,14 @@
 //! leave out what it excludes, run the pipeline over the rest and write a report; `fix` also
 //! writes the edits into the files (all or none), or prints them as a diff (`--diff`).
 //!
-//! Everything the command line says becomes a [`Run`] in one place (`cli::CheckArgs::run`); what reads
+//! Everything the command line says becomes a `cli::CheckRun` in one place (`cli::CheckArgs::run`); what reads
 //! the inputs is [`sources`], the seam another source of objects plugs into (it returns the
 //! texts the pipeline checks and the files left out, each with why).
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::cli::{FixArgs, Subcommand};
+use crate::cli::{CheckRun as Run, ConfigSource, FixArgs, Subcommand};
 use crate::config::{self, Config};
 use crate::error::{exit, Failure, Fatal, STDIN};
 use crate::findings::Severity;
@@ -77,32 +77,6 @@ fn print(stdout: &mut dyn Write, stderr: &mut dyn Write, text: &str) -> i32 {
         Ok(()) => exit::OK,
         Err(e) => output::fatal(&Fatal::Output(format!("cannot write the output: {e}")), None, b"", stdout, stderr),
     }
-}
-
-/// A `check` or `fix` run, as its command line asks (`cli::CheckArgs::run` makes it).
-pub(crate) struct Run {
-    /// Standard input is the input (`-`).
-    pub stdin: bool,
-    /// `fix`: `Some(diff)`; `check`: `None`.
-    pub fix: Option<bool>,
-    /// Where the configuration comes from.
-    pub config: ConfigSource,
-    /// What the pipeline is asked to do (`files`: the paths).
-    pub pipeline: pipeline::Options,
-    /// What to write and where.
-    pub output: output::Options,
-    /// How kustomization roots are built.
-    pub kustomize: kustomize::Settings,
-}
-
-/// Where the configuration comes from.
-pub(crate) enum ConfigSource {
-    /// `.rwo-guard.yaml` found from the current directory up.
-    Discover,
-    /// `--config FILE`.
-    File(PathBuf),
-    /// `--no-config`.
-    None,
 }
 
 /// `check` and `fix`.

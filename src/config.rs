@@ -218,13 +218,13 @@ fn set_rule(c: &mut Config, v: &str) -> Result<(), String> {
         return Err(format!("`{v}` is not RULE=LEVEL"));
     };
     let (id, level) = (id.trim(), level.trim());
-    let Some(rule) = crate::rules::named(id) else {
-        let near = crate::rules::ALL.iter().map(|r| r.name).min_by_key(|n| distance(n, id)).unwrap_or("");
+    let Some(&rule) = crate::rule_ids::ALL.iter().find(|r| **r == id) else {
+        let near = crate::rule_ids::ALL.iter().min_by_key(|n| distance(n, id)).unwrap_or(&"");
         return Err(format!("`{id}` is not a rule id (did you mean `{near}`? `rwo-guard rules` lists them)"));
     };
     let level =
         RuleLevel::parse(level).ok_or_else(|| format!("{id}: `{level}` is not one of {}", RuleLevel::accepted()))?;
-    c.rules.push((rule.name, level));
+    c.rules.push((rule, level));
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::claims::{Access, Claims, NameIndex};
 use crate::config::{Config, ExternalClaims, Keyword, Mode};
 use crate::kinds::{self, Rollout, Workload};
-use crate::model::{ClaimUse, Fact, Object, Scalar};
+use crate::model::{ClaimUse, Object, Scalar, ScalarField};
 use crate::strategy::{self, Verdict};
 
 /// Everything the rules know.
@@ -170,9 +170,9 @@ impl<'a> Facts<'a> {
         let mut users: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
         let copies = copies(objects, default_ns);
         let superseded: HashSet<usize> = copies.iter().flat_map(|c| c[..c.len() - 1].iter().copied()).collect();
-        let workload_names = NameIndex::new(objects, |o| kinds::workload(o).is_some(), |o| o.ns_or(default_ns));
+        let workload_names = NameIndex::new(objects, |o| o.workload().is_some(), |o| o.ns_or(default_ns));
         for (i, o) in objects.iter().enumerate() {
-            let Some(kind) = kinds::workload(o) else { continue };
+            let Some(kind) = o.workload() else { continue };
             if controlled_in_bundle(o, objects, &workload_names, default_ns) {
                 continue;
             }
@@ -240,7 +240,7 @@ impl<'a> Facts<'a> {
         let at = crate::location::Location::of(o, None, crate::location::Origin::Stream);
         match at.file {
             Some(file) => format!("{file} ({})", o.label()),
-            None => format!("{}, line {}", o.label(), o.span.start.line),
+            None => format!("{} line {}", o.label(), o.span.start.line),
         }
     }
 
@@ -304,7 +304,12 @@ fn mounts<'a>(
                 pvc: Some(r.pvc),
                 claim: r.pvc.name.clone().unwrap_or_default(),
                 access: r.access,
-                access_text: r.pvc.values(Fact::AccessMode).map(|m| m.value.as_str()).collect::<Vec<_>>().join(", "),
+                access_text: r
+                    .pvc
+                    .values(ScalarField::AccessMode)
+                    .map(|m| m.value.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             }),
             Some(r) if !r.pvc.unreadable.is_empty() => unreadable.push((c, r.pvc)),
             Some(_) => {}
@@ -337,12 +342,12 @@ struct Volumes<'a> {
 impl<'a> Volumes<'a> {
     fn new(objects: &'a [Object], default_ns: &'a str) -> Volumes<'a> {
         let mut v = Volumes { by_name: HashMap::new(), by_claim: HashMap::new() };
-        for o in objects.iter().filter(|o| kinds::volume(o).is_some()) {
+        for o in objects.iter().filter(|o| o.volume().is_some()) {
             if let Some(name) = o.name.as_deref() {
                 v.by_name.insert(name, o);
             }
-            if let Some(claim) = o.value(Fact::ClaimRefName) {
-                let ns = o.value(Fact::ClaimRefNamespace).map_or(default_ns, |n| n.value.as_str());
+            if let Some(claim) = o.value(ScalarField::ClaimRefName) {
+                let ns = o.value(ScalarField::ClaimRefNamespace).map_or(default_ns, |n| n.value.as_str());
                 v.by_claim.insert((ns, claim.value.as_str()), o);
             }
         }
@@ -352,7 +357,7 @@ impl<'a> Volumes<'a> {
     /// The volume a claim is bound to: the one its `volumeName` names, or the one whose
     /// `claimRef` names it.
     fn of(&self, pvc: &'a Object, default_ns: &'a str) -> Option<&'a Object> {
-        pvc.value(Fact::BoundVolume).and_then(|v| self.by_name.get(v.value.as_str())).copied().or_else(|| {
+        pvc.value(ScalarField::BoundVolume).and_then(|v| self.by_name.get(v.value.as_str())).copied().or_else(|| {
             let name = pvc.name.as_deref()?;
             self.by_claim.get(&(pvc.ns_or(default_ns), name)).copied()
         })
@@ -369,7 +374,7 @@ fn one_node(terms: &[Option<String>]) -> Option<&str> {
 /// affinity, or the node affinity of a PersistentVolume one of its claims is bound to (a
 /// local volume).
 fn pin(o: &Object, mounts: &[Mount<'_>], volumes: &Volumes<'_>, default_ns: &str) -> Option<Pin> {
-    if let Some(node) = o.value(Fact::NodeSelectorHost) {
+    if let Some(node) = o.value(ScalarField::NodeSelectorHost) {
         return Some(Pin { node: node.value.clone(), by: "nodeSelector kubernetes.io/hostname".into() });
     }
     if let Some(node) = one_node(&o.node_terms) {
@@ -391,14 +396,14 @@ fn pin(o: &Object, mounts: &[Mount<'_>], volumes: &Volumes<'_>, default_ns: &str
 
 /// What the `rwo-guard.dev/skip` and `rwo-guard.dev/mode` annotations of `o` say.
 fn disposition(o: &Object, default: Mode) -> Disposition<'_> {
-    if let Some(skip) = o.value(Fact::SkipAnnotation) {
+    if let Some(skip) = o.value(ScalarField::SkipAnnotation) {
         match skip.value.as_str() {
             "true" => return Disposition::Skipped,
             "false" => {}
             other => return Disposition::BadSkip(other),
         }
     }
-    match o.value(Fact::ModeAnnotation) {
+    match o.value(ScalarField::ModeAnnotation) {
         None => Disposition::Act(default),
         Some(m) => Mode::parse(&m.value).map_or(Disposition::BadMode(&m.value), Disposition::Act),
     }

@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::FailOn;
 use crate::facts::Facts;
+use crate::kinds::Layout;
 use crate::location::Location;
 use crate::model::{Object, ObjectId};
-use crate::strategy::{Layout, Op, Val};
+use crate::strategy::{Op, Val};
 
 /// How serious a finding is (KRM result severities, spelled as KRM spells them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

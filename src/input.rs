@@ -256,7 +256,7 @@ pub(crate) struct Census {
 }
 
 impl Census {
-    /// Counts `o`, and keeps it when analysis needs it (as `kinds::relevant`).
+    /// Counts `o`, and keeps it when analysis needs it (as `Object::relevant`).
     pub(crate) fn keep(&self, o: &Object) -> bool {
         if let (Some(api_version), Some(kind)) = (o.api_version.as_deref(), o.kind.as_deref()) {
             let group = kinds::split_api_version(api_version).0;
@@ -269,7 +269,7 @@ impl Census {
                 }
             }
         }
-        kinds::relevant(o)
+        o.relevant()
     }
 
     /// How many Kubernetes objects were seen (with `apiVersion` and `kind`, not build

@@ -37,6 +37,7 @@ pub(crate) mod output;
 mod pipeline;
 pub(crate) mod read;
 pub(crate) mod rewrite;
+mod rule_ids;
 pub(crate) mod rules;
 mod schema;
 mod stdio;

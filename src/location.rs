@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use crate::model::{Fact, Node, NodeKind, Object};
+use crate::model::{Node, NodeKind, Object, ScalarField};
 use crate::schema::{self, Role};
 use crate::yaml::Pos;
 
@@ -89,8 +89,8 @@ impl Location {
             Origin::Stream => match origin_file(o) {
                 Some(file) => Location { file: Some(file), ..Location::default() },
                 None => Location {
-                    file: o.value(Fact::PathAnnotation).map(|p| p.value.clone()),
-                    index: o.value(Fact::IndexAnnotation).and_then(|i| i.value.parse().ok()),
+                    file: o.value(ScalarField::PathAnnotation).map(|p| p.value.clone()),
+                    index: o.value(ScalarField::IndexAnnotation).and_then(|i| i.value.parse().ok()),
                     ..Location::default()
                 },
             },
@@ -134,7 +134,7 @@ struct OriginAnnotation {
 /// The file `config.kubernetes.io/origin` names: its `path`, or for a generated object the
 /// file holding the generator (`configuredIn`).
 fn origin_file(o: &Object) -> Option<String> {
-    let text = &o.value(Fact::OriginAnnotation)?.value;
+    let text = &o.value(ScalarField::OriginAnnotation)?.value;
     let origin: OriginAnnotation = serde_norway::from_str(text).ok()?;
     if origin.repo.is_some() {
         return None;
@@ -179,7 +179,7 @@ fn rollout_pos(o: &Object, path: &str) -> Option<Pos> {
 /// The paths the schema declares that locations look up.
 struct Paths {
     /// The dotted path of every scalar fact, and the fact.
-    values: HashMap<String, Fact>,
+    values: HashMap<String, ScalarField>,
     /// The keys under `spec` of the rollout strategies kept.
     captures: Vec<&'static str>,
 }

@@ -4,7 +4,7 @@
 //! Everything here is plain data with positions into the input; nothing refers back to the
 //! parser. Analysis (`analyze.rs`) reads these facts; the rewriter (`rewrite.rs`) uses the spans.
 
-use crate::kinds::PodsAt;
+use crate::kinds::{self, Autoscaler, Claim, PodsAt, Volume, Workload};
 use crate::yaml::{Pos, ScalarStyle, Span};
 
 /// A captured YAML node with its exact extent in the input.
@@ -166,10 +166,10 @@ pub struct MapLayout {
     pub keys: Vec<KeyAt>,
 }
 
-/// A scalar fact the reader keeps: what a value means to rwo-guard. Where each is read from is
+/// A scalar field the reader keeps: what a value means to rwo-guard. Where each is read from is
 /// declared once, in `schema.rs` (from the kinds in `kinds.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Fact {
+pub enum ScalarField {
     /// `apiVersion`
     ApiVersion,
     /// `kind`
@@ -294,7 +294,7 @@ pub struct Object {
     /// `metadata.namespace`
     pub namespace: Option<String>,
     /// The other scalar facts, in input order (a fact may repeat: access modes).
-    pub values: Vec<(Fact, Scalar)>,
+    pub values: Vec<(ScalarField, Scalar)>,
     /// Volumes that name a claim.
     pub claims: Vec<ClaimUse>,
     /// Layout of `spec`, when it is a mapping (kept only for objects that mount a claim).
@@ -350,17 +350,17 @@ impl Object {
 
     /// The value of `fact` (the last one read, as the API takes the last of two spellings of
     /// one annotation).
-    pub fn value(&self, fact: Fact) -> Option<&Scalar> {
+    pub fn value(&self, fact: ScalarField) -> Option<&Scalar> {
         self.values.iter().rev().find(|(f, _)| *f == fact).map(|(_, v)| v)
     }
 
     /// Every value of `fact`, in input order.
-    pub fn values(&self, fact: Fact) -> impl Iterator<Item = &Scalar> {
+    pub fn values(&self, fact: ScalarField) -> impl Iterator<Item = &Scalar> {
         self.values.iter().filter(move |(f, _)| *f == fact).map(|(_, v)| v)
     }
 
     /// A comma-separated annotation's items (kustomize's `previousNames`).
-    pub fn list(&self, fact: Fact) -> impl Iterator<Item = &str> {
+    pub fn list(&self, fact: ScalarField) -> impl Iterator<Item = &str> {
         self.value(fact).into_iter().flat_map(|v| v.value.split(','))
     }
 
@@ -382,6 +382,32 @@ impl Object {
     /// The namespace, or `default` when it has none.
     pub fn ns_or<'a>(&'a self, default: &'a str) -> &'a str {
         self.namespace.as_deref().filter(|n| !n.is_empty()).unwrap_or(default)
+    }
+
+    /// Its workload kind, if it is one.
+    pub fn workload(&self) -> Option<&'static Workload> {
+        kinds::workload(self.api_version.as_deref(), self.kind.as_deref())
+    }
+
+    /// Its claim kind, if it is one.
+    pub fn claim(&self) -> Option<&'static Claim> {
+        kinds::claim(self.api_version.as_deref(), self.kind.as_deref())
+    }
+
+    /// Its volume kind, if it is one.
+    pub fn volume(&self) -> Option<&'static Volume> {
+        kinds::volume(self.api_version.as_deref(), self.kind.as_deref())
+    }
+
+    /// Its autoscaler kind, if it is one.
+    pub fn autoscaler(&self) -> Option<&'static Autoscaler> {
+        kinds::autoscaler(self.api_version.as_deref(), self.kind.as_deref())
+    }
+
+    /// Whether analysis needs its facts: workloads, claims, volumes and autoscalers. The reader
+    /// drops every other object's facts as soon as it has read it.
+    pub fn relevant(&self) -> bool {
+        self.workload().is_some() || self.claim().is_some() || self.autoscaler().is_some() || self.volume().is_some()
     }
 
     /// Whether `kind` equals `k`.

@@ -12,7 +12,6 @@ use crate::config::{self, Config, Overrides};
 use crate::error::{Failure, Fatal};
 use crate::findings::{Analysis, Diagnostic, Finding, ObjectPlan, ResourceRef, Severity};
 use crate::input::{self, Census, Source};
-use crate::kinds;
 use crate::krm::{self, resource_list};
 use crate::location::{Location, Origin};
 use crate::model::{self, Object};
@@ -241,7 +240,7 @@ fn outcome<'t>(
     let stats = Stats {
         files: inputs.len(),
         objects: objects_seen,
-        workloads: objects.iter().filter(|o| kinds::workload(o).is_some()).count(),
+        workloads: objects.iter().filter(|o| o.workload().is_some()).count(),
     };
     let checked = if options.list_checked { checked(&objects, &inputs) } else { Vec::new() };
     let mut edits = verified_edits(&inputs, &objects, &plans, per_plan, options.limits)?;
@@ -346,7 +345,7 @@ fn verified_edits(
 fn checked(objects: &[Object], inputs: &[Loaded<'_>]) -> Vec<Checked> {
     objects
         .iter()
-        .filter(|o| kinds::workload(o).is_some())
+        .filter(|o| o.workload().is_some())
         .map(|o| Checked {
             resource: ResourceRef::of(o),
             location: Location::of(o, None, inputs[o.id.source].origin()),

@@ -12,7 +12,6 @@ use crate::model::Object;
 use crate::read::{read, read_object_with, read_with, Bundle, Limits};
 use crate::rewrite::{splice, Edit};
 use crate::strategy::{self, Verdict};
-use crate::yaml::{Event, Events};
 
 /// Checks each edited object on its own: its text with the edits re-read alone hashes like the
 /// original and its strategy means exactly the plan. Everything outside the edited objects is
@@ -154,89 +153,6 @@ fn check_object(before: &Object, after: &Object, plan: Option<&ObjectPlan>) -> R
         }
     }
     Ok(())
-}
-
-/// The number of items of the `results` list in `text`, a mapping whose only key is `results`
-/// (the tail of a ResourceList from its `results:` key on).
-pub fn count_results(text: &str, limits: Limits) -> Result<usize, String> {
-    let mut depth = 0usize;
-    let mut items = 0usize;
-    // Keys and values of the root mapping: `results` and its list (or its null, the case
-    // where the edit replaced `results: null` / `results:` with a list).
-    let mut keys = 0usize;
-    for event in Events::new(text, limits.max_depth) {
-        let (event, _) = event.map_err(|e| format!("results do not parse: {} at line {}", e.message, e.pos.line))?;
-        match event {
-            Event::MappingStart { .. } | Event::SequenceStart { .. } => {
-                if depth == 1 {
-                    keys += 1;
-                } else if depth == 2 {
-                    items += 1;
-                }
-                depth += 1;
-            }
-            Event::MappingEnd | Event::SequenceEnd => depth = depth.saturating_sub(1),
-            Event::Scalar { .. } | Event::Alias { .. } => {
-                if depth == 1 {
-                    keys += 1;
-                } else if depth == 2 {
-                    items += 1;
-                }
-            }
-            _ => {}
-        }
-    }
-    if keys != 2 {
-        return Err(format!("the results tail has {keys} keys and values, not one `results` list"));
-    }
-    Ok(items)
-}
-
-/// The number of items of the root `results` list of `text`'s first document (0 when it has
-/// none), read in the whole document: for results whose aliases name anchors outside them.
-pub fn count_results_in_document(text: &str, limits: Limits) -> Result<usize, String> {
-    let (mut depth, mut items, mut expect_key, mut in_results) = (0usize, 0usize, true, false);
-    for event in Events::new(text, limits.max_depth) {
-        let (event, _) =
-            event.map_err(|e| format!("the output does not parse: {} at line {}", e.message, e.pos.line))?;
-        match event {
-            Event::MappingStart { .. } | Event::SequenceStart { .. } => {
-                if in_results && depth == 2 {
-                    items += 1;
-                }
-                depth += 1;
-            }
-            Event::MappingEnd | Event::SequenceEnd => {
-                depth = depth.saturating_sub(1);
-                if depth == 1 {
-                    in_results = false;
-                    expect_key = true;
-                }
-            }
-            Event::Scalar { value, .. } => {
-                if depth == 1 {
-                    if expect_key {
-                        in_results = value == "results";
-                    } else {
-                        in_results = false;
-                    }
-                    expect_key = !expect_key;
-                } else if in_results && depth == 2 {
-                    items += 1;
-                }
-            }
-            Event::Alias { .. } => {
-                if depth == 1 {
-                    expect_key = !expect_key;
-                } else if in_results && depth == 2 {
-                    items += 1;
-                }
-            }
-            Event::DocumentEnd => break,
-            _ => {}
-        }
-    }
-    Ok(items)
 }
 
 /// Checks `output` against `input` and `plans`; `Err` says the first difference.

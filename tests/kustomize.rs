@@ -2,8 +2,9 @@
 //! every root is built by the real `kubectl kustomize`.
 //!
 //! Golden cases: every directory under `tests/kustomize/` holds a `tree/` (copied to a scratch
-//! directory, where rwo-guard runs on `tree`), `args` (more arguments, one a line) and `roots`
-//! (the roots that build, relative to the tree). Each case is run three times:
+//! directory, where rwo-guard runs on `tree`; or, when the case has a `path` file, inside the
+//! tree on that path), `args` (more arguments, one a line) and `roots` (the roots that build,
+//! relative to the tree). README's sample is the ambient-code case's check (tests/readme.rs). Each case is run three times:
 //! 1. check: `.expected/check/stdout` (the report), `stderr` and `exit-code`; no file changes;
 //! 2. fix: `.expected/fix/stdout`, `stderr`, `exit-code`, and `changed/` (every file of the tree the run
 //!    changed or created, as it is after the run); every other file stays byte-identical;
@@ -118,14 +119,19 @@ fn golden_kustomize_repositories() {
     let mut failures = Vec::new();
     for case in &cases {
         let name = case.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
-        let dir = scratch(&format!("kustomize-{name}"));
-        let tree = dir.join("tree");
+        let scratch_dir = scratch(&format!("kustomize-{name}"));
+        let tree = scratch_dir.join("tree");
         copy_tree(&case.join("tree"), &tree);
+        // `path`: run inside the tree on that path (the README's sample); else on `tree`.
+        let (dir, path) = match fs::read_to_string(case.join("path")) {
+            Ok(p) => (tree.clone(), p.trim().to_string()),
+            Err(_) => (scratch_dir.clone(), "tree".to_string()),
+        };
         let before = snapshot(&tree);
         let extra = lines(&case.join("args"));
         let expected = case.join(".expected");
 
-        let check = run_in(&dir, rwo_guard("check", "tree", &extra), None);
+        let check = run_in(&dir, rwo_guard("check", &path, &extra), None);
         if snapshot(&tree) != before {
             failures.push(format!("{name}: check changed files\n{}", check.show()));
         }
@@ -136,7 +142,7 @@ fn golden_kustomize_repositories() {
         ]);
         compare(&name, &expected.join("check"), &got, &mut failures);
 
-        let fix = run_in(&dir, rwo_guard("fix", "tree", &extra), None);
+        let fix = run_in(&dir, rwo_guard("fix", &path, &extra), None);
         let after = snapshot(&tree);
         let mut got = BTreeMap::from([
             ("stdout".to_string(), fix.stdout.clone().into_bytes()),
@@ -159,7 +165,7 @@ fn golden_kustomize_repositories() {
             continue;
         }
         for root in lines(&case.join("roots")) {
-            let built = run_in(&dir, common::command("kubectl", &["kustomize", &format!("tree/{root}")], &dir), None);
+            let built = run_in(&tree, common::command("kubectl", &["kustomize", &root], &tree), None);
             if built.code != 0 {
                 failures.push(format!("{name}: {root} does not build after fix\n{}", built.show()));
                 continue;
@@ -171,7 +177,7 @@ fn golden_kustomize_repositories() {
                 failures.push(format!("{name}: {root} still has a strategy to fix after fix\n{}", checked.show()));
             }
         }
-        let again = run_in(&dir, rwo_guard("fix", "tree", &extra), None);
+        let again = run_in(&dir, rwo_guard("fix", &path, &extra), None);
         if snapshot(&tree) != after || again.code != 0 && again.code != 1 {
             failures.push(format!("{name}: a second fix changed files or failed\n{}", again.show()));
         }
@@ -227,7 +233,9 @@ fn fifty_generated_roots_are_built_checked_and_fixed() {
         check.show()
     );
     assert!(
-        check.stdout.contains("tree/base/db.yaml:6:3: error [strategy-unsafe] Deployment db (roots tree/overlays/o0, "),
+        check
+            .stdout
+            .contains("tree/base/db.yaml:6:3: error [strategy-unsafe] Deployment db [roots: tree/overlays/o0, "),
         "{}",
         check.show()
     );
@@ -370,7 +378,11 @@ fn fix_never_writes_outside_the_paths_given() {
     assert_eq!(fs::read(&base).unwrap(), before, "the base outside the path is unchanged\n{}", fixed.show());
     let patch = manifests.join("overlays/production/minio-strategy-patch.yaml");
     assert!(patch.exists(), "{}", fixed.show());
-    assert!(fixed.stdout.contains("base/core/minio-deployment.yaml is outside the paths given"), "{}", fixed.show());
+    assert!(
+        fixed.stdout.contains("overlays/production/minio-strategy-patch.yaml:8:3: info [strategy-rewritten] Deployment minio [root: overlays/production]"),
+        "{}",
+        fixed.show()
+    );
     let built = run_in(&manifests, common::command("kubectl", &["kustomize", "overlays/production"], &manifests), None);
     assert_eq!(built.code, 0, "{}", built.show());
     let mut filter = Command::new(env!("CARGO_BIN_EXE_rwo-guard"));
@@ -438,7 +450,7 @@ fn a_remote_base_is_located_at_its_entry_and_fixed_by_a_patch_in_the_root() {
     assert_eq!(check.code, 1, "{}", check.show());
     assert!(
         check.stdout.starts_with(
-            "tree/prod/kustomization.yaml:4:1: error [strategy-unsafe] Deployment prod-api (root tree/prod)"
+            "tree/prod/kustomization.yaml:4:1: error [strategy-unsafe] Deployment prod-api [root: tree/prod]"
         ),
         "{}",
         check.show()

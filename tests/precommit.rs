@@ -3,8 +3,9 @@
 //! (PyPI `pre-commit`, in `.tools/venv`) in a scratch git repository. The hook repository is a
 //! fresh git repository holding this checkout's tracked files as they are now (so uncommitted
 //! work is what is tested), and pre-commit builds rwo-guard from it (`language: rust`, with the
-//! system's cargo) once for both runs. The unsafe Deployment fails both hooks, which name it;
-//! after the fix both pass.
+//! system's cargo) once for every run. The unsafe Deployment fails both hooks, which name its
+//! file, line and rule; after the fix both pass; and `args:` reach `rwo-guard check` (a user
+//! config naming the hook repository, with `args: [--fail-on, warning]`, fails on a warning).
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // a test harness: fail loudly
 
@@ -89,12 +90,21 @@ fn pre_commit_hooks_by_url() {
     {
         assert!(out.lines().any(|l| l.starts_with(hook) && l.ends_with("Failed")), "{hook} did not fail:\n{out}");
     }
-    assert_eq!(
-        out.matches("rwo-guard: error: Deployment db: would add spec.strategy: {type: Recreate}").count(),
-        2,
+    // `check` on the files pre-commit passes: the file, line and column of the finding.
+    assert!(
+        out.contains(
+            "app/deploy.yaml:19:3: error [strategy-unsafe] Deployment db: would add spec.strategy: {type: Recreate}\n"
+        ),
+        "{out}"
+    );
+    // `check -` on each build: its line in the build.
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("<stdin>:") && l.contains(": error [strategy-unsafe] Deployment db: would add")),
         "{out}"
     );
     assert!(out.contains("rwo-guard: in app (kubectl kustomize app)"), "{out}");
+    assert_eq!(out.matches("[strategy-unsafe] Deployment db: would add").count(), 2, "{out}");
 
     // Fixed: both pass.
     let fixed = manifest.replace("spec:\n  replicas: 1\n", "spec:\n  replicas: 1\n  strategy:\n    type: Recreate\n");
@@ -106,6 +116,28 @@ fn pre_commit_hooks_by_url() {
     assert_eq!(
         ran.stdout.lines().filter(|l| l.starts_with("rwo-guard") && l.ends_with("Passed")).count(),
         2,
+        "{}",
+        ran.show()
+    );
+
+    // `args:` are check's flags: with --fail-on warning, a warning (a claim not in the files
+    // passed) fails the hook that passed before.
+    let head = git(&hooks, &["rev-parse", "HEAD"]).stdout.trim().to_string();
+    let config = format!(
+        "repos:\n- repo: {}\n  rev: {head}\n  hooks:\n  - id: rwo-guard\n    args: [--fail-on, warning]\n",
+        hooks.display()
+    );
+    fs::write(user.join(".pre-commit-config.yaml"), config).expect("write");
+    let external = fixed.replace("claimName: db-data", "claimName: elsewhere");
+    fs::write(user.join("app/deploy.yaml"), &external).expect("write");
+    git(&user, &["add", "-A"]);
+    let mut c = Command::new(&pre_commit);
+    c.args(["run", "--all-files", "--color", "never"]).current_dir(&user);
+    c.env("PRE_COMMIT_HOME", root.join("pre-commit-home")).env_remove("GIT_DIR").env_remove("GIT_INDEX_FILE");
+    let ran = run(c);
+    assert_eq!(ran.code, 1, "{}", ran.show());
+    assert!(
+        ran.stdout.contains("app/deploy.yaml:39:22: warning [external-claim] Deployment db: claim elsewhere"),
         "{}",
         ran.show()
     );

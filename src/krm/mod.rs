@@ -264,7 +264,7 @@ mod tests {
     use super::*;
     use crate::findings::{FieldChange, Finding};
     use crate::location::{Location, Origin};
-    use crate::model::{Fact, Object, ObjectId, Scalar};
+    use crate::model::{Object, ObjectId, Scalar, ScalarField};
     use crate::rules::STRATEGY_REWRITTEN;
 
     #[test]
@@ -276,10 +276,13 @@ mod tests {
             namespace: Some("prod".into()),
             values: vec![
                 (
-                    Fact::PathAnnotation,
+                    ScalarField::PathAnnotation,
                     Scalar { value: "app.yaml".into(), plain: true, pos: crate::yaml::Pos::default() },
                 ),
-                (Fact::IndexAnnotation, Scalar { value: "1".into(), plain: false, pos: crate::yaml::Pos::default() }),
+                (
+                    ScalarField::IndexAnnotation,
+                    Scalar { value: "1".into(), plain: false, pos: crate::yaml::Pos::default() },
+                ),
             ],
             ..Object::default()
         };

@@ -3,8 +3,7 @@
 //! ResourceList) and the check that the output holds exactly those.
 
 use crate::error::{Fatal, Place};
-use crate::kinds;
-use crate::model::MapLayout;
+use crate::model::{MapLayout, Object};
 use crate::read::{self, Bundle, Limits, Region};
 use crate::rewrite::{self, Edit};
 use crate::rules;
@@ -12,7 +11,6 @@ use crate::yaml::{Event, Events, Pos};
 
 use super::{self as results, KrmResult};
 use crate::text;
-use crate::verify;
 
 fn after_line(text: &str, end: usize) -> usize {
     text::after_line(text.as_bytes(), end)
@@ -67,12 +65,12 @@ fn results_edits(
 }
 
 /// Re-reads a flow or JSON ResourceList whose results were written: it must still be a
-/// ResourceList with its `objects` (how many the input's read kept, [`kinds::relevant`] as in
+/// ResourceList with its `objects` (how many the input's read kept, [`Object::relevant`] as in
 /// the pipeline) and its `functionConfig` (a results edit that reached past its entry would
 /// lose them).
 fn reread_whole(out: &str, bundle: &Bundle, objects: usize, limits: Limits) -> Result<Bundle, Fatal> {
     let internal = |m: String| Fatal::Internal(format!("results: {m}"));
-    let checked = read::read_filtered(out, limits, &kinds::relevant).map_err(|e| internal(e.summary("<output>")))?;
+    let checked = read::read_filtered(out, limits, &Object::relevant).map_err(|e| internal(e.summary("<output>")))?;
     let same = checked.form == bundle.form
         && checked.objects.len() == objects
         && checked.function_config.is_some() == bundle.function_config.is_some();
@@ -114,10 +112,8 @@ fn check_replaced_results(
         let checked = reread_whole(&out, bundle, objects, limits)?;
         let found = match &checked.results {
             None => 0,
-            Some(r) => {
-                verify::count_results(&format!("results: {}", &out[r.value.start.offset..r.value.end.offset]), limits)
-                    .map_err(internal)?
-            }
+            Some(r) => count_results(&format!("results: {}", &out[r.value.start.offset..r.value.end.offset]), limits)
+                .map_err(internal)?,
         };
         return if found == kept + ours {
             Ok(())
@@ -140,7 +136,7 @@ fn check_replaced_results(
     if after.trim().is_empty() && kept + ours == 0 {
         return Ok(());
     }
-    let found = verify::count_results(&after, limits).map_err(internal)?;
+    let found = count_results(&after, limits).map_err(internal)?;
     if found == kept + ours {
         Ok(())
     } else {
@@ -503,7 +499,7 @@ fn check_results_edit(
                 let existing = &text[r.key.start.offset..after_line(text, r.value.end.offset.max(r.key.end.offset))];
                 (
                     r.key.start.offset,
-                    verify::count_results(
+                    count_results(
                         &format!(
                             "{}{existing}",
                             " ".repeat(text::key_col(text.as_bytes(), r.key.start.offset, r.key.start.col))
@@ -517,7 +513,7 @@ fn check_results_edit(
         // From the start of the `results` key's line (a new key: from our own text).
         let line_start = if r.is_some() { text::line_start(text.as_bytes(), from) } else { from };
         let joined = format!("{}{}", &text[line_start..edit.start], &edit.with[..items_at + second_item]);
-        Ok((verify::count_results(&joined, limits)?, before + 1))
+        Ok((count_results(&joined, limits)?, before + 1))
     };
     let (found, expected) = match joined_count(bundle.results.as_ref()) {
         Ok(counts) => counts,
@@ -525,8 +521,8 @@ fn check_results_edit(
         // in the whole ResourceList, before and after.
         Err(_) => {
             let out = rewrite::splice(text, std::slice::from_ref(edit));
-            let before = verify::count_results_in_document(text, limits).map_err(internal)?;
-            (verify::count_results_in_document(&out, limits).map_err(internal)?, before + ours)
+            let before = count_results_in_document(text, limits).map_err(internal)?;
+            (count_results_in_document(&out, limits).map_err(internal)?, before + ours)
         }
     };
     if found == expected {
@@ -534,6 +530,89 @@ fn check_results_edit(
     } else {
         Err(internal(format!("the results list holds {found} items, not {expected}")))
     }
+}
+
+/// The number of items of the `results` list in `text`, a mapping whose only key is `results`
+/// (the tail of a ResourceList from its `results:` key on).
+fn count_results(text: &str, limits: Limits) -> Result<usize, String> {
+    let mut depth = 0usize;
+    let mut items = 0usize;
+    // Keys and values of the root mapping: `results` and its list (or its null, the case
+    // where the edit replaced `results: null` / `results:` with a list).
+    let mut keys = 0usize;
+    for event in Events::new(text, limits.max_depth) {
+        let (event, _) = event.map_err(|e| format!("results do not parse: {} at line {}", e.message, e.pos.line))?;
+        match event {
+            Event::MappingStart { .. } | Event::SequenceStart { .. } => {
+                if depth == 1 {
+                    keys += 1;
+                } else if depth == 2 {
+                    items += 1;
+                }
+                depth += 1;
+            }
+            Event::MappingEnd | Event::SequenceEnd => depth = depth.saturating_sub(1),
+            Event::Scalar { .. } | Event::Alias { .. } => {
+                if depth == 1 {
+                    keys += 1;
+                } else if depth == 2 {
+                    items += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    if keys != 2 {
+        return Err(format!("the results tail has {keys} keys and values, not one `results` list"));
+    }
+    Ok(items)
+}
+
+/// The number of items of the root `results` list of `text`'s first document (0 when it has
+/// none), read in the whole document: for results whose aliases name anchors outside them.
+fn count_results_in_document(text: &str, limits: Limits) -> Result<usize, String> {
+    let (mut depth, mut items, mut expect_key, mut in_results) = (0usize, 0usize, true, false);
+    for event in Events::new(text, limits.max_depth) {
+        let (event, _) =
+            event.map_err(|e| format!("the output does not parse: {} at line {}", e.message, e.pos.line))?;
+        match event {
+            Event::MappingStart { .. } | Event::SequenceStart { .. } => {
+                if in_results && depth == 2 {
+                    items += 1;
+                }
+                depth += 1;
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                depth = depth.saturating_sub(1);
+                if depth == 1 {
+                    in_results = false;
+                    expect_key = true;
+                }
+            }
+            Event::Scalar { value, .. } => {
+                if depth == 1 {
+                    if expect_key {
+                        in_results = value == "results";
+                    } else {
+                        in_results = false;
+                    }
+                    expect_key = !expect_key;
+                } else if in_results && depth == 2 {
+                    items += 1;
+                }
+            }
+            Event::Alias { .. } => {
+                if depth == 1 {
+                    expect_key = !expect_key;
+                } else if in_results && depth == 2 {
+                    items += 1;
+                }
+            }
+            Event::DocumentEnd => break,
+            _ => {}
+        }
+    }
+    Ok(items)
 }
 
 #[cfg(test)]

@@ -23,12 +23,13 @@ use super::{FileEdit, Names, NewFile, Options, Unit};
 use crate::config::Config;
 use crate::error::exit;
 use crate::findings::ObjectPlan;
-use crate::kinds::{self, Rollout};
+use crate::kinds::Layout;
+use crate::kinds::Rollout;
 use crate::location::{Location, Origin};
 use crate::model::{Object, ObjectId};
 use crate::read::{self, Limits};
 use crate::rewrite::{self, Edit};
-use crate::strategy::{self, Fix, Layout, Val};
+use crate::strategy::{self, Fix, Val};
 use crate::yaml::{Event, Events};
 
 /// Why `fix` wrote nothing, and the exit code.
@@ -126,7 +127,7 @@ pub(crate) fn plan(
         for (ui, u) in units.iter().enumerate() {
             let reached = u.root.as_ref().map(|r| tree.reached(r));
             for o in &u.objects {
-                let Some(Rollout::Rewrite(layout)) = kinds::workload(o).map(|w| w.rollout) else { continue };
+                let Some(Rollout::Rewrite(layout)) = o.workload().map(|w| w.rollout) else { continue };
                 let plan = u.analysis.plans.iter().find(|p| p.object == o.id);
                 let site = match map::strategy_site(u, o, layout, reached.as_ref(), tree, sources, names) {
                     map::Site::At(file, i) => Site::At(file, i),

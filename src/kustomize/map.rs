@@ -14,11 +14,11 @@ use super::discover::{self, Reached, Ref, Tree};
 use super::fix::Placed;
 use super::{Names, Unit};
 use crate::findings::{Diagnostic, Finding, ResourceRef};
+use crate::kinds::Layout;
 use crate::location::{Location, Origin, Point};
-use crate::model::{Fact, Object};
+use crate::model::{Object, ScalarField};
 use crate::outcome::{self, Suppressed};
 use crate::read::{self, Bundle, Limits};
-use crate::strategy::Layout;
 
 /// Where a bundle's objects come from.
 #[derive(Clone, Debug)]
@@ -162,7 +162,7 @@ pub(crate) fn source_of(unit: &Unit, o: &Object, sources: &mut Sources) -> Optio
         }
         Origins::Built { dir } => {
             let fallback = || unit.kustomization.clone().map(Source::File);
-            let Some(text) = o.value(Fact::OriginAnnotation).map(|s| s.value.clone()) else { return fallback() };
+            let Some(text) = o.value(ScalarField::OriginAnnotation).map(|s| s.value.clone()) else { return fallback() };
             let origin: OriginAnnotation = serde_norway::from_str(&text).unwrap_or_default();
             if let Some(repo) = &origin.repo {
                 // The root's entry that names the repository, when the root names it itself.
@@ -237,7 +237,7 @@ fn place(
     sources: &mut Sources,
     names: &Names,
 ) -> (Location, PathBuf, Option<ResourceRef>) {
-    let layout = match crate::kinds::workload(o).map(|w| w.rollout) {
+    let layout = match o.workload().map(|w| w.rollout) {
         Some(crate::kinds::Rollout::Rewrite(l)) => Some(l),
         _ => None,
     };
@@ -274,22 +274,21 @@ fn place(
     }
 }
 
-/// `Deployment minio: …` with the bundles that found it after the object's name, in the
-/// first clause that the text report shows: `Deployment minio (roots a, b): …`.
+/// `Deployment minio: …` with the roots that found it after the object's name, in brackets,
+/// which the text report's headline keeps (`Deployment minio [roots: a, b]: …`), then `extra`
+/// (where a fix went) as an aside it may leave out.
 fn with_roots(message: &str, display: &str, roots: &[String], extra: Option<&str>) -> String {
-    let mut what: Vec<String> = Vec::new();
-    match roots {
-        [] => {}
-        [one] => what.push(format!("root {one}")),
-        many => what.push(format!("roots {}", many.join(", "))),
-    }
-    what.extend(extra.map(str::to_string));
-    if what.is_empty() {
-        return message.to_string();
+    let mut what = match roots {
+        [] => String::new(),
+        [one] => format!(" [root: {one}]"),
+        many => format!(" [roots: {}]", many.join(", ")),
+    };
+    if let Some(extra) = extra {
+        what.push_str(&format!(" ({extra})"));
     }
     match message.strip_prefix(display) {
-        Some(rest) => format!("{display} ({}){rest}", what.join("; ")),
-        None => format!("{message} ({})", what.join("; ")),
+        Some(rest) => format!("{display}{what}{rest}"),
+        None => format!("{message}{what}"),
     }
 }
 
@@ -325,7 +324,7 @@ pub(crate) fn report(
             if o.kind.is_none() || o.api_version.is_none() {
                 continue;
             }
-            let workload = crate::kinds::workload(o).is_some();
+            let workload = o.workload().is_some();
             let key = match source_of(u, o, sources) {
                 Some(Source::Object(f, i)) => {
                     files.insert(f.clone());
@@ -340,7 +339,7 @@ pub(crate) fn report(
             if objects.insert(key) && workload {
                 workloads += 1;
             }
-            if list_checked && crate::kinds::workload(o).is_some() {
+            if list_checked && o.workload().is_some() {
                 let (location, _, resource) = place(u, o, None, reached.as_ref(), tree, sources, names);
                 let c = outcome::Checked { resource: resource.unwrap_or_else(|| ResourceRef::of(o)), location };
                 if !checked.contains(&c) {

@@ -175,7 +175,7 @@ pub fn read_sequential(text: &str, limits: Limits, keep: &dyn Fn(&Object) -> boo
 mod tests {
     use super::*;
     use crate::error::Fatal;
-    use crate::model::{Fact, KeyName, Node};
+    use crate::model::{KeyName, Node, ScalarField};
 
     fn read_ok(text: &str) -> Bundle {
         read(text, Limits::default()).expect("readable")
@@ -210,8 +210,8 @@ spec:
         let d = &b.objects[0];
         assert_eq!(d.kind.as_deref(), Some("Deployment"));
         assert_eq!(d.namespace.as_deref(), Some("prod"));
-        assert_eq!(d.value(Fact::Replicas).map(|r| r.value.as_str()), Some("2"));
-        assert_eq!(d.value(Fact::ModeAnnotation).map(|m| m.value.as_str()), Some("rolling"));
+        assert_eq!(d.value(ScalarField::Replicas).map(|r| r.value.as_str()), Some("2"));
+        assert_eq!(d.value(ScalarField::ModeAnnotation).map(|m| m.value.as_str()), Some("rolling"));
         assert_eq!(d.claims.len(), 1);
         assert_eq!(d.claims[0].claim.as_ref().map(|c| c.value.as_str()), Some("web-data"));
         assert_eq!(d.claims[0].path(), "spec.template.spec.volumes[0].persistentVolumeClaim.claimName");
@@ -222,7 +222,10 @@ spec:
         assert_eq!(keys, [KeyName::Other, KeyName::Other, KeyName::Template]);
         assert_eq!(spec.keys[1].span.start.line, 10);
         let pvc = &b.objects[1];
-        assert_eq!(pvc.values(Fact::AccessMode).map(|m| m.value.as_str()).collect::<Vec<_>>(), ["ReadWriteOnce"]);
+        assert_eq!(
+            pvc.values(ScalarField::AccessMode).map(|m| m.value.as_str()).collect::<Vec<_>>(),
+            ["ReadWriteOnce"]
+        );
     }
 
     #[test]

@@ -18,7 +18,8 @@ use crate::error::{Fatal, Place};
 use crate::fingerprint::Fingerprint;
 use crate::kinds::{LIST, RESOURCE_LIST};
 use crate::model::{
-    location, Captured, ClaimUse, Entry, Fact, KeyAt, KeyName, MapLayout, Node, NodeKind, Object, Scalar, Unreadable,
+    location, Captured, ClaimUse, Entry, KeyAt, KeyName, MapLayout, Node, NodeKind, Object, Scalar, ScalarField,
+    Unreadable,
 };
 use crate::schema::{Id, Role, Schema, ITEM, TOP};
 use crate::yaml::{Event, Events, Pos, ScalarStyle, Span, SyntaxError};
@@ -925,39 +926,39 @@ impl<'t> Walker<'t> {
         Ok(())
     }
 
-    fn record(&mut self, fact: Fact, value: &str, plain: bool, pos: Pos) {
+    fn record(&mut self, fact: ScalarField, value: &str, plain: bool, pos: Pos) {
         let Some(open) = self.objects.last_mut() else { return };
         let o = &mut open.object;
         match fact {
-            Fact::ApiVersion => o.api_version = Some(value.to_string()),
-            Fact::Kind => o.kind = Some(value.to_string()),
-            Fact::Name => o.name = Some(value.to_string()),
-            Fact::Namespace => o.namespace = Some(value.to_string()),
-            Fact::VolumeName => {
+            ScalarField::ApiVersion => o.api_version = Some(value.to_string()),
+            ScalarField::Kind => o.kind = Some(value.to_string()),
+            ScalarField::Name => o.name = Some(value.to_string()),
+            ScalarField::Namespace => o.namespace = Some(value.to_string()),
+            ScalarField::VolumeName => {
                 if let Some((v, _)) = &mut open.volume {
                     v.volume = Some(value.to_string());
                 }
             }
-            Fact::ClaimName => {
+            ScalarField::ClaimName => {
                 if let Some((v, _)) = &mut open.volume {
                     v.claim = Some(Scalar { value: value.to_string(), plain, pos });
                 }
             }
-            Fact::OwnerKind | Fact::OwnerName | Fact::OwnerController => {
+            ScalarField::OwnerKind | ScalarField::OwnerName | ScalarField::OwnerController => {
                 if let Some((kind, name, controller)) = &mut open.owner {
                     match fact {
-                        Fact::OwnerKind => *kind = Some(value.to_string()),
-                        Fact::OwnerName => *name = Some(value.to_string()),
+                        ScalarField::OwnerKind => *kind = Some(value.to_string()),
+                        ScalarField::OwnerName => *name = Some(value.to_string()),
                         _ => *controller = plain && value == "true",
                     }
                 }
             }
-            Fact::RequirementKey | Fact::RequirementOperator | Fact::RequirementValue => {
+            ScalarField::RequirementKey | ScalarField::RequirementOperator | ScalarField::RequirementValue => {
                 if let Some(r) = &mut open.requirement {
                     let v = value.to_string();
                     match fact {
-                        Fact::RequirementKey => r.key = Some(v),
-                        Fact::RequirementOperator => r.operator = Some(v),
+                        ScalarField::RequirementKey => r.key = Some(v),
+                        ScalarField::RequirementOperator => r.operator = Some(v),
                         _ => r.values.push(v),
                     }
                 }

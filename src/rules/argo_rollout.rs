@@ -11,7 +11,7 @@ use super::{by_access, Level, Rule};
 
 /// An Argo Rollout on an exclusive claim.
 pub(crate) static ARGO_ROLLOUT: Rule = Rule {
-    name: "argo-rollout",
+    name: crate::rule_ids::ARGO_ROLLOUT,
     level: Level::ByAccess,
     summary: "An Argo Rollout whose strategy can surge mounts an exclusive claim",
     triggered_by: "an Argo `Rollout` on an exclusive claim, unless it is a canary with `maxSurge: 0` and `maxUnavailable` > 0 (blueGreen always runs two ReplicaSets; Rollouts have no Recreate)",

@@ -5,14 +5,13 @@
 use crate::facts::int;
 use crate::facts::Facts;
 use crate::findings::{Analysis, FieldChange};
-use crate::kinds;
-use crate::model::Fact;
+use crate::model::ScalarField;
 
 use super::{by_access, extra_pods, Level, Rule};
 
 /// An autoscaler on a workload on an exclusive claim.
 pub(crate) static AUTOSCALED: Rule = Rule {
-    name: "autoscaled",
+    name: crate::rule_ids::AUTOSCALED,
     level: Level::ByAccess,
     summary: "An autoscaler may scale a workload on an exclusive claim above one replica",
     triggered_by: "an HPA (`autoscaling/v1`, `v2`, `v2beta2`) with `maxReplicas` > 1 or a KEDA `ScaledObject` with `maxReplicaCount` > 1 (default 100) whose target mounts an exclusive claim (target matched through kustomize renames too)",
@@ -24,10 +23,10 @@ pub(crate) static AUTOSCALED: Rule = Rule {
 
 fn check(facts: &Facts<'_>, out: &mut Analysis) {
     for (_, o) in facts.objects.iter().enumerate().filter(|(i, _)| !facts.superseded(*i)) {
-        let Some(scaler) = kinds::autoscaler(o) else { continue };
-        let Some(name) = o.value(Fact::TargetName) else { continue };
-        let kind = o.value(Fact::TargetKind).map_or(scaler.default_target_kind, |k| k.value.as_str());
-        let written = o.value(Fact::MaxReplicas);
+        let Some(scaler) = o.autoscaler() else { continue };
+        let Some(name) = o.value(ScalarField::TargetName) else { continue };
+        let kind = o.value(ScalarField::TargetKind).map_or(scaler.default_target_kind, |k| k.value.as_str());
+        let written = o.value(ScalarField::MaxReplicas);
         let max = int(written).or(scaler.default_max).unwrap_or(1);
         if max <= 1 {
             continue;

@@ -9,7 +9,7 @@ use super::{Level, Rule};
 
 /// An annotation with a bad value.
 pub(crate) static BAD_ANNOTATION: Rule = Rule {
-    name: "bad-annotation",
+    name: crate::rule_ids::BAD_ANNOTATION,
     level: Level::Always(Severity::Error),
     summary: "A rwo-guard.dev annotation has a value rwo-guard does not accept",
     triggered_by: "`rwo-guard.dev/skip` not `\"true\"`/`\"false\"`, or `rwo-guard.dev/mode` not a mode",

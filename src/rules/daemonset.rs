@@ -11,7 +11,7 @@ use super::{by_access, Level, Rule};
 
 /// A DaemonSet on an exclusive claim.
 pub(crate) static DAEMONSET: Rule = Rule {
-    name: "daemonset",
+    name: crate::rule_ids::DAEMONSET,
     level: Level::ByAccess,
     summary: "A DaemonSet mounts an exclusive claim",
     triggered_by: "a DaemonSet mounting an exclusive claim",

@@ -11,7 +11,7 @@ use super::{Level, Rule};
 
 /// An object that appears more than once.
 pub(crate) static DUPLICATE_OBJECT: Rule = Rule {
-    name: "duplicate-object",
+    name: crate::rule_ids::DUPLICATE_OBJECT,
     level: Level::Always(Severity::Info),
     summary: "The same object appears more than once in the input",
     triggered_by: "a workload, claim or autoscaler that appears more than once (same API group, kind, namespace and name), as when several builds are piped into one run; once, on the last copy",
@@ -31,10 +31,10 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
             o.id,
             Severity::Info,
             format!(
-                "{}: appears {} times in the input ({}); applied together, the last one wins, and a copy is not counted as another workload. Separate builds are best checked one run each",
+                "{}: appears {} times in the input, at {}; applied together, the last one wins, and a copy is not counted as another workload. Separate builds are best checked one run each",
                 o.display(),
                 copies.len(),
-                places.join("; ")
+                places.join(", ")
             ),
             None,
         );
@@ -56,7 +56,7 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert!(
             f[0].message
-                .starts_with("Deployment web: appears 3 times in the input (document 3, line 11; document 4, line 20; document 5, line 29)"),
+                .starts_with("Deployment web: appears 3 times in the input, at document 3 line 11, document 4 line 20, document 5 line 29;"),
             "{}",
             f[0].message
         );

@@ -8,7 +8,7 @@ use super::{Level, Rule};
 
 /// A claim not in the bundle.
 pub(crate) static EXTERNAL_CLAIM: Rule = Rule {
-    name: "external-claim",
+    name: crate::rule_ids::EXTERNAL_CLAIM,
     level: Level::Always(Severity::Warning),
     summary: "A workload mounts a claim whose PersistentVolumeClaim is not in the bundle",
     triggered_by: "a claim whose PVC is not in the bundle (`externalClaims: warn`)",

@@ -20,7 +20,7 @@ mod node_pinned;
 mod replicas;
 mod shared_claim;
 mod skipped;
-mod strategy;
+mod strategy_rewritten;
 mod unreadable_field;
 mod unsupported_strategy;
 
@@ -46,7 +46,7 @@ pub(crate) use node_pinned::NODE_PINNED;
 pub(crate) use replicas::REPLICAS;
 pub(crate) use shared_claim::SHARED_CLAIM;
 pub(crate) use skipped::SKIPPED;
-pub(crate) use strategy::{STRATEGY_REWRITTEN, STRATEGY_UNSAFE};
+pub(crate) use strategy_rewritten::{STRATEGY_REWRITTEN, STRATEGY_UNSAFE};
 pub(crate) use unreadable_field::UNREADABLE_FIELD;
 pub(crate) use unsupported_strategy::{unplaceable, UNSUPPORTED_STRATEGY};
 
@@ -148,7 +148,7 @@ fn same_check(rule: &'static Rule) -> &'static [&'static Rule] {
 /// The reason `o`'s `ignore-check.rwo-guard.dev/<rule>` annotation gives, if it has one.
 fn ignore_reason(o: &Object, rule: &Rule) -> Option<String> {
     let rank = u8::try_from(rank(rule)).unwrap_or(u8::MAX);
-    o.value(crate::model::Fact::IgnoreCheck(rank)).map(|s| s.value.clone())
+    o.value(crate::model::ScalarField::IgnoreCheck(rank)).map(|s| s.value.clone())
 }
 
 /// Whether the strategy check is suppressed on `o` or turned off: it is reported (then
@@ -164,12 +164,9 @@ pub(crate) fn named(name: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.name == name)
 }
 
-/// The prefix of the annotations that suppress one rule on one object.
-pub(crate) const IGNORE_PREFIX: &str = "ignore-check.rwo-guard.dev/";
-
 /// The annotation that suppresses `rule` on one object (`ignore-check.rwo-guard.dev/replicas`).
 pub(crate) fn ignore_annotation(rule: &Rule) -> String {
-    format!("{IGNORE_PREFIX}{}", rule.name)
+    format!("{}{}", crate::rule_ids::IGNORE_PREFIX, rule.name)
 }
 
 /// Where a rule's documentation is published: `docs/findings.md` under the repository named in
@@ -279,6 +276,8 @@ mod tests {
             assert!(!r.summary.is_empty() && !r.triggered_by.is_empty() && !r.advice.is_empty(), "{}", r.name);
             assert!(!r.why.is_empty() && !r.example.is_empty(), "{}", r.name);
         }
+        let names: Vec<&str> = ALL.iter().map(|r| r.name).collect();
+        assert_eq!(names, crate::rule_ids::ALL, "rule_ids::ALL is rules::ALL's ids, in order");
     }
 
     #[allow(clippy::needless_pass_by_value, reason = "tests pass configs built in place")]

@@ -11,7 +11,7 @@ use super::{Level, Rule};
 
 /// Objects without a namespace taken to be in the bundle's only one.
 pub(crate) static NAMESPACE_ASSUMED: Rule = Rule {
-    name: "namespace-assumed",
+    name: crate::rule_ids::NAMESPACE_ASSUMED,
     level: Level::Always(Severity::Info),
     summary: "Objects without a namespace were taken to be in the bundle's only namespace",
     triggered_by: "workloads without `metadata.namespace` in a bundle whose namespaced objects all share one namespace, and no `--namespace`; once, on the first such workload",

@@ -15,7 +15,7 @@ use super::{Level, Rule};
 
 /// A workload pinned to one node, on ReadWriteOnce claims.
 pub(crate) static NODE_PINNED: Rule = Rule {
-    name: "node-pinned",
+    name: crate::rule_ids::NODE_PINNED,
     level: Level::Always(Severity::Info),
     summary: "A workload on ReadWriteOnce claims whose pods can only run on one node was left as it is",
     triggered_by: "a workload on a ReadWriteOnce claim whose pods can only run on one node (`nodeSelector` on `kubernetes.io/hostname`, a required node affinity naming one node, a claim bound to a PersistentVolume whose node affinity names one node) and whose rollout would otherwise be rewritten",

@@ -6,13 +6,13 @@ use crate::facts::int;
 use crate::facts::Facts;
 use crate::findings::{Analysis, FieldChange};
 use crate::kinds::Scale;
-use crate::model::Fact;
+use crate::model::ScalarField;
 
 use super::{by_access, Level, Rule};
 
 /// More than one replica on an exclusive claim.
 pub(crate) static REPLICAS: Rule = Rule {
-    name: "replicas",
+    name: crate::rule_ids::REPLICAS,
     level: Level::ByAccess,
     summary: "Several replicas of a workload share one exclusive claim",
     triggered_by: "`replicas` > 1 on a Deployment, DeploymentConfig, CloneSet, StatefulSet (claim through `volumes`), ReplicaSet, ReplicationController or Rollout on an exclusive claim",
@@ -28,7 +28,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         else {
             continue;
         };
-        let replicas = int(w.object.value(Fact::Replicas)).unwrap_or(1);
+        let replicas = int(w.object.value(ScalarField::Replicas)).unwrap_or(1);
         if replicas <= 1 {
             continue;
         }

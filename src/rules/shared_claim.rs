@@ -10,7 +10,7 @@ use super::{by_access, Level, Rule};
 
 /// An exclusive claim shared by several workloads.
 pub(crate) static SHARED_CLAIM: Rule = Rule {
-    name: "shared-claim",
+    name: crate::rule_ids::SHARED_CLAIM,
     level: Level::ByAccess,
     summary: "Several workloads mount one exclusive claim",
     triggered_by: "two or more workloads of any kind (bare Pods, ReplicaSets, Jobs included) mounting one exclusive claim; one result on each",

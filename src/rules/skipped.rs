@@ -8,7 +8,7 @@ use super::{Level, Rule};
 
 /// A workload left alone on request.
 pub(crate) static SKIPPED: Rule = Rule {
-    name: "skipped",
+    name: crate::rule_ids::SKIPPED,
     level: Level::Always(Severity::Info),
     summary: "A workload on an exclusive claim was left untouched on request",
     triggered_by: "a workload on an exclusive claim annotated `rwo-guard.dev/skip: \"true\"`",

@@ -9,7 +9,7 @@ use super::{Level, Rule};
 
 /// A field rwo-guard could not read.
 pub(crate) static UNREADABLE_FIELD: Rule = Rule {
-    name: "unreadable-field",
+    name: crate::rule_ids::UNREADABLE_FIELD,
     level: Level::Always(Severity::Warning),
     summary: "A field of a workload that rwo-guard reads could not be read",
     triggered_by: "a field rwo-guard reads is an alias of a mapping/list (aliases are never expanded) or a collection where a value belongs",

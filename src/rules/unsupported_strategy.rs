@@ -7,14 +7,15 @@
 use crate::facts::Facts;
 use crate::findings::{Analysis, FieldChange, Finding, Severity};
 use crate::kinds::Rollout;
+use crate::kinds::Types;
 use crate::model::Object;
-use crate::strategy::{self, Types, Verdict};
+use crate::strategy::{self, Verdict};
 
 use super::{Level, Rule};
 
 /// A strategy rwo-guard does not rewrite.
 pub(crate) static UNSUPPORTED_STRATEGY: Rule = Rule {
-    name: "unsupported-strategy",
+    name: crate::rule_ids::UNSUPPORTED_STRATEGY,
     level: Level::Always(Severity::Warning),
     summary: "A workload on an exclusive claim has a rollout strategy rwo-guard does not rewrite",
     triggered_by: "a strategy rwo-guard does not rewrite: unknown `type` (`Custom` on a Deployment, a typo), not a mapping, or defining a YAML anchor; or a planned edit the text's layout leaves no place for (a rare explicit-key layout: `? strategy`, then `: rollingUpdate: …`)",

@@ -196,8 +196,9 @@ pub fn check(input: &[u8], args: &[String]) -> Result<(), String> {
             outb.objects.len()
         ));
     }
-    let plan = api::plan(input, args).map_err(|e| format!("run accepted what the plan rejects: {e}"))?;
-    api::verify(input, &out, args).map_err(|e| format!("the full verifier rejects what the run wrote: {e}"))?;
+    let options = api::Options::from_args(args).map_err(|e| format!("run accepted what the API rejects: {e}"))?;
+    let plan = api::plan(input, &options).map_err(|e| format!("run accepted what the plan rejects: {e}"))?;
+    api::verify(input, &out, &options).map_err(|e| format!("the full verifier rejects what the run wrote: {e}"))?;
     let planned = plan.objects;
     for (k, (a, b)) in inb.objects.iter().zip(&outb.objects).enumerate() {
         let before = &input[a.span.0..a.span.1];
@@ -227,7 +228,7 @@ pub fn check(input: &[u8], args: &[String]) -> Result<(), String> {
         ));
     }
     let second = text(&again.stdout, "second stdout")?;
-    let replans = api::plan(&out, args).map_err(|e| format!("second plan: {e}"))?.objects;
+    let replans = api::plan(&out, &options).map_err(|e| format!("second plan: {e}"))?.objects;
     if !replans.is_empty() {
         return Err(format!("the output still has {} object(s) to rewrite", replans.len()));
     }

@@ -8,14 +8,15 @@ use crate::claims::Access;
 use crate::config::Mode;
 use crate::facts::Facts;
 use crate::findings::{Analysis, FieldChange, ObjectPlan, Severity};
+use crate::kinds::Layout;
 use crate::kinds::Rollout;
-use crate::strategy::{self, Fix, Layout, Op, Val, Verdict};
+use crate::strategy::{self, Fix, Op, Val, Verdict};
 
 use super::{Level, Rule};
 
 /// The strategy was rewritten.
 pub(crate) static STRATEGY_REWRITTEN: Rule = Rule {
-    name: "strategy-rewritten",
+    name: crate::rule_ids::STRATEGY_REWRITTEN,
     level: Level::Always(Severity::Info),
     summary: "The rollout strategy of a workload on an exclusive claim was rewritten",
     triggered_by: "a Deployment, DeploymentConfig or CloneSet on an exclusive claim whose rollout can surge (no strategy, or rolling with `maxSurge` ≠ 0); one result per field edited",
@@ -27,7 +28,7 @@ pub(crate) static STRATEGY_REWRITTEN: Rule = Rule {
 
 /// `mode: check`: the strategy would be rewritten.
 pub(crate) static STRATEGY_UNSAFE: Rule = Rule {
-    name: "strategy-unsafe",
+    name: crate::rule_ids::STRATEGY_UNSAFE,
     level: Level::Always(Severity::Error),
     summary: "A workload on an exclusive claim has a rollout strategy that can surge (`check`, or mode check)",
     triggered_by: "the same, reported by `rwo-guard check` or under `mode: check` instead of fixed",
