@@ -46,6 +46,16 @@ pub(crate) struct PatchFile {
     pub json: bool,
 }
 
+/// A patch written inside a kustomization.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Inline {
+    /// Its text.
+    pub text: String,
+    /// `target.kind` and `target.name`, when the entry has them.
+    pub target_kind: Option<String>,
+    pub target_name: Option<String>,
+}
+
 /// One kustomization read.
 #[derive(Clone, Debug)]
 pub(crate) struct Kustomization {
@@ -63,9 +73,9 @@ pub(crate) struct Kustomization {
     pub components: Vec<Ref>,
     /// Patch files, in order (inline patches are in `inline_patches`).
     pub patches: Vec<PatchFile>,
-    /// The text of every inline patch (`patches: [{patch: …}]`, an inline
-    /// `patchesStrategicMerge` entry).
-    pub inline_patches: Vec<String>,
+    /// Every inline patch (`patches: [{patch: …}]`, an inline `patchesStrategicMerge` entry):
+    /// its text and target.
+    pub inline_patches: Vec<Inline>,
     /// Every other file it reads that is not an object (generator inputs, transformer configs).
     pub inputs: Vec<PathBuf>,
     /// `namePrefix` and `nameSuffix`.
@@ -311,12 +321,16 @@ fn load(dir: &Path, file: &Path) -> Result<Kustomization, String> {
             });
         }
         if let Some(inline) = &p.patch {
-            inline_patches.push(inline.clone());
+            inline_patches.push(Inline {
+                text: inline.clone(),
+                target_kind: p.target.as_ref().and_then(|t| t.kind.clone()),
+                target_name: p.target.as_ref().and_then(|t| t.name.clone()),
+            });
         }
     }
     for p in &raw.patches_strategic_merge {
         if p.contains('\n') || p.trim_start().starts_with('{') {
-            inline_patches.push(p.clone());
+            inline_patches.push(Inline { text: p.clone(), target_kind: None, target_name: None });
         } else {
             patches.push(PatchFile { file: local(p), target_kind: None, target_name: None, json: false });
         }
@@ -331,7 +345,11 @@ fn load(dir: &Path, file: &Path) -> Result<Kustomization, String> {
             });
         }
         if let Some(inline) = &p.patch {
-            inline_patches.push(inline.clone());
+            inline_patches.push(Inline {
+                text: inline.clone(),
+                target_kind: p.target.as_ref().and_then(|t| t.kind.clone()),
+                target_name: p.target.as_ref().and_then(|t| t.name.clone()),
+            });
         }
     }
     let mut inputs: Vec<PathBuf> = Vec::new();

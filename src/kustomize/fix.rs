@@ -166,7 +166,7 @@ pub(crate) fn plan(
                 }
                 Site::At(file, index) if same => {
                     let is_patch = tree.kustomizations.values().any(|k| k.patches.iter().any(|p| p.file == *file));
-                    match edit_at(file, *index, first, is_patch, sources, opts) {
+                    match edit_at(file, *index, first, is_patch, sources, opts)? {
                         Ok(Some(e)) => edits.entry(file.clone()).or_default().extend(e),
                         Ok(None) => {
                             let why = format!(
@@ -266,8 +266,10 @@ fn fix_of(plan: &ObjectPlan) -> Fix {
 }
 
 /// The edits at a site: the object at `index` of `file`, planned with the bundles' fix and
-/// checked by the verifier on the file's text. `Ok(None)`: the site's own strategy is already
-/// safe (what the bundles see comes from elsewhere): a patch in each root instead.
+/// checked by the verifier on the file's text. `Ok(Ok(None))`: the site's own strategy is
+/// already safe (what the bundles see comes from elsewhere): a patch in each root instead.
+/// `Ok(Err(why))`: the text's layout leaves the rewriter no place for the edit (a warning, as
+/// for any file). `Err`: the edit failed its verification (an internal error: nothing written).
 fn edit_at(
     file: &Path,
     index: usize,
@@ -275,9 +277,11 @@ fn edit_at(
     is_patch: bool,
     sources: &mut Sources,
     opts: &Options,
-) -> Result<Option<Vec<Edit>>, String> {
-    let Some(plan) = need.plan else { return Ok(None) };
-    let (text, bundle) = sources.get(file).ok_or("the file cannot be read again")?;
+) -> Result<Result<Option<Vec<Edit>>, String>, FixError> {
+    let Some(plan) = need.plan else { return Ok(Ok(None)) };
+    let Some((text, bundle)) = sources.get(file) else {
+        return Ok(Err("the file cannot be read again".into()));
+    };
     let o = &bundle.objects[index];
     let node = o.rollout(need.layout.key).map(|c| &c.node);
     let mut fix = fix_of(plan);
@@ -287,11 +291,14 @@ fn edit_at(
     }
     let site_ops = strategy::plan(node, fix, need.layout);
     if site_ops.is_empty() {
-        return Ok(None);
+        return Ok(Ok(None));
     }
     let expected = strategy::apply(node.map(strategy::val), &site_ops).map(Val::normalized);
     let site_plan = ObjectPlan { object: o.id, layout: need.layout, ops: site_ops, expected };
-    let edits = rewrite::edits_for(text, o, &site_plan)?;
+    let edits = match rewrite::edits_for(text, o, &site_plan) {
+        Ok(edits) => edits,
+        Err(why) => return Ok(Err(why.to_string())),
+    };
     crate::verify::verify_regions(
         text,
         bundle,
@@ -300,8 +307,8 @@ fn edit_at(
         std::slice::from_ref(&edits),
         opts.limits,
     )
-    .map_err(|e| format!("its edit failed verification: {e}"))?;
-    Ok(Some(edits))
+    .map_err(|e| internal(format!("the edit of {} failed its verification: {e}", file.display())))?;
+    Ok(Ok(Some(edits)))
 }
 
 /// A new strategic-merge patch beside the root's kustomization for `n`.

@@ -103,10 +103,17 @@ pub(crate) fn strategy_site(
     let matches = |n: &str| !n.is_empty() && (source_name.as_deref() == Some(n) || built_name.contains(n));
     for dir in reached.map(|r| r.kustomizations.as_slice()).unwrap_or_default() {
         let Some(k) = tree.kustomizations.get(dir) else { continue };
-        if k.inline_patches
-            .iter()
-            .any(|p| p.contains(layout.key) && o.kind.as_deref().is_some_and(|kind| p.contains(kind)))
-        {
+        let kind = o.kind.as_deref().unwrap_or_default();
+        let sets_strategy = |p: &discover::Inline| {
+            let kind_ok = match &p.target_kind {
+                Some(t) => t == kind,
+                None => p.text.contains(&format!("kind: {kind}")),
+            };
+            let name_ok = p.target_name.as_deref().is_none_or(matches);
+            let key = [format!("/spec/{}", layout.key), format!("{}:", layout.key)];
+            kind_ok && name_ok && key.iter().any(|k| p.text.contains(k.as_str()))
+        };
+        if k.inline_patches.iter().any(sets_strategy) {
             return Site::Hand(format!("an inline patch in {} sets it", names.of(&k.file)));
         }
         for pf in k.patches.iter().rev() {
