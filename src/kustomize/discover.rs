@@ -42,6 +42,9 @@ pub(crate) struct PatchFile {
     pub target_kind: Option<String>,
     /// `target.name`, when the entry selects by name.
     pub target_name: Option<String>,
+    /// The entry has a `target` (by kind, name, labels or annotations): the patch's own name
+    /// does not choose what it patches.
+    pub targeted: bool,
     /// A JSON 6902 patch (`patchesJson6902`, or a file of operations).
     pub json: bool,
 }
@@ -117,9 +120,22 @@ struct RawPatch {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
+#[serde(rename_all = "camelCase")]
 struct RawTarget {
     kind: Option<String>,
     name: Option<String>,
+    label_selector: Option<String>,
+    annotation_selector: Option<String>,
+}
+
+impl RawTarget {
+    /// Whether the target selects anything.
+    fn selects(&self) -> bool {
+        self.kind.is_some()
+            || self.name.is_some()
+            || self.label_selector.is_some()
+            || self.annotation_selector.is_some()
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -317,6 +333,7 @@ fn load(dir: &Path, file: &Path) -> Result<Kustomization, String> {
                 file,
                 target_kind: p.target.as_ref().and_then(|t| t.kind.clone()),
                 target_name: p.target.as_ref().and_then(|t| t.name.clone()),
+                targeted: p.target.as_ref().is_some_and(RawTarget::selects),
                 json,
             });
         }
@@ -332,7 +349,13 @@ fn load(dir: &Path, file: &Path) -> Result<Kustomization, String> {
         if p.contains('\n') || p.trim_start().starts_with('{') {
             inline_patches.push(Inline { text: p.clone(), target_kind: None, target_name: None });
         } else {
-            patches.push(PatchFile { file: local(p), target_kind: None, target_name: None, json: false });
+            patches.push(PatchFile {
+                file: local(p),
+                target_kind: None,
+                target_name: None,
+                targeted: false,
+                json: false,
+            });
         }
     }
     for p in &raw.patches_json6902 {
@@ -341,6 +364,7 @@ fn load(dir: &Path, file: &Path) -> Result<Kustomization, String> {
                 file: local(path),
                 target_kind: p.target.as_ref().and_then(|t| t.kind.clone()),
                 target_name: p.target.as_ref().and_then(|t| t.name.clone()),
+                targeted: p.target.as_ref().is_some_and(RawTarget::selects),
                 json: true,
             });
         }

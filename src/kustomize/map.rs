@@ -125,7 +125,7 @@ pub(crate) fn strategy_site(
             if pf.json {
                 let sets =
                     std::fs::read_to_string(&pf.file).is_ok_and(|t| t.contains(&format!("/spec/{}", layout.key)));
-                if sets && pf.target_name.is_some() {
+                if sets && pf.targeted {
                     return Site::Hand(format!("the JSON patch {} sets it", names.of(&pf.file)));
                 }
                 continue;
@@ -133,7 +133,8 @@ pub(crate) fn strategy_site(
             let Some((_, bundle)) = sources.get(&pf.file) else { continue };
             let hit = bundle.objects.iter().position(|p| {
                 p.kind == o.kind
-                    && (pf.target_name.is_some() || p.name.as_deref().is_some_and(matches))
+                    // A patch its entry targets applies whatever its own name says.
+                    && (pf.targeted || p.name.as_deref().is_some_and(matches))
                     && p.rollout(layout.key).is_some()
             });
             if let Some(i) = hit {
