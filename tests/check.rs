@@ -37,6 +37,16 @@ fn golden(name: &str, got: &str) {
 }
 
 #[test]
+fn check_and_fix_help_are_golden() {
+    let dir = scratch("check-help");
+    for (cmd, file) in [("check", "check-help.txt"), ("fix", "fix-help.txt")] {
+        let ran = rwo_guard(&dir, &[cmd, "--help"], None);
+        assert_eq!(ran.code, 0, "{}", ran.show());
+        golden(file, &ran.stdout);
+    }
+}
+
+#[test]
 fn rules_and_explain_are_golden() {
     let dir = scratch("check-rules");
     let rules = rwo_guard(&dir, &["rules"], None);
