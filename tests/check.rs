@@ -37,6 +37,16 @@ fn golden(name: &str, got: &str) {
 }
 
 #[test]
+fn check_and_fix_help_are_golden() {
+    let dir = scratch("check-help");
+    for (cmd, file) in [("check", "check-help.txt"), ("fix", "fix-help.txt")] {
+        let ran = rwo_guard(&dir, &[cmd, "--help"], None);
+        assert_eq!(ran.code, 0, "{}", ran.show());
+        golden(file, &ran.stdout);
+    }
+}
+
+#[test]
 fn rules_and_explain_are_golden() {
     let dir = scratch("check-rules");
     let rules = rwo_guard(&dir, &["rules"], None);
@@ -196,4 +206,26 @@ fn a_bad_config_file_is_named_with_every_problem() {
     let named = rwo_guard(&dir, &["check", "--no-build", "--config", "missing.yaml", "components/manifests"], None);
     assert_eq!(named.code, 2, "{}", named.show());
     assert!(named.stderr.contains("cannot read config file missing.yaml"), "{}", named.stderr);
+}
+
+#[test]
+fn the_configuration_is_found_in_a_parent_up_to_the_repository_root() {
+    let dir = scratch("check-discover");
+    copy_tree(&repo().join("tests/files/check-config/tree"), &dir.join("repo"));
+    fs::create_dir_all(dir.join("repo/.git")).expect("a repository root");
+    let deploy = dir.join("repo/deploy");
+    // From a subdirectory: the root's .rwo-guard.yaml applies (replicas is an error there, the
+    // external claim is off, legacy/ is excluded).
+    let ran = rwo_guard(&deploy, &["check", "-v", "."], None);
+    assert_eq!(ran.code, 1, "{}", ran.show());
+    assert!(ran.stdout.contains("web.yaml:6:13: error [replicas]"), "{}", ran.stdout);
+    assert!(!ran.stdout.contains("external-claim"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("legacy/old.yaml: skipped excluded by `deploy/legacy`"), "{}", ran.stdout);
+    // Above the repository root a file is not read.
+    fs::rename(dir.join("repo/.rwo-guard.yaml"), dir.join(".rwo-guard.yaml")).expect("move");
+    let ran = rwo_guard(&deploy, &["check", "."], None);
+    assert!(ran.stdout.contains("warning [replicas]") && ran.stdout.contains("external-claim"), "{}", ran.stdout);
+    // --config names one anywhere; its globs are relative to it.
+    let ran = rwo_guard(&deploy, &["check", "-v", "--config", "../../.rwo-guard.yaml", "."], None);
+    assert!(ran.stdout.contains("error [replicas]"), "{}", ran.stdout);
 }

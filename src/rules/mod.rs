@@ -180,7 +180,7 @@ pub(crate) fn help_uri(rule: &Rule) -> String {
 /// How to suppress `rule`: on one object, or everywhere.
 pub(crate) fn suppression(rule: &Rule) -> String {
     format!(
-        "on one object (the workload, or the claim for a finding about a claim), annotate it `{}: \"why\"`; everywhere, `rules: {{{}: off}}` in `.rwo-guard.yaml` (or `--rule {}=off`)",
+        "on one object, annotate the object the finding is about (where its line points: the workload; the autoscaler, or a copy, for a finding about one) with `{}: \"why\"`; everywhere, `rules: {{{}: off}}` in `.rwo-guard.yaml` (or `--rule {}=off`)",
         ignore_annotation(rule),
         rule.name,
         rule.name

@@ -41,7 +41,7 @@ pub(crate) struct Format {
 pub(crate) static FORMATS: &[Format] = &[
     Format {
         name: "yaml",
-        doc: "the KRM result list, as a ResourceList's `results` hold it (the default)",
+        doc: "the KRM result list, as a ResourceList's `results` hold it (--results-format's default)",
         render: |r| results::to_yaml(&results::of_all(r.diagnostics)),
         fatal: |m| results::to_yaml(&[results::fatal_result(m.to_string())]).unwrap_or_default(),
         hides_unplaced: false,
