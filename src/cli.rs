@@ -168,7 +168,8 @@ pub enum Subcommand {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Files and directories to check (directories recursively: *.yaml, *.yml, *.json); `-`
-    /// for standard input [default: .]
+    /// for standard input [default: .]. Directories holding kustomizations: every root is built
+    /// by kustomize and each finding placed at its source (see --kustomize, --no-build)
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
