@@ -744,6 +744,19 @@ mod tests {
             "resources:\r\n    - ../base\r\npatches:\r\n    - path: web-strategy-patch.yaml\r\n"
         );
         assert_eq!(added("patches:\n- path: a.yaml\n"), "patches:\n- path: a.yaml\n- path: web-strategy-patch.yaml\n");
+        // An indented comment belongs to the list; the entry goes after it.
+        assert_eq!(
+            added("patches:\n- path: a.yaml\n  # keep a.yaml first\nnamePrefix: x-\n"),
+            "patches:\n- path: a.yaml\n  # keep a.yaml first\n- path: web-strategy-patch.yaml\nnamePrefix: x-\n"
+        );
+        // A document marker before the mapping, and no newline at the end.
+        assert_eq!(
+            added("---\nresources: [../base]\npatches:\n- path: a.yaml"),
+            "---\nresources: [../base]\npatches:\n- path: a.yaml\n- path: web-strategy-patch.yaml\n"
+        );
+        // A name YAML would read as something else is quoted.
+        let e = add_patches("patches: []\n", &["1.yaml".into(), "yes".into()]).unwrap();
+        assert_eq!(rewrite::splice("patches: []\n", &[e]), "patches: [{path: 1.yaml}, {path: \"yes\"}]\n");
         assert!(add_patches("{\"resources\": []}", &["x".into()]).is_err());
         assert!(add_patches("patches: {a: b}\n", &["x".into()]).is_err());
     }
