@@ -131,7 +131,7 @@ pub(crate) fn plan(
                 let plan = u.analysis.plans.iter().find(|p| p.object == o.id);
                 let site = match map::strategy_site(u, o, layout, reached.as_ref(), tree, sources, names) {
                     map::Site::At(file, i) => Site::At(file, i),
-                    map::Site::Hand(why) => Site::Hand(why),
+                    map::Site::Hand(why, _) => Site::Hand(why),
                     map::Site::Unknown if u.root.is_some() => Site::Root(ui, o.id.index),
                     map::Site::Unknown => Site::Hand("its source is unknown".into()),
                 };

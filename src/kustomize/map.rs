@@ -78,8 +78,8 @@ pub(crate) enum Site {
     At(PathBuf, usize),
     /// No local file (a generator, a remote base).
     Unknown,
-    /// Somewhere only a person edits (an inline or JSON patch): why.
-    Hand(String),
+    /// Somewhere only a person edits (an inline or JSON patch): why, and the file and line.
+    Hand(String, Option<(PathBuf, usize)>),
 }
 
 /// Where the strategy of workload `o` of bundle `u` is set: a patch of one of the root's
@@ -113,8 +113,16 @@ pub(crate) fn strategy_site(
             let key = [format!("/spec/{}", layout.key), format!("{}:", layout.key)];
             kind_ok && name_ok && key.iter().any(|k| p.text.contains(k.as_str()))
         };
-        if k.inline_patches.iter().any(sets_strategy) {
-            return Site::Hand(format!("an inline patch in {} sets it", names.of(&k.file)));
+        if let Some(p) = k.inline_patches.iter().find(|p| sets_strategy(p)) {
+            // The line in the kustomization that names the strategy, in that patch.
+            let first = p.text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
+            let lines: Vec<&str> = k.text.lines().collect();
+            let start = lines.iter().position(|l| !first.is_empty() && l.contains(first));
+            let line = start.map(|s| {
+                let key = lines[s..].iter().position(|l| l.contains(layout.key)).map_or(s, |i| s + i);
+                (k.file.clone(), key + 1)
+            });
+            return Site::Hand(format!("an inline patch in {} sets it", names.of(&k.file)), line);
         }
         for pf in k.patches.iter().rev() {
             let kind_ok = pf.target_kind.as_deref().is_none_or(|t| Some(t) == o.kind.as_deref());
@@ -126,7 +134,12 @@ pub(crate) fn strategy_site(
                 let sets =
                     std::fs::read_to_string(&pf.file).is_ok_and(|t| t.contains(&format!("/spec/{}", layout.key)));
                 if sets && pf.targeted {
-                    return Site::Hand(format!("the JSON patch {} sets it", names.of(&pf.file)));
+                    let at = std::fs::read_to_string(&pf.file).ok().and_then(|t| {
+                        t.lines()
+                            .position(|l| l.contains(&format!("/spec/{}", layout.key)))
+                            .map(|i| (pf.file.clone(), i + 1))
+                    });
+                    return Site::Hand(format!("the JSON patch {} sets it", names.of(&pf.file)), at);
                 }
                 continue;
             }
@@ -253,6 +266,7 @@ fn place(
     let patched = match layout.filter(|l| in_strategy(l)) {
         Some(l) => match strategy_site(u, o, l, reached, tree, sources, names) {
             Site::At(file, i) => Some(Source::Object(file, i)),
+            Site::Hand(_, Some((file, line))) => Some(Source::Line(file, line)),
             _ => None,
         },
         None => None,
