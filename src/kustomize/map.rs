@@ -52,6 +52,11 @@ impl Sources {
         self.files
             .entry(file.to_path_buf())
             .or_insert_with(|| {
+                // Bounded as every input is: a larger file is not read (its objects go unplaced).
+                let size = std::fs::metadata(file).ok()?.len();
+                if size > limits.max_input_bytes as u64 {
+                    return None;
+                }
                 let text = std::fs::read_to_string(file).ok()?;
                 let bundle = read::read_source(&text, limits).ok()?;
                 Some((text, bundle))
