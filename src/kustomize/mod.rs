@@ -329,6 +329,15 @@ fn plain_text(
             out.skipped.push((names.of(f), format!("excluded by `{glob}`")));
             continue;
         }
+        let size = std::fs::metadata(f).map_or(0, |m| m.len());
+        if text.len() as u64 + size > limits.max_input_bytes as u64 {
+            out.errors.push(format!(
+                "{}: error: the plain files together are larger than {} bytes (raise the limit with --max-input-bytes)",
+                names.of(f),
+                limits.max_input_bytes
+            ));
+            break;
+        }
         let Ok(t) = std::fs::read_to_string(f) else {
             out.errors.push(format!("{}: error: cannot read it as UTF-8 text", names.of(f)));
             continue;
