@@ -163,8 +163,10 @@ impl<'a> Facts<'a> {
     ) -> Facts<'a> {
         let claims = Claims::new(objects, default_ns);
         let volumes = Volumes::new(objects, default_ns);
-        let mut workloads = Vec::new();
-        let mut by_object = HashMap::new();
+        // Sized once: a large bundle's workloads would otherwise grow these by doubling.
+        let count = objects.iter().filter(|o| o.workload().is_some()).count();
+        let mut workloads = Vec::with_capacity(count);
+        let mut by_object = HashMap::with_capacity(count);
         let mut users: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
         let copies = copies(objects, default_ns);
         let superseded: HashSet<usize> = copies.iter().flat_map(|c| c[..c.len() - 1].iter().copied()).collect();
@@ -276,7 +278,7 @@ fn mounts<'a>(
     claims: &Claims<'a>,
     external_claims: ExternalClaims,
 ) -> (Vec<Mount<'a>>, Vec<&'a ClaimUse>, Vec<(&'a ClaimUse, &'a Object)>) {
-    let mut mounts = Vec::new();
+    let mut mounts = Vec::with_capacity(o.claims.len());
     let mut external = Vec::new();
     let mut unreadable = Vec::new();
     let mut external_seen = HashSet::new();

@@ -294,8 +294,9 @@ pub struct Object {
     pub values: Vec<(ScalarField, Scalar)>,
     /// Volumes that name a claim.
     pub claims: Vec<ClaimUse>,
-    /// Layout of `spec`, when it is a mapping (kept only for objects that mount a claim).
-    pub spec: Option<MapLayout>,
+    /// Layout of `spec`, when it is a mapping (kept only for objects that mount a claim; boxed:
+    /// most objects kept mount none).
+    pub spec: Option<Box<MapLayout>>,
     /// Rollout strategies under `spec`, kept whole (only for objects that mount a claim).
     pub rollouts: Vec<Captured>,
     /// Fields that could not be read.
@@ -405,6 +406,18 @@ impl Object {
     /// drops every other object's facts as soon as it has read it.
     pub fn relevant(&self) -> bool {
         self.workload().is_some() || self.claim().is_some() || self.autoscaler().is_some() || self.volume().is_some()
+    }
+
+    /// Gives back the spare room of the lists read (a `Vec` grows from four: most objects keep
+    /// one claim, one strategy and a few keys of `spec`), before the object is kept.
+    pub fn shrink_to_fit(&mut self) {
+        self.claims.shrink_to_fit();
+        self.rollouts.shrink_to_fit();
+        self.unreadable.shrink_to_fit();
+        self.node_terms.shrink_to_fit();
+        if let Some(spec) = &mut self.spec {
+            spec.keys.shrink_to_fit();
+        }
     }
 
     /// Whether `kind` equals `k`.

@@ -714,7 +714,7 @@ impl<'t> Walker<'t> {
             match frame.role {
                 Role::Spec => {
                     if let Some(o) = self.objects.last_mut() {
-                        o.object.spec = Some(layout);
+                        o.object.spec = Some(Box::new(layout));
                     }
                 }
                 Role::Object { top: true } => self.doc.root = Some(Box::new(layout)),
@@ -782,8 +782,10 @@ impl<'t> Walker<'t> {
             open.object.spec = None;
         }
         if top {
+            open.object.shrink_to_fit();
             self.doc.root_object = Some(open.object);
         } else if (self.keep)(&open.object) {
+            open.object.shrink_to_fit();
             self.doc.items.push(open.object);
         }
     }
@@ -1089,8 +1091,11 @@ impl Building {
         }
     }
 
-    fn finish(self, end_span: Span) -> Node {
+    fn finish(mut self, end_span: Span) -> Node {
         let end = if self.flow { end_span.end } else { self.last_end };
+        // A captured strategy is kept to the end of the run: no spare room in its lists.
+        self.entries.shrink_to_fit();
+        self.items.shrink_to_fit();
         let kind = if self.map {
             NodeKind::Map { entries: self.entries, flow: self.flow }
         } else {
