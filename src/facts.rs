@@ -62,8 +62,9 @@ pub(crate) struct WorkloadFacts<'a> {
     /// What its annotations say to do.
     pub disposition: Disposition<'a>,
     /// The one node its pods can run on, when something pins them there.
-    pub pin: Option<Pin>,
-    /// How its current rollout strategy stands, for kinds rwo-guard rewrites.
+    pub pin: Option<Box<Pin>>,
+    /// How its current rollout strategy stands, for kinds rwo-guard rewrites (judged only when
+    /// it mounts an exclusive claim).
     pub verdict: Option<Verdict>,
 }
 
@@ -146,7 +147,7 @@ impl WorkloadFacts<'_> {
     /// ReadWriteOncePod): every pod of every rollout lands on that node, which ReadWriteOnce
     /// allows, so nothing can Multi-Attach.
     pub(crate) fn pinned_rwo(&self) -> Option<&Pin> {
-        self.pin.as_ref().filter(|_| self.worst() == Access::Once)
+        self.pin.as_deref().filter(|_| self.worst() == Access::Once)
     }
 }
 
@@ -165,8 +166,10 @@ impl<'a> Facts<'a> {
     ) -> Facts<'a> {
         let claims = Claims::new(objects, default_ns);
         let volumes = Volumes::new(objects, default_ns);
-        let mut workloads = Vec::new();
-        let mut by_object = HashMap::new();
+        // Sized once: a large bundle's workloads would otherwise grow these by doubling.
+        let count = objects.iter().filter(|o| o.workload().is_some()).count();
+        let mut workloads = Vec::with_capacity(count);
+        let mut by_object = HashMap::with_capacity(count);
         let mut users: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
         let copies = copies(objects, default_ns);
         let superseded: HashSet<usize> = copies.iter().flat_map(|c| c[..c.len() - 1].iter().copied()).collect();
@@ -186,7 +189,9 @@ impl<'a> Facts<'a> {
                     e.push(i);
                 }
             }
+            // Only a workload on an exclusive claim is judged: no rule asks of the others.
             let verdict = match kind.rollout {
+                _ if mounts.is_empty() => None,
                 Rollout::Rewrite(layout) => Some(match o.rollout(layout.key) {
                     _ if o.anchored_spec => Verdict::Unknown(
                         "spec, or a node around it, defines a YAML anchor that other nodes may alias".into(),
@@ -210,7 +215,7 @@ impl<'a> Facts<'a> {
                 mounts,
                 external,
                 unreadable_claims,
-                pin,
+                pin: pin.map(Box::new),
                 disposition: disposition(o, config.mode),
                 verdict,
             });
@@ -264,8 +269,7 @@ impl<'a> Facts<'a> {
 /// `kubectl get` lists them) is a workload of the bundle: then `o` is that workload's, not
 /// another workload, and the controller's own facts speak for it.
 fn controlled_in_bundle(o: &Object, objects: &[Object], workloads: &NameIndex<'_>, default_ns: &str) -> bool {
-    let Some(owner) = o.controller.as_deref() else { return false };
-    let (kind, name) = (owner.0.as_str(), owner.1.as_str());
+    let Some((kind, name)) = o.controller() else { return false };
     workloads.lookup(o.ns_or(default_ns), name).iter().any(|&w| objects[w].is_kind(kind))
 }
 
@@ -292,7 +296,7 @@ fn mounts<'a>(
     claims: &Claims<'a>,
     external_claims: ExternalClaims,
 ) -> (Vec<Mount<'a>>, Vec<&'a ClaimUse>, Vec<(&'a ClaimUse, &'a Object)>) {
-    let mut mounts = Vec::new();
+    let mut mounts = Vec::with_capacity(o.claims.len());
     let mut external = Vec::new();
     let mut unreadable = Vec::new();
     let mut external_seen = HashSet::new();
@@ -311,7 +315,7 @@ fn mounts<'a>(
                     .collect::<Vec<_>>()
                     .join(", "),
             }),
-            Some(r) if !r.pvc.unreadable.is_empty() => unreadable.push((c, r.pvc)),
+            Some(r) if !r.pvc.unreadable().is_empty() => unreadable.push((c, r.pvc)),
             Some(_) => {}
             None => match external_claims {
                 ExternalClaims::Ignore => {}
@@ -377,12 +381,12 @@ fn pin(o: &Object, mounts: &[Mount<'_>], volumes: &Volumes<'_>, default_ns: &str
     if let Some(node) = o.value(ScalarField::NodeSelectorHost) {
         return Some(Pin { node: node.value.clone(), by: "nodeSelector kubernetes.io/hostname".into() });
     }
-    if let Some(node) = one_node(&o.node_terms) {
+    if let Some(node) = one_node(o.node_terms()) {
         return Some(Pin { node: node.to_string(), by: "its required node affinity".into() });
     }
     mounts.iter().find_map(|m| {
         let pv = volumes.of(m.pvc?, default_ns)?;
-        let node = one_node(&pv.node_terms)?;
+        let node = one_node(pv.node_terms())?;
         Some(Pin {
             node: node.to_string(),
             by: format!(

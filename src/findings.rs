@@ -132,8 +132,8 @@ pub struct Finding {
     pub severity: Severity,
     /// What and why.
     pub message: String,
-    /// The field changed or to change.
-    pub field: Option<FieldChange>,
+    /// The field changed or to change (boxed: a large run holds many findings at once).
+    pub field: Option<Box<FieldChange>>,
 }
 
 /// The edits planned for one object.
@@ -171,7 +171,7 @@ impl Analysis {
         message: String,
         field: Option<FieldChange>,
     ) {
-        self.findings.push(Finding { object, rule, severity, message, field });
+        self.findings.push(Finding { object, rule, severity, message, field: field.map(Box::new) });
     }
 }
 
@@ -194,10 +194,10 @@ impl ResourceRef {
     /// The reference to `o`.
     pub fn of(o: &Object) -> ResourceRef {
         ResourceRef {
-            api_version: o.api_version.clone().unwrap_or_default(),
-            kind: o.kind.clone().unwrap_or_default(),
+            api_version: o.api_version.as_deref().unwrap_or_default().to_string(),
+            kind: o.kind.as_deref().unwrap_or_default().to_string(),
             name: o.name.clone().unwrap_or_default(),
-            namespace: o.namespace.clone().filter(|n| !n.is_empty()),
+            namespace: o.namespace.as_deref().filter(|n| !n.is_empty()).map(String::from),
         }
     }
 }

@@ -1,15 +1,16 @@
 //! rwo-guard: give workloads on ReadWriteOnce volumes a rollout strategy that cannot hang on
 //! "Multi-Attach error for volume", and report what a strategy cannot fix.
 //!
-//! The pipeline ([`pipeline`]), one module per step: [`read`] (facts with spans, as the
-//! [`schema`] declares them from the [`kinds`] table) → [`config`] → [`claims`] (which claims
-//! are exclusive) → [`analyze`] (facts, then every rule of [`rules`]: findings and an edit
-//! plan; pure) → [`rewrite`] (splice edits into the original bytes) → [`verify`] (re-read the
-//! output and check it is the input plus exactly the plan) → [`output`] (the one place that
-//! decides what is written, and how). [`run`] drives it over reader and writer handles;
-//! `main.rs` only passes it the process's. The input is standard input, or the files and
-//! directories of `-f` ([`input`]), each read on its own and analysed together; where each
-//! finding is in them is a [`location`]. See docs/ARCHITECTURE.md.
+//! [`run`] turns the command line once into options ([`cli`]), then drives the pipeline
+//! ([`pipeline`]), one module per step: [`read`] (facts with spans, as the [`schema`] declares
+//! them from the [`kinds`] table) → [`config`] → [`facts`] (gathered once) → [`rules`]
+//! (findings and an edit plan; pure) → [`rewrite`] (splice edits into the original bytes) →
+//! [`verify`] (re-read the output and check it is the input plus exactly the plan) → an
+//! [`outcome`] (the texts to write and every finding placed) → [`output`] (the one place that
+//! decides what is written, and how). `main.rs` only passes [`run`] the process's handles. The
+//! input is standard input, or the files and directories of `-f` ([`input`]), each read on its
+//! own and analysed together; where each finding is in them is a [`location`]. Every module
+//! imports only modules below it: see the layers in docs/ARCHITECTURE.md.
 
 #![cfg_attr(test, allow(clippy::expect_used, clippy::unwrap_used, clippy::panic))]
 

@@ -147,7 +147,7 @@ fn field_pos(o: &Object, path: &str) -> Option<Pos> {
     if let Some(c) = o.claims.iter().find(|c| c.path() == path) {
         return c.claim.as_ref().map(|s| s.pos);
     }
-    if let Some(u) = o.unreadable.iter().find(|u| u.field == path) {
+    if let Some(u) = o.unreadable().iter().find(|u| u.field == path) {
         return Some(u.pos);
     }
     if let Some(pos) = rollout_pos(o, path) {

@@ -4,6 +4,8 @@
 //! Everything here is plain data with positions into the input; nothing refers back to the
 //! parser. Analysis (`analyze.rs`) reads these facts; the rewriter (`rewrite.rs`) uses the spans.
 
+use std::sync::Arc;
+
 use crate::kinds::{self, Autoscaler, Claim, PodsAt, Volume, Workload};
 use crate::yaml::{Pos, ScalarStyle, Span};
 
@@ -272,6 +274,19 @@ pub struct ObjectId {
     pub index: usize,
 }
 
+/// What few objects have: fields that could not be read, a controller, node affinity.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rare {
+    /// Fields that could not be read.
+    pub unreadable: Vec<Unreadable>,
+    /// The kind and name of its controller (`metadata.ownerReferences` with `controller:
+    /// true`): a Deployment's ReplicaSet, a ReplicaSet's Pod, as a cluster lists them.
+    pub controller: Option<(String, String)>,
+    /// The terms of its required node affinity (a pod's, or a PersistentVolume's), each with
+    /// the one node it limits scheduling to, if it names exactly one.
+    pub node_terms: Vec<Option<String>>,
+}
+
 /// Everything rwo-guard knows about one object of the bundle.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Object {
@@ -285,24 +300,23 @@ pub struct Object {
     pub span: Span,
     /// Column of the object's top-level keys.
     pub key_col: usize,
-    /// `apiVersion`
-    pub api_version: Option<String>,
-    /// `kind`
-    pub kind: Option<String>,
+    /// `apiVersion` (shared: a bundle names a handful, thousands of times)
+    pub api_version: Option<Arc<str>>,
+    /// `kind` (shared, as `api_version`)
+    pub kind: Option<Arc<str>>,
     /// `metadata.name`
     pub name: Option<String>,
-    /// `metadata.namespace`
-    pub namespace: Option<String>,
+    /// `metadata.namespace` (shared, as `api_version`)
+    pub namespace: Option<Arc<str>>,
     /// The other scalar facts, in input order (a fact may repeat: access modes).
     pub values: Vec<(ScalarField, Scalar)>,
     /// Volumes that name a claim.
     pub claims: Vec<ClaimUse>,
-    /// Layout of `spec`, when it is a mapping (kept only for objects that mount a claim).
-    pub spec: Option<MapLayout>,
+    /// Layout of `spec`, when it is a mapping (kept only for objects that mount a claim; boxed:
+    /// most objects kept mount none).
+    pub spec: Option<Box<MapLayout>>,
     /// Rollout strategies under `spec`, kept whole (only for objects that mount a claim).
     pub rollouts: Vec<Captured>,
-    /// Fields that could not be read.
-    pub unreadable: Vec<Unreadable>,
     /// `spec`, or a node around it (the object, a List's `items`), defines a YAML anchor: other
     /// nodes may alias it, so nothing inside is edited.
     pub anchored_spec: bool,
@@ -312,12 +326,8 @@ pub struct Object {
     /// The object's root or `spec` takes fields from a YAML merge key (`<<`): its rollout
     /// strategy may come from there, unread.
     pub merged: bool,
-    /// The kind and name of its controller (`metadata.ownerReferences` with `controller:
-    /// true`): a Deployment's ReplicaSet, a ReplicaSet's Pod, as a cluster lists them.
-    pub controller: Option<Box<(String, String)>>,
-    /// The terms of its required node affinity (a pod's, or a PersistentVolume's), each with
-    /// the one node it limits scheduling to, if it names exactly one.
-    pub node_terms: Vec<Option<String>>,
+    /// What few objects have (boxed: an object without any of it pays one pointer).
+    pub rare: Option<Box<Rare>>,
     /// Hash of every event of the object except its rollout strategies (key and value).
     pub fingerprint: u64,
 }
@@ -408,6 +418,40 @@ impl Object {
     /// drops every other object's facts as soon as it has read it.
     pub fn relevant(&self) -> bool {
         self.workload().is_some() || self.claim().is_some() || self.autoscaler().is_some() || self.volume().is_some()
+    }
+
+    /// Fields that could not be read.
+    pub fn unreadable(&self) -> &[Unreadable] {
+        self.rare.as_ref().map_or(&[], |r| &r.unreadable)
+    }
+
+    /// The kind and name of its controller, if it names one.
+    pub fn controller(&self) -> Option<(&str, &str)> {
+        self.rare.as_ref()?.controller.as_ref().map(|(kind, name)| (kind.as_str(), name.as_str()))
+    }
+
+    /// The terms of its required node affinity, each with the one node it names, if one.
+    pub fn node_terms(&self) -> &[Option<String>] {
+        self.rare.as_ref().map_or(&[], |r| &r.node_terms)
+    }
+
+    /// What few objects have, to add to.
+    pub fn rare_mut(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
+    /// Gives back the spare room of the lists read (a `Vec` grows from four: most objects keep
+    /// one claim, one strategy and a few keys of `spec`), before the object is kept.
+    pub fn shrink_to_fit(&mut self) {
+        self.claims.shrink_to_fit();
+        self.rollouts.shrink_to_fit();
+        if let Some(rare) = &mut self.rare {
+            rare.unreadable.shrink_to_fit();
+            rare.node_terms.shrink_to_fit();
+        }
+        if let Some(spec) = &mut self.spec {
+            spec.keys.shrink_to_fit();
+        }
     }
 
     /// Whether `kind` equals `k`.

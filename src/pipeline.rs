@@ -12,7 +12,7 @@ use crate::config::{self, Config, Overrides};
 use crate::error::{Failure, Fatal};
 use crate::findings::{Analysis, Diagnostic, Finding, ObjectPlan, ResourceRef, Severity};
 use crate::input::{self, Census, Source};
-use crate::krm::{self, resource_list};
+use crate::krm::resource_list;
 use crate::location::{Location, Origin};
 use crate::model::{self, Object};
 use crate::outcome::{Checked, EditedText, Outcome, Skipped, Stats, Suppressed};
@@ -250,9 +250,8 @@ fn outcome<'t>(
     let form = inputs.first().map_or(Form::Stream, |r| r.bundle.form);
     if form == Form::ResourceList {
         let first = &inputs[0];
-        let results = krm::of_all(&diagnostics);
         let written =
-            resource_list::checked_results_edits(first.text, &first.bundle, objects_read, &results, options.limits);
+            resource_list::checked_results_edits(first.text, &first.bundle, objects_read, &diagnostics, options.limits);
         edits[0].extend(written.map_err(Failure::new)?);
     }
     let texts = inputs

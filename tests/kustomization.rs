@@ -6,7 +6,7 @@
 //! Both tests are `#[ignore]`d so that a bare `cargo test` lists them as ignored instead of
 //! failing on a machine without the tools; `make test` (the README's full test command) installs
 //! what it can and runs them with `--include-ignored` (alone:
-//! `cargo test --test kustomization -- --include-ignored`).
+//! `cargo test --test suite kustomization:: -- --include-ignored`).
 //!
 //! Once per test process the runner checks that kubectl, kubectl.1.33, kpt and podman exist
 //! (the test FAILS, naming what is missing, when one does not: run `scripts/install-deps.sh`),
@@ -30,13 +30,13 @@
 //! `docker run ... --network none --user nobody --security-opt=no-new-privileges ... IMAGE`.
 //! For kpt engines every comment of the input package must still be in the same file, in order.
 //!
-//! `RWO_GUARD_BLESS=1 cargo test --test kustomization -- --include-ignored` rewrites
+//! `RWO_GUARD_BLESS=1 cargo test --test suite kustomization:: -- --include-ignored` rewrites
 //! `.expected/` from what the engines produce (review the diff); `RWO_GUARD_KUST=name` runs only
 //! matching cases.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // a test harness: fail loudly
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;

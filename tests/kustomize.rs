@@ -14,11 +14,11 @@
 //!
 //! A build error's text is kustomize's and the machine's (its resolver, where git is): the
 //! golden stderr keeps the located start of the line, `… <kustomize's error>`.
-//! `RWO_GUARD_BLESS=1 cargo test --test kustomize -- --include-ignored` rewrites `.expected/`.
+//! `RWO_GUARD_BLESS=1 cargo test --test suite kustomize:: -- --include-ignored` rewrites `.expected/`.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fs;

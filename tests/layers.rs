@@ -4,7 +4,7 @@
 //! reads every `crate::…` path in `src/**/*.rs` outside comments, attributes it to its
 //! top-level module, and fails on a module missing from the list, a listed module that does not
 //! exist, and any import of a module at or after the importer (which rules out every cycle).
-//! `cargo test --test layers -- --nocapture` prints each layer with its modules' imports.
+//! `cargo test --test suite layers:: -- --nocapture` prints each layer with its modules' imports.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 

@@ -8,7 +8,7 @@
 //! - the README stays at most 15 KB, and every relative link of README.md and docs/*.md leads
 //!   to a file that exists.
 //!
-//! `RWO_GUARD_BLESS=1 cargo test --test readme` rewrites the tables and the sample.
+//! `RWO_GUARD_BLESS=1 cargo test --test suite readme::` rewrites the tables and the sample.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
@@ -83,7 +83,11 @@ fn documentation_tables_and_sample_match_the_code() {
             }
         }
     }
-    assert!(problems.is_empty(), "{}\n(bless with RWO_GUARD_BLESS=1 cargo test --test readme)", problems.join("\n\n"));
+    assert!(
+        problems.is_empty(),
+        "{}\n(bless with RWO_GUARD_BLESS=1 cargo test --test suite readme::)",
+        problems.join("\n\n")
+    );
 }
 
 /// Checks (or blesses) the README's sample of `check`: the golden output of the tests/files

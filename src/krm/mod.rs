@@ -4,6 +4,7 @@
 
 pub(crate) mod resource_list;
 
+use std::borrow::{Borrow, Cow};
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -66,7 +67,7 @@ impl KrmResult {
             message: f.message.clone(),
             severity: f.severity,
             resource_ref: Some(d.resource.clone()),
-            field: f.field.clone().map(|c| Field {
+            field: f.field.as_deref().cloned().map(|c| Field {
                 path: c.path,
                 current_value: c.current,
                 proposed_value: c.proposed,
@@ -74,6 +75,25 @@ impl KrmResult {
             file: d.location.file.clone().map(|path| File { path, index: d.location.index }),
             tags: BTreeMap::from([("rule".to_string(), f.rule.name.to_string())]),
         }
+    }
+}
+
+/// What is written as a KRM result: a result as it is, or a diagnostic rendered when it is
+/// written (a large run's results are never all held as KRM results at once).
+pub(crate) trait AsKrmResult {
+    /// The KRM result.
+    fn krm_result(&self) -> Cow<'_, KrmResult>;
+}
+
+impl AsKrmResult for KrmResult {
+    fn krm_result(&self) -> Cow<'_, KrmResult> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl AsKrmResult for Diagnostic {
+    fn krm_result(&self) -> Cow<'_, KrmResult> {
+        Cow::Owned(KrmResult::of(self))
     }
 }
 
@@ -91,21 +111,34 @@ pub fn fatal_result(message: String) -> KrmResult {
 /// serde_yaml writes for them. Results whose strings are all ordinary single-line text are
 /// written here directly (serde_yaml's emitter costs more than the rest of a large run's
 /// post-processing); any other result is handed to serde_yaml.
-pub fn to_yaml(results: &[KrmResult]) -> Result<String, String> {
-    if results.is_empty() {
-        return Ok("[]\n".into());
+pub fn to_yaml<R: Borrow<KrmResult>>(results: impl IntoIterator<Item = R>) -> Result<String, String> {
+    let mut out = String::new();
+    to_yaml_after(&mut out, results)?;
+    Ok(out)
+}
+
+/// As [`to_yaml`], appended to `out` (no copy of a large run's results to put text before them).
+pub fn to_yaml_after<R: Borrow<KrmResult>>(
+    out: &mut String,
+    results: impl IntoIterator<Item = R>,
+) -> Result<(), String> {
+    let mut results = results.into_iter().peekable();
+    if results.peek().is_none() {
+        out.push_str("[]\n");
+        return Ok(());
     }
-    let mut out = String::with_capacity(results.len() * 320);
+    out.reserve(results.size_hint().0 * 320);
     for r in results {
+        let r = r.borrow();
         let mark = out.len();
-        if !emit::result(r, &mut out) {
+        if !emit::result(r, out) {
             out.truncate(mark);
             let yaml = serde_norway::to_string(std::slice::from_ref(r))
                 .map_err(|e| format!("cannot serialize results: {e}"))?;
             out.push_str(&yaml);
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The direct writer behind [`to_yaml`]: the block layout serde_yaml uses for a
@@ -291,11 +324,11 @@ mod tests {
             rule: &STRATEGY_REWRITTEN,
             severity: Severity::Info,
             message: "m".into(),
-            field: Some(FieldChange {
+            field: Some(Box::new(FieldChange {
                 path: "spec.strategy.type".into(),
                 current: None,
                 proposed: Some("Recreate".into()),
-            }),
+            })),
         };
         let d = Diagnostic { finding, resource: ResourceRef::of(&o), location: Location::of(&o, None, Origin::Stream) };
         let yaml = to_yaml(&[KrmResult::of(&d)]).expect("yaml");

@@ -9,7 +9,7 @@ use crate::rewrite::{self, Edit};
 use crate::rules;
 use crate::yaml::{Event, Events, Pos};
 
-use super::{self as results, KrmResult};
+use super::{self as results, AsKrmResult, KrmResult};
 use crate::text;
 
 fn after_line(text: &str, end: usize) -> usize {
@@ -19,11 +19,11 @@ fn after_line(text: &str, end: usize) -> usize {
 /// The edits that write `results` into a ResourceList (and take out rwo-guard's own results of
 /// an earlier run), each checked: the ResourceList re-read with them is the input with exactly
 /// these results. `objects` is how many objects the input's read kept.
-pub(crate) fn checked_results_edits(
+pub(crate) fn checked_results_edits<R: AsKrmResult>(
     text: &str,
     bundle: &Bundle,
     objects: usize,
-    results: &[KrmResult],
+    results: &[R],
     limits: Limits,
 ) -> Result<Vec<Edit>, Fatal> {
     let (removed, append) = results_edits(text, bundle, results, limits)?;
@@ -40,10 +40,10 @@ pub(crate) fn checked_results_edits(
 /// The edits that give a ResourceList rwo-guard's results: the removal of rwo-guard's own
 /// results of an earlier run (a second run replaces them; other functions' results stay byte
 /// for byte), and the append of this run's (see [`results_edit`]).
-fn results_edits(
+fn results_edits<R: AsKrmResult>(
     text: &str,
     bundle: &Bundle,
-    results: &[KrmResult],
+    results: &[R],
     limits: Limits,
 ) -> Result<(Vec<Edit>, Option<Edit>), Fatal> {
     let Some(region) = &bundle.results else { return Ok((Vec::new(), results_edit(text, bundle, results, None)?)) };
@@ -326,10 +326,10 @@ fn removals(text: &str, region: &Region, items: &[Earlier]) -> Vec<Edit> {
 /// ResourceList gets block YAML; a flow or JSON one (or a flow `results` list) gets JSON.
 /// `kept`: how many items an existing list keeps once rwo-guard's earlier results are taken
 /// out (`None`: all of them).
-fn results_edit(
+fn results_edit<R: AsKrmResult>(
     text: &str,
     bundle: &Bundle,
-    results: &[KrmResult],
+    results: &[R],
     kept: Option<usize>,
 ) -> Result<Option<Edit>, Fatal> {
     if results.is_empty() {
@@ -341,7 +341,10 @@ fn results_edit(
         .and_then(|d| d.root.as_ref())
         .ok_or_else(|| Fatal::Internal("ResourceList without a root mapping".into()))?;
     let existing = bundle.results.as_ref().map(|r| (r, &text[r.value.start.offset..r.value.end.offset]));
-    let json = || results::to_json(results).map_err(Fatal::Internal);
+    let json = || {
+        let all: Vec<KrmResult> = results.iter().map(|r| r.krm_result().into_owned()).collect();
+        results::to_json(&all).map_err(Fatal::Internal)
+    };
     let null = |v: &str| matches!(v.trim(), "" | "null" | "~");
     let nl = text::newline_near(text.as_bytes(), 0);
     let edit = if root.flow {
@@ -364,12 +367,12 @@ fn results_edit(
                 Some(col) => {
                     let at = after_line(text, region.value.end.offset);
                     let lead = if at == text.len() && !text.ends_with('\n') { nl } else { "" };
-                    Edit { start: at, end: at, with: format!("{lead}{}", block(text, results, col)?) }
+                    Edit { start: at, end: at, with: block(text, results, col, lead.to_string())? }
                 }
                 None if value.trim_start().starts_with('[') => append_to_flow_list(region, value, &json()?, kept),
                 None if null(value) => {
                     let end = after_line(text, region.value.end.offset.max(region.key.end.offset));
-                    let with = format!("results:{nl}{}", block(text, results, root_col(root))?);
+                    let with = block(text, results, root_col(root), format!("results:{nl}"))?;
                     Edit { start: region.key.start.offset, end, with }
                 }
                 None => return Err(not_a_list(bundle)),
@@ -378,7 +381,7 @@ fn results_edit(
                 let at = after_line(text, root.end.offset);
                 let lead = if at == text.len() && !text.is_empty() && !text.ends_with('\n') { nl } else { "" };
                 let col = root_col(root);
-                let with = format!("{lead}{}results:{nl}{}", " ".repeat(col), block(text, results, col)?);
+                let with = block(text, results, col, format!("{lead}{}results:{nl}", " ".repeat(col)))?;
                 Edit { start: at, end: at, with }
             }
         }
@@ -403,15 +406,23 @@ fn block_dash_col(text: &str, region: &Region, value: &str) -> Option<usize> {
     prefix.trim_start().starts_with('-').then(|| prefix.len() - prefix.trim_start().len())
 }
 
-/// `results` as block YAML items whose dashes are at column `col`, with the text's line ending.
-fn block(text: &str, results: &[KrmResult], col: usize) -> Result<String, Fatal> {
-    let yaml = results::to_yaml(results).map_err(Fatal::Internal)?;
+/// `head`, then `results` as block YAML items whose dashes are at column `col`, with the text's
+/// line ending (one string: a large run's results are not copied to put text before them).
+fn block<R: AsKrmResult>(text: &str, results: &[R], col: usize, head: String) -> Result<String, Fatal> {
     let nl = text::newline_near(text.as_bytes(), 0);
+    let mut out = head;
     if col == 0 && nl == "\n" {
-        return Ok(yaml);
+        results::to_yaml_after(&mut out, results.iter().map(AsKrmResult::krm_result)).map_err(Fatal::Internal)?;
+        return Ok(out);
     }
+    let yaml = results::to_yaml(results.iter().map(AsKrmResult::krm_result)).map_err(Fatal::Internal)?;
     let indent = " ".repeat(col);
-    Ok(yaml.lines().map(|l| format!("{indent}{l}{nl}")).collect())
+    for l in yaml.lines() {
+        out.push_str(&indent);
+        out.push_str(l);
+        out.push_str(nl);
+    }
+    Ok(out)
 }
 
 /// Appends the items of the JSON list `json` to the flow list `value` (the text of `region`),

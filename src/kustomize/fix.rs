@@ -364,12 +364,12 @@ fn patch_for(
     let mut text = format!(
         "# Written by rwo-guard: in this root, {} mounts an exclusive claim,\n# and a rollout that starts a new pod beside the old one would hang on it.\napiVersion: {}\nkind: {}\nmetadata:\n  name: {}\n",
         super::shown(&object.display()),
-        scalar(&Val::Str(object.api_version.clone().unwrap_or_default())),
-        scalar(&Val::Str(object.kind.clone().unwrap_or_default())),
+        scalar(&Val::word(object.api_version.as_deref().unwrap_or_default())),
+        scalar(&Val::word(object.kind.as_deref().unwrap_or_default())),
         scalar(&Val::Str(name)),
     );
     if let Some(ns) = namespace.filter(|ns| !ns.is_empty()) {
-        let _ = writeln!(text, "  namespace: {}", scalar(&Val::Str(ns)));
+        let _ = writeln!(text, "  namespace: {}", scalar(&Val::word(&ns)));
     }
     let _ = writeln!(text, "spec:\n  {}:", need.layout.key);
     block(&value, 4, &mut text);

@@ -13,6 +13,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::error::{Fatal, Place};
 use crate::fingerprint::Fingerprint;
@@ -152,6 +153,28 @@ struct Building {
     last_end: Pos,
 }
 
+/// Texts that many objects repeat (`apiVersion`, `kind`, `namespace`), kept once: a bundle
+/// names a handful of each, thousands of times.
+#[derive(Debug, Default)]
+struct Shared(HashSet<Arc<str>>);
+
+impl Shared {
+    /// How many distinct texts are kept; past that, each is its own copy.
+    const MOST: usize = 4096;
+
+    /// The shared copy of `text`.
+    fn get(&mut self, text: &str) -> Arc<str> {
+        if let Some(s) = self.0.get(text) {
+            return Arc::clone(s);
+        }
+        let s: Arc<str> = Arc::from(text);
+        if self.0.len() < Self::MOST {
+            self.0.insert(Arc::clone(&s));
+        }
+        s
+    }
+}
+
 /// An anchor defined in the current document.
 #[derive(Debug)]
 struct Anchor {
@@ -231,6 +254,8 @@ struct Doc {
 /// The walk's state.
 pub(super) struct Walker<'t> {
     schema: &'static Schema,
+    /// The `apiVersion`s, kinds and namespaces read, one copy each for every object naming them.
+    shared: Shared,
     keep: &'t dyn Fn(&Object) -> bool,
     part: Part,
     /// Keep the strategies of objects that mount no claim (a strategic-merge patch that sets
@@ -271,6 +296,7 @@ impl<'t> Walker<'t> {
             skip_depth: 0,
             skip_end: Pos::default(),
             building: Vec::new(),
+            shared: Shared::default(),
             capture_key: None,
             objects: Vec::new(),
             paused: None,
@@ -724,7 +750,7 @@ impl<'t> Walker<'t> {
             match frame.role {
                 Role::Spec => {
                     if let Some(o) = self.objects.last_mut() {
-                        o.object.spec = Some(layout);
+                        o.object.spec = Some(Box::new(layout));
                     }
                 }
                 Role::Object { top: true } => self.doc.root = Some(Box::new(layout)),
@@ -756,14 +782,14 @@ impl<'t> Walker<'t> {
             Role::OwnerRef => {
                 if let Some(o) = self.objects.last_mut() {
                     if let Some((Some(kind), Some(name), true)) = o.owner.take() {
-                        o.object.controller = Some(Box::new((kind, name)));
+                        o.object.rare_mut().controller = Some((kind, name));
                     }
                 }
             }
             Role::NodeTerm => {
                 if let Some(o) = self.objects.last_mut() {
                     if let Some(term) = o.term.take() {
-                        o.object.node_terms.push(match term {
+                        o.object.rare_mut().node_terms.push(match term {
                             TermNode::One(node) => Some(node),
                             TermNode::Any | TermNode::Conflict => None,
                         });
@@ -792,8 +818,10 @@ impl<'t> Walker<'t> {
             open.object.spec = None;
         }
         if top {
+            open.object.shrink_to_fit();
             self.doc.root_object = Some(open.object);
         } else if (self.keep)(&open.object) {
+            open.object.shrink_to_fit();
             self.doc.items.push(open.object);
         }
     }
@@ -845,7 +873,7 @@ impl<'t> Walker<'t> {
     fn unreadable(&mut self, pos: Pos, reason: &str) {
         let field = self.where_now().1;
         if let Some(o) = self.objects.last_mut() {
-            o.object.unreadable.push(Unreadable { field, reason: reason.into(), pos });
+            o.object.rare_mut().unreadable.push(Unreadable { field, reason: reason.into(), pos });
         }
     }
 
@@ -916,7 +944,11 @@ impl<'t> Walker<'t> {
             let parent = self.where_now().1;
             let field = if parent.is_empty() { MERGE_KEY.to_string() } else { format!("{parent}.{MERGE_KEY}") };
             if let Some(o) = self.objects.last_mut() {
-                o.object.unreadable.push(Unreadable { field, reason: MERGE_NOT_RESOLVED.into(), pos: span.start });
+                o.object.rare_mut().unreadable.push(Unreadable {
+                    field,
+                    reason: MERGE_NOT_RESOLVED.into(),
+                    pos: span.start,
+                });
             }
             if let (Role::Object { .. } | Role::Spec, Some(o)) = (role, self.objects.last_mut()) {
                 o.object.merged = true;
@@ -930,10 +962,10 @@ impl<'t> Walker<'t> {
         let Some(open) = self.objects.last_mut() else { return };
         let o = &mut open.object;
         match fact {
-            ScalarField::ApiVersion => o.api_version = Some(value.to_string()),
-            ScalarField::Kind => o.kind = Some(value.to_string()),
+            ScalarField::ApiVersion => o.api_version = Some(self.shared.get(value)),
+            ScalarField::Kind => o.kind = Some(self.shared.get(value)),
             ScalarField::Name => o.name = Some(value.to_string()),
-            ScalarField::Namespace => o.namespace = Some(value.to_string()),
+            ScalarField::Namespace => o.namespace = Some(self.shared.get(value)),
             ScalarField::VolumeName => {
                 if let Some((v, _)) = &mut open.volume {
                     v.volume = Some(value.to_string());
@@ -1099,8 +1131,11 @@ impl Building {
         }
     }
 
-    fn finish(self, end_span: Span) -> Node {
+    fn finish(mut self, end_span: Span) -> Node {
         let end = if self.flow { end_span.end } else { self.last_end };
+        // A captured strategy is kept to the end of the run: no spare room in its lists.
+        self.entries.shrink_to_fit();
+        self.items.shrink_to_fit();
         let kind = if self.map {
             NodeKind::Map { entries: self.entries, flow: self.flow }
         } else {

@@ -100,6 +100,8 @@ pub(crate) fn run_named(
             check(&facts, &mut out);
         }
     }
+    // The facts are done with: freed before the sort takes its buffer.
+    drop(facts);
     out.findings.sort_by_key(|f| (f.object, rank(f.rule)));
     out.plans.sort_by_key(|p| p.object);
     configure(&mut out, objects, config);

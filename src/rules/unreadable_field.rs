@@ -22,7 +22,7 @@ pub(crate) static UNREADABLE_FIELD: Rule = Rule {
 fn check(facts: &Facts<'_>, out: &mut Analysis) {
     for w in &facts.workloads {
         for (c, pvc) in &w.unreadable_claims {
-            for u in &pvc.unreadable {
+            for u in pvc.unreadable() {
                 out.push(
                     &UNREADABLE_FIELD,
                     w.object.id,
@@ -40,7 +40,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
                 );
             }
         }
-        for u in &w.object.unreadable {
+        for u in w.object.unreadable() {
             out.push(
                 &UNREADABLE_FIELD,
                 w.object.id,

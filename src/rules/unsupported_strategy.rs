@@ -69,7 +69,7 @@ pub(crate) fn unplaceable(out: &mut Analysis, plan: usize, object: &Object, why:
             "{}: its rollout can surge on an exclusive claim, but rwo-guard cannot write the edit into this text ({why}) and left the object unchanged. Set {path}: {wanted} by hand",
             object.display()
         ),
-        field: Some(FieldChange::at(path, current)),
+        field: Some(Box::new(FieldChange::at(path, current))),
     };
     // Findings stay in object then rule order: the warning goes where that order puts it.
     let key = |f: &Finding| (f.object, super::rank(f.rule));

@@ -19,7 +19,7 @@ mod text;
 pub(crate) use text::{escape, summary};
 
 use crate::findings::{Diagnostic, Severity};
-use crate::krm as results;
+use crate::krm::{self as results, KrmResult};
 use crate::outcome::{Checked, Outcome, Skipped, Stats, Suppressed};
 
 /// One report format.
@@ -42,7 +42,7 @@ pub(crate) static FORMATS: &[Format] = &[
     Format {
         name: "yaml",
         doc: "the KRM result list, as a ResourceList's `results` hold it (--results-format's default)",
-        render: |r| results::to_yaml(&results::of_all(r.diagnostics)),
+        render: |r| results::to_yaml(r.diagnostics.iter().map(KrmResult::of)),
         fatal: |m| results::to_yaml(&[results::fatal_result(m.to_string())]).unwrap_or_default(),
         hides_unplaced: false,
     },
@@ -177,8 +177,13 @@ pub(crate) mod testing {
         location: Location,
     ) -> Diagnostic {
         let field = FieldChange { path: "spec.replicas".into(), current: Some("3".into()), proposed: None };
-        let finding =
-            Finding { object: ObjectId::default(), rule, severity, message: message.into(), field: Some(field) };
+        let finding = Finding {
+            object: ObjectId::default(),
+            rule,
+            severity,
+            message: message.into(),
+            field: Some(Box::new(field)),
+        };
         Diagnostic { finding, resource: reference(name), location }
     }
 
