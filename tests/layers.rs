@@ -5,6 +5,8 @@
 //! top-level module, and fails on a module missing from the list, a listed module that does not
 //! exist, and any import of a module at or after the importer (which rules out every cycle).
 //! `cargo test --test suite layers:: -- --nocapture` prints each layer with its modules' imports.
+//! Two more rules of the architecture live here: crates that enter through one module (the
+//! parser, clap), and no function of `src/` or `tests/` longer than 80 lines.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
@@ -180,4 +182,56 @@ fn crates_enter_through_their_door() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The longest a function may be, in lines from its `fn` to its closing brace.
+const LONGEST_FUNCTION: usize = 80;
+
+/// The functions of a rustfmt-formatted file longer than [`LONGEST_FUNCTION`]: (name, first line,
+/// lines). A function ends at the first line that is its own indentation and `}`.
+fn long_functions(text: &str) -> Vec<(String, usize, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut long = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let code = line.trim_start();
+        let indent = &line[..line.len() - code.len()];
+        let signature = ["pub(crate) ", "pub(super) ", "pub ", "const ", "async ", "unsafe "]
+            .iter()
+            .fold(code, |c, prefix| c.strip_prefix(prefix).unwrap_or(c));
+        let Some(rest) = signature.strip_prefix("fn ") else { continue };
+        if line.trim_end().ends_with(';') || line.trim_end().ends_with('}') {
+            continue; // a declaration without a body, or a body on one line
+        }
+        let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        let end = lines[i..].iter().position(|l| l.strip_prefix(indent) == Some("}")).map_or(lines.len(), |n| i + n);
+        if end + 1 - i > LONGEST_FUNCTION {
+            long.push((name, i + 1, end + 1 - i));
+        }
+    }
+    long
+}
+
+#[test]
+fn functions_fit_on_a_screen() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    sources(&root.join("src"), &mut files);
+    sources(&root.join("tests"), &mut files);
+    let mut problems = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("read source");
+        for (name, line, lines) in long_functions(&text) {
+            problems.push(format!("{}:{line}: fn {name} is {lines} lines", file.display()));
+        }
+    }
+    assert!(problems.is_empty(), "longer than {LONGEST_FUNCTION} lines:\n{}", problems.join("\n"));
+}
+
+#[test]
+fn long_functions_are_found() {
+    let body = "    x();\n".repeat(LONGEST_FUNCTION - 1);
+    let text = format!("fn short() {{}}\npub(crate) fn long() {{\n{body}}}\nfn declared();\n");
+    assert_eq!(long_functions(&text), [("long".to_string(), 2, LONGEST_FUNCTION + 1)]);
+    let fits = format!("fn fits() {{\n{}}}\n", "    x();\n".repeat(LONGEST_FUNCTION - 2));
+    assert!(long_functions(&fits).is_empty());
 }

@@ -45,66 +45,19 @@ fn pre_commit_hooks_by_url() {
     for id in ["- id: rwo-guard ", "- id: rwo-guard-kustomize "] {
         assert!(readme.contains(id), "examples/pre-commit/README.md does not show `{id}`");
     }
-
-    // The hook repository: this checkout's tracked files, committed in a fresh repository.
-    let hooks = root.join("hook-repo");
-    fs::create_dir_all(&hooks).expect("mkdir");
-    let listed = git(&repo(), &["ls-files", "-z"]);
-    for rel in listed.stdout.split('\0').filter(|f| !f.is_empty()) {
-        let from = repo().join(rel);
-        if !from.is_file() {
-            continue; // deleted in the working tree
-        }
-        let to = hooks.join(rel);
-        fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
-        fs::copy(&from, &to).unwrap_or_else(|e| panic!("copy {rel}: {e}"));
-    }
-    assert!(hooks.join(".pre-commit-hooks.yaml").is_file(), ".pre-commit-hooks.yaml is not tracked");
-    git(&hooks, &["init", "-q", "."]);
-    git(&hooks, &["add", "-A"]);
-    git(&hooks, &["commit", "-qm", "hooks under test"]);
-
-    // The user's repository: a Deployment on a ReadWriteOnce claim with the default strategy,
-    // and a kustomization over it.
-    let user = root.join("user-repo");
-    fs::create_dir_all(user.join("app")).expect("mkdir");
-    let manifest = fs::read_to_string(repo().join("examples/argocd/app/app.yaml")).expect("example app");
-    fs::write(user.join("app/deploy.yaml"), &manifest).expect("write");
-    fs::write(user.join("app/kustomization.yaml"), "resources:\n- deploy.yaml\n").expect("write");
-    git(&user, &["init", "-q", "."]);
-    git(&user, &["add", "-A"]);
-
-    let try_repo = || {
+    let hooks = hook_repo(&root);
+    let (user, manifest) = user_repo(&root);
+    let pre_commit_in = |args: &[&str]| {
         let mut c = Command::new(&pre_commit);
-        c.args(["try-repo"]).arg(&hooks).args(["--all-files", "--color", "never"]).current_dir(&user);
+        c.args(args).args(["--all-files", "--color", "never"]).current_dir(&user);
         c.env("PRE_COMMIT_HOME", root.join("pre-commit-home")).env_remove("GIT_DIR").env_remove("GIT_INDEX_FILE");
         run(c)
     };
+    let hooks_arg = hooks.display().to_string();
+    let try_repo = || pre_commit_in(&["try-repo", &hooks_arg]);
 
     // Unsafe: both hooks fail and name the Deployment (the kustomize hook also the directory).
-    let ran = try_repo();
-    assert_eq!(ran.code, 1, "{}", ran.show());
-    let out = format!("{}{}", ran.stdout, ran.stderr);
-    for hook in
-        ["rwo-guard (rollouts cannot Multi-Attach)", "rwo-guard on kustomize builds (rollouts cannot Multi-Attach)"]
-    {
-        assert!(out.lines().any(|l| l.starts_with(hook) && l.ends_with("Failed")), "{hook} did not fail:\n{out}");
-    }
-    // `check` on the files pre-commit passes: the file, line and column of the finding.
-    assert!(
-        out.contains(
-            "app/deploy.yaml:19:3: error [strategy-unsafe] Deployment db: would add spec.strategy: {type: Recreate}\n"
-        ),
-        "{out}"
-    );
-    // `check -` on each build: its line in the build.
-    assert!(
-        out.lines()
-            .any(|l| l.starts_with("<stdin>:") && l.contains(": error [strategy-unsafe] Deployment db: would add")),
-        "{out}"
-    );
-    assert!(out.contains("rwo-guard: in app (kubectl kustomize app)"), "{out}");
-    assert_eq!(out.matches("[strategy-unsafe] Deployment db: would add").count(), 2, "{out}");
+    unsafe_fails_both(&try_repo());
 
     // Fixed: both pass.
     let fixed = manifest.replace("spec:\n  replicas: 1\n", "spec:\n  replicas: 1\n  strategy:\n    type: Recreate\n");
@@ -131,10 +84,7 @@ fn pre_commit_hooks_by_url() {
     let external = fixed.replace("claimName: db-data", "claimName: elsewhere");
     fs::write(user.join("app/deploy.yaml"), &external).expect("write");
     git(&user, &["add", "-A"]);
-    let mut c = Command::new(&pre_commit);
-    c.args(["run", "--all-files", "--color", "never"]).current_dir(&user);
-    c.env("PRE_COMMIT_HOME", root.join("pre-commit-home")).env_remove("GIT_DIR").env_remove("GIT_INDEX_FILE");
-    let ran = run(c);
+    let ran = pre_commit_in(&["run"]);
     assert_eq!(ran.code, 1, "{}", ran.show());
     assert!(
         ran.stdout.contains("app/deploy.yaml:39:22: warning [external-claim] Deployment db: claim elsewhere"),
@@ -142,4 +92,63 @@ fn pre_commit_hooks_by_url() {
         ran.show()
     );
     let _ = fs::remove_dir_all(&root);
+}
+
+/// The hook repository: this checkout's tracked files, committed in a fresh repository.
+fn hook_repo(root: &Path) -> std::path::PathBuf {
+    let hooks = root.join("hook-repo");
+    fs::create_dir_all(&hooks).expect("mkdir");
+    let listed = git(&repo(), &["ls-files", "-z"]);
+    for rel in listed.stdout.split('\0').filter(|f| !f.is_empty()) {
+        let from = repo().join(rel);
+        if !from.is_file() {
+            continue; // deleted in the working tree
+        }
+        let to = hooks.join(rel);
+        fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        fs::copy(&from, &to).unwrap_or_else(|e| panic!("copy {rel}: {e}"));
+    }
+    assert!(hooks.join(".pre-commit-hooks.yaml").is_file(), ".pre-commit-hooks.yaml is not tracked");
+    git(&hooks, &["init", "-q", "."]);
+    git(&hooks, &["add", "-A"]);
+    git(&hooks, &["commit", "-qm", "hooks under test"]);
+    hooks
+}
+
+/// The user's repository: a Deployment on a ReadWriteOnce claim with the default strategy, and
+/// a kustomization over it; and the manifest.
+fn user_repo(root: &Path) -> (std::path::PathBuf, String) {
+    let user = root.join("user-repo");
+    fs::create_dir_all(user.join("app")).expect("mkdir");
+    let manifest = fs::read_to_string(repo().join("examples/argocd/app/app.yaml")).expect("example app");
+    fs::write(user.join("app/deploy.yaml"), &manifest).expect("write");
+    fs::write(user.join("app/kustomization.yaml"), "resources:\n- deploy.yaml\n").expect("write");
+    git(&user, &["init", "-q", "."]);
+    git(&user, &["add", "-A"]);
+    (user, manifest)
+}
+
+/// Both hooks fail on the unsafe Deployment: `check` on the files names the file, line and
+/// column; `check -` on each build its line in the build, and the directory.
+fn unsafe_fails_both(ran: &Ran) {
+    assert_eq!(ran.code, 1, "{}", ran.show());
+    let out = format!("{}{}", ran.stdout, ran.stderr);
+    for hook in
+        ["rwo-guard (rollouts cannot Multi-Attach)", "rwo-guard on kustomize builds (rollouts cannot Multi-Attach)"]
+    {
+        assert!(out.lines().any(|l| l.starts_with(hook) && l.ends_with("Failed")), "{hook} did not fail:\n{out}");
+    }
+    assert!(
+        out.contains(
+            "app/deploy.yaml:19:3: error [strategy-unsafe] Deployment db: would add spec.strategy: {type: Recreate}\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("<stdin>:") && l.contains(": error [strategy-unsafe] Deployment db: would add")),
+        "{out}"
+    );
+    assert!(out.contains("rwo-guard: in app (kubectl kustomize app)"), "{out}");
+    assert_eq!(out.matches("[strategy-unsafe] Deployment db: would add").count(), 2, "{out}");
 }
