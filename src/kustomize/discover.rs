@@ -323,59 +323,77 @@ fn load(dir: &Path, file: &Path) -> Result<Kustomization, String> {
     };
     let local = |s: &str| normalize(&dir.join(s));
     let reference = |s: &String| if is_remote(s) { Ref::Remote(s.clone()) } else { Ref::Local(local(s)) };
+    let (patches, inline_patches) = patch_lists(&raw, &local);
+    Ok(Kustomization {
+        dir: dir.to_path_buf(),
+        file: file.to_path_buf(),
+        component: raw.kind.as_deref() == Some("Component"),
+        resources: raw.resources.iter().chain(&raw.bases).map(reference).collect(),
+        components: raw.components.iter().map(reference).collect(),
+        patches,
+        inline_patches,
+        inputs: inputs(&raw, &local),
+        name_prefix: raw.name_prefix.clone().unwrap_or_default(),
+        name_suffix: raw.name_suffix.clone().unwrap_or_default(),
+        text,
+    })
+}
+
+impl RawPatch {
+    /// The entry as a patch file at `file`.
+    fn file(&self, file: PathBuf, json: bool) -> PatchFile {
+        PatchFile {
+            file,
+            target_kind: self.target.as_ref().and_then(|t| t.kind.clone()),
+            target_name: self.target.as_ref().and_then(|t| t.name.clone()),
+            targeted: self.target.as_ref().is_some_and(RawTarget::selects),
+            json,
+        }
+    }
+
+    /// The entry's inline patch, if it has one.
+    fn inline(&self) -> Option<Inline> {
+        Some(Inline {
+            text: self.patch.clone()?,
+            target_kind: self.target.as_ref().and_then(|t| t.kind.clone()),
+            target_name: self.target.as_ref().and_then(|t| t.name.clone()),
+        })
+    }
+}
+
+/// The patch files and inline patches of `patches`, `patchesStrategicMerge` and
+/// `patchesJson6902`, in order.
+fn patch_lists(raw: &Raw, local: &dyn Fn(&str) -> PathBuf) -> (Vec<PatchFile>, Vec<Inline>) {
     let mut patches = Vec::new();
     let mut inline_patches = Vec::new();
     for p in &raw.patches {
         if let Some(path) = &p.path {
             let file = local(path);
             let json = fs::read_to_string(&file).is_ok_and(|t| is_json_patch(&t));
-            patches.push(PatchFile {
-                file,
-                target_kind: p.target.as_ref().and_then(|t| t.kind.clone()),
-                target_name: p.target.as_ref().and_then(|t| t.name.clone()),
-                targeted: p.target.as_ref().is_some_and(RawTarget::selects),
-                json,
-            });
+            patches.push(p.file(file, json));
         }
-        if let Some(inline) = &p.patch {
-            inline_patches.push(Inline {
-                text: inline.clone(),
-                target_kind: p.target.as_ref().and_then(|t| t.kind.clone()),
-                target_name: p.target.as_ref().and_then(|t| t.name.clone()),
-            });
-        }
+        inline_patches.extend(p.inline());
     }
     for p in &raw.patches_strategic_merge {
         if p.contains('\n') || p.trim_start().starts_with('{') {
             inline_patches.push(Inline { text: p.clone(), target_kind: None, target_name: None });
         } else {
-            patches.push(PatchFile {
-                file: local(p),
-                target_kind: None,
-                target_name: None,
-                targeted: false,
-                json: false,
-            });
+            patches.push(RawPatch::default().file(local(p), false));
         }
     }
     for p in &raw.patches_json6902 {
         if let Some(path) = &p.path {
-            patches.push(PatchFile {
-                file: local(path),
-                target_kind: p.target.as_ref().and_then(|t| t.kind.clone()),
-                target_name: p.target.as_ref().and_then(|t| t.name.clone()),
-                targeted: p.target.as_ref().is_some_and(RawTarget::selects),
-                json: true,
-            });
+            patches.push(p.file(local(path), true));
         }
-        if let Some(inline) = &p.patch {
-            inline_patches.push(Inline {
-                text: inline.clone(),
-                target_kind: p.target.as_ref().and_then(|t| t.kind.clone()),
-                target_name: p.target.as_ref().and_then(|t| t.name.clone()),
-            });
-        }
+        inline_patches.extend(p.inline());
     }
+    (patches, inline_patches)
+}
+
+/// Every other file a kustomization reads that is not an object: generator inputs,
+/// generators', transformers' and validators' configs, CRDs, configurations, OpenAPI,
+/// replacements.
+fn inputs(raw: &Raw, local: &dyn Fn(&str) -> PathBuf) -> Vec<PathBuf> {
     let mut inputs: Vec<PathBuf> = Vec::new();
     for g in raw.config_map_generator.iter().chain(&raw.secret_generator) {
         for f in g.files.iter().chain(&g.envs).chain(&g.env) {
@@ -389,19 +407,7 @@ fn load(dir: &Path, file: &Path) -> Result<Kustomization, String> {
     inputs.extend(raw.crds.iter().chain(&raw.configurations).map(|s| local(s)));
     inputs.extend(raw.openapi.iter().filter_map(|o| o.path.as_deref()).map(local));
     inputs.extend(raw.replacements.iter().filter_map(|r| r.path.as_deref()).map(local));
-    Ok(Kustomization {
-        dir: dir.to_path_buf(),
-        file: file.to_path_buf(),
-        component: raw.kind.as_deref() == Some("Component"),
-        resources: raw.resources.iter().chain(&raw.bases).map(reference).collect(),
-        components: raw.components.iter().map(reference).collect(),
-        patches,
-        inline_patches,
-        inputs,
-        name_prefix: raw.name_prefix.unwrap_or_default(),
-        name_suffix: raw.name_suffix.unwrap_or_default(),
-        text,
-    })
+    inputs
 }
 
 /// A file's text, at most [`MAX_KUSTOMIZATION_BYTES`], UTF-8.

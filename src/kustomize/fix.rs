@@ -119,93 +119,14 @@ pub(crate) fn plan(
     opts: &Options,
     config: &Config,
 ) -> Result<FixPlan, FixError> {
-    let mut edits: BTreeMap<PathBuf, Vec<Edit>> = BTreeMap::new();
-    let mut new_patches: Vec<NewPatch> = Vec::new();
-    let mut by_hand: Vec<(usize, ObjectId, String)> = Vec::new();
+    let mut decided = Decided::default();
     {
-        let mut sites: BTreeMap<Site, Vec<Need<'_>>> = BTreeMap::new();
-        for (ui, u) in units.iter().enumerate() {
-            let reached = u.root.as_ref().map(|r| tree.reached(r));
-            for o in &u.objects {
-                let Some(Rollout::Rewrite(layout)) = o.workload().map(|w| w.rollout) else { continue };
-                let plan = u.analysis.plans.iter().find(|p| p.object == o.id);
-                let site = match map::strategy_site(u, o, layout, reached.as_ref(), tree, sources, names) {
-                    map::Site::At(file, i) => Site::At(file, i),
-                    map::Site::Hand(why, _) => Site::Hand(why),
-                    map::Site::Unknown if u.root.is_some() => Site::Root(ui, o.id.index),
-                    map::Site::Unknown => Site::Hand("its source is unknown".into()),
-                };
-                sites.entry(site).or_default().push(Need { unit: ui, object: o, layout, plan });
-            }
-        }
-        for (site, needs) in &sites {
-            let planned: Vec<&Need<'_>> = needs.iter().filter(|n| n.plan.is_some()).collect();
-            let Some(first) = planned.first() else { continue };
-            let same = planned.len() == needs.len()
-                && planned.iter().all(|n| n.plan.map(|p| &p.expected) == first.plan.map(|p| &p.expected));
-            let root_patches = |why: String,
-                                new_patches: &mut Vec<NewPatch>,
-                                by_hand: &mut Vec<(usize, ObjectId, String)>,
-                                sources: &mut Sources|
-             -> Result<(), FixError> {
-                for n in &planned {
-                    if units[n.unit].root.is_none() {
-                        by_hand.push((n.unit, n.object.id, "it is in no kustomization".into()));
-                        continue;
-                    }
-                    let p = patch_for(n, units, sources, new_patches, &why, names, tree)?;
-                    new_patches.push(p);
-                }
-                Ok(())
-            };
-            match site {
-                // Never written: a file outside the PATHs given; the roots, under them, get a patch.
-                Site::At(file, _) if !names.inside(file) => {
-                    let why = format!("{} is outside the paths given", names.of(file));
-                    root_patches(why, &mut new_patches, &mut by_hand, sources)?;
-                }
-                Site::At(file, index) if same => {
-                    let is_patch = tree.kustomizations.values().any(|k| k.patches.iter().any(|p| p.file == *file));
-                    match edit_at(file, *index, first, is_patch, sources, opts)? {
-                        Ok(Some(e)) => edits.entry(file.clone()).or_default().extend(e),
-                        Ok(None) => {
-                            let why = format!(
-                                "the strategy {} sets is already safe; the one built comes from elsewhere",
-                                names.of(file)
-                            );
-                            root_patches(why, &mut new_patches, &mut by_hand, sources)?;
-                        }
-                        Err(why) => {
-                            for n in &planned {
-                                by_hand.push((n.unit, n.object.id, format!("{}: {why}", names.of(file))));
-                            }
-                        }
-                    }
-                }
-                Site::At(file, _) => {
-                    let rest: Vec<&str> =
-                        needs.iter().filter(|n| n.plan.is_none()).map(|n| units[n.unit].name.as_str()).collect();
-                    let why = match rest.as_slice() {
-                        [] => format!("the roots building {} need different strategies", names.of(file)),
-                        [one] => format!("the roots building {} disagree: {one} needs no fix", names.of(file)),
-                        many => {
-                            format!("the roots building {} disagree: {} need no fix", names.of(file), many.join(", "))
-                        }
-                    };
-                    root_patches(why, &mut new_patches, &mut by_hand, sources)?;
-                }
-                Site::Root(..) => {
-                    let why = "it has no local source (made by a generator, or from a remote base)".to_string();
-                    root_patches(why, &mut new_patches, &mut by_hand, sources)?;
-                }
-                Site::Hand(why) => {
-                    for n in &planned {
-                        by_hand.push((n.unit, n.object.id, why.clone()));
-                    }
-                }
-            }
+        let cx = Cx { units, tree, names, opts };
+        for (site, needs) in &sites(units, tree, sources, names) {
+            decided.decide(&cx, site, needs, sources)?;
         }
     }
+    let Decided { mut edits, new_patches, by_hand } = decided;
     // The fixes nobody can write: a warning in their bundle instead (never a false "fixed").
     for (ui, id, why) in &by_hand {
         let u = &mut units[*ui];
@@ -214,20 +135,7 @@ pub(crate) fn plan(
             crate::rules::unplaceable(&mut u.analysis, i, object, why);
         }
     }
-    // The kustomizations that list the new patches.
-    let mut listed: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
-    for p in &new_patches {
-        let entry = p.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        listed.entry(p.kustomization.clone()).or_default().push(entry);
-    }
-    for (k, entries) in &listed {
-        let text = std::fs::read_to_string(k).map_err(|e| internal(format!("cannot read {}: {e}", names.of(k))))?;
-        let edit = add_patches(&text, entries).map_err(|why| FixError {
-            message: format!("cannot add the new patches to {}: {why}", names.of(k)),
-            code: exit::INPUT,
-        })?;
-        edits.entry(k.clone()).or_default().push(edit);
-    }
+    list_new_patches(&new_patches, &mut edits, names)?;
     let mut files = Vec::new();
     let mut texts: BTreeMap<PathBuf, String> = BTreeMap::new();
     for (file, e) in edits {
@@ -250,6 +158,144 @@ pub(crate) fn plan(
     let new_files =
         new_patches.into_iter().map(|p| NewFile { name: names.of(&p.file), path: p.file, text: p.text }).collect();
     Ok(FixPlan { edits: files, new_files, placed })
+}
+
+/// What the fixes plan and where the plan is read from.
+struct Cx<'a> {
+    units: &'a [Unit],
+    tree: &'a Tree,
+    names: &'a Names,
+    opts: &'a Options,
+}
+
+/// Every workload of every bundle, by the site of its strategy.
+fn sites<'u>(units: &'u [Unit], tree: &Tree, sources: &mut Sources, names: &Names) -> BTreeMap<Site, Vec<Need<'u>>> {
+    let mut sites: BTreeMap<Site, Vec<Need<'u>>> = BTreeMap::new();
+    for (ui, u) in units.iter().enumerate() {
+        let reached = u.root.as_ref().map(|r| tree.reached(r));
+        for o in &u.objects {
+            let Some(Rollout::Rewrite(layout)) = o.workload().map(|w| w.rollout) else { continue };
+            let plan = u.analysis.plans.iter().find(|p| p.object == o.id);
+            let site = match map::strategy_site(u, o, layout, reached.as_ref(), tree, sources, names) {
+                map::Site::At(file, i) => Site::At(file, i),
+                map::Site::Hand(why, _) => Site::Hand(why),
+                map::Site::Unknown if u.root.is_some() => Site::Root(ui, o.id.index),
+                map::Site::Unknown => Site::Hand("its source is unknown".into()),
+            };
+            sites.entry(site).or_default().push(Need { unit: ui, object: o, layout, plan });
+        }
+    }
+    sites
+}
+
+/// Edits at sites, new patches in roots, and the fixes left to a person (bundle, object, why).
+#[derive(Default)]
+struct Decided {
+    edits: BTreeMap<PathBuf, Vec<Edit>>,
+    new_patches: Vec<NewPatch>,
+    by_hand: Vec<(usize, ObjectId, String)>,
+}
+
+impl Decided {
+    /// Decides one site: edited when every bundle building it plans the same strategy, else a
+    /// patch in each root that needs one; never a file outside the PATHs.
+    fn decide(&mut self, cx: &Cx<'_>, site: &Site, needs: &[Need<'_>], sources: &mut Sources) -> Result<(), FixError> {
+        let planned: Vec<&Need<'_>> = needs.iter().filter(|n| n.plan.is_some()).collect();
+        let Some(first) = planned.first() else { return Ok(()) };
+        let same = planned.len() == needs.len()
+            && planned.iter().all(|n| n.plan.map(|p| &p.expected) == first.plan.map(|p| &p.expected));
+        let names = cx.names;
+        match site {
+            // Never written: a file outside the PATHs given; the roots, under them, get a patch.
+            Site::At(file, _) if !names.inside(file) => {
+                let why = format!("{} is outside the paths given", names.of(file));
+                self.root_patches(cx, &planned, &why, sources)
+            }
+            Site::At(file, index) if same => {
+                let is_patch = cx.tree.kustomizations.values().any(|k| k.patches.iter().any(|p| p.file == *file));
+                match edit_at(file, *index, first, is_patch, sources, cx.opts)? {
+                    Ok(Some(e)) => {
+                        self.edits.entry(file.clone()).or_default().extend(e);
+                        Ok(())
+                    }
+                    Ok(None) => {
+                        let why = format!(
+                            "the strategy {} sets is already safe; the one built comes from elsewhere",
+                            names.of(file)
+                        );
+                        self.root_patches(cx, &planned, &why, sources)
+                    }
+                    Err(why) => {
+                        for n in &planned {
+                            self.by_hand.push((n.unit, n.object.id, format!("{}: {why}", names.of(file))));
+                        }
+                        Ok(())
+                    }
+                }
+            }
+            Site::At(file, _) => {
+                let rest: Vec<&str> =
+                    needs.iter().filter(|n| n.plan.is_none()).map(|n| cx.units[n.unit].name.as_str()).collect();
+                let why = match rest.as_slice() {
+                    [] => format!("the roots building {} need different strategies", names.of(file)),
+                    [one] => format!("the roots building {} disagree: {one} needs no fix", names.of(file)),
+                    many => format!("the roots building {} disagree: {} need no fix", names.of(file), many.join(", ")),
+                };
+                self.root_patches(cx, &planned, &why, sources)
+            }
+            Site::Root(..) => {
+                let why = "it has no local source (made by a generator, or from a remote base)";
+                self.root_patches(cx, &planned, why, sources)
+            }
+            Site::Hand(why) => {
+                for n in &planned {
+                    self.by_hand.push((n.unit, n.object.id, why.clone()));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// A new patch in the root of each planned workload (a plain file's is left to a person).
+    fn root_patches(
+        &mut self,
+        cx: &Cx<'_>,
+        planned: &[&Need<'_>],
+        why: &str,
+        sources: &mut Sources,
+    ) -> Result<(), FixError> {
+        for n in planned {
+            if cx.units[n.unit].root.is_none() {
+                self.by_hand.push((n.unit, n.object.id, "it is in no kustomization".into()));
+                continue;
+            }
+            let p = patch_for(n, cx.units, sources, &self.new_patches, why, cx.names, cx.tree)?;
+            self.new_patches.push(p);
+        }
+        Ok(())
+    }
+}
+
+/// Each kustomization's edit that lists its new patches (one edit for all of them).
+fn list_new_patches(
+    new_patches: &[NewPatch],
+    edits: &mut BTreeMap<PathBuf, Vec<Edit>>,
+    names: &Names,
+) -> Result<(), FixError> {
+    let mut listed: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
+    for p in new_patches {
+        let entry = p.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        listed.entry(p.kustomization.clone()).or_default().push(entry);
+    }
+    for (k, entries) in &listed {
+        let text = std::fs::read_to_string(k).map_err(|e| internal(format!("cannot read {}: {e}", names.of(k))))?;
+        let edit = add_patches(&text, entries).map_err(|why| FixError {
+            message: format!("cannot add the new patches to {}: {why}", names.of(k)),
+            code: exit::INPUT,
+        })?;
+        edits.entry(k.clone()).or_default().push(edit);
+    }
+    Ok(())
 }
 
 /// The fix a bundle's plan makes, from the strategy it expects.

@@ -330,50 +330,13 @@ pub(crate) fn report(
     placed: &Placed,
     list_checked: bool,
 ) -> Reported {
-    struct One {
-        location: Location,
-        finding: Finding,
-        resource: ResourceRef,
-        display: String,
-        roots: Vec<String>,
-        extra: Option<String>,
-        reason: Option<String>,
-    }
-    let mut merged: Vec<One> = Vec::new();
-    let mut index: HashMap<(PathBuf, usize, &'static str, String, bool), usize> = HashMap::new();
-    let mut files: BTreeSet<PathBuf> = BTreeSet::new();
-    let mut objects: BTreeSet<(PathBuf, usize, String)> = BTreeSet::new();
-    let mut workloads = 0usize;
-    let mut checked: Vec<outcome::Checked> = Vec::new();
+    let mut out = Reported::default();
+    let mut counted = Counted::default();
+    let mut merged = Merged::default();
     for (ui, u) in units.iter().enumerate() {
         let reached = u.root.as_ref().map(|r| tree.reached(r));
-        for o in &u.objects {
-            if o.kind.is_none() || o.api_version.is_none() {
-                continue;
-            }
-            let workload = o.workload().is_some();
-            let key = match source_of(u, o, sources) {
-                Some(Source::Object(f, i)) => {
-                    files.insert(f.clone());
-                    (f, i, String::new())
-                }
-                Some(Source::File(f) | Source::Line(f, _)) => {
-                    files.insert(f.clone());
-                    (f, usize::MAX, format!("{ui} {}", o.id.index))
-                }
-                None => (PathBuf::new(), usize::MAX, format!("{ui} {}", o.id.index)),
-            };
-            if objects.insert(key) && workload {
-                workloads += 1;
-            }
-            if list_checked && o.workload().is_some() {
-                let (location, _, resource) = place(u, o, None, reached.as_ref(), tree, sources, names);
-                let c = outcome::Checked { resource: resource.unwrap_or_else(|| ResourceRef::of(o)), location };
-                if !checked.contains(&c) {
-                    checked.push(c);
-                }
-            }
-        }
+        let at = Here { unit: u, index: ui, reached: reached.as_ref(), tree, names };
+        counted.count(&at, sources, list_checked.then_some(&mut out.checked));
         let all = u
             .analysis
             .findings
@@ -381,59 +344,141 @@ pub(crate) fn report(
             .map(|f| (f, None))
             .chain(u.analysis.suppressed.iter().map(|(f, r)| (f, Some(r))));
         for (f, reason) in all {
-            let o = &u.objects[f.object.index];
-            let field = f.field.as_ref().map(|c| c.path.as_str());
-            let (mut location, mut file, resource) = place(u, o, field, reached.as_ref(), tree, sources, names);
-            let mut extra = None;
-            if let Some(new) = placed.get(&(ui, f.object)) {
-                location = new.location.clone();
-                file.clone_from(&new.file);
-                extra = Some(new.why.clone());
-            }
-            let line = location.point().map_or(0, |p| p.line);
-            let display = resource.as_ref().map_or_else(|| o.display(), display_of);
-            let message = match f.message.strip_prefix(&o.display()) {
-                Some(rest) => format!("{display}{rest}"),
-                None => f.message.clone(),
-            };
-            let what = match &f.field {
-                Some(c) => format!("{}={:?}", c.path, c.proposed),
-                None => message.clone(),
-            };
-            let key = (file.clone(), line, f.rule.name, what, reason.is_some());
-            let at = *index.entry(key).or_insert_with(|| {
-                merged.push(One {
-                    location,
-                    finding: Finding { message, ..f.clone() },
-                    resource: resource.unwrap_or_else(|| ResourceRef::of(o)),
-                    display,
-                    roots: Vec::new(),
-                    extra,
-                    reason: reason.cloned(),
-                });
-                merged.len() - 1
-            });
-            if u.root.is_some() && !merged[at].roots.contains(&u.name) {
-                merged[at].roots.push(u.name.clone());
-            }
+            merged.add(&at, f, reason, sources, placed);
         }
     }
-    // Stable: findings at one place keep the order the rules gave them.
-    merged.sort_by(|a, b| {
-        let key = |o: &One| (o.location.file.clone(), o.location.point().map_or(0, |p| p.line));
-        key(a).cmp(&key(b))
-    });
-    let mut out = Reported { files: files.len(), objects: objects.len(), workloads, checked, ..Reported::default() };
-    for one in merged {
-        let message = with_roots(&one.finding.message, &one.display, &one.roots, one.extra.as_deref());
-        let diagnostic =
-            Diagnostic { finding: Finding { message, ..one.finding }, resource: one.resource, location: one.location };
-        match one.reason {
-            Some(reason) => out.suppressed.push(Suppressed { diagnostic, reason }),
-            None => out.diagnostics.push(diagnostic),
-        }
-    }
+    out.files = counted.files.len();
+    out.objects = counted.objects.len();
+    out.workloads = counted.workloads;
+    merged.finish(&mut out);
     out
+}
+
+/// A bundle being reported, and what places its objects.
+struct Here<'a> {
+    unit: &'a Unit,
+    index: usize,
+    reached: Option<&'a Reached>,
+    tree: &'a Tree,
+    names: &'a Names,
+}
+
+/// What was checked, each source file and object once.
+#[derive(Default)]
+struct Counted {
+    files: BTreeSet<PathBuf>,
+    objects: BTreeSet<(PathBuf, usize, String)>,
+    workloads: usize,
+}
+
+impl Counted {
+    /// Counts a bundle's objects (and lists its workloads in `checked`, when asked).
+    fn count(&mut self, at: &Here<'_>, sources: &mut Sources, mut checked: Option<&mut Vec<outcome::Checked>>) {
+        let (u, ui) = (at.unit, at.index);
+        for o in u.objects.iter().filter(|o| o.kind.is_some() && o.api_version.is_some()) {
+            let workload = o.workload().is_some();
+            let key = match source_of(u, o, sources) {
+                Some(Source::Object(f, i)) => {
+                    self.files.insert(f.clone());
+                    (f, i, String::new())
+                }
+                Some(Source::File(f) | Source::Line(f, _)) => {
+                    self.files.insert(f.clone());
+                    (f, usize::MAX, format!("{ui} {}", o.id.index))
+                }
+                None => (PathBuf::new(), usize::MAX, format!("{ui} {}", o.id.index)),
+            };
+            if self.objects.insert(key) && workload {
+                self.workloads += 1;
+            }
+            if let (Some(list), true) = (checked.as_deref_mut(), workload) {
+                let (location, _, resource) = place(u, o, None, at.reached, at.tree, sources, at.names);
+                let c = outcome::Checked { resource: resource.unwrap_or_else(|| ResourceRef::of(o)), location };
+                if !list.contains(&c) {
+                    list.push(c);
+                }
+            }
+        }
+    }
+}
+
+/// One finding, merged across the roots that found it.
+struct One {
+    location: Location,
+    finding: Finding,
+    resource: ResourceRef,
+    display: String,
+    roots: Vec<String>,
+    extra: Option<String>,
+    reason: Option<String>,
+}
+
+/// The findings merged as they come: one per place, rule and change (or message).
+#[derive(Default)]
+struct Merged {
+    all: Vec<One>,
+    index: HashMap<(PathBuf, usize, &'static str, String, bool), usize>,
+}
+
+impl Merged {
+    /// Adds a finding of a bundle (`reason`: suppressed, with the annotation's reason).
+    fn add(&mut self, at: &Here<'_>, f: &Finding, reason: Option<&String>, sources: &mut Sources, placed: &Placed) {
+        let u = at.unit;
+        let o = &u.objects[f.object.index];
+        let field = f.field.as_ref().map(|c| c.path.as_str());
+        let (mut location, mut file, resource) = place(u, o, field, at.reached, at.tree, sources, at.names);
+        let mut extra = None;
+        if let Some(new) = placed.get(&(at.index, f.object)) {
+            location = new.location.clone();
+            file.clone_from(&new.file);
+            extra = Some(new.why.clone());
+        }
+        let line = location.point().map_or(0, |p| p.line);
+        let display = resource.as_ref().map_or_else(|| o.display(), display_of);
+        let message = match f.message.strip_prefix(&o.display()) {
+            Some(rest) => format!("{display}{rest}"),
+            None => f.message.clone(),
+        };
+        let what = match &f.field {
+            Some(c) => format!("{}={:?}", c.path, c.proposed),
+            None => message.clone(),
+        };
+        let key = (file, line, f.rule.name, what, reason.is_some());
+        let all = &mut self.all;
+        let i = *self.index.entry(key).or_insert_with(|| {
+            all.push(One {
+                location,
+                finding: Finding { message, ..f.clone() },
+                resource: resource.unwrap_or_else(|| ResourceRef::of(o)),
+                display,
+                roots: Vec::new(),
+                extra,
+                reason: reason.cloned(),
+            });
+            all.len() - 1
+        });
+        if u.root.is_some() && !self.all[i].roots.contains(&u.name) {
+            self.all[i].roots.push(u.name.clone());
+        }
+    }
+
+    /// The diagnostics and suppressed findings, in file and line order.
+    fn finish(mut self, out: &mut Reported) {
+        // Stable: findings at one place keep the order the rules gave them.
+        self.all.sort_by(|a, b| {
+            let key = |o: &One| (o.location.file.clone(), o.location.point().map_or(0, |p| p.line));
+            key(a).cmp(&key(b))
+        });
+        for one in self.all {
+            let message = with_roots(&one.finding.message, &one.display, &one.roots, one.extra.as_deref());
+            let finding = Finding { message, ..one.finding };
+            let diagnostic = Diagnostic { finding, resource: one.resource, location: one.location };
+            match one.reason {
+                Some(reason) => out.suppressed.push(Suppressed { diagnostic, reason }),
+                None => out.diagnostics.push(diagnostic),
+            }
+        }
+    }
 }
 
 /// `Kind namespace/name` of a reference, as `Object::display` writes it.

@@ -217,49 +217,12 @@ pub(crate) fn check(
     for p in &tree.problems {
         out.errors.push(format!("{}: error: not a readable kustomization: {}", names.of(&p.file), p.message));
     }
-    let jobs: Vec<build::Job> = tree
-        .roots
-        .iter()
-        .filter(|r| tree.kustomizations.contains_key(*r))
-        .map(|r| build::Job { root: r.clone(), component: tree.kustomizations[r].component })
-        .collect();
-    let built = opts.builder.build_all(&jobs, opts.workers);
-    let mut texts = Vec::new();
-    for (job, b) in jobs.iter().zip(built) {
-        match b.output {
-            Ok(text) => texts.push((job, text, b.dir)),
-            Err(why) => {
-                let place = map::locate_build_error(&tree, &job.root, &why, &names);
-                out.errors.push(format!(
-                    "{place}: error: cannot build the root {}: {}",
-                    names.of(&job.root),
-                    names.in_text(&why)
-                ));
-            }
-        }
-    }
+    let built = build_roots(opts, &tree, &names, &mut out.errors);
     let plain = plain_text(&tree, &names, opts.limits, excluded, &mut out);
     // A fix stopped by a root it cannot build writes nothing: its findings say what it would do.
     let fixing = opts.fix && out.errors.is_empty();
     let config = Config { report_only: !fixing, ..config.clone() };
-    let mut units = Vec::new();
-    for (job, text, dir) in texts {
-        let k = &tree.kustomizations[&job.root];
-        let name = names.of(&job.root);
-        let origin = map::Origins::Built { dir };
-        match unit(&name, Some(job.root.clone()), Some(k.file.clone()), &text, origin, &config, opts.limits) {
-            Ok(u) => units.push(u),
-            Err(why) => {
-                out.errors.push(format!("{}: error: the build of {name} cannot be read: {why}", names.of(&k.file)));
-            }
-        }
-    }
-    if let Some((text, parts)) = plain {
-        match unit("plain manifests", None, None, &text, map::Origins::Plain { parts }, &config, opts.limits) {
-            Ok(u) => units.push(u),
-            Err(why) => out.errors.push(format!("rwo-guard: error: {why}")),
-        }
-    }
+    let mut units = read_units(built, plain, &tree, &names, &config, opts.limits, &mut out.errors);
     for f in map::undeployed(&tree) {
         out.skipped.push((names.of(&f), "not deployed by any root: not read as objects".into()));
     }
@@ -267,10 +230,9 @@ pub(crate) fn check(
     let mut placed = fix::Placed::default();
     if fixing {
         let planned = fix::plan(&mut units, &tree, &mut sources, &names, opts, &config).map_err(|e| {
-            Failure::new(if e.code == crate::error::exit::INTERNAL {
-                Fatal::Internal(e.message)
-            } else {
-                Fatal::Usage(e.message)
+            Failure::new(match e.code {
+                crate::error::exit::INTERNAL => Fatal::Internal(e.message),
+                _ => Fatal::Input { message: e.message, place: None, hint: None },
             })
         })?;
         out.edits = planned.edits;
@@ -282,17 +244,82 @@ pub(crate) fn check(
     out.suppressed = reported.suppressed;
     out.workloads = reported.checked;
     out.stats = Stats { files: reported.files, objects: reported.objects, workloads: reported.workloads };
-    // Each workload fixed once, however many roots build it.
-    let mut fixed: Vec<(&Option<String>, &crate::findings::ResourceRef)> = out
-        .diagnostics
+    out.fixed = fixed(&out.diagnostics);
+    Ok(out)
+}
+
+/// How many workloads a fix edits: each once, however many roots build it.
+fn fixed(diagnostics: &[Diagnostic]) -> usize {
+    let mut fixed: Vec<(&Option<String>, &crate::findings::ResourceRef)> = diagnostics
         .iter()
         .filter(|d| d.rule() == &crate::rules::STRATEGY_REWRITTEN)
         .map(|d| (&d.location.file, &d.resource))
         .collect();
     fixed.sort_by(|a, b| (a.0, &a.1.kind, &a.1.name).cmp(&(b.0, &b.1.kind, &b.1.name)));
     fixed.dedup();
-    out.fixed = fixed.len();
-    Ok(out)
+    fixed.len()
+}
+
+/// Every root built (in parallel): each root's stream and the directory it was built from; a
+/// root that did not build is a located line in `errors`.
+fn build_roots(
+    opts: &Options,
+    tree: &discover::Tree,
+    names: &Names,
+    errors: &mut Vec<String>,
+) -> Vec<(build::Job, String, PathBuf)> {
+    let jobs: Vec<build::Job> = tree
+        .roots
+        .iter()
+        .filter(|r| tree.kustomizations.contains_key(*r))
+        .map(|r| build::Job { root: r.clone(), component: tree.kustomizations[r].component })
+        .collect();
+    let built = opts.builder.build_all(&jobs, opts.workers);
+    let mut texts = Vec::new();
+    for (job, b) in jobs.into_iter().zip(built) {
+        match b.output {
+            Ok(text) => texts.push((job, text, b.dir)),
+            Err(why) => {
+                let place = map::locate_build_error(tree, &job.root, &why, names);
+                errors.push(format!(
+                    "{place}: error: cannot build the root {}: {}",
+                    names.of(&job.root),
+                    names.in_text(&why)
+                ));
+            }
+        }
+    }
+    texts
+}
+
+/// The bundles to check: each root's build, then the plain manifests.
+#[allow(clippy::type_complexity)]
+fn read_units(
+    built: Vec<(build::Job, String, PathBuf)>,
+    plain: Option<(String, Vec<(usize, PathBuf)>)>,
+    tree: &discover::Tree,
+    names: &Names,
+    config: &Config,
+    limits: Limits,
+    errors: &mut Vec<String>,
+) -> Vec<Unit> {
+    let mut units = Vec::new();
+    for (job, text, dir) in built {
+        let k = &tree.kustomizations[&job.root];
+        let name = names.of(&job.root);
+        let origin = map::Origins::Built { dir };
+        match unit(&name, Some(job.root.clone()), Some(k.file.clone()), &text, origin, config, limits) {
+            Ok(u) => units.push(u),
+            Err(why) => errors.push(format!("{}: error: the build of {name} cannot be read: {why}", names.of(&k.file))),
+        }
+    }
+    if let Some((text, parts)) = plain {
+        match unit("plain manifests", None, None, &text, map::Origins::Plain { parts }, config, limits) {
+            Ok(u) => units.push(u),
+            Err(why) => errors.push(format!("rwo-guard: error: {why}")),
+        }
+    }
+    units
 }
 
 /// Reads and analyses one bundle.
