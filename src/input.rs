@@ -27,7 +27,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
-use crate::error::{Fatal, Place};
+use crate::error::{Failure, Fatal, Place};
 use crate::model::Object;
 use crate::read::{Bundle, Form, Limits};
 use crate::{kinds, text};
@@ -41,32 +41,6 @@ pub(crate) struct Source {
     pub path: PathBuf,
     /// Its text.
     pub text: String,
-}
-
-/// What stopped the run, with the input it is about: its name and bytes (for the caret line).
-#[derive(Debug)]
-pub(crate) struct Failure {
-    /// The error.
-    pub fatal: Box<Fatal>,
-    /// The input's name and bytes, when the error is about one.
-    pub source: Option<Box<(String, Vec<u8>)>>,
-}
-
-impl Failure {
-    /// A failure about no place in any input.
-    pub(crate) fn new(fatal: Fatal) -> Failure {
-        Failure { fatal: Box::new(fatal), source: None }
-    }
-
-    /// A failure in the input `name` whose bytes are `text`.
-    pub(crate) fn in_input(fatal: Fatal, name: &str, text: Vec<u8>) -> Failure {
-        Failure { fatal: Box::new(fatal), source: Some(Box::new((name.to_string(), text))) }
-    }
-
-    /// A usage error.
-    pub(crate) fn usage(message: &str) -> Failure {
-        Failure::new(Fatal::Usage(message.into()))
-    }
 }
 
 /// The extensions a directory's files are read for.
@@ -95,15 +69,35 @@ pub(crate) struct Files {
 
 /// Reads every file the `-f` paths name, in order, each once.
 pub(crate) fn read_files(paths: &[PathBuf], limits: Limits) -> Result<Files, Failure> {
+    read_files_where(paths, limits, Given::Filename, &mut |_| true)
+}
+
+/// How the paths were given: they differ in how errors name them and in whether an empty
+/// directory is an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Given {
+    /// `-f PATH`: a directory with no file to read is an error.
+    Filename,
+    /// `check PATH`, `fix PATH`: an empty directory is checked, and found empty.
+    Argument,
+}
+
+/// As [`read_files`], reading only the files `keep` accepts (the others are not opened).
+pub(crate) fn read_files_where(
+    paths: &[PathBuf],
+    limits: Limits,
+    given: Given,
+    keep: &mut dyn FnMut(&Path) -> bool,
+) -> Result<Files, Failure> {
     let mut seen = HashSet::new();
     let mut files = Files::default();
     let mut total = 0usize;
     for arg in paths {
-        let (paths, skipped) = files_of(arg).map_err(Failure::new)?;
+        let (paths, skipped) = files_of(arg, given).map_err(Failure::new)?;
         files.skipped.extend(skipped);
         for path in paths {
             let meta = std::fs::metadata(&path).map_err(|e| Failure::new(cannot_read(&path, &e)))?;
-            if !seen.insert((meta.dev(), meta.ino())) {
+            if !seen.insert((meta.dev(), meta.ino())) || !keep(&path) {
                 continue;
             }
             let budget = limits.max_input_bytes - total;
@@ -173,20 +167,21 @@ type Skipped = (String, String);
 
 /// The files one `-f` path stands for: itself, or a directory's files (sorted), and the links
 /// in the directory left out because they lead out of it.
-fn files_of(arg: &Path) -> Result<(Vec<PathBuf>, Vec<Skipped>), Fatal> {
+fn files_of(arg: &Path, given: Given) -> Result<(Vec<PathBuf>, Vec<Skipped>), Fatal> {
+    let flag = if given == Given::Filename { "-f " } else { "" };
     if arg.as_os_str() == "-" {
         return Err(Fatal::Usage("-f -: standard input is read when no -f is given".into()));
     }
     let meta = std::fs::metadata(arg).map_err(|e| {
         let broken = std::fs::symlink_metadata(arg).is_ok_and(|m| m.file_type().is_symlink());
         let what = if broken { " (a symbolic link to nothing, or a loop of links)" } else { "" };
-        Fatal::Usage(format!("-f {}: {e}{what}", display(arg)))
+        Fatal::Usage(format!("{flag}{}: {e}{what}", display(arg)))
     })?;
     if !meta.is_dir() {
         return Ok((vec![arg.to_path_buf()], Vec::new()));
     }
     let (mut files, mut skipped) = walk(arg, (meta.dev(), meta.ino()))?;
-    if files.is_empty() {
+    if files.is_empty() && given == Given::Filename {
         let kinds = EXTENSIONS.iter().map(|e| format!("*.{e}")).collect::<Vec<_>>().join(", ");
         let also = if skipped.is_empty() { "" } else { " (links that lead out of it are not followed)" };
         return Err(Fatal::Usage(format!("-f {}: no {kinds} file in this directory or below it{also}", display(arg))));
@@ -308,7 +303,7 @@ pub(crate) struct Census {
 }
 
 impl Census {
-    /// Counts `o`, and keeps it when analysis needs it (as `kinds::relevant`).
+    /// Counts `o`, and keeps it when analysis needs it (as `Object::relevant`).
     pub(crate) fn keep(&self, o: &Object) -> bool {
         if let (Some(api_version), Some(kind)) = (o.api_version.as_deref(), o.kind.as_deref()) {
             let group = kinds::split_api_version(api_version).0;
@@ -321,7 +316,13 @@ impl Census {
                 }
             }
         }
-        kinds::relevant(o)
+        o.relevant()
+    }
+
+    /// How many Kubernetes objects were seen (with `apiVersion` and `kind`, not build
+    /// configuration).
+    pub(crate) fn objects(&self) -> usize {
+        self.objects.load(Ordering::Relaxed)
     }
 
     /// Why the file read is skipped, when it holds no Kubernetes object.
@@ -374,7 +375,7 @@ mod tests {
             fs::create_dir_all(p.parent().expect("parent")).expect("dirs");
             fs::write(&p, "a: 1\n").expect("write");
         }
-        let (files, _) = files_of(&dir).expect("walk");
+        let (files, _) = files_of(&dir, Given::Filename).expect("walk");
         assert_eq!(names(&dir, &files), ["a.yaml", "a.yml", "a/y.yaml", "b.yaml", "c.JSON", "z/deep/x.yaml"]);
         let _ = fs::remove_dir_all(&dir);
     }
@@ -385,12 +386,12 @@ mod tests {
         fs::create_dir_all(dir.join("a/b")).expect("dirs");
         fs::write(dir.join("a/b/x.yaml"), "a: 1\n").expect("write");
         std::os::unix::fs::symlink("..", dir.join("a/b/up")).expect("link");
-        let err = files_of(&dir.join("a")).expect_err("loop");
+        let err = files_of(&dir.join("a"), Given::Filename).expect_err("loop");
         let shown = err.render("-", b"");
         assert!(shown.contains("a/b/up leads back to") && shown.contains("loop of symbolic links"), "{shown}");
         fs::remove_file(dir.join("a/b/up")).expect("unlink");
         std::os::unix::fs::symlink("nowhere.yaml", dir.join("a/b/gone.yaml")).expect("link");
-        let shown = files_of(&dir.join("a")).expect_err("broken").render("-", b"");
+        let shown = files_of(&dir.join("a"), Given::Filename).expect_err("broken").render("-", b"");
         assert!(shown.contains("gone.yaml") && shown.contains("a symbolic link to nothing"), "{shown}");
         let _ = fs::remove_dir_all(&dir);
     }
@@ -426,16 +427,16 @@ mod tests {
         std::os::unix::fs::symlink("../secrets", dir.join("tree/up")).expect("link");
         std::os::unix::fs::symlink("in/x.yaml", dir.join("tree/inner.yaml")).expect("link");
         std::os::unix::fs::symlink("in", dir.join("tree/again")).expect("link");
-        let (files, skipped) = files_of(&dir.join("tree")).expect("walk");
+        let (files, skipped) = files_of(&dir.join("tree"), Given::Filename).expect("walk");
         assert_eq!(names(&dir, &files), ["tree/again/x.yaml", "tree/in/x.yaml", "tree/inner.yaml"]);
         let skipped: Vec<&str> = skipped.iter().map(|(n, _)| n.strip_prefix(&display(&dir)).unwrap_or(n)).collect();
         assert_eq!(skipped, ["/tree/key.yaml", "/tree/up"]);
-        let (_, why) = &files_of(&dir.join("tree")).expect("walk").1[0];
+        let (_, why) = &files_of(&dir.join("tree"), Given::Filename).expect("walk").1[0];
         assert!(why.contains("secrets/key.yaml") && why.contains("not followed"), "{why}");
         // Named on the command line, a link is followed; a link to a directory is a path named.
-        let (files, skipped) = files_of(&dir.join("tree/key.yaml")).expect("named");
+        let (files, skipped) = files_of(&dir.join("tree/key.yaml"), Given::Filename).expect("named");
         assert_eq!((files.len(), skipped.len()), (1, 0));
-        let (files, skipped) = files_of(&dir.join("tree/up")).expect("named");
+        let (files, skipped) = files_of(&dir.join("tree/up"), Given::Filename).expect("named");
         assert_eq!((names(&dir, &files), skipped.len()), (vec!["tree/up/key.yaml".to_string()], 0));
         let _ = fs::remove_dir_all(&dir);
     }

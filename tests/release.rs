@@ -269,6 +269,68 @@ fn output(dir: &Path, key: &str) -> String {
     outputs(dir).into_iter().find(|(k, _)| k == key).map_or_else(|| panic!("no output {key}"), |(_, v)| v)
 }
 
+/// A release of `bin` for this host in `dist` (as the release workflow builds it, without the
+/// generated files): its SHA256SUMS line and the archive's digest.
+fn local_release(bin: &Path, dist: &Path) -> (String, String) {
+    let target = host_target();
+    let out = run(Command::new(repo().join("scripts/release/archive.sh"))
+        .args(["--without-generated", target])
+        .arg(bin)
+        .arg(dist));
+    assert!(out.status.success(), "archive.sh:\n{}", text(&out));
+    let archive = format!("rwo-guard-{target}.tar.gz");
+    let out = run(Command::new("sha256sum").arg(&archive).current_dir(dist));
+    assert!(out.status.success(), "{}", text(&out));
+    let sums = String::from_utf8_lossy(&out.stdout).into_owned();
+    let digest = sums.split_whitespace().next().expect("digest").to_string();
+    (sums, digest)
+}
+
+/// What the Action's install step is asked for: a version, the SHA256SUMS it finds, the pinned
+/// digest, the runner's OS.
+#[derive(Clone, Copy)]
+struct Release<'a> {
+    version: &'a str,
+    sums: &'a str,
+    pinned: Option<&'a str>,
+    os: &'a str,
+}
+
+/// The Action's install step run against the release in `dist` (file:// download base).
+fn install_from(dir: &Path, dist: &Path, r: Release<'_>) -> Output {
+    fs::write(dist.join("SHA256SUMS"), r.sums).expect("SHA256SUMS");
+    let mut cmd = Command::new("bash");
+    cmd.arg(repo().join("scripts/action/install.sh"));
+    action_env(&mut cmd, dir);
+    cmd.env("RUNNER_OS", r.os)
+        .env("RWO_GUARD_VERSION", r.version)
+        .env("RWO_GUARD_DOWNLOAD_BASE", format!("file://{}", dist.display()));
+    if let Some(p) = r.pinned {
+        cmd.env("RWO_GUARD_SHA256", p);
+    }
+    run(&mut cmd)
+}
+
+/// The install step as a test calls it: version, SHA256SUMS, pinned digest, OS.
+type Install<'a> = dyn Fn(&str, &str, Option<&str>, &str) -> Output + 'a;
+
+/// Checksums: a wrong line, no line, a wrong pinned digest, a bad version, another OS: each
+/// refused with its reason.
+fn refuses_what_does_not_match(install: &Install<'_>, version: &str, sums: &str, digest: &str) {
+    let wrong = format!("{}{}", "0".repeat(64), &sums[64..]);
+    let other = format!("{digest}  rwo-guard-other.tar.gz\n");
+    let pinned = "f".repeat(64);
+    for (out, why) in [
+        (install(version, &wrong, None, "Linux"), "does not match SHA256SUMS"),
+        (install(version, &other, None, "Linux"), "no line for"),
+        (install(version, sums, Some(&pinned), "Linux"), "not the pinned"),
+        (install("one.two", sums, None, "Linux"), "version must be"),
+        (install(version, sums, None, "macOS"), "Linux only"),
+    ] {
+        assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains(why), "{}", text(&out));
+    }
+}
+
 /// The Action's install step against a locally built release (file:// download base): it
 /// installs only an archive whose SHA-256 matches SHA256SUMS (and the pinned digest, when
 /// given); then its run step on a kustomization and on a path.
@@ -278,29 +340,9 @@ fn action_installs_a_verified_archive_and_runs_rwo_guard() {
     let bin = Path::new(env!("CARGO_BIN_EXE_rwo-guard"));
     let dir = scratch("action");
     let dist = dir.join("dist");
-    let target = host_target();
-    let out = run(Command::new(repo().join("scripts/release/archive.sh"))
-        .args(["--without-generated", target])
-        .arg(bin)
-        .arg(&dist));
-    assert!(out.status.success(), "archive.sh:\n{}", text(&out));
-    let archive = format!("rwo-guard-{target}.tar.gz");
-    let out = run(Command::new("sha256sum").arg(&archive).current_dir(&dist));
-    assert!(out.status.success(), "{}", text(&out));
-    let sums = String::from_utf8_lossy(&out.stdout).into_owned();
-    let digest = sums.split_whitespace().next().expect("digest").to_string();
+    let (sums, digest) = local_release(bin, &dist);
     let install = |version: &str, sums: &str, pinned: Option<&str>, os: &str| {
-        fs::write(dist.join("SHA256SUMS"), sums).expect("SHA256SUMS");
-        let mut cmd = Command::new("bash");
-        cmd.arg(repo().join("scripts/action/install.sh"));
-        action_env(&mut cmd, &dir);
-        cmd.env("RUNNER_OS", os)
-            .env("RWO_GUARD_VERSION", version)
-            .env("RWO_GUARD_DOWNLOAD_BASE", format!("file://{}", dist.display()));
-        if let Some(p) = pinned {
-            cmd.env("RWO_GUARD_SHA256", p);
-        }
-        run(&mut cmd)
+        install_from(&dir, &dist, Release { version, sums, pinned, os })
     };
 
     let version = env!("CARGO_PKG_VERSION");
@@ -313,64 +355,42 @@ fn action_installs_a_verified_archive_and_runs_rwo_guard() {
     assert_eq!(Path::new(path_line.trim()), installed.parent().expect("bin dir"));
     assert_eq!(fs::read(&installed).expect("installed"), fs::read(bin).expect("bin"));
 
-    // Checksums: a wrong line, no line, a wrong pinned digest, a bad version, another OS.
-    let wrong = format!("{}{}", "0".repeat(64), &sums[64..]);
-    let out = install(version, &wrong, None, "Linux");
-    assert!(
-        !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("does not match SHA256SUMS"),
-        "{}",
-        text(&out)
-    );
-    let out = install(version, &format!("{digest}  rwo-guard-other.tar.gz\n"), None, "Linux");
-    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("no line for"), "{}", text(&out));
-    let out = install(version, &sums, Some(&"f".repeat(64)), "Linux");
-    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("not the pinned"), "{}", text(&out));
-    let out = install("one.two", &sums, None, "Linux");
-    assert!(
-        !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("version must be"),
-        "{}",
-        text(&out)
-    );
-    let out = install(version, &sums, None, "macOS");
-    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("Linux only"), "{}", text(&out));
+    refuses_what_does_not_match(&install, version, &sums, &digest);
 
     // Each install starts afresh (the failed ones above removed the first): install again.
     let out = install(&format!("v{version}"), &sums, None, "Linux");
     assert!(out.status.success(), "install.sh:\n{}", text(&out));
     assert_eq!(PathBuf::from(output(&dir, "path")), installed);
 
-    // The run step: a kustomization in check mode (the example needs a fix: exit 1).
+    // The run step: `rwo-guard check` on a kustomization's build (the example needs a fix:
+    // exit 1), with annotations on stdout, the text in the log and summary, and a SARIF file.
     let example = repo().join("examples/standalone-pipe");
-    let runner = |vars: &[(&str, &Path)], mode: &str| {
+    let runner = |vars: &[(&str, &Path)], cwd: &Path| {
         let mut cmd = Command::new("bash");
-        cmd.arg(repo().join("scripts/action/run.sh"));
+        cmd.arg(repo().join("scripts/action/run.sh")).current_dir(cwd);
         action_env(&mut cmd, &dir);
-        cmd.env("RWO_GUARD_BIN", &installed).env("INPUT_MODE", mode);
+        cmd.env("RWO_GUARD_BIN", &installed);
         for (k, v) in vars {
             cmd.env(k, v);
         }
         run(&mut cmd)
     };
-    let out = runner(&[("INPUT_KUSTOMIZATION", &example)], "check");
+    let out = runner(&[("INPUT_KUSTOMIZATION", &example)], &dir);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert_eq!(output(&dir, "exit-code"), "1");
-    let results = fs::read_to_string(output(&dir, "results")).expect("results file");
-    assert!(results.contains("rule: strategy-unsafe"), "{results}");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(stdout.contains("::error title=rwo-guard strategy-unsafe::Deployment db: would add"), "{stdout}");
+    assert!(stdout.contains("error [strategy-unsafe] Deployment db: would add spec.strategy"), "the text: {stdout}");
+    // A build names no file (unless its kustomization adds origin annotations): the SARIF
+    // report holds the finding as a tool notification.
+    let sarif = fs::read_to_string(output(&dir, "sarif")).expect("SARIF file");
+    assert!(sarif.contains("\"id\": \"strategy-unsafe\""), "{sarif}");
     let summary = fs::read_to_string(dir.join("step-summary")).expect("summary");
-    assert!(summary.contains("exit 1") && summary.contains("db"), "{summary}");
+    assert!(summary.contains("exit 1") && summary.contains("Deployment db"), "{summary}");
     let kustomized = run(Command::new("kubectl").arg("kustomize").arg(&example));
     assert!(kustomized.status.success(), "kubectl kustomize:\n{}", text(&kustomized));
-    assert_eq!(fs::read(output(&dir, "output")).expect("output"), kustomized.stdout, "check mode changes nothing");
 
-    // A path (the rendered stream as a file) in recreate mode: rewritten, exit 0.
-    let rendered = dir.join("rendered.yaml");
-    fs::write(&rendered, &kustomized.stdout).expect("write");
-    let out = runner(&[("INPUT_PATH", &rendered)], "recreate");
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let rewritten = fs::read_to_string(output(&dir, "output")).expect("output");
-    assert!(rewritten.contains("type: Recreate"), "{rewritten}");
-
-    // A directory of files: each is its own document.
+    // Paths: a directory of files (relative to the workspace), each finding placed in its file.
     let manifests = dir.join("manifests");
     fs::create_dir_all(manifests.join("sub")).expect("mkdir");
     let text_out = String::from_utf8_lossy(&kustomized.stdout).into_owned();
@@ -378,14 +398,23 @@ fn action_installs_a_verified_archive_and_runs_rwo_guard() {
     fs::write(manifests.join("a.yaml"), first).expect("write"); // no final line break
     fs::write(manifests.join("sub/b.yml"), rest).expect("write");
     fs::write(manifests.join("notes.txt"), "not yaml: [").expect("write");
-    let out = runner(&[("INPUT_PATH", &manifests)], "recreate");
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(fs::read_to_string(output(&dir, "output")).expect("output").contains("type: Recreate"));
+    let out = runner(&[("INPUT_PATH", Path::new("manifests"))], &dir);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(stdout.contains("::error file=manifests/sub/b.yml,line="), "annotated in its file: {stdout}");
+    let sarif = fs::read_to_string(output(&dir, "sarif")).expect("SARIF file");
+    assert!(sarif.contains("\"uri\": \"manifests/sub/b.yml\""), "{sarif}");
 
-    // Exactly one of path and kustomization.
-    let out = runner(&[("INPUT_PATH", &rendered), ("INPUT_KUSTOMIZATION", &example)], "check");
+    // Fixed (by rwo-guard fix): the check passes.
+    let fixed = run(Command::new(&installed).args(["fix", "manifests"]).current_dir(&dir));
+    assert!(fixed.status.success(), "{}", text(&fixed));
+    let out = runner(&[("INPUT_PATH", Path::new("manifests"))], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    // At most one of path and kustomization.
+    let out = runner(&[("INPUT_PATH", Path::new("manifests")), ("INPUT_KUSTOMIZATION", &example)], &dir);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("exactly one"), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at most one"), "{}", text(&out));
 }
 
 /// The Dockerfile's default VERSION (its label when no build arg is given) is Cargo.toml's,

@@ -12,7 +12,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -61,14 +61,17 @@ fn tests_read_nothing_outside_the_repository() {
             }
         }
     }
-    let outside = ["../", "shared"].concat();
+    // The folder beside the repository the schema was read from, named as a path or joined on.
+    let outside = [["../", "shared/schemas"].concat(), ["join(\"../", "shared"].concat()];
     for f in files {
         let text = fs::read(&f).unwrap_or_default();
-        assert!(
-            !text.windows(outside.len()).any(|w| w == outside.as_bytes()),
-            "{} reads a folder beside the repository ({outside})",
-            f.display()
-        );
+        for o in &outside {
+            assert!(
+                !text.windows(o.len()).any(|w| w == o.as_bytes()),
+                "{} reads a folder beside the repository ({o})",
+                f.display()
+            );
+        }
     }
 }
 
@@ -92,6 +95,8 @@ for r in run["results"]:
     assert r["level"] in ("error", "warning", "note"), r
 for rule in rules:
     assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"] and rule["help"]["text"], rule
+    # GitHub links a rule's help from helpUri: an absolute URI (the schema's "uri" format).
+    assert rule["helpUri"].startswith("https://") and rule["helpUri"].endswith('#' + rule['id']), rule
 notes = run["invocations"][0].get("toolExecutionNotifications", [])
 print("results", len(run["results"]), "notifications", len(notes), "rules", len(rules))
 sys.exit(1 if errors else 0)
@@ -127,6 +132,35 @@ fn sarif_validates_against_the_oasis_schema() {
     let checked = python("jsonschema", VALIDATE_SARIF, &[&schema, &dir.join("failed.sarif")]);
     assert_eq!(checked.code, 0, "{}", checked.show());
     assert!(fs::read_to_string(dir.join("failed.sarif")).expect("log").contains("\"executionSuccessful\": false"));
+}
+
+#[test]
+#[ignore = "end to end: needs .tools/venv (jsonschema, junitparser) and kubectl; run `make test`"]
+fn check_reports_are_read_by_their_tools() {
+    let schema = sarif_schema();
+    let dir = scratch("reports-check");
+    copy_tree(&repo().join("tests/files/check-platform/tree"), &dir);
+    // The files as plain manifests (--no-build), then as kustomize builds them (every root built
+    // by kubectl kustomize, findings at their source): both reports are valid.
+    for (build, results, junit) in [
+        (&["--no-build"][..], "results 5 notifications 0 rules 16", "tests 8 failures 3 errors 0"),
+        (&["--kustomize", "kubectl"][..], "results 6 notifications 0 rules 16", "tests 6 failures 2 errors 0"),
+    ] {
+        let mut args = vec!["check", "--format", "sarif", "-o", "check.sarif", "components/manifests"];
+        args.extend(build);
+        let ran = rwo_guard(&dir, &args, None);
+        assert_eq!(ran.code, 1, "{}", ran.show());
+        let checked = python("jsonschema", VALIDATE_SARIF, &[&schema, &dir.join("check.sarif")]);
+        assert_eq!(checked.code, 0, "{}", checked.show());
+        assert!(checked.stdout.contains(results), "{build:?}: {}", checked.stdout);
+        let mut args = vec!["check", "--format", "junit", "-o", "check.xml", "components/manifests"];
+        args.extend(build);
+        let ran = rwo_guard(&dir, &args, None);
+        assert_eq!(ran.code, 1, "{}", ran.show());
+        let read = python("junitparser", READ_JUNIT, &[&dir.join("check.xml")]);
+        assert_eq!(read.code, 0, "{}", read.show());
+        assert!(read.stdout.contains(junit), "{build:?}: {}", read.stdout);
+    }
 }
 
 const READ_JUNIT: &str = r#"
@@ -273,6 +307,40 @@ fn file_diffs_apply_with_git_apply_and_patch() {
     }
 }
 
+/// The pieces generated file names are made of.
+const NAME_PIECES: &[&[u8]] = &[
+    b"a",
+    b"b",
+    b"z",
+    b" ",
+    b"  ",
+    b"\t",
+    b"\n",
+    b"\"",
+    b"\\",
+    b"-",
+    b"'",
+    b"$",
+    "\u{e9}".as_bytes(),
+    b"\xff",
+    b"\x1b",
+    b"#",
+];
+
+/// A generated file name for case `case`: pieces with spaces, tabs, line breaks, quotes,
+/// backslashes, ESC, non-ASCII and non-UTF-8 bytes, every fifth with a leading dash.
+fn odd_name(case: usize, next: &mut impl FnMut(usize) -> usize) -> Vec<u8> {
+    let mut name: Vec<u8> = Vec::new();
+    if case % 5 == 0 {
+        name.push(b'-');
+    }
+    for _ in 0..=next(6) {
+        name.extend_from_slice(NAME_PIECES[next(NAME_PIECES.len())]);
+    }
+    name.extend_from_slice(if case % 3 == 0 { b" x.yaml" } else { b".yaml" });
+    name
+}
+
 /// Generated file names (spaces, tabs, line breaks, quotes, backslashes, a leading dash,
 /// non-ASCII and non-UTF-8 bytes): the `--diff` header lines are exactly `git diff`'s for the
 /// same change, and the diff applies with `git apply` and with `patch -p1`, giving what
@@ -284,24 +352,6 @@ fn diff_headers_quote_names_as_git_does_and_apply() {
     use std::os::unix::ffi::OsStrExt as _;
     let git = require("git", "install git");
     let patch = require("patch", "install patch");
-    const PIECES: &[&[u8]] = &[
-        b"a",
-        b"b",
-        b"z",
-        b" ",
-        b"  ",
-        b"\t",
-        b"\n",
-        b"\"",
-        b"\\",
-        b"-",
-        b"'",
-        b"$",
-        "\u{e9}".as_bytes(),
-        b"\xff",
-        b"\x1b",
-        b"#",
-    ];
     const PVC: &str =
         "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec: {accessModes: [ReadWriteOnce]}\n";
     let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n  template:\n    spec:\n      volumes:\n      - name: d\n        persistentVolumeClaim: {claimName: data}\n";
@@ -324,14 +374,7 @@ fn diff_headers_quote_names_as_git_does_and_apply() {
         diff.lines().filter(|l| l.starts_with("--- ") || l.starts_with("+++ ")).map(str::to_string).collect()
     };
     for case in 0..40 {
-        let mut name: Vec<u8> = Vec::new();
-        if case % 5 == 0 {
-            name.push(b'-');
-        }
-        for _ in 0..=next(6) {
-            name.extend_from_slice(PIECES[next(PIECES.len())]);
-        }
-        name.extend_from_slice(if case % 3 == 0 { b" x.yaml" } else { b".yaml" });
+        let name = odd_name(case, &mut next);
         let sub: &[u8] = if case % 4 == 1 { b"dir with space/" } else { b"" };
         let rel: Vec<u8> = [sub, &name[..]].concat();
         let shown = String::from_utf8_lossy(&rel).into_owned();
@@ -361,18 +404,13 @@ fn diff_headers_quote_names_as_git_does_and_apply() {
         // Both tools apply it and give what --in-place wrote.
         let patch_file = base.join("../names.patch");
         fs::write(&patch_file, &ours).expect("patch file");
-        for tool in ["git", "patch"] {
-            let dir = tree(tool);
-            let mut cmd = Command::new(if tool == "git" { &git } else { &patch });
-            if tool == "git" {
-                cmd.arg("apply").arg(&patch_file);
-            } else {
-                cmd.arg("-p1").arg("-i").arg(&patch_file);
-            }
-            cmd.current_dir(&dir);
+        for (tool, how) in [(&git, &["apply"][..]), (&patch, &["-p1", "-i"][..])] {
+            let dir = tree(if how.len() == 1 { "git" } else { "patch" });
+            let mut cmd = common::command(tool, how, &dir);
+            cmd.arg(&patch_file);
             let applied = run_with(cmd, None, Duration::from_secs(30));
-            assert_eq!(applied.code, 0, "{tool} on {shown:?}:\n{ours}\n{}", applied.show());
-            assert_eq!(fs::read(dir.join(OsStr::from_bytes(&rel))).expect("read"), want, "{tool} on {shown:?}");
+            assert_eq!(applied.code, 0, "{how:?} on {shown:?}:\n{ours}\n{}", applied.show());
+            assert_eq!(fs::read(dir.join(OsStr::from_bytes(&rel))).expect("read"), want, "{how:?} on {shown:?}");
             let _ = fs::remove_dir_all(&dir);
         }
         for d in [&base, &repo_dir] {

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::pipeline::Output;
+use crate::outcome::EditedText;
 use crate::rewrite;
 
 /// One file to write.
@@ -133,7 +133,7 @@ pub(crate) struct Prepared<'a> {
 
 /// Steps 1 and 2 for every output with edits. A failure or a signal changes no file (the
 /// temporary files written so far are removed) and its message says so.
-pub(crate) fn prepare<'a>(outputs: &[Output<'a>]) -> Result<Prepared<'a>, Stop> {
+pub(crate) fn prepare<'a>(outputs: &[EditedText<'a>]) -> Result<Prepared<'a>, Stop> {
     let mut prepared = Prepared { targets: Vec::new(), temps: Vec::new(), caught: None };
     if outputs.iter().any(|o| !o.edits.is_empty() && o.path.is_some()) {
         prepared.caught = Some(Caught::new());
@@ -151,6 +151,15 @@ pub(crate) fn prepare<'a>(outputs: &[Output<'a>]) -> Result<Prepared<'a>, Stop> 
     }
     prepared.targets = targets;
     Ok(prepared)
+}
+
+/// Steps 1 to 3 at once (nothing to write between them): how many files were written, or
+/// what stopped it (a signal's message names the files written).
+pub(crate) fn write(outputs: &[EditedText<'_>]) -> Result<usize, String> {
+    let done = prepare(outputs).and_then(Prepared::commit);
+    done.map_err(|stop| match stop {
+        Stop::Failed(message) | Stop::Signal(_, message) => message,
+    })
 }
 
 impl Prepared<'_> {
@@ -218,7 +227,7 @@ impl Drop for Prepared<'_> {
 }
 
 /// Step 1 for one file.
-fn check<'a>(out: &Output<'a>, path: &Path) -> Result<Target<'a>, String> {
+fn check<'a>(out: &EditedText<'a>, path: &Path) -> Result<Target<'a>, String> {
     let name = out.name;
     let real = fs::canonicalize(path).map_err(|e| format!("cannot write {name}: {e}"))?;
     let meta = fs::metadata(&real).map_err(|e| format!("cannot write {name}: {e}"))?;
@@ -284,10 +293,10 @@ mod tests {
         for p in &paths {
             fs::write(p, "a: 1\n").expect("write");
         }
-        let outputs: Vec<Output<'_>> = names
+        let outputs: Vec<EditedText<'_>> = names
             .iter()
             .zip(&paths)
-            .map(|(n, p)| Output {
+            .map(|(n, p)| EditedText {
                 name: n,
                 path: Some(p.as_path()),
                 text: "a: 1\n",

@@ -11,29 +11,91 @@
 //! - the `--results` report, in the format asked for ([`report`]); `--results -` puts it on
 //!   standard output instead of the output.
 //!
+//! It knows its [`Options`] and the run's [`Outcome`], never the command line.
+//!
 //! A failure to write gets its own message and exit code ([`exit::OUTPUT`]).
 
 pub mod diff;
 pub(crate) mod in_place;
 pub(crate) mod report;
-pub mod resource_list;
-pub mod results;
 pub(crate) mod results_file;
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
+use std::path::PathBuf;
 
-use crate::analyze::Severity;
-use crate::cli::Cli;
-use crate::error::{exit, Fatal};
-use crate::input::Failure;
+use crate::error::{exit, Failure, Fatal, STDIN};
+use crate::findings::Severity;
 use crate::kinds::RESOURCE_LIST;
-use crate::pipeline::Done;
+use crate::krm;
+use crate::outcome::Outcome;
 use crate::read::Form;
 use crate::rewrite;
 use crate::{engine, framing};
 
-/// Name used for standard input in messages.
-pub const STDIN: &str = "<stdin>";
+use self::report::Format;
+
+/// What standard output gets on success.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Body {
+    /// Every input with its edits, one stream.
+    Texts,
+    /// A unified diff of the edits, per input.
+    Diff(diff::Colors),
+    /// Nothing: each edited file is written back (`--in-place`, `fix`).
+    InPlace,
+    /// Nothing, and nothing written back (`check`).
+    Nothing,
+}
+
+/// Where a report is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Destination {
+    /// Standard output, instead of the body.
+    Stdout,
+    /// Standard error (`fix --diff`, `fix -`: the body has standard output).
+    Stderr,
+    /// A file, written whole (and removed when it cannot hold a fatal error's report).
+    File(PathBuf),
+}
+
+/// A report to write: its format and where it goes.
+#[derive(Clone, Debug)]
+pub(crate) struct ReportTo {
+    /// The format (one of [`report::FORMATS`]).
+    pub format: &'static Format,
+    /// Where it goes.
+    pub to: Destination,
+}
+
+/// What to write and where.
+#[derive(Clone, Debug)]
+pub(crate) struct Options {
+    /// What standard output gets.
+    pub body: Body,
+    /// The report, if one is asked for.
+    pub report: Option<ReportTo>,
+    /// Only error findings on stderr, and no closing count.
+    pub quiet: bool,
+    /// `check` and `fix`: the report is the person's view, shown this way; stderr gets no
+    /// finding lines (the report has them), only the summary line when the report is not text.
+    pub linter: Option<report::Style>,
+}
+
+impl Options {
+    /// The file the report is written to, if it goes to one.
+    pub(crate) fn results_file(&self) -> Option<&std::path::Path> {
+        match self.report.as_ref().map(|r| &r.to) {
+            Some(Destination::File(path)) => Some(path),
+            _ => None,
+        }
+    }
+
+    /// Whether the report takes standard output's place.
+    fn report_on_stdout(&self) -> bool {
+        self.report.as_ref().is_some_and(|r| r.to == Destination::Stdout)
+    }
+}
 
 /// The least severity of the findings that go to stderr (`None`: none do). On a stream every
 /// finding goes there (errors only with `--quiet`). A ResourceList carries them in its
@@ -48,31 +110,77 @@ pub(crate) fn stderr_threshold(form: Form, quiet: bool) -> Option<Severity> {
     Some(if quiet { Severity::Error } else { Severity::Info })
 }
 
-/// Writes a successful run: the `--results` report, then the output, then (`--in-place`) the
-/// files, then the stderr lines. With `--in-place` every file is checked and its new text sits
+/// The stderr lines: one per file skipped (info), one per finding of severity `min` or worse
+/// (`file:line: severity: message` when its place is known, else `rwo-guard: severity:
+/// message`), and, when any line was written (or the input held no object) and `min` lets info
+/// through, the count that closes them ([`tally`]). Names and messages are shown with their
+/// control characters escaped (`error::shown`).
+fn stderr_lines(outcome: &Outcome<'_>, min: Severity) -> String {
+    use crate::error::shown;
+    let mut out = String::new();
+    if min <= Severity::Info {
+        for s in &outcome.skipped {
+            let _ = writeln!(out, "{}: info: skipped: {}", shown(s.name), shown(&s.why));
+        }
+    }
+    for d in outcome.diagnostics.iter().filter(|d| d.severity() >= min) {
+        let prefix = d.location.prefix().unwrap_or_else(|| "rwo-guard".into());
+        let _ = writeln!(out, "{}: {}: {}", shown(&prefix), d.severity().name(), shown(d.message()));
+    }
+    if (!out.is_empty() || outcome.stats.objects == 0) && min <= Severity::Info {
+        out.push_str(&tally(outcome));
+        out.push('\n');
+    }
+    out
+}
+
+/// `rwo-guard: 2 workloads fixed, 1 warning, 0 errors`: the objects edited (`mode: check`: the
+/// workloads to fix) and the findings of each severity.
+fn tally(outcome: &Outcome<'_>) -> String {
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let (n, done) = if outcome.report_only { (outcome.to_fix(), "to fix") } else { (outcome.fixed, "fixed") };
+    format!(
+        "rwo-guard: {} {done}, {}, {}",
+        plural(n, "workload", "workloads"),
+        plural(outcome.count(Severity::Warning), "warning", "warnings"),
+        plural(outcome.count(Severity::Error), "error", "errors")
+    )
+}
+
+/// Writes a successful run: the report, then the body, then (`--in-place`, `fix`) the files,
+/// then the stderr lines. With files to write back, every file is checked and its new text sits
 /// in a temporary file before the report and stdout are written, and no file is renamed over
 /// until they are: a stream that cannot be written changes no file. Returns the exit code, or
 /// the failure to write (nothing more is written after it).
-pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i32, Fatal> {
-    let prepared = if cli.in_place { Some(in_place::prepare(&done.outputs).map_err(stopped)?) } else { None };
+pub(crate) fn write(
+    options: &Options,
+    outcome: &Outcome<'_>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<i32, Fatal> {
+    let prepared =
+        if options.body == Body::InPlace { Some(in_place::prepare(&outcome.texts).map_err(stopped)?) } else { None };
     let unchanged = if prepared.is_some() { "; no file was written" } else { "" };
     let mut report_on_stdout = None;
-    if let Some(path) = &cli.results {
-        let text = report::render(&cli.results_format, done).map_err(Fatal::Internal)?;
-        if cli.results_to_stdout() {
-            report_on_stdout = Some(text);
-        } else {
-            results_file::write(path, &text).map_err(|e| {
+    if let Some(report) = &options.report {
+        let style = options.linter.unwrap_or_default();
+        let text = (report.format.render)(&report::Report::styled(outcome, style)).map_err(Fatal::Internal)?;
+        match &report.to {
+            Destination::Stdout => report_on_stdout = Some(text),
+            Destination::Stderr => {
+                let _ = stderr.write_all(text.as_bytes());
+            }
+            Destination::File(path) => results_file::write(path, &text).map_err(|e| {
                 Fatal::Output(format!("cannot write the results to {}: {e}{unchanged}", path.display()))
-            })?;
+            })?,
         }
-        if let Some(warning) = report::unplaced_warning(&cli.results_format, done) {
+        if let Some(warning) = report::unplaced_warning(report.format, outcome) {
             let _ = stderr.write_all(warning.as_bytes());
         }
     }
     let written = match &report_on_stdout {
         Some(text) => stdout.write_all(text.as_bytes()),
-        None => body(cli, done, stdout),
+        None => body(options.body, outcome, stdout),
     };
     match written.and_then(|()| stdout.flush()) {
         // `| head`: the reader has all it wants.
@@ -83,16 +191,25 @@ pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: 
     if let Some(prepared) = prepared {
         prepared.commit().map_err(stopped)?;
     }
+    let summary = match (options.linter, &options.report) {
+        (Some(style), Some(report)) if !style.quiet && report.format.name != "text" => {
+            format!("{}\n", report::summary(&report::Report::styled(outcome, report::Style { colors: false, ..style })))
+        }
+        (Some(_), _) => String::new(),
+        (None, _) => {
+            stderr_threshold(outcome.form, options.quiet).map_or_else(String::new, |min| stderr_lines(outcome, min))
+        }
+    };
+    let fails = outcome.fails();
     // kustomize shows a legacy exec plugin's stderr only when the plugin fails: on success the
     // findings go to kustomize's own stderr instead, where the person running it sees them.
-    let to_parent = !done.fails && !done.summary.is_empty() && engine::kustomize_legacy_plugin();
+    let to_parent = !fails && !summary.is_empty() && engine::kustomize_legacy_plugin();
     let shown = to_parent
-        && engine::parent_stderr()
-            .is_some_and(|mut p| engine::write_all_patiently(&mut p, done.summary.as_bytes()).is_ok());
+        && engine::parent_stderr().is_some_and(|mut p| engine::write_all_patiently(&mut p, summary.as_bytes()).is_ok());
     if !shown {
-        let _ = stderr.write_all(done.summary.as_bytes());
+        let _ = stderr.write_all(summary.as_bytes());
     }
-    Ok(if done.fails { exit::FINDINGS } else { exit::OK })
+    Ok(if fails { exit::FINDINGS } else { exit::OK })
 }
 
 /// What stopped `--in-place`, as the error it ends the run with.
@@ -103,34 +220,39 @@ fn stopped(stop: in_place::Stop) -> Fatal {
     }
 }
 
-/// What standard output gets: the diff (`--diff`), nothing (`--in-place`), or every input with
-/// its edits, one stream (files joined by document markers).
-fn body(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write) -> io::Result<()> {
-    if cli.diff {
-        let colors = diff::Colors { enabled: cli.diff_colors() };
-        for out in &done.outputs {
-            let name = out.path.map_or_else(|| STDIN.as_bytes().to_vec(), crate::input::display_bytes);
-            let (old, new) = (diff::label("a/", &name), diff::label("b/", &name));
-            stdout.write_all(diff::unified_colored(out.text, &out.edits, &old, &new, colors).as_bytes())?;
+/// What standard output gets: the diff, nothing (`--in-place`), or every input with its edits,
+/// one stream (files joined by document markers). The diff names files as `git diff` does.
+fn body(body: Body, outcome: &Outcome<'_>, stdout: &mut dyn Write) -> io::Result<()> {
+    match body {
+        Body::InPlace | Body::Nothing => Ok(()),
+        Body::Diff(colors) => {
+            for out in &outcome.texts {
+                let name = out.path.map_or_else(|| STDIN.as_bytes().to_vec(), crate::input::display_bytes);
+                let (old, new) = match out.path {
+                    // A file `fix` creates (a new kustomize patch): a diff from nothing.
+                    Some(p) if out.text.is_empty() && !p.exists() => ("/dev/null".into(), diff::label("b/", &name)),
+                    _ => (diff::label("a/", &name), diff::label("b/", &name)),
+                };
+                stdout.write_all(diff::unified_colored(out.text, &out.edits, &old, &new, colors).as_bytes())?;
+            }
+            Ok(())
         }
-        return Ok(());
-    }
-    if cli.in_place {
-        return Ok(());
-    }
-    for (i, out) in done.outputs.iter().enumerate() {
-        if i == 0 {
-            rewrite::write_spliced(out.text, &out.edits, stdout)?;
-            continue;
+        Body::Texts => {
+            for (i, out) in outcome.texts.iter().enumerate() {
+                if i == 0 {
+                    rewrite::write_spliced(out.text, &out.edits, stdout)?;
+                    continue;
+                }
+                stdout.write_all(separator(outcome.texts[i - 1].text, out.text).as_bytes())?;
+                match out.text.strip_prefix('\u{feff}') {
+                    // A byte-order mark starts a stream, never a later document (YAML 1.2, kubectl).
+                    Some(_) => stdout.write_all(&rewrite::splice(out.text, &out.edits).as_bytes()[3..])?,
+                    None => rewrite::write_spliced(out.text, &out.edits, stdout)?,
+                }
+            }
+            Ok(())
         }
-        stdout.write_all(separator(done.outputs[i - 1].text, out.text).as_bytes())?;
-        match out.text.strip_prefix('\u{feff}') {
-            // A byte-order mark starts a stream, never a later document (YAML 1.2, kubectl).
-            Some(_) => stdout.write_all(&rewrite::splice(out.text, &out.edits).as_bytes()[3..])?,
-            None => rewrite::write_spliced(out.text, &out.edits, stdout)?,
-        }
     }
-    Ok(())
 }
 
 /// What goes between two files in one stream: a line break if the first does not end with one,
@@ -153,10 +275,15 @@ fn separator(before: &str, after: &str) -> String {
 /// Answers a fatal error about a file of `-f` (or one found before any input was read): the
 /// message on stderr, with the file's name and the line in it, and the error as this run's
 /// results (as [`fatal`]).
-pub(crate) fn fatal_in_file(failure: &Failure, cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+pub(crate) fn fatal_in_file(
+    failure: &Failure,
+    options: &Options,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
     let (name, text) = failure.source.as_deref().map_or((STDIN, &[][..]), |(n, t)| (n.as_str(), t.as_slice()));
     let _ = stderr.write_all(failure.fatal.render(name, text).as_bytes());
-    fatal_results(&failure.fatal, cli, name, stdout, stderr);
+    fatal_report(&failure.fatal, options, name, stdout, stderr);
     failure.fatal.exit_code()
 }
 
@@ -166,16 +293,16 @@ pub(crate) fn fatal_in_file(failure: &Failure, cli: &Cli, stdout: &mut dyn Write
 /// Returns the exit code.
 pub(crate) fn fatal(
     fatal: &Fatal,
-    cli: Option<&Cli>,
+    options: Option<&Options>,
     input: &[u8],
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
     let _ = stderr.write_all(fatal.render(STDIN, input).as_bytes());
-    if let Some(cli) = cli {
-        fatal_results(fatal, cli, STDIN, stdout, stderr);
+    if let Some(options) = options {
+        fatal_report(fatal, options, STDIN, stdout, stderr);
     }
-    if let Some(answer) = fatal_answer(fatal, input).filter(|_| !cli.is_some_and(Cli::results_to_stdout)) {
+    if let Some(answer) = fatal_answer(fatal, input).filter(|_| !options.is_some_and(Options::report_on_stdout)) {
         let _ = stdout.write_all(answer.as_bytes()).and_then(|()| stdout.flush());
     }
     fatal.exit_code()
@@ -184,13 +311,22 @@ pub(crate) fn fatal(
 /// With `--results`, the error as this run's report, in its format, so that an older report is
 /// not taken for this run's; `--results -` puts it on standard output. When it cannot be written,
 /// whatever is at the path stays (rwo-guard removes nothing it did not create) and stderr says so.
-fn fatal_results(fatal: &Fatal, cli: &Cli, source: &str, stdout: &mut dyn Write, stderr: &mut dyn Write) {
-    let Some(path) = &cli.results else { return };
-    let text = report::fatal(&cli.results_format, &fatal.summary(source));
-    if cli.results_to_stdout() {
-        let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+fn fatal_report(fatal: &Fatal, options: &Options, source: &str, stdout: &mut dyn Write, stderr: &mut dyn Write) {
+    let Some(report) = &options.report else { return };
+    if report.format.name == "text" && !matches!(report.to, Destination::File(_)) {
+        // The text report of an error is the error, already on stderr.
         return;
     }
+    let text = (report.format.fatal)(&fatal.summary(source));
+    let path = match &report.to {
+        Destination::Stdout => {
+            let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+            return;
+        }
+        // The error itself is already on stderr.
+        Destination::Stderr => return,
+        Destination::File(path) => path,
+    };
     if let Err(e) = results_file::write(path, &text) {
         let _ = writeln!(
             stderr,
@@ -205,15 +341,15 @@ fn fatal_results(fatal: &Fatal, cli: &Cli, source: &str, stdout: &mut dyn Write,
 /// that is not a ResourceList).
 fn fatal_answer(fatal: &Fatal, input: &[u8]) -> Option<String> {
     let framed = framing::detect(&String::from_utf8_lossy(input)).filter(|f| f.kind == RESOURCE_LIST)?;
-    let result = [results::fatal_result(fatal.summary(STDIN))];
+    let result = [krm::fatal_result(fatal.summary(STDIN))];
     let api_version = RESOURCE_LIST.api_versions[0];
     if framed.flow {
-        let json = results::to_json(&result).ok()?;
+        let json = krm::to_json(&result).ok()?;
         Some(format!(
             "{{\"apiVersion\": \"{api_version}\", \"kind\": \"ResourceList\", \"items\": [], \"results\": {json}}}\n"
         ))
     } else {
-        let yaml = results::to_yaml(&result).ok()?;
+        let yaml = krm::to_yaml(&result).ok()?;
         Some(format!("apiVersion: {api_version}\nkind: ResourceList\nitems: []\nresults:\n{yaml}"))
     }
 }

@@ -110,7 +110,7 @@ impl Bundle {
     fn from(walked: walker::Walked) -> Bundle {
         let mut objects = walked.objects;
         for (i, o) in objects.iter_mut().enumerate() {
-            o.ordinal = i;
+            o.id.index = i;
         }
         Bundle {
             form: if walked.resource_list { Form::ResourceList } else { Form::Stream },
@@ -129,9 +129,12 @@ pub fn read(text: &str, limits: Limits) -> Result<Bundle, Fatal> {
 }
 
 /// Reads one object that stands alone: `text` is the object's own text (a list item's text
-/// with its `- ` blanked out). Used by the verifier on edited regions.
-pub fn read_object(text: &str, limits: Limits) -> Result<Option<Object>, Fatal> {
-    let mut w = Walker::new(limits, &|_| true, Part::Alone).walk(Events::new(text, limits.max_depth))?;
+/// with its `- ` blanked out). Used by the verifier on edited regions. `all_rollouts`: every
+/// strategy kept, as [`read_source`] keeps them.
+pub fn read_object_with(text: &str, limits: Limits, all_rollouts: bool) -> Result<Option<Object>, Fatal> {
+    let walker = Walker::new(limits, &|_| true, Part::Alone);
+    let walker = if all_rollouts { walker.keeping_all_rollouts() } else { walker };
+    let mut w = walker.walk(Events::new(text, limits.max_depth))?;
     if w.documents.len() != 1 || w.objects.len() > 1 {
         return Ok(None);
     }
@@ -146,13 +149,27 @@ const PARALLEL_MIN_BYTES: usize = 1 << 20;
 /// on its own, the whole input is read again in one piece, so errors are always reported
 /// exactly as a single pass would.
 pub fn read_filtered(text: &str, limits: Limits, keep: &(dyn Fn(&Object) -> bool + Sync)) -> Result<Bundle, Fatal> {
-    let workers = crate::workers();
+    let workers = crate::threads::workers();
     if text.len() >= PARALLEL_MIN_BYTES && workers > 1 {
         if let Some(bundle) = split::read_parallel(text, workers, limits, keep) {
             return Ok(bundle);
         }
     }
     read_sequential(text, limits, keep)
+}
+
+/// Reads a source file of a kustomize repository in one piece: as [`read`], and every object
+/// keeps its strategy even when it mounts no claim (a patch that sets only a strategy is
+/// edited where it sets it).
+pub fn read_source(text: &str, limits: Limits) -> Result<Bundle, Fatal> {
+    read_with(text, limits, true)
+}
+
+/// As [`read_sequential`] keeping everything; `all_rollouts`: as [`read_source`].
+pub fn read_with(text: &str, limits: Limits, all_rollouts: bool) -> Result<Bundle, Fatal> {
+    let walker = Walker::new(limits, &|_| true, Part::Whole);
+    let walker = if all_rollouts { walker.keeping_all_rollouts() } else { walker };
+    walker.walk(Events::new(text, limits.max_depth)).map(Bundle::from)
 }
 
 /// Reads `text` in one piece on this thread.
@@ -164,7 +181,7 @@ pub fn read_sequential(text: &str, limits: Limits, keep: &dyn Fn(&Object) -> boo
 mod tests {
     use super::*;
     use crate::error::Fatal;
-    use crate::model::{Fact, KeyName, Node};
+    use crate::model::{KeyName, Node, ScalarField};
 
     fn read_ok(text: &str) -> Bundle {
         read(text, Limits::default()).expect("readable")
@@ -199,8 +216,8 @@ spec:
         let d = &b.objects[0];
         assert_eq!(d.kind.as_deref(), Some("Deployment"));
         assert_eq!(d.namespace.as_deref(), Some("prod"));
-        assert_eq!(d.value(Fact::Replicas).map(|r| r.value.as_str()), Some("2"));
-        assert_eq!(d.value(Fact::ModeAnnotation).map(|m| m.value.as_str()), Some("rolling"));
+        assert_eq!(d.value(ScalarField::Replicas).map(|r| r.value.as_str()), Some("2"));
+        assert_eq!(d.value(ScalarField::ModeAnnotation).map(|m| m.value.as_str()), Some("rolling"));
         assert_eq!(d.claims.len(), 1);
         assert_eq!(d.claims[0].claim.as_ref().map(|c| c.value.as_str()), Some("web-data"));
         assert_eq!(d.claims[0].path(), "spec.template.spec.volumes[0].persistentVolumeClaim.claimName");
@@ -211,7 +228,10 @@ spec:
         assert_eq!(keys, [KeyName::Other, KeyName::Other, KeyName::Template]);
         assert_eq!(spec.keys[1].span.start.line, 10);
         let pvc = &b.objects[1];
-        assert_eq!(pvc.values(Fact::AccessMode).map(|m| m.value.as_str()).collect::<Vec<_>>(), ["ReadWriteOnce"]);
+        assert_eq!(
+            pvc.values(ScalarField::AccessMode).map(|m| m.value.as_str()).collect::<Vec<_>>(),
+            ["ReadWriteOnce"]
+        );
     }
 
     #[test]

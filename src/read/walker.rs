@@ -13,12 +13,14 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::error::{Fatal, Place};
 use crate::fingerprint::Fingerprint;
 use crate::kinds::{LIST, RESOURCE_LIST};
 use crate::model::{
-    location, Captured, ClaimUse, Entry, Fact, KeyAt, KeyName, MapLayout, Node, NodeKind, Object, Scalar, Unreadable,
+    location, Captured, ClaimUse, Entry, KeyAt, KeyName, MapLayout, Node, NodeKind, Object, Scalar, ScalarField,
+    Unreadable,
 };
 use crate::schema::{Id, Role, Schema, ITEM, TOP};
 use crate::yaml::{Event, Events, Pos, ScalarStyle, Span, SyntaxError};
@@ -151,6 +153,28 @@ struct Building {
     last_end: Pos,
 }
 
+/// Texts that many objects repeat (`apiVersion`, `kind`, `namespace`), kept once: a bundle
+/// names a handful of each, thousands of times.
+#[derive(Debug, Default)]
+struct Shared(HashSet<Arc<str>>);
+
+impl Shared {
+    /// How many distinct texts are kept; past that, each is its own copy.
+    const MOST: usize = 4096;
+
+    /// The shared copy of `text`.
+    fn get(&mut self, text: &str) -> Arc<str> {
+        if let Some(s) = self.0.get(text) {
+            return Arc::clone(s);
+        }
+        let s: Arc<str> = Arc::from(text);
+        if self.0.len() < Self::MOST {
+            self.0.insert(Arc::clone(&s));
+        }
+        s
+    }
+}
+
 /// An anchor defined in the current document.
 #[derive(Debug)]
 struct Anchor {
@@ -230,8 +254,13 @@ struct Doc {
 /// The walk's state.
 pub(super) struct Walker<'t> {
     schema: &'static Schema,
+    /// The `apiVersion`s, kinds and namespaces read, one copy each for every object naming them.
+    shared: Shared,
     keep: &'t dyn Fn(&Object) -> bool,
     part: Part,
+    /// Keep the strategies of objects that mount no claim (a strategic-merge patch that sets
+    /// only a strategy is edited where it sets it).
+    all_rollouts: bool,
     limits: Limits,
     frames: Vec<Frame<'t>>,
     /// Depth inside a subtree the schema does not read (0: not skipping), and where its
@@ -261,11 +290,13 @@ impl<'t> Walker<'t> {
             schema: Schema::get(),
             keep,
             part,
+            all_rollouts: false,
             limits,
             frames: Vec::new(),
             skip_depth: 0,
             skip_end: Pos::default(),
             building: Vec::new(),
+            shared: Shared::default(),
             capture_key: None,
             objects: Vec::new(),
             paused: None,
@@ -275,6 +306,12 @@ impl<'t> Walker<'t> {
             doc: Doc::default(),
             out: Walked::default(),
         }
+    }
+
+    /// Keeps the strategy of every object, whether it mounts a claim or not.
+    pub(super) fn keeping_all_rollouts(mut self) -> Self {
+        self.all_rollouts = true;
+        self
     }
 
     /// Walks every event of `events`; the first syntax error or reading problem stops it.
@@ -713,7 +750,7 @@ impl<'t> Walker<'t> {
             match frame.role {
                 Role::Spec => {
                     if let Some(o) = self.objects.last_mut() {
-                        o.object.spec = Some(layout);
+                        o.object.spec = Some(Box::new(layout));
                     }
                 }
                 Role::Object { top: true } => self.doc.root = Some(Box::new(layout)),
@@ -745,14 +782,14 @@ impl<'t> Walker<'t> {
             Role::OwnerRef => {
                 if let Some(o) = self.objects.last_mut() {
                     if let Some((Some(kind), Some(name), true)) = o.owner.take() {
-                        o.object.controller = Some(Box::new((kind, name)));
+                        o.object.rare_mut().controller = Some((kind, name));
                     }
                 }
             }
             Role::NodeTerm => {
                 if let Some(o) = self.objects.last_mut() {
                     if let Some(term) = o.term.take() {
-                        o.object.node_terms.push(match term {
+                        o.object.rare_mut().node_terms.push(match term {
                             TermNode::One(node) => Some(node),
                             TermNode::Any | TermNode::Conflict => None,
                         });
@@ -775,14 +812,16 @@ impl<'t> Walker<'t> {
                 self.out.namespaces.insert(ns.to_string());
             }
         }
-        if open.object.claims.is_empty() {
+        if open.object.claims.is_empty() && !self.all_rollouts {
             // Only an object that mounts a claim can have its strategy rewritten.
             open.object.rollouts = Vec::new();
             open.object.spec = None;
         }
         if top {
+            open.object.shrink_to_fit();
             self.doc.root_object = Some(open.object);
         } else if (self.keep)(&open.object) {
+            open.object.shrink_to_fit();
             self.doc.items.push(open.object);
         }
     }
@@ -834,7 +873,7 @@ impl<'t> Walker<'t> {
     fn unreadable(&mut self, pos: Pos, reason: &str) {
         let field = self.where_now().1;
         if let Some(o) = self.objects.last_mut() {
-            o.object.unreadable.push(Unreadable { field, reason: reason.into(), pos });
+            o.object.rare_mut().unreadable.push(Unreadable { field, reason: reason.into(), pos });
         }
     }
 
@@ -905,7 +944,11 @@ impl<'t> Walker<'t> {
             let parent = self.where_now().1;
             let field = if parent.is_empty() { MERGE_KEY.to_string() } else { format!("{parent}.{MERGE_KEY}") };
             if let Some(o) = self.objects.last_mut() {
-                o.object.unreadable.push(Unreadable { field, reason: MERGE_NOT_RESOLVED.into(), pos: span.start });
+                o.object.rare_mut().unreadable.push(Unreadable {
+                    field,
+                    reason: MERGE_NOT_RESOLVED.into(),
+                    pos: span.start,
+                });
             }
             if let (Role::Object { .. } | Role::Spec, Some(o)) = (role, self.objects.last_mut()) {
                 o.object.merged = true;
@@ -915,39 +958,39 @@ impl<'t> Walker<'t> {
         Ok(())
     }
 
-    fn record(&mut self, fact: Fact, value: &str, plain: bool, pos: Pos) {
+    fn record(&mut self, fact: ScalarField, value: &str, plain: bool, pos: Pos) {
         let Some(open) = self.objects.last_mut() else { return };
         let o = &mut open.object;
         match fact {
-            Fact::ApiVersion => o.api_version = Some(value.to_string()),
-            Fact::Kind => o.kind = Some(value.to_string()),
-            Fact::Name => o.name = Some(value.to_string()),
-            Fact::Namespace => o.namespace = Some(value.to_string()),
-            Fact::VolumeName => {
+            ScalarField::ApiVersion => o.api_version = Some(self.shared.get(value)),
+            ScalarField::Kind => o.kind = Some(self.shared.get(value)),
+            ScalarField::Name => o.name = Some(value.to_string()),
+            ScalarField::Namespace => o.namespace = Some(self.shared.get(value)),
+            ScalarField::VolumeName => {
                 if let Some((v, _)) = &mut open.volume {
                     v.volume = Some(value.to_string());
                 }
             }
-            Fact::ClaimName => {
+            ScalarField::ClaimName => {
                 if let Some((v, _)) = &mut open.volume {
                     v.claim = Some(Scalar { value: value.to_string(), plain, pos });
                 }
             }
-            Fact::OwnerKind | Fact::OwnerName | Fact::OwnerController => {
+            ScalarField::OwnerKind | ScalarField::OwnerName | ScalarField::OwnerController => {
                 if let Some((kind, name, controller)) = &mut open.owner {
                     match fact {
-                        Fact::OwnerKind => *kind = Some(value.to_string()),
-                        Fact::OwnerName => *name = Some(value.to_string()),
+                        ScalarField::OwnerKind => *kind = Some(value.to_string()),
+                        ScalarField::OwnerName => *name = Some(value.to_string()),
                         _ => *controller = plain && value == "true",
                     }
                 }
             }
-            Fact::RequirementKey | Fact::RequirementOperator | Fact::RequirementValue => {
+            ScalarField::RequirementKey | ScalarField::RequirementOperator | ScalarField::RequirementValue => {
                 if let Some(r) = &mut open.requirement {
                     let v = value.to_string();
                     match fact {
-                        Fact::RequirementKey => r.key = Some(v),
-                        Fact::RequirementOperator => r.operator = Some(v),
+                        ScalarField::RequirementKey => r.key = Some(v),
+                        ScalarField::RequirementOperator => r.operator = Some(v),
                         _ => r.values.push(v),
                     }
                 }
@@ -1096,8 +1139,11 @@ impl Building {
         }
     }
 
-    fn finish(self, end_span: Span) -> Node {
+    fn finish(mut self, end_span: Span) -> Node {
         let end = if self.flow { end_span.end } else { self.last_end };
+        // A captured strategy is kept to the end of the run: no spare room in its lists.
+        self.entries.shrink_to_fit();
+        self.items.shrink_to_fit();
         let kind = if self.map {
             NodeKind::Map { entries: self.entries, flow: self.flow }
         } else {

@@ -2,7 +2,8 @@
 //! strategy and blueGreen always runs two ReplicaSets; only a canary with `maxSurge: 0` and a
 //! non-zero `maxUnavailable` never starts a new pod beside the old ones. Never rewritten.
 
-use crate::analyze::{Analysis, Facts, FieldChange};
+use crate::facts::Facts;
+use crate::findings::{Analysis, FieldChange};
 use crate::kinds::Rollout;
 use crate::strategy;
 
@@ -10,11 +11,13 @@ use super::{by_access, Level, Rule};
 
 /// An Argo Rollout on an exclusive claim.
 pub(crate) static ARGO_ROLLOUT: Rule = Rule {
-    name: "argo-rollout",
+    name: crate::rule_ids::ARGO_ROLLOUT,
     level: Level::ByAccess,
     summary: "An Argo Rollout whose strategy can surge mounts an exclusive claim",
     triggered_by: "an Argo `Rollout` on an exclusive claim, unless it is a canary with `maxSurge: 0` and `maxUnavailable` > 0 (blueGreen always runs two ReplicaSets; Rollouts have no Recreate)",
     advice: "canary with `maxSurge: 0`, `maxUnavailable: 1`, or a Deployment with Recreate",
+    why: "Argo Rollouts have no Recreate: a canary step or a blueGreen preview starts new pods while the old ones still run. On a ReadWriteOnce claim the new pods hang on Multi-Attach when they land on another node; on ReadWriteOncePod they never start.",
+    example: "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: web}\nspec:\n  strategy:\n    canary: {steps: [{setWeight: 50}]}\n  template:\n    spec:\n      volumes: [{name: data, persistentVolumeClaim: {claimName: web-data}}]",
     check: Some(check),
 };
 
@@ -26,7 +29,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         }
         out.push(
             &ARGO_ROLLOUT,
-            w.ordinal,
+            w.object.id,
             by_access(w.worst()),
             format!(
                 "{}: mounts {}; Argo Rollouts has no Recreate strategy and blueGreen always runs two ReplicaSets. Use spec.strategy.canary with maxSurge: 0 and maxUnavailable: 1 (and no traffic routing), or a Deployment with strategy Recreate",

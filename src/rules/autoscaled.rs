@@ -2,29 +2,31 @@
 //! exclusive claim above one replica. Targets are matched by kind and name, through kustomize's
 //! renames as the claims are.
 
-use crate::analyze::facts::int;
-use crate::analyze::{Analysis, Facts, FieldChange};
-use crate::kinds;
-use crate::model::Fact;
+use crate::facts::int;
+use crate::facts::Facts;
+use crate::findings::{Analysis, FieldChange};
+use crate::model::ScalarField;
 
 use super::{by_access, extra_pods, Level, Rule};
 
 /// An autoscaler on a workload on an exclusive claim.
 pub(crate) static AUTOSCALED: Rule = Rule {
-    name: "autoscaled",
+    name: crate::rule_ids::AUTOSCALED,
     level: Level::ByAccess,
     summary: "An autoscaler may scale a workload on an exclusive claim above one replica",
     triggered_by: "an HPA (`autoscaling/v1`, `v2`, `v2beta2`) with `maxReplicas` > 1 or a KEDA `ScaledObject` with `maxReplicaCount` > 1 (default 100) whose target mounts an exclusive claim (target matched through kustomize renames too)",
     advice: "cap `maxReplicas`/`maxReplicaCount` at 1, or shareable storage",
+    why: "A strategy only controls rollouts: an autoscaler that adds a second replica starts a pod that needs the volume while the first one holds it, and that pod hangs on Multi-Attach (or never starts on ReadWriteOncePod).",
+    example: "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 1\n  maxReplicas: 5",
     check: Some(check),
 };
 
 fn check(facts: &Facts<'_>, out: &mut Analysis) {
-    for (i, o) in facts.objects.iter().enumerate().filter(|(i, _)| !facts.superseded(*i)) {
-        let Some(scaler) = kinds::autoscaler(o) else { continue };
-        let Some(name) = o.value(Fact::TargetName) else { continue };
-        let kind = o.value(Fact::TargetKind).map_or(scaler.default_target_kind, |k| k.value.as_str());
-        let written = o.value(Fact::MaxReplicas);
+    for (_, o) in facts.objects.iter().enumerate().filter(|(i, _)| !facts.superseded(*i)) {
+        let Some(scaler) = o.autoscaler() else { continue };
+        let Some(name) = o.value(ScalarField::TargetName) else { continue };
+        let kind = o.value(ScalarField::TargetKind).map_or(scaler.default_target_kind, |k| k.value.as_str());
+        let written = o.value(ScalarField::MaxReplicas);
         let max = int(written).or(scaler.default_max).unwrap_or(1);
         if max <= 1 {
             continue;
@@ -43,7 +45,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
             };
             out.push(
                 &AUTOSCALED,
-                i,
+                o.id,
                 by_access(worst),
                 format!(
                     "{}: may scale {} to {max} replicas{default_note}, but it mounts {}; {} Cap {} at 1, or give the workload shareable storage",

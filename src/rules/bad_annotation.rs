@@ -1,18 +1,21 @@
 //! `bad-annotation`: a workload on an exclusive claim has a `rwo-guard.dev/skip` that is not
 //! `"true"`/`"false"`, or a `rwo-guard.dev/mode` that is not a mode; it is left untouched.
 
-use crate::analyze::{facts::Disposition, Analysis, Facts, FieldChange, Severity};
 use crate::config::{Keyword as _, Mode};
+use crate::facts::{Disposition, Facts};
+use crate::findings::{Analysis, FieldChange, Severity};
 
 use super::{Level, Rule};
 
 /// An annotation with a bad value.
 pub(crate) static BAD_ANNOTATION: Rule = Rule {
-    name: "bad-annotation",
+    name: crate::rule_ids::BAD_ANNOTATION,
     level: Level::Always(Severity::Error),
     summary: "A rwo-guard.dev annotation has a value rwo-guard does not accept",
     triggered_by: "`rwo-guard.dev/skip` not `\"true\"`/`\"false\"`, or `rwo-guard.dev/mode` not a mode",
-    advice: "the accepted values; left untouched",
+    advice: "`rwo-guard.dev/skip: \"true\"` or `\"false\"`; `rwo-guard.dev/mode`: recreate, rolling or check",
+    why: "An annotation meant to steer rwo-guard that it cannot read is a request it cannot honour; the workload is left untouched, which may leave it unsafe.",
+    example: "metadata:\n  name: web\n  annotations:\n    rwo-guard.dev/skip: \"yes\"   # must be \"true\" or \"false\"",
     check: Some(check),
 };
 
@@ -33,7 +36,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         };
         out.push(
             &BAD_ANNOTATION,
-            w.ordinal,
+            w.object.id,
             Severity::Error,
             format!("{}: {message}", w.object.display()),
             Some(FieldChange::at(path, Some(value.to_string()))),

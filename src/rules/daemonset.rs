@@ -1,8 +1,9 @@
 //! `daemonset`: a DaemonSet runs a pod on every node, and an exclusive claim can be used by one
 //! node (ReadWriteOnce) or one pod (ReadWriteOncePod) at a time.
 
-use crate::analyze::{Analysis, Facts};
 use crate::claims::Access;
+use crate::facts::Facts;
+use crate::findings::Analysis;
 use crate::kinds::Scale;
 
 use super::shared_claim::mount_field;
@@ -10,11 +11,13 @@ use super::{by_access, Level, Rule};
 
 /// A DaemonSet on an exclusive claim.
 pub(crate) static DAEMONSET: Rule = Rule {
-    name: "daemonset",
+    name: crate::rule_ids::DAEMONSET,
     level: Level::ByAccess,
     summary: "A DaemonSet mounts an exclusive claim",
     triggered_by: "a DaemonSet mounting an exclusive claim",
     advice: "ReadWriteMany, a one-replica Deployment, or per-node storage",
+    why: "A DaemonSet runs one pod per node, so a ReadWriteOnce volume can only be attached to one of them: every pod on another node hangs on Multi-Attach.",
+    example: "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent}\nspec:\n  template:\n    spec:\n      volumes: [{name: data, persistentVolumeClaim: {claimName: agent-data}}]",
     check: Some(check),
 };
 
@@ -26,7 +29,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         let worst = w.worst();
         out.push(
             &DAEMONSET,
-            w.ordinal,
+            w.object.id,
             by_access(worst),
             format!(
                 "{}: a DaemonSet runs one pod per node, and {} can be used by {} at a time; only one pod will start. Use a ReadWriteMany claim, a Deployment with one replica, or per-node storage (hostPath, local volumes)",
@@ -42,8 +45,8 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::Severity;
     use crate::config::Config;
+    use crate::findings::Severity;
     use crate::rules::testing::{findings, workload, CLAIMS};
 
     #[test]

@@ -1,17 +1,20 @@
 //! `external-claim`: a workload mounts a claim whose PersistentVolumeClaim is not in the
 //! bundle, so rwo-guard cannot tell whether it is exclusive (`externalClaims: warn`).
 
-use crate::analyze::{Analysis, Facts, FieldChange, Severity};
+use crate::facts::Facts;
+use crate::findings::{Analysis, FieldChange, Severity};
 
 use super::{Level, Rule};
 
 /// A claim not in the bundle.
 pub(crate) static EXTERNAL_CLAIM: Rule = Rule {
-    name: "external-claim",
+    name: crate::rule_ids::EXTERNAL_CLAIM,
     level: Level::Always(Severity::Warning),
     summary: "A workload mounts a claim whose PersistentVolumeClaim is not in the bundle",
     triggered_by: "a claim whose PVC is not in the bundle (`externalClaims: warn`)",
-    advice: "`assume-exclusive` or `ignore`",
+    advice: "put the claim in the input, or set `externalClaims: assume-exclusive` (treat it as ReadWriteOnce) or `ignore`",
+    why: "rwo-guard cannot see the claim's access mode, so it cannot tell whether the rollout is safe: if the claim is ReadWriteOnce, a surging rollout hangs on Multi-Attach.",
+    example: "spec:\n  template:\n    spec:\n      volumes: [{name: data, persistentVolumeClaim: {claimName: made-elsewhere}}]",
     check: Some(check),
 };
 
@@ -21,7 +24,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
             let Some(claim) = &c.claim else { continue };
             out.push(
                 &EXTERNAL_CLAIM,
-                w.ordinal,
+                w.object.id,
                 Severity::Warning,
                 format!(
                     "{}: claim {} is not in the bundle{}, so rwo-guard cannot tell whether it is ReadWriteOnce and did not act on it (set externalClaims: assume-exclusive to treat it as ReadWriteOnce, or ignore to silence this)",

@@ -4,17 +4,20 @@
 //! too (so a chart's Deployment without a namespace still meets its PVC and its HPA), and says
 //! so once. `--namespace` says it instead, and silences this.
 
-use crate::analyze::{Analysis, Facts, Severity};
+use crate::facts::Facts;
+use crate::findings::{Analysis, Severity};
 
 use super::{Level, Rule};
 
 /// Objects without a namespace taken to be in the bundle's only one.
 pub(crate) static NAMESPACE_ASSUMED: Rule = Rule {
-    name: "namespace-assumed",
+    name: crate::rule_ids::NAMESPACE_ASSUMED,
     level: Level::Always(Severity::Info),
     summary: "Objects without a namespace were taken to be in the bundle's only namespace",
     triggered_by: "workloads without `metadata.namespace` in a bundle whose namespaced objects all share one namespace, and no `--namespace`; once, on the first such workload",
     advice: "set `--namespace` (or `namespace` in the config) to the namespace you apply to",
+    why: "Objects without a namespace land where they are applied; rwo-guard matched claims to workloads as if that were the bundle's one namespace, which is wrong if you apply elsewhere.",
+    example: "# every namespaced object says namespace: shop, the Deployment says none\nrwo-guard check --namespace shop deploy/",
     check: Some(check),
 };
 
@@ -28,7 +31,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
     let ns = facts.default_ns;
     out.push(
         &NAMESPACE_ASSUMED,
-        w.ordinal,
+        w.object.id,
         Severity::Info,
         format!(
             "{}: has no metadata.namespace; it and every object without one are taken to be in namespace {ns}, the only one in the bundle, where `kubectl apply -n {ns}` or `helm install -n {ns}` would put them. Set --namespace to say otherwise",

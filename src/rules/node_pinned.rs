@@ -6,7 +6,8 @@
 //! else about its replicas is reported. ReadWriteOncePod is different (one pod at a time, even
 //! on one node): such a workload is still rewritten.
 
-use crate::analyze::{Analysis, Facts, Severity};
+use crate::facts::Facts;
+use crate::findings::{Analysis, Severity};
 use crate::kinds::Rollout;
 use crate::strategy::Verdict;
 
@@ -14,11 +15,13 @@ use super::{Level, Rule};
 
 /// A workload pinned to one node, on ReadWriteOnce claims.
 pub(crate) static NODE_PINNED: Rule = Rule {
-    name: "node-pinned",
+    name: crate::rule_ids::NODE_PINNED,
     level: Level::Always(Severity::Info),
     summary: "A workload on ReadWriteOnce claims whose pods can only run on one node was left as it is",
     triggered_by: "a workload on a ReadWriteOnce claim whose pods can only run on one node (`nodeSelector` on `kubernetes.io/hostname`, a required node affinity naming one node, a claim bound to a PersistentVolume whose node affinity names one node) and whose rollout would otherwise be rewritten",
     advice: "nothing: every pod lands on that node, which ReadWriteOnce allows (ReadWriteOncePod claims are still rewritten)",
+    why: "Pods that can only run on one node never meet on two nodes, so ReadWriteOnce's one-node limit cannot hang their rollout; rwo-guard leaves the strategy as it is.",
+    example: "spec:\n  template:\n    spec:\n      nodeSelector: {kubernetes.io/hostname: node-1}\n      volumes: [{name: data, persistentVolumeClaim: {claimName: web-data}}]",
     check: Some(check),
 };
 
@@ -31,7 +34,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         };
         out.push(
             &NODE_PINNED,
-            w.ordinal,
+            w.object.id,
             Severity::Info,
             format!(
                 "{}: its pods can only run on node {} ({}), so a rollout cannot Multi-Attach {}: ReadWriteOnce lets every pod on that node use it. Left as it is (Recreate there would only add downtime)",

@@ -1,21 +1,24 @@
 //! `replicas`: a workload that runs `replicas` pods has more than one on an exclusive claim.
 //! No strategy fixes that: the pods run at the same time, on whatever nodes they land.
 
-use crate::analyze::facts::int;
-use crate::analyze::{Analysis, Facts, FieldChange};
 use crate::claims::Access;
+use crate::facts::int;
+use crate::facts::Facts;
+use crate::findings::{Analysis, FieldChange};
 use crate::kinds::Scale;
-use crate::model::Fact;
+use crate::model::ScalarField;
 
 use super::{by_access, Level, Rule};
 
 /// More than one replica on an exclusive claim.
 pub(crate) static REPLICAS: Rule = Rule {
-    name: "replicas",
+    name: crate::rule_ids::REPLICAS,
     level: Level::ByAccess,
     summary: "Several replicas of a workload share one exclusive claim",
     triggered_by: "`replicas` > 1 on a Deployment, DeploymentConfig, CloneSet, StatefulSet (claim through `volumes`), ReplicaSet, ReplicationController or Rollout on an exclusive claim",
     advice: "one replica, a ReadWriteMany claim, or `volumeClaimTemplates`; replicas are never changed",
+    why: "All replicas run at once: with ReadWriteOnce every replica scheduled on another node than the first hangs on Multi-Attach; with ReadWriteOncePod only one ever starts. No rollout strategy changes that.",
+    example: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 3\n  template:\n    spec:\n      volumes: [{name: data, persistentVolumeClaim: {claimName: web-data}}]",
     check: Some(check),
 };
 
@@ -25,14 +28,14 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         else {
             continue;
         };
-        let replicas = int(w.object.value(Fact::Replicas)).unwrap_or(1);
+        let replicas = int(w.object.value(ScalarField::Replicas)).unwrap_or(1);
         if replicas <= 1 {
             continue;
         }
         let worst = w.worst();
         out.push(
             &REPLICAS,
-            w.ordinal,
+            w.object.id,
             by_access(worst),
             format!(
                 "{}: {replicas} replicas share {}; {} No strategy can fix this: use one replica, a ReadWriteMany claim, or a StatefulSet with volumeClaimTemplates (a claim per pod). Replicas were not changed",
@@ -52,8 +55,8 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::Severity;
     use crate::config::Config;
+    use crate::findings::Severity;
     use crate::rules::testing::{findings, workload, CLAIMS};
 
     #[test]

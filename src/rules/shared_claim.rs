@@ -1,19 +1,22 @@
 //! `shared-claim`: two or more workloads of any kind (bare Pods, ReplicaSets and Jobs too)
 //! mount one exclusive claim; one finding on each of them.
 
-use crate::analyze::facts::Mount;
-use crate::analyze::{Analysis, Facts, FieldChange};
 use crate::claims::Access;
+use crate::facts::Facts;
+use crate::facts::Mount;
+use crate::findings::{Analysis, FieldChange};
 
 use super::{by_access, Level, Rule};
 
 /// An exclusive claim shared by several workloads.
 pub(crate) static SHARED_CLAIM: Rule = Rule {
-    name: "shared-claim",
+    name: crate::rule_ids::SHARED_CLAIM,
     level: Level::ByAccess,
     summary: "Several workloads mount one exclusive claim",
     triggered_by: "two or more workloads of any kind (bare Pods, ReplicaSets, Jobs included) mounting one exclusive claim; one result on each",
     advice: "a claim per workload, or ReadWriteMany",
+    why: "Two workloads on one exclusive claim run pods at the same time by design: once they land on different nodes (or at all, on ReadWriteOncePod) one of them cannot start.",
+    example: "# Deployment web and Deployment worker both mount\nvolumes: [{name: data, persistentVolumeClaim: {claimName: shared-data}}]",
     check: Some(check),
 };
 
@@ -25,7 +28,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
             let others: Vec<String> = users.iter().filter(|&&j| j != i).map(|&j| facts.objects[j].display()).collect();
             out.push(
                 &SHARED_CLAIM,
-                i,
+                w.object.id,
                 by_access(m.access),
                 format!(
                     "{}: mounts {}, which {} also mount{}; pods of different workloads on different nodes hang on Multi-Attach{}. Give each workload its own claim or use a ReadWriteMany claim",

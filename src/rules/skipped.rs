@@ -1,17 +1,20 @@
 //! `skipped`: a workload on an exclusive claim is annotated `rwo-guard.dev/skip: "true"`, so
 //! rwo-guard leaves it untouched and says so.
 
-use crate::analyze::{facts::Disposition, Analysis, Facts, Severity};
+use crate::facts::{Disposition, Facts};
+use crate::findings::{Analysis, Severity};
 
 use super::{Level, Rule};
 
 /// A workload left alone on request.
 pub(crate) static SKIPPED: Rule = Rule {
-    name: "skipped",
+    name: crate::rule_ids::SKIPPED,
     level: Level::Always(Severity::Info),
     summary: "A workload on an exclusive claim was left untouched on request",
     triggered_by: "a workload on an exclusive claim annotated `rwo-guard.dev/skip: \"true\"`",
-    advice: "left untouched",
+    advice: "nothing to fix; remove the annotation to have rwo-guard check and fix the workload",
+    why: "The workload mounts an exclusive claim and may roll out unsafely; it was left alone because it asked to be.",
+    example: "metadata:\n  name: web\n  annotations:\n    rwo-guard.dev/skip: \"true\"",
     check: Some(check),
 };
 
@@ -20,7 +23,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         let Some(mount) = w.mounts.first() else { continue };
         out.push(
             &SKIPPED,
-            w.ordinal,
+            w.object.id,
             Severity::Info,
             format!(
                 "{}: annotation rwo-guard.dev/skip is \"true\"; left untouched although it mounts {}",

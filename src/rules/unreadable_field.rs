@@ -2,27 +2,30 @@
 //! of a mapping or list (aliases are never expanded) or a collection where a single value
 //! belongs. That field was not analysed; the finding says so instead of guessing.
 
-use crate::analyze::{Analysis, Facts, FieldChange, Severity};
+use crate::facts::Facts;
+use crate::findings::{Analysis, FieldChange, Severity};
 
 use super::{Level, Rule};
 
 /// A field rwo-guard could not read.
 pub(crate) static UNREADABLE_FIELD: Rule = Rule {
-    name: "unreadable-field",
+    name: crate::rule_ids::UNREADABLE_FIELD,
     level: Level::Always(Severity::Warning),
     summary: "A field of a workload that rwo-guard reads could not be read",
     triggered_by: "a field rwo-guard reads is an alias of a mapping/list (aliases are never expanded) or a collection where a value belongs",
-    advice: "that field was not analysed",
+    advice: "write the field out instead of aliasing a mapping or list, so it can be read",
+    why: "rwo-guard never expands aliases of mappings or lists, so it cannot see what the field holds; a claim or strategy hidden there is not checked.",
+    example: "x-volumes: &vols [{name: data, persistentVolumeClaim: {claimName: web-data}}]\nspec:\n  template:\n    spec:\n      volumes: *vols",
     check: Some(check),
 };
 
 fn check(facts: &Facts<'_>, out: &mut Analysis) {
     for w in &facts.workloads {
         for (c, pvc) in &w.unreadable_claims {
-            for u in &pvc.unreadable {
+            for u in pvc.unreadable() {
                 out.push(
                     &UNREADABLE_FIELD,
-                    w.ordinal,
+                    w.object.id,
                     Severity::Warning,
                     format!(
                         "{}: mounts claim {}, whose {}: {} {} (line {}); rwo-guard cannot tell whether it is ReadWriteOnce and did not act on it",
@@ -37,10 +40,10 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
                 );
             }
         }
-        for u in &w.object.unreadable {
+        for u in w.object.unreadable() {
             out.push(
                 &UNREADABLE_FIELD,
-                w.ordinal,
+                w.object.id,
                 Severity::Warning,
                 format!(
                     "{}: {} {}; rwo-guard did not analyse it (line {})",

@@ -116,58 +116,7 @@ pub fn build(src: &mut impl Source, base: &Path) -> Made {
         }
         let rel =
             String::from_utf8_lossy(path.strip_prefix(base).expect("under base").as_os_str().as_bytes()).into_owned();
-        let made = match what {
-            // A manifest: generated, sometimes damaged, sometimes the fixed pair that gets an edit.
-            0..=5 => {
-                let text = match src.below(3) {
-                    0 => format!("{PVC}---\n{}", deployment("web")),
-                    1 => {
-                        let case = generate(src);
-                        mutate(&case.input, src)
-                    }
-                    _ => generate(src).input,
-                };
-                fs::write(&path, text).map(|()| {
-                    files.push(path.clone());
-                    "file"
-                })
-            }
-            6..=7 => fs::create_dir(&path).map(|()| {
-                dirs.push(path.clone());
-                "dir"
-            }),
-            // Links out: relative and absolute, to files and to a directory, and a broken one.
-            8..=9 => {
-                let depth = path.strip_prefix(base).expect("under base").components().count() - 1;
-                let up = "../".repeat(depth);
-                let target: PathBuf = match src.below(5) {
-                    0 => format!("{up}outside/secret.yaml").into(),
-                    1 => format!("{up}outside/file.yaml").into(),
-                    2 => format!("{up}outside/dir").into(),
-                    3 => outside.join("file.yaml"),
-                    _ => outside.join("dir"),
-                };
-                std::os::unix::fs::symlink(&target, &path).map(|()| "link out")
-            }
-            // Links inside: to a file, to a directory (an ancestor makes a loop).
-            10..=11 => {
-                let target = if !files.is_empty() && src.chance(1, 2) {
-                    files[src.below(files.len())].clone()
-                } else {
-                    dirs[src.below(dirs.len())].clone()
-                };
-                std::os::unix::fs::symlink(&target, &path).map(|()| "link in")
-            }
-            12 => std::os::unix::fs::symlink("nowhere.yaml", &path).map(|()| "broken link"),
-            // A FIFO with a manifest's name: never opened.
-            13 => {
-                let mut fifo = path.clone().into_os_string();
-                fifo.push(".yaml");
-                let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-                made.map(|_| "fifo")
-            }
-            _ => fs::write(&path, "not: [a manifest\n").map(|()| "junk"),
-        };
+        let made = make(src, what, &path, base, &mut files, &mut dirs);
         if let Ok(what) = made {
             entries.push((rel, what.to_string()));
         }
@@ -185,6 +134,71 @@ pub fn build(src: &mut impl Source, base: &Path) -> Made {
     args.push("-f".into());
     args.push(tree.display().to_string());
     Made { args, entries }
+}
+
+/// Makes entry `path` of kind `what` (a number from 0 to 15): a manifest, a directory, a link
+/// out or in, a broken link, a FIFO, or junk. Returns what it made.
+fn make(
+    src: &mut impl Source,
+    what: usize,
+    path: &Path,
+    base: &Path,
+    files: &mut Vec<PathBuf>,
+    dirs: &mut Vec<PathBuf>,
+) -> std::io::Result<&'static str> {
+    let outside = base.join("outside");
+    match what {
+        // A manifest: generated, sometimes damaged, sometimes the fixed pair that gets an edit.
+        0..=5 => {
+            let text = match src.below(3) {
+                0 => format!("{PVC}---\n{}", deployment("web")),
+                1 => {
+                    let case = generate(src);
+                    mutate(&case.input, src)
+                }
+                _ => generate(src).input,
+            };
+            fs::write(path, text).map(|()| {
+                files.push(path.to_path_buf());
+                "file"
+            })
+        }
+        6..=7 => fs::create_dir(path).map(|()| {
+            dirs.push(path.to_path_buf());
+            "dir"
+        }),
+        // Links out: relative and absolute, to files and to a directory, and a broken one.
+        8..=9 => {
+            let depth = path.strip_prefix(base).expect("under base").components().count() - 1;
+            let up = "../".repeat(depth);
+            let target: PathBuf = match src.below(5) {
+                0 => format!("{up}outside/secret.yaml").into(),
+                1 => format!("{up}outside/file.yaml").into(),
+                2 => format!("{up}outside/dir").into(),
+                3 => outside.join("file.yaml"),
+                _ => outside.join("dir"),
+            };
+            std::os::unix::fs::symlink(&target, path).map(|()| "link out")
+        }
+        // Links inside: to a file, to a directory (an ancestor makes a loop).
+        10..=11 => {
+            let target = if !files.is_empty() && src.chance(1, 2) {
+                files[src.below(files.len())].clone()
+            } else {
+                dirs[src.below(dirs.len())].clone()
+            };
+            std::os::unix::fs::symlink(&target, path).map(|()| "link in")
+        }
+        12 => std::os::unix::fs::symlink("nowhere.yaml", path).map(|()| "broken link"),
+        // A FIFO with a manifest's name: never opened.
+        13 => {
+            let mut fifo = path.as_os_str().to_os_string();
+            fifo.push(".yaml");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+            made.map(|_| "fifo")
+        }
+        _ => fs::write(path, "not: [a manifest\n").map(|()| "junk"),
+    }
 }
 
 /// Every entry under `root` (links not followed) with what it is and, for a file, its bytes.

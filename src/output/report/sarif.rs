@@ -2,7 +2,9 @@
 //!
 //! - one rule per entry of `rules::ALL`, in that order (`ruleIndex` is the place there): `id`
 //!   and `name` the rule's name, `shortDescription` its summary, `fullDescription` what triggers
-//!   it, `help` its advice, `defaultConfiguration.level` from its level;
+//!   it and why it breaks rollouts, `helpUri` its section of docs/findings.md under the
+//!   repository Cargo.toml names (`rules::help_uri`), `help` what `rwo-guard explain` prints,
+//!   `defaultConfiguration.level` from its level;
 //! - one result per finding placed in a file: `ruleId`, `ruleIndex`, `level` (error, warning, or
 //!   note for info), the message, a physical location (`artifactLocation.uri` relative to the
 //!   directory rwo-guard ran in, `%SRCROOT%`; a region on the field's line, else the object's,
@@ -17,18 +19,18 @@
 
 use serde_json::{json, Value};
 
+use crate::findings::{Diagnostic, Level, Rule, Severity};
 use crate::fingerprint;
 use crate::location::Point;
-use crate::rules::{Level, Rule, ALL};
+use crate::rules::{self, ALL};
 
-use super::{Item, Report};
-use crate::analyze::Severity;
+use super::Report;
 
 /// The SARIF log of `report`, pretty-printed.
 pub(super) fn render(report: &Report<'_>) -> Result<String, String> {
     let mut results = Vec::new();
     let mut notifications = Vec::new();
-    for item in &report.findings {
+    for item in report.diagnostics {
         match item.location.file.as_deref() {
             Some(file) => results.push(result(item, file)),
             None => notifications.push(notification(item)),
@@ -99,10 +101,14 @@ fn rule(r: &Rule) -> Value {
         "id": r.name,
         "name": r.name,
         "shortDescription": {"text": r.summary},
-        "fullDescription": {"text": format!("Triggered by {}.", r.triggered_by)},
+        "fullDescription": {"text": format!("Triggered by {}. {}", r.triggered_by, r.why)},
+        "helpUri": rules::help_uri(r),
         "help": {
-            "text": format!("{}. Triggered by {}. Advice: {}. Severity: {}.", r.summary, r.triggered_by, r.advice, r.level.describe()),
-            "markdown": format!("{}.\n\n**Triggered by** {}.\n\n**Advice:** {}.\n\n**Severity:** {}.", r.summary, r.triggered_by, r.advice, r.level.describe()),
+            "text": rules::explain(r),
+            "markdown": format!(
+                "{}.\n\n**Triggered by** {}.\n\n**Why:** {}\n\n**How to fix:** {}.\n\n**How to suppress:** {}.\n\n**Severity:** {}.\n\n```yaml\n{}\n```",
+                r.summary, r.triggered_by, r.why, r.advice, rules::suppression(r), r.level.describe(), r.example
+            ),
         },
         "defaultConfiguration": {"level": default},
         "properties": {"tags": ["kubernetes", "reliability", "storage"], "precision": "very-high", "problem.severity": problem},
@@ -110,12 +116,11 @@ fn rule(r: &Rule) -> Value {
 }
 
 /// The rule's place in `ALL`.
-fn index(item: &Item<'_>) -> Option<usize> {
-    let rule = item.rule?;
-    ALL.iter().position(|r| r.name == rule.name)
+fn index(item: &Diagnostic) -> Option<usize> {
+    ALL.iter().position(|r| *r == item.rule())
 }
 
-fn result(item: &Item<'_>, file: &str) -> Value {
+fn result(item: &Diagnostic, file: &str) -> Value {
     let p = item.location.point().unwrap_or(Point { line: 1, col: 1, end_col: 1 });
     let artifact = if file.starts_with('/') {
         json!({"uri": format!("file://{}", uri(file))})
@@ -126,18 +131,17 @@ fn result(item: &Item<'_>, file: &str) -> Value {
         "artifactLocation": artifact,
         "region": {"startLine": p.line, "startColumn": p.col, "endLine": p.line, "endColumn": p.end_col.max(p.col)},
     }});
-    if let Some(r) = &item.result.resource_ref {
-        let ns = r.namespace.as_deref().unwrap_or("");
-        location["logicalLocations"] = json!([{
-            "name": r.name,
-            "fullyQualifiedName": format!("{}/{}/{ns}/{}", r.api_version, r.kind, r.name),
-            "kind": "resource",
-        }]);
-    }
+    let r = &item.resource;
+    let ns = r.namespace.as_deref().unwrap_or("");
+    location["logicalLocations"] = json!([{
+        "name": r.name,
+        "fullyQualifiedName": format!("{}/{}/{ns}/{}", r.api_version, r.kind, r.name),
+        "kind": "resource",
+    }]);
     let mut out = json!({
-        "ruleId": item.rule_name(),
-        "level": level(item.severity),
-        "message": {"text": item.result.message},
+        "ruleId": item.rule().name,
+        "level": level(item.severity()),
+        "message": {"text": item.message()},
         "locations": [location],
         "partialFingerprints": {"rwoGuardFinding/v1": key(item, file)},
     });
@@ -149,27 +153,19 @@ fn result(item: &Item<'_>, file: &str) -> Value {
 
 /// A key for the finding that does not change while the rule, the object, the field and the
 /// file do not (lines may move).
-fn key(item: &Item<'_>, file: &str) -> String {
-    let r = item.result.resource_ref.as_ref();
-    let field = item.result.field.as_ref().map_or("", |f| f.path.as_str());
-    let parts = [
-        item.rule_name(),
-        r.map_or("", |r| r.api_version.as_str()),
-        r.map_or("", |r| r.kind.as_str()),
-        r.and_then(|r| r.namespace.as_deref()).unwrap_or(""),
-        r.map_or("", |r| r.name.as_str()),
-        field,
-        file,
-    ];
+pub(super) fn key(item: &Diagnostic, file: &str) -> String {
+    let r = &item.resource;
+    let field = item.finding.field.as_ref().map_or("", |f| f.path.as_str());
+    let parts = [item.rule().name, &r.api_version, &r.kind, r.namespace.as_deref().unwrap_or(""), &r.name, field, file];
     format!("{:016x}", fingerprint::of_texts(&parts))
 }
 
-fn notification(item: &Item<'_>) -> Value {
-    let mut rule = json!({"id": item.rule_name()});
+fn notification(item: &Diagnostic) -> Value {
+    let mut rule = json!({"id": item.rule().name});
     if let Some(i) = index(item) {
         rule["index"] = json!(i);
     }
-    json!({"level": level(item.severity), "message": {"text": item.result.message}, "associatedRule": rule})
+    json!({"level": level(item.severity()), "message": {"text": item.message()}, "associatedRule": rule})
 }
 
 /// `path` as a URI reference: every byte but unreserved characters and `/` percent-encoded.
