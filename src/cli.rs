@@ -166,6 +166,17 @@ impl Field {
                     .value_parser(move |v: &str| set(&mut Config::default(), v).map(|()| v.to_string()))
                     .action(ArgAction::Set)
             }
+            Values::Files(name, _) => {
+                arg.value_name(name)
+                    .value_parser(|v: &str| {
+                        if v.is_empty() {
+                            Err("a file path, not empty".to_string())
+                        } else {
+                            Ok(v.to_string())
+                        }
+                    })
+                    .action(ArgAction::Append)
+            }
         }
     }
 }
@@ -208,11 +219,15 @@ impl FromArgMatches for ConfigFlags {
     fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
         let mut given = Overrides::new();
         for f in FIELDS {
-            let value = match f.values {
-                Values::Keyword(_) | Values::Text(..) => matches.get_one::<String>(f.name).cloned(),
-                Values::Switch => matches.get_flag(f.name).then(|| "true".to_string()),
-            };
-            given.extend(value.map(|v| (f, v)));
+            match f.values {
+                Values::Keyword(_) | Values::Text(..) => {
+                    given.extend(matches.get_one::<String>(f.name).cloned().map(|v| (f, v)));
+                }
+                Values::Switch => given.extend(matches.get_flag(f.name).then(|| (f, "true".to_string()))),
+                Values::Files(..) => {
+                    given.extend(matches.get_many::<String>(f.name).into_iter().flatten().map(|v| (f, v.clone())));
+                }
+            }
         }
         Ok(ConfigFlags { given })
     }

@@ -46,7 +46,7 @@ fn config_fields() -> String {
         let values = match f.values {
             Values::Keyword(names) => names().iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
             Values::Switch => "`true`, `false` (the flag sets `true`)".to_string(),
-            Values::Text(_, what) => what.to_string(),
+            Values::Text(_, what) | Values::Files(_, what) => what.to_string(),
         };
         let default = if f.default.is_empty() { "unset".to_string() } else { format!("`{}`", f.default) };
         t.push_str(&format!("| `{}` | {flag} | {default} | {values} | {} |\n", f.name, f.doc));

@@ -35,6 +35,7 @@ pub(crate) mod rewrite;
 pub(crate) mod rules;
 mod schema;
 mod stdio;
+pub(crate) mod storage;
 pub(crate) mod strategy;
 mod text;
 pub(crate) mod verify;

@@ -234,6 +234,95 @@ pub enum Fact {
     OwnerName,
     /// An owner reference's `controller`.
     OwnerController,
+    /// A claim's or a PersistentVolume's `spec.storageClassName`.
+    StorageClass,
+    /// Annotation `volume.beta.kubernetes.io/storage-class` (a claim's class, before
+    /// `storageClassName`; the API still honours it first).
+    ClassAnnotation,
+    /// A claim's `spec.volumeMode`.
+    VolumeMode,
+    /// A PersistentVolume's `spec.csi.driver`.
+    Driver,
+    /// A PersistentVolume's `spec.local.path`.
+    LocalPath,
+    /// A StorageClass's `provisioner`.
+    Provisioner,
+    /// A StorageClass's `volumeBindingMode`.
+    BindingMode,
+    /// Annotation `storageclass.kubernetes.io/is-default-class` (or its beta form).
+    DefaultClass,
+    /// A CSIDriver's `spec.fsGroupPolicy`.
+    FsGroupPolicy,
+    /// A PodDisruptionBudget's `spec.minAvailable`.
+    MinAvailable,
+    /// A PodDisruptionBudget's `spec.maxUnavailable`.
+    MaxUnavailable,
+    /// A pod's `securityContext.fsGroup`.
+    FsGroup,
+    /// A pod's `securityContext.fsGroupChangePolicy`.
+    FsGroupChangePolicy,
+    /// A pod's `nodeSelector` on a zone or region label.
+    NodeSelectorTopology,
+    /// One of a pod template's labels (kept in [`Labels::pod`]).
+    PodLabel,
+    /// One of a label selector's `matchLabels` (kept in [`Selector::match_labels`]).
+    MatchLabel,
+    /// A label selector requirement's `key`.
+    SelectorKey,
+    /// A label selector requirement's `operator`.
+    SelectorOperator,
+    /// One of a label selector requirement's `values`.
+    SelectorValue,
+}
+
+/// The labels an object's pods carry and the label selector it has, when it has either.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Labels {
+    /// The pod template's labels, in input order.
+    pub pod: Vec<(String, String)>,
+    /// The label selector (a PodDisruptionBudget's `spec.selector`), when present.
+    pub selector: Option<Selector>,
+}
+
+/// A label selector: every `matchLabels` pair and every requirement must hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selector {
+    /// `matchLabels`.
+    pub match_labels: Vec<(String, String)>,
+    /// `matchExpressions`.
+    pub expressions: Vec<LabelRequirement>,
+}
+
+/// One `matchExpressions` requirement.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LabelRequirement {
+    /// `key`.
+    pub key: String,
+    /// `operator`: `In`, `NotIn`, `Exists`, `DoesNotExist`.
+    pub operator: String,
+    /// `values`.
+    pub values: Vec<String>,
+}
+
+impl Selector {
+    /// Whether the selector selects pods labelled `labels`; `None` when a requirement's
+    /// operator is not one the API knows (the API rejects the object).
+    pub fn matches(&self, labels: &[(String, String)]) -> Option<bool> {
+        let get = |k: &str| labels.iter().rev().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+        let mut all = self.match_labels.iter().all(|(k, v)| get(k) == Some(v.as_str()));
+        for r in &self.expressions {
+            let value = get(&r.key);
+            let holds = match r.operator.as_str() {
+                "In" => value.is_some_and(|v| r.values.iter().any(|x| x == v)),
+                "NotIn" => value.is_none_or(|v| r.values.iter().all(|x| x != v)),
+                "Exists" => value.is_some(),
+                "DoesNotExist" => value.is_none(),
+                _ => return None,
+            };
+            all &= holds;
+        }
+        Some(all)
+    }
 }
 
 /// A subtree kept whole: a rollout strategy the rewriter may edit.
@@ -306,6 +395,11 @@ pub struct Object {
     /// The terms of its required node affinity (a pod's, or a PersistentVolume's), each with
     /// the one node it limits scheduling to, if it names exactly one.
     pub node_terms: Vec<Option<String>>,
+    /// Some required node affinity term names a zone, region or node label
+    /// (`storage::is_topology_key`).
+    pub topology_terms: bool,
+    /// Its pod template's labels and its label selector, when it has either.
+    pub labels: Option<Box<Labels>>,
     /// Hash of every event of the object except its rollout strategies (key and value).
     pub fingerprint: u64,
 }

@@ -93,6 +93,16 @@ fn configure(cli: &Cli, function_config: Option<&str>) -> Result<Config, Fatal> 
     let mut config = Config::default();
     if let Some(doc) = function_config {
         config = config::parse(doc, "functionConfig")?;
+        if !config.cluster.is_empty() {
+            // A function's config comes with the package it runs on: it must not make the
+            // function read files of the machine it runs on.
+            return Err(Fatal::Config {
+                origin: "functionConfig".into(),
+                problems: vec![
+                    "cluster: files are read only when named on the command line (--cluster) or in the CONFIG file, not by a functionConfig".into(),
+                ],
+            });
+        }
     }
     if let Some(path) = &cli.config {
         let origin = path.display().to_string();
@@ -236,8 +246,10 @@ fn finish<'t>(
     skipped: &[(&str, String)],
 ) -> Result<Done<'t>, Failure> {
     let limits = cli.limits();
+    let cluster = cluster_files(config, limits)?;
     let (objects, bases) = gather(&mut read);
-    let mut analysis = analyze::analyze(&objects, config, &namespaces(&read));
+    let mut analysis = analyze::analyze_with(&objects, &cluster, config, &namespaces(&read));
+    drop(cluster);
     let per_plan = placed(&mut analysis, &objects, |o| read[o.source].text);
     let fails = results::fails(&analysis.findings, config.fail_on);
     let form = read.first().map_or(Form::Stream, |r| r.bundle.form);
@@ -298,6 +310,23 @@ fn finish<'t>(
         .collect::<Result<Vec<_>, Failure>>()?;
     let fail_at = results::threshold(config.fail_on);
     Ok(Done { outputs, results, locations, checked, summary, fails, fail_at })
+}
+
+/// The `cluster` files' storage objects (StorageClasses, CSIDrivers, PersistentVolumes), each
+/// file read whole (a `List`, or objects) with the input's limits; everything else in them is
+/// dropped as it is read.
+fn cluster_files(config: &Config, limits: Limits) -> Result<Vec<analyze::ClusterFile>, Failure> {
+    let mut files = Vec::with_capacity(config.cluster.len());
+    for name in &config.cluster {
+        let (name, bytes) = input::read_cluster_file(Path::new(name), limits).map_err(Failure::new)?;
+        let text = input::utf8(&bytes).map_err(|f| Failure::in_input(f, &name, bytes.clone()))?;
+        let bundle = match read::read_filtered(text, limits, &kinds::storage_fact) {
+            Ok(b) => b,
+            Err(fatal) => return Err(Failure::in_input(fatal, &name, bytes)),
+        };
+        files.push(analyze::ClusterFile { name, objects: bundle.objects });
+    }
+    Ok(files)
 }
 
 /// Each plan's edits in its object's text. A plan the text's layout does not let the rewriter

@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 
 use crate::kinds::{self, PodsAt, Rollout, Scale};
 use crate::model::Fact;
+use crate::storage;
 
 /// What a node of the input means to the reader.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +45,15 @@ pub(crate) enum Role {
     Requirements,
     /// One requirement: `key`, `operator`, `values`.
     Requirement,
+    /// A mapping of labels (a pod template's, a selector's `matchLabels`): every key is kept
+    /// with its value, as this fact.
+    Labels(Fact),
+    /// A label selector (its presence matters: an empty one selects every pod).
+    Selector,
+    /// A label selector's `matchExpressions`.
+    LabelRequirements,
+    /// One label selector requirement: `key`, `operator`, `values`.
+    LabelRequirement,
     /// `metadata.ownerReferences`.
     OwnerRefs,
     /// One owner reference: `kind`, `name`, `controller`.
@@ -73,6 +83,9 @@ impl Role {
                 | Role::NodeTerm
                 | Role::Requirement
                 | Role::OwnerRef
+                | Role::Labels(_)
+                | Role::Selector
+                | Role::LabelRequirement
         )
     }
 
@@ -80,7 +93,13 @@ impl Role {
     pub(crate) fn wants_seq(self) -> bool {
         matches!(
             self,
-            Role::Values(_) | Role::Volumes(_) | Role::Items | Role::NodeTerms | Role::Requirements | Role::OwnerRefs
+            Role::Values(_)
+                | Role::Volumes(_)
+                | Role::Items
+                | Role::NodeTerms
+                | Role::Requirements
+                | Role::OwnerRefs
+                | Role::LabelRequirements
         )
     }
 }
@@ -94,6 +113,8 @@ pub(crate) struct SchemaNode {
     children: Vec<(&'static str, Id)>,
     /// What its sequence items are.
     item: Option<Id>,
+    /// What the value of any other key is (a labels mapping's).
+    any: Option<Id>,
 }
 
 /// A node's index in the schema.
@@ -129,7 +150,8 @@ impl Schema {
 
     /// The child under mapping key `key`, if it matters.
     pub(crate) fn child(&self, id: Id, key: &str) -> Option<Id> {
-        self.node(id).children.iter().find(|(k, _)| *k == key).map(|&(_, c)| c)
+        let node = self.node(id);
+        node.children.iter().find(|(k, _)| *k == key).map(|&(_, c)| c).or(node.any)
     }
 
     /// What the items of the sequence `id` are, if they matter.
@@ -140,8 +162,8 @@ impl Schema {
     fn build(declarations: &[(Vec<&'static str>, Role)]) -> Schema {
         let mut schema = Schema {
             nodes: vec![
-                SchemaNode { role: Role::Object { top: true }, children: Vec::new(), item: None },
-                SchemaNode { role: Role::Object { top: false }, children: Vec::new(), item: None },
+                SchemaNode { role: Role::Object { top: true }, children: Vec::new(), item: None, any: None },
+                SchemaNode { role: Role::Object { top: false }, children: Vec::new(), item: None, any: None },
             ],
         };
         for (path, role) in declarations {
@@ -164,13 +186,18 @@ impl Schema {
 
     /// Adds `path` below `root` with `role`; the nodes on the way are mappings (`[]` steps
     /// into a sequence's items). Declaring one path with two roles is a bug in the
-    /// declarations: the first stays (a unit test checks there is none).
+    /// declarations: the first stays (a unit test checks there is none). `*` stands for any
+    /// other key of a mapping.
     fn declare(&mut self, root: Id, path: &[&'static str], role: Role) {
         let mut at = root;
         for (n, step) in path.iter().enumerate() {
             let last = n + 1 == path.len();
             let want = if last { role } else { Role::Map };
-            let existing = if *step == "[]" { self.node(at).item } else { self.child(at, step) };
+            let existing = match *step {
+                "[]" => self.node(at).item,
+                "*" => self.node(at).any,
+                _ => self.node(at).children.iter().find(|(k, _)| k == step).map(|&(_, c)| c),
+            };
             at = match existing {
                 Some(id) => {
                     if last && self.role(id) == Role::Map && role != Role::Map {
@@ -180,12 +207,12 @@ impl Schema {
                 }
                 None => {
                     let id = Id::try_from(self.nodes.len()).unwrap_or(Id::MAX);
-                    self.nodes.push(SchemaNode { role: want, children: Vec::new(), item: None });
+                    self.nodes.push(SchemaNode { role: want, children: Vec::new(), item: None, any: None });
                     let node = &mut self.nodes[usize::from(at)];
-                    if *step == "[]" {
-                        node.item = Some(id);
-                    } else {
-                        node.children.push((step, id));
+                    match *step {
+                        "[]" => node.item = Some(id),
+                        "*" => node.any = Some(id),
+                        _ => node.children.push((step, id)),
                     }
                     id
                 }
@@ -241,6 +268,18 @@ pub(crate) fn declarations() -> Vec<(Vec<&'static str>, Role)> {
             pod().chain(["nodeSelector", "kubernetes.io/hostname"]).collect(),
             Role::Value(Fact::NodeSelectorHost),
         ));
+        for key in storage::topology_keys().filter(|k| *k != "kubernetes.io/hostname") {
+            d.push((pod().chain(["nodeSelector", key]).collect(), Role::Value(Fact::NodeSelectorTopology)));
+        }
+        d.push((pod().chain(["securityContext", "fsGroup"]).collect(), Role::Value(Fact::FsGroup)));
+        d.push((
+            pod().chain(["securityContext", "fsGroupChangePolicy"]).collect(),
+            Role::Value(Fact::FsGroupChangePolicy),
+        ));
+        if let Some(labels) = at.labels_path() {
+            d.push((labels.to_vec(), Role::Labels(Fact::PodLabel)));
+            d.push((labels.iter().copied().chain(["*"]).collect(), Role::Value(Fact::PodLabel)));
+        }
         let affinity: Vec<&str> =
             pod().chain(["affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution"]).collect();
         node_terms(&mut d, &affinity);
@@ -253,13 +292,42 @@ pub(crate) fn declarations() -> Vec<(Vec<&'static str>, Role)> {
     }
     for v in kinds::VOLUMES {
         node_terms(&mut d, v.node_affinity);
+        d.push((v.access_modes.to_vec(), Role::Values(Fact::AccessMode)));
+        d.push((v.access_modes.iter().copied().chain(["[]"]).collect(), Role::Value(Fact::AccessMode)));
+        d.push((v.class.to_vec(), Role::Value(Fact::StorageClass)));
+        d.push((v.driver.to_vec(), Role::Value(Fact::Driver)));
+        d.push((v.local_path.to_vec(), Role::Value(Fact::LocalPath)));
         d.push((v.claim_ref.iter().copied().chain(["name"]).collect(), Role::Value(Fact::ClaimRefName)));
         d.push((v.claim_ref.iter().copied().chain(["namespace"]).collect(), Role::Value(Fact::ClaimRefNamespace)));
     }
     for c in kinds::CLAIMS {
         d.push((c.volume_name.to_vec(), Role::Value(Fact::BoundVolume)));
+        d.push((c.class.to_vec(), Role::Value(Fact::StorageClass)));
+        d.push((c.volume_mode.to_vec(), Role::Value(Fact::VolumeMode)));
         d.push((c.access_modes.to_vec(), Role::Values(Fact::AccessMode)));
         d.push((c.access_modes.iter().copied().chain(["[]"]).collect(), Role::Value(Fact::AccessMode)));
+    }
+    for c in kinds::CLASSES {
+        d.push((c.provisioner.to_vec(), Role::Value(Fact::Provisioner)));
+        d.push((c.binding_mode.to_vec(), Role::Value(Fact::BindingMode)));
+    }
+    for dr in kinds::DRIVERS {
+        d.push((dr.fs_group_policy.to_vec(), Role::Value(Fact::FsGroupPolicy)));
+    }
+    for b in kinds::BUDGETS {
+        d.push((b.min_available.to_vec(), Role::Value(Fact::MinAvailable)));
+        d.push((b.max_unavailable.to_vec(), Role::Value(Fact::MaxUnavailable)));
+        let selector = || b.selector.iter().copied();
+        d.push((selector().collect(), Role::Selector));
+        d.push((selector().chain(["matchLabels"]).collect(), Role::Labels(Fact::MatchLabel)));
+        d.push((selector().chain(["matchLabels", "*"]).collect(), Role::Value(Fact::MatchLabel)));
+        let req = || selector().chain(["matchExpressions", "[]"]);
+        d.push((selector().chain(["matchExpressions"]).collect(), Role::LabelRequirements));
+        d.push((req().collect(), Role::LabelRequirement));
+        d.push((req().chain(["key"]).collect(), Role::Value(Fact::SelectorKey)));
+        d.push((req().chain(["operator"]).collect(), Role::Value(Fact::SelectorOperator)));
+        d.push((req().chain(["values"]).collect(), Role::Values(Fact::SelectorValue)));
+        d.push((req().chain(["values", "[]"]).collect(), Role::Value(Fact::SelectorValue)));
     }
     for a in kinds::AUTOSCALERS {
         d.push((a.max.to_vec(), Role::Value(Fact::MaxReplicas)));
@@ -300,6 +368,9 @@ pub(crate) const ANNOTATIONS: &[(&str, Fact)] = &[
     ("config.kubernetes.io/index", Fact::IndexAnnotation),
     ("internal.config.kubernetes.io/index", Fact::IndexAnnotation),
     ("config.kubernetes.io/origin", Fact::OriginAnnotation),
+    ("storageclass.kubernetes.io/is-default-class", Fact::DefaultClass),
+    ("storageclass.beta.kubernetes.io/is-default-class", Fact::DefaultClass),
+    ("volume.beta.kubernetes.io/storage-class", Fact::ClassAnnotation),
 ];
 
 #[cfg(test)]
@@ -329,7 +400,11 @@ mod tests {
                 _ => (ITEM, path),
             };
             let s = Schema::get();
-            let id = path.iter().try_fold(root, |at, step| if *step == "[]" { s.item(at) } else { s.child(at, step) });
+            let id = path.iter().try_fold(root, |at, step| match *step {
+                "[]" => s.item(at),
+                "*" => s.child(at, "any-label-key"),
+                _ => s.child(at, step),
+            });
             assert_eq!(id.map(|id| s.role(id)), Some(role), "{path:?}");
         }
     }
@@ -343,7 +418,7 @@ mod tests {
             Some(Role::Volumes(PodsAt::JobTemplate))
         );
         assert_eq!(walk(&["spec", "accessModes", "[]"]).map(|id| s.role(id)), Some(Role::Value(Fact::AccessMode)));
-        assert!(walk(&["spec", "selector"]).is_none());
+        assert!(walk(&["spec", "paused"]).is_none());
         assert!(walk(&["items"]).is_none(), "items only at the top of a document");
         assert_eq!(s.child(TOP, "items").map(|id| s.role(id)), Some(Role::Items));
     }

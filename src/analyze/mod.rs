@@ -95,17 +95,38 @@ pub struct Analysis {
     pub plans: Vec<ObjectPlan>,
 }
 
+/// A `--cluster` file read: the storage objects of a cluster (`kubectl get
+/// storageclass,csidriver,persistentvolume -o yaml`), facts only: never edited, never written,
+/// no finding is about them.
+#[derive(Debug, Default)]
+pub struct ClusterFile {
+    /// The file as named on the command line or in the config.
+    pub name: String,
+    /// Its StorageClasses, CSIDrivers and PersistentVolumes.
+    pub objects: Vec<Object>,
+}
+
 /// Analyzes the bundle: gathers the facts, runs every rule, orders the findings. `namespaces`
 /// are the namespaces the input's objects name: objects without one are in `config.namespace`,
 /// else in the bundle's only namespace when there is one (assumed, and said), else in their
 /// own unnamed one.
 pub fn analyze(objects: &[Object], config: &Config, namespaces: &BTreeSet<String>) -> Analysis {
+    analyze_with(objects, &[], config, namespaces)
+}
+
+/// As [`analyze`], with the storage facts of `cluster` files.
+pub fn analyze_with(
+    objects: &[Object],
+    cluster: &[ClusterFile],
+    config: &Config,
+    namespaces: &BTreeSet<String>,
+) -> Analysis {
     let (default_ns, assumed) = match (&config.namespace, namespaces.first()) {
         (Some(ns), _) => (ns.as_str(), false),
         (None, Some(only)) if namespaces.len() == 1 => (only.as_str(), true),
         _ => ("", false),
     };
-    let facts = Facts::gather(objects, config, default_ns, assumed);
+    let facts = Facts::gather(objects, cluster, config, default_ns, assumed);
     let mut out = Analysis::default();
     for rule in rules::ALL {
         if let Some(check) = rule.check {

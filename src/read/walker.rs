@@ -16,14 +16,26 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::error::{Fatal, Place};
 use crate::fingerprint::Fingerprint;
-use crate::kinds::{LIST, RESOURCE_LIST};
+use crate::kinds::{self, LIST, RESOURCE_LIST};
 use crate::model::{
-    location, Captured, ClaimUse, Entry, Fact, KeyAt, KeyName, MapLayout, Node, NodeKind, Object, Scalar, Unreadable,
+    location, Captured, ClaimUse, Entry, Fact, KeyAt, KeyName, LabelRequirement, MapLayout, Node, NodeKind, Object,
+    Scalar, Selector, Unreadable,
 };
 use crate::schema::{Id, Role, Schema, ITEM, TOP};
+use crate::storage;
 use crate::yaml::{Event, Events, Pos, ScalarStyle, Span, SyntaxError};
 
 use super::{DocKind, Document, Limits, Region};
+
+/// Whether `o`'s label selector is worth keeping: a budget's, or one whose kind is not read yet.
+fn wants_selector(o: &Object) -> bool {
+    o.kind.as_deref().is_none_or(|k| kinds::BUDGETS.iter().any(|b| b.kind == k))
+}
+
+/// The label selector being read in `o`.
+fn selector(o: &mut Object) -> Option<&mut Selector> {
+    o.labels.as_mut().and_then(|l| l.selector.as_mut())
+}
 
 /// The YAML 1.1 merge key, which kubectl resolves (explicit keys win over merged ones).
 const MERGE_KEY: &str = "<<";
@@ -684,6 +696,16 @@ impl<'t> Walker<'t> {
                     o.owner = Some((None, None, false));
                 }
             }
+            Role::Selector => {
+                if let Some(o) = self.objects.last_mut().filter(|o| wants_selector(&o.object)) {
+                    o.object.labels.get_or_insert_with(Box::default).selector = Some(Selector::default());
+                }
+            }
+            Role::LabelRequirement => {
+                if let Some(s) = self.objects.last_mut().and_then(|o| selector(&mut o.object)) {
+                    s.expressions.push(LabelRequirement::default());
+                }
+            }
             _ => {}
         }
         Ok(())
@@ -732,7 +754,11 @@ impl<'t> Walker<'t> {
             }
             Role::Requirement => {
                 if let Some(o) = self.objects.last_mut() {
-                    let node = o.requirement.take().and_then(Requirement::node);
+                    let requirement = o.requirement.take();
+                    if requirement.as_ref().and_then(|r| r.key.as_deref()).is_some_and(storage::is_topology_key) {
+                        o.object.topology_terms = true;
+                    }
+                    let node = requirement.and_then(Requirement::node);
                     if let (Some(term), Some(node)) = (&mut o.term, node) {
                         *term = match std::mem::replace(term, TermNode::Any) {
                             TermNode::Any => TermNode::One(node),
@@ -773,6 +799,12 @@ impl<'t> Walker<'t> {
         if let Some(ns) = open.object.namespace.as_deref().filter(|ns| !ns.is_empty()) {
             if !self.out.namespaces.contains(ns) {
                 self.out.namespaces.insert(ns.to_string());
+            }
+        }
+        if open.object.labels.as_ref().is_some_and(|l| l.selector.is_some()) && kinds::budget(&open.object).is_none() {
+            // A Deployment's own selector: only a budget's is read.
+            if let Some(l) = &mut open.object.labels {
+                l.selector = None;
             }
         }
         if open.object.claims.is_empty() {
@@ -868,11 +900,11 @@ impl<'t> Walker<'t> {
                 self.end_region(span.end);
             }
             Some(role) => match leaf.text {
-                Some((value, plain)) => {
-                    if let Role::Value(fact) = role {
-                        self.record(fact, value, plain, span.start);
-                    }
-                }
+                Some((value, plain)) => match role {
+                    Role::Value(fact @ (Fact::PodLabel | Fact::MatchLabel)) => self.label(fact, value),
+                    Role::Value(fact) => self.record(fact, value, plain, span.start),
+                    _ => {}
+                },
                 None => self.unreadable(span.start, ALIAS_OF_COLLECTION),
             },
         }
@@ -942,6 +974,16 @@ impl<'t> Walker<'t> {
                     }
                 }
             }
+            Fact::SelectorKey | Fact::SelectorOperator | Fact::SelectorValue => {
+                if let Some(r) = selector(o).and_then(|s| s.expressions.last_mut()) {
+                    let v = value.to_string();
+                    match fact {
+                        Fact::SelectorKey => r.key = v,
+                        Fact::SelectorOperator => r.operator = v,
+                        _ => r.values.push(v),
+                    }
+                }
+            }
             Fact::RequirementKey | Fact::RequirementOperator | Fact::RequirementValue => {
                 if let Some(r) = &mut open.requirement {
                     let v = value.to_string();
@@ -960,6 +1002,19 @@ impl<'t> Walker<'t> {
                 }
                 o.values.push((fact, Scalar { value: value.to_string(), plain, pos }));
             }
+        }
+    }
+
+    /// A label (`fact`: a pod template's or a selector's `matchLabels`): its key is the
+    /// innermost frame's.
+    fn label(&mut self, fact: Fact, value: &str) {
+        let Some(key) = self.frames.last().and_then(|f| f.key.as_deref()) else { return };
+        let pair = (key.to_string(), value.to_string());
+        let Some(o) = self.objects.last_mut().map(|o| &mut o.object) else { return };
+        if fact == Fact::PodLabel {
+            o.labels.get_or_insert_with(Box::default).pod.push(pair);
+        } else if let Some(s) = selector(o) {
+            s.match_labels.push(pair);
         }
     }
 

@@ -34,9 +34,9 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
             w.ordinal,
             Severity::Info,
             format!(
-                "{}: its pods can only run on node {} ({}), so a rollout cannot Multi-Attach {}: ReadWriteOnce lets every pod on that node use it. Left as it is (Recreate there would only add downtime)",
+                "{}: its pods can only run on {} ({}), so a rollout cannot Multi-Attach {}: ReadWriteOnce lets every pod on that node use it. Left as it is (Recreate there would only add downtime)",
                 w.object.display(),
-                pin.node,
+                pin.node.as_ref().map_or_else(|| "the node that holds its volume".to_string(), |n| format!("node {n}")),
                 pin.by,
                 mount.describe()
             ),

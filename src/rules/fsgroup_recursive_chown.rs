@@ -1,0 +1,102 @@
+//! `fsgroup-recursive-chown`: a pod template with `securityContext.fsGroup` and no
+//! `fsGroupChangePolicy: OnRootMismatch`, on an exclusive claim. The kubelet then changes the
+//! group and permissions of every file on the volume at every start, before the containers
+//! run: every Recreate rollout (the old pod gone, the new one not yet serving) lasts as long as
+//! that walk, and it grows with the volume. Not reported when the volume's driver changes no
+//! ownership: its CSIDriver says `fsGroupPolicy: None`, or it is shared file storage (no file
+//! system type, so the default `ReadWriteOnceWithFSType` changes nothing) not set to `File`.
+
+use crate::analyze::facts::Mount;
+use crate::analyze::{Analysis, Facts, FieldChange, Severity};
+use crate::model::Fact;
+use crate::storage::Attach;
+
+use super::{Level, Rule};
+
+/// A recursive ownership change at every start.
+pub(crate) static FSGROUP_RECURSIVE_CHOWN: Rule = Rule {
+    name: "fsgroup-recursive-chown",
+    level: Level::Always(Severity::Info),
+    summary: "Every start of a pod on an exclusive claim changes the ownership of every file on it (fsGroup without OnRootMismatch)",
+    triggered_by: "a pod template with `securityContext.fsGroup` and no `fsGroupChangePolicy: OnRootMismatch` mounting an exclusive claim (unless its CSIDriver has `fsGroupPolicy: None`, or its storage is shared file storage not set to `File`)",
+    advice: "`securityContext.fsGroupChangePolicy: OnRootMismatch`: ownership is changed only when the volume's root does not match",
+    check: Some(check),
+};
+
+fn check(facts: &Facts<'_>, out: &mut Analysis) {
+    for w in &facts.workloads {
+        let (Some(group), Some(_)) = (w.object.value(Fact::FsGroup), w.mode()) else { continue };
+        let policy = w.object.value(Fact::FsGroupChangePolicy);
+        if policy.is_some_and(|p| p.value == "OnRootMismatch") {
+            continue;
+        }
+        let Some(mount) = w.mounts.iter().find(|m| changes_ownership(facts, m)) else { continue };
+        let pod = w.kind.pods.path().join(".");
+        out.push(
+            &FSGROUP_RECURSIVE_CHOWN,
+            w.ordinal,
+            Severity::Info,
+            format!(
+                "{}: securityContext.fsGroup {} without fsGroupChangePolicy: OnRootMismatch: every start of its pods, so every Recreate rollout, first changes the ownership of every file on {}; the downtime grows with the volume. Set {pod}.securityContext.fsGroupChangePolicy: OnRootMismatch",
+                w.object.display(),
+                group.value,
+                mount.describe()
+            ),
+            Some(FieldChange::at(
+                format!("{pod}.securityContext.fsGroupChangePolicy"),
+                policy.map(|p| p.value.clone()),
+            )),
+        );
+    }
+}
+
+/// Whether the kubelet changes the ownership of the files on this claim's volume.
+fn changes_ownership(facts: &Facts<'_>, m: &Mount<'_>) -> bool {
+    let Some(pvc) = m.pvc else { return true };
+    let storage = facts.storage.of_claim(pvc, facts.ns(pvc));
+    let Some((name, p)) = storage.provisioner else { return true };
+    let policy = facts.storage.driver(name).and_then(|d| d.object.value(Fact::FsGroupPolicy));
+    match policy.map(|p| p.value.as_str()) {
+        Some("None") => false,
+        Some("File") => true,
+        _ => p.attach != Attach::SharedFile,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::rules::testing::findings;
+
+    fn bundle(class: &str, security: &str) -> String {
+        format!("apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {{name: gp3}}\nprovisioner: ebs.csi.aws.com\n---\napiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {{name: efs}}\nprovisioner: efs.csi.aws.com\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: data}}\nspec: {{accessModes: [ReadWriteOnce], storageClassName: {class}}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: db}}\nspec:\n  strategy: {{type: Recreate}}\n  template:\n    spec:\n      securityContext: {security}\n      volumes: [{{name: v, persistentVolumeClaim: {{claimName: data}}}}]\n")
+    }
+
+    fn count(yaml: &str) -> usize {
+        findings(&FSGROUP_RECURSIVE_CHOWN, yaml, Config::default()).len()
+    }
+
+    #[test]
+    fn fs_group_without_on_root_mismatch() {
+        for security in ["{fsGroup: 1001}", "{fsGroup: 1001, fsGroupChangePolicy: Always}"] {
+            let f = findings(&FSGROUP_RECURSIVE_CHOWN, &bundle("gp3", security), Config::default());
+            assert_eq!(f.len(), 1, "{security}");
+            assert_eq!(
+                f[0].field.as_ref().map(|c| c.path.as_str()),
+                Some("spec.template.spec.securityContext.fsGroupChangePolicy")
+            );
+        }
+    }
+
+    #[test]
+    fn near_misses() {
+        assert_eq!(count(&bundle("gp3", "{fsGroup: 1001, fsGroupChangePolicy: OnRootMismatch}")), 0);
+        assert_eq!(count(&bundle("gp3", "{runAsUser: 1001}")), 0);
+        assert_eq!(count(&bundle("efs", "{fsGroup: 1001}")), 0, "shared file storage has no fsType");
+        let none = "apiVersion: storage.k8s.io/v1\nkind: CSIDriver\nmetadata: {name: ebs.csi.aws.com}\nspec: {fsGroupPolicy: None}\n---\n";
+        assert_eq!(count(&format!("{none}{}", bundle("gp3", "{fsGroup: 1001}"))), 0);
+        let file = none.replace("None", "File").replace("ebs.csi.aws.com", "efs.csi.aws.com");
+        assert_eq!(count(&format!("{file}{}", bundle("efs", "{fsGroup: 1001}"))), 1);
+    }
+}
