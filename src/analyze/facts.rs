@@ -334,10 +334,10 @@ pub(crate) struct Known<'a> {
 }
 
 impl Known<'_> {
-    /// `StorageClass gp3`, `StorageClass gp3 (cluster file c.yaml)`.
+    /// `StorageClass gp3`, `StorageClass gp3 from cluster file c.yaml`.
     pub(crate) fn display(&self) -> String {
         match self.file {
-            Some(f) => format!("{} (cluster file {f})", self.object.display()),
+            Some(f) => format!("{} from cluster file {f}", self.object.display()),
             None => self.object.display(),
         }
     }
@@ -371,6 +371,8 @@ pub(crate) struct ClaimStorage<'a> {
     pub default_class: bool,
     /// The provisioner its volume comes from, when rwo-guard knows it, with its name.
     pub provisioner: Option<(&'a str, &'static Provisioner)>,
+    /// The provisioner's (or CSI driver's) name, known or not.
+    pub provisioner_name: Option<&'a str>,
     /// How the provisioner is known: `StorageClass gp3 (provisioner ebs.csi.aws.com)`.
     pub source: String,
 }
@@ -471,12 +473,15 @@ impl<'a> Storage<'a> {
         if let Some(v) = c.volume {
             let pv = v.object;
             if let Some(d) = pv.value(Fact::Driver) {
+                c.provisioner_name = Some(d.value.as_str());
                 c.provisioner = storage::provisioner(&d.value).map(|p| (d.value.as_str(), p));
                 c.source = format!("{} (CSI driver {})", v.display(), d.value);
             } else if pv.value(Fact::LocalPath).is_some() {
+                c.provisioner_name = Some(LOCAL);
                 c.provisioner = storage::provisioner(LOCAL).map(|p| (LOCAL, p));
                 c.source = format!("{} (a local volume)", v.display());
             } else if let Some(class) = pv.value(Fact::StorageClass).and_then(|n| self.classes.get(n.value.as_str())) {
+                c.provisioner_name = class.object.value(Fact::Provisioner).map(|p| p.value.as_str());
                 c.provisioner = provisioner_of(class.object);
                 c.source =
                     format!("{} (StorageClass {}{})", v.display(), class.display(), provisioner_note(class.object));
@@ -484,11 +489,12 @@ impl<'a> Storage<'a> {
             return c;
         }
         if let Some(class) = c.class {
+            c.provisioner_name = class.object.value(Fact::Provisioner).map(|p| p.value.as_str());
             c.provisioner = provisioner_of(class.object);
             c.source = format!(
                 "{}{}{}",
+                if c.default_class { "the default " } else { "" },
                 class.display(),
-                if c.default_class { ", the default class," } else { "" },
                 provisioner_note(class.object)
             );
         }

@@ -579,6 +579,11 @@ impl<'t> Walker<'t> {
             self.skip(span);
             return Ok(());
         };
+        // A Service's or a Deployment's selector is not a budget's: not worth a frame.
+        if role == Role::Selector && self.objects.last().is_some_and(|o| !wants_selector(&o.object)) {
+            self.skip(span);
+            return Ok(());
+        }
         // The root of a document that is a sequence, or a scalar role given a collection.
         if (map && !role.wants_map()) || (!map && !role.wants_seq()) {
             if self.frames.last().is_some() {
@@ -1009,12 +1014,11 @@ impl<'t> Walker<'t> {
     /// innermost frame's.
     fn label(&mut self, fact: Fact, value: &str) {
         let Some(key) = self.frames.last().and_then(|f| f.key.as_deref()) else { return };
-        let pair = (key.to_string(), value.to_string());
         let Some(o) = self.objects.last_mut().map(|o| &mut o.object) else { return };
         if fact == Fact::PodLabel {
-            o.labels.get_or_insert_with(Box::default).pod.push(pair);
+            o.labels.get_or_insert_with(Box::default).pod.push((key.to_string(), value.to_string()));
         } else if let Some(s) = selector(o) {
-            s.match_labels.push(pair);
+            s.match_labels.push((key.to_string(), value.to_string()));
         }
     }
 

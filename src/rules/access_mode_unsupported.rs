@@ -49,9 +49,9 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
             // Bound to a volume rwo-guard does not know: no class provisions it.
             (None, Some(_)) => continue,
             (None, None) => match storage.provisioner {
-                Some((name, p)) => match p.attach {
+                Some((_, p)) => match p.attach {
                     Attach::SingleNode { read_only_many } if asked == "ReadWriteMany" || !read_only_many => {
-                        format!("its storage, {}, attaches a volume to one node only ({name})", storage.source)
+                        format!("its storage, {}, attaches a volume to one node only", storage.source)
                     }
                     _ => continue,
                 },
@@ -100,7 +100,11 @@ mod tests {
         );
         let f = findings(&ACCESS_MODE_UNSUPPORTED, &yaml, Config::default());
         assert_eq!(f.len(), 1);
-        assert!(f[0].message.contains("attaches a volume to one node only (ebs.csi.aws.com)"), "{}", f[0].message);
+        assert!(
+            f[0].message.contains("StorageClass gp3 (provisioner ebs.csi.aws.com), attaches a volume to one node only"),
+            "{}",
+            f[0].message
+        );
         assert_eq!(
             count(&format!(
                 "{}{}",

@@ -81,6 +81,6 @@ mod tests {
         );
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].0, ACCESS_MODE_UNSUPPORTED.name);
-        assert!(f[0].1.contains("StorageClass fast (cluster file c.yaml)"), "{}", f[0].1);
+        assert!(f[0].1.contains("StorageClass fast from cluster file c.yaml"), "{}", f[0].1);
     }
 }

@@ -2,9 +2,12 @@
 //! `fsGroupChangePolicy: OnRootMismatch`, on an exclusive claim. The kubelet then changes the
 //! group and permissions of every file on the volume at every start, before the containers
 //! run: every Recreate rollout (the old pod gone, the new one not yet serving) lasts as long as
-//! that walk, and it grows with the volume. Not reported when the volume's driver changes no
-//! ownership: its CSIDriver says `fsGroupPolicy: None`, or it is shared file storage (no file
-//! system type, so the default `ReadWriteOnceWithFSType` changes nothing) not set to `File`.
+//! that walk, and it grows with the volume. Reported only where the volume's storage is known
+//! to change ownership: its CSIDriver says `fsGroupPolicy: File`, or its provisioner is
+//! single-node block storage (a file system type, so the default `ReadWriteOnceWithFSType`
+//! applies) and its CSIDriver, if known, does not say `None`. Shared file storage has no file
+//! system type; node-local provisioners differ (host paths get no ownership change); an unknown
+//! provisioner asserts nothing.
 
 use crate::analyze::facts::Mount;
 use crate::analyze::{Analysis, Facts, FieldChange, Severity};
@@ -18,7 +21,7 @@ pub(crate) static FSGROUP_RECURSIVE_CHOWN: Rule = Rule {
     name: "fsgroup-recursive-chown",
     level: Level::Always(Severity::Info),
     summary: "Every start of a pod on an exclusive claim changes the ownership of every file on it (fsGroup without OnRootMismatch)",
-    triggered_by: "a pod template with `securityContext.fsGroup` and no `fsGroupChangePolicy: OnRootMismatch` mounting an exclusive claim (unless its CSIDriver has `fsGroupPolicy: None`, or its storage is shared file storage not set to `File`)",
+    triggered_by: "a pod template with `securityContext.fsGroup` and no `fsGroupChangePolicy: OnRootMismatch` mounting an exclusive claim whose storage changes ownership: single-node block storage whose CSIDriver (if known) does not say `fsGroupPolicy: None`, or a CSIDriver saying `File`",
     advice: "`securityContext.fsGroupChangePolicy: OnRootMismatch`: ownership is changed only when the volume's root does not match",
     check: Some(check),
 };
@@ -50,16 +53,18 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
     }
 }
 
-/// Whether the kubelet changes the ownership of the files on this claim's volume.
+/// Whether the kubelet is known to change the ownership of the files on this claim's volume.
 fn changes_ownership(facts: &Facts<'_>, m: &Mount<'_>) -> bool {
-    let Some(pvc) = m.pvc else { return true };
+    let Some(pvc) = m.pvc else { return false };
     let storage = facts.storage.of_claim(pvc, facts.ns(pvc));
-    let Some((name, p)) = storage.provisioner else { return true };
-    let policy = facts.storage.driver(name).and_then(|d| d.object.value(Fact::FsGroupPolicy));
+    let policy = storage
+        .provisioner_name
+        .and_then(|name| facts.storage.driver(name))
+        .and_then(|d| d.object.value(Fact::FsGroupPolicy));
     match policy.map(|p| p.value.as_str()) {
         Some("None") => false,
         Some("File") => true,
-        _ => p.attach != Attach::SharedFile,
+        _ => matches!(storage.attach(), Some(Attach::SingleNode { .. })),
     }
 }
 
@@ -98,5 +103,11 @@ mod tests {
         assert_eq!(count(&format!("{none}{}", bundle("gp3", "{fsGroup: 1001}"))), 0);
         let file = none.replace("None", "File").replace("ebs.csi.aws.com", "efs.csi.aws.com");
         assert_eq!(count(&format!("{file}{}", bundle("efs", "{fsGroup: 1001}"))), 1);
+        assert_eq!(count(&bundle("unknown", "{fsGroup: 1001}")), 0, "no class known: nothing asserted");
+        let unknown =
+            bundle("gp3", "{fsGroup: 1001}").replace("provisioner: ebs.csi.aws.com", "provisioner: example.com/disk");
+        assert_eq!(count(&unknown), 0, "an unknown provisioner asserts nothing");
+        let said = none.replace("None", "File").replace("ebs.csi.aws.com", "example.com/disk");
+        assert_eq!(count(&format!("{said}{unknown}")), 1, "its CSIDriver says File");
     }
 }

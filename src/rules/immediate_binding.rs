@@ -44,7 +44,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
             (1, Some(c)) => format!("its pods are constrained by {c}"),
             (n, _) => format!("it mounts {n} such claims, which may be made in different zones"),
         };
-        let claims: Vec<String> = immediate.iter().map(|(c, source)| format!("claim {c} ({source})")).collect();
+        let claims: Vec<String> = immediate.iter().map(|(c, source)| format!("claim {c} of {source}")).collect();
         out.push(
             &IMMEDIATE_BINDING,
             w.ordinal,
