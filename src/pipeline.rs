@@ -319,14 +319,27 @@ fn cluster_files(config: &Config, limits: Limits) -> Result<Vec<analyze::Cluster
     let mut files = Vec::with_capacity(config.cluster.len());
     for name in &config.cluster {
         let (name, bytes) = input::read_cluster_file(Path::new(name), limits).map_err(Failure::new)?;
-        let text = input::utf8(&bytes).map_err(|f| Failure::in_input(f, &name, bytes.clone()))?;
-        let bundle = match read::read_filtered(text, limits, &kinds::storage_fact) {
-            Ok(b) => b,
-            Err(fatal) => return Err(Failure::in_input(fatal, &name, bytes)),
-        };
+        let bundle = input::utf8(&bytes)
+            .and_then(|text| read::read_filtered(text, limits, &kinds::storage_fact))
+            .map_err(|fatal| Failure::new(in_cluster_file(fatal, &name)))?;
         files.push(analyze::ClusterFile { name, objects: bundle.objects });
     }
     Ok(files)
+}
+
+/// An error in a `--cluster` file, its place named in the message (the run's input is another
+/// text: no line of it is shown under the message).
+fn in_cluster_file(fatal: Fatal, name: &str) -> Fatal {
+    match fatal {
+        Fatal::Input { message, place, hint } => {
+            let at = place.map_or(String::new(), |p| {
+                let field = p.field.map_or(String::new(), |f| format!(", field {f}"));
+                format!(":{}:{}{field}", p.line, p.col + 1)
+            });
+            Fatal::Input { message: format!("--cluster {name}{at}: {message}"), place: None, hint }
+        }
+        other => other,
+    }
 }
 
 /// Each plan's edits in its object's text. A plan the text's layout does not let the rewriter
