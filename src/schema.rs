@@ -115,6 +115,15 @@ pub(crate) struct SchemaNode {
     item: Option<Id>,
     /// What the value of any other key is (a labels mapping's).
     any: Option<Id>,
+    /// One bit per child key ([`key_bit`]): most keys that are not children are rejected
+    /// without comparing strings (a `spec` has a child for every kind's fields).
+    filter: u64,
+}
+
+/// A key's bit in a node's [`SchemaNode::filter`], from its length and first byte.
+fn key_bit(key: &str) -> u64 {
+    let first = key.as_bytes().first().copied().unwrap_or(0);
+    1 << ((key.len().wrapping_mul(7) ^ usize::from(first)) & 63)
 }
 
 /// A node's index in the schema.
@@ -151,6 +160,9 @@ impl Schema {
     /// The child under mapping key `key`, if it matters.
     pub(crate) fn child(&self, id: Id, key: &str) -> Option<Id> {
         let node = self.node(id);
+        if node.filter & key_bit(key) == 0 {
+            return node.any;
+        }
         node.children.iter().find(|(k, _)| *k == key).map(|&(_, c)| c).or(node.any)
     }
 
@@ -162,8 +174,14 @@ impl Schema {
     fn build(declarations: &[(Vec<&'static str>, Role)]) -> Schema {
         let mut schema = Schema {
             nodes: vec![
-                SchemaNode { role: Role::Object { top: true }, children: Vec::new(), item: None, any: None },
-                SchemaNode { role: Role::Object { top: false }, children: Vec::new(), item: None, any: None },
+                SchemaNode { role: Role::Object { top: true }, children: Vec::new(), item: None, any: None, filter: 0 },
+                SchemaNode {
+                    role: Role::Object { top: false },
+                    children: Vec::new(),
+                    item: None,
+                    any: None,
+                    filter: 0,
+                },
             ],
         };
         for (path, role) in declarations {
@@ -207,12 +225,15 @@ impl Schema {
                 }
                 None => {
                     let id = Id::try_from(self.nodes.len()).unwrap_or(Id::MAX);
-                    self.nodes.push(SchemaNode { role: want, children: Vec::new(), item: None, any: None });
+                    self.nodes.push(SchemaNode { role: want, children: Vec::new(), item: None, any: None, filter: 0 });
                     let node = &mut self.nodes[usize::from(at)];
                     match *step {
                         "[]" => node.item = Some(id),
                         "*" => node.any = Some(id),
-                        _ => node.children.push((step, id)),
+                        _ => {
+                            node.children.push((step, id));
+                            node.filter |= key_bit(step);
+                        }
                     }
                     id
                 }
@@ -407,6 +428,20 @@ mod tests {
             });
             assert_eq!(id.map(|id| s.role(id)), Some(role), "{path:?}");
         }
+    }
+
+    #[test]
+    fn the_key_filter_never_hides_a_child() {
+        let s = Schema::get();
+        for node in &s.nodes {
+            for (k, id) in &node.children {
+                assert_ne!(node.filter & key_bit(k), 0, "{k}");
+                let found = node.children.iter().find(|(c, _)| c == k).map(|&(_, c)| c);
+                assert_eq!(found, Some(*id));
+            }
+        }
+        assert_eq!(walk(&["spec", "storageClassName"]).map(|id| s.role(id)), Some(Role::Value(Fact::StorageClass)));
+        assert!(walk(&["spec", "ports"]).is_none());
     }
 
     #[test]
