@@ -78,12 +78,18 @@ pub(super) struct Walked {
     pub namespaces: BTreeSet<String>,
 }
 
-/// The keys seen in a mapping, to reject duplicates where rwo-guard reads.
+/// The keys seen in a mapping, to reject duplicates where rwo-guard reads. The first few are
+/// kept in the frame itself: most mappings read (metadata, a pod's securityContext, labels)
+/// have a handful of keys, and a frame then costs no allocation.
 #[derive(Debug, Default)]
 struct KeySet<'t> {
+    inline: [Option<Cow<'t, str>>; INLINE_KEYS],
     small: Vec<Cow<'t, str>>,
     large: Option<HashSet<Cow<'t, str>>>,
 }
+
+/// How many keys a [`KeySet`] holds without allocating.
+const INLINE_KEYS: usize = 6;
 
 impl<'t> KeySet<'t> {
     /// Adds `key`; false when it was already there.
@@ -91,12 +97,24 @@ impl<'t> KeySet<'t> {
         if let Some(set) = &mut self.large {
             return set.insert(key);
         }
+        for slot in &mut self.inline {
+            match slot {
+                Some(k) if *k == key => return false,
+                Some(_) => {}
+                None => {
+                    *slot = Some(key);
+                    return true;
+                }
+            }
+        }
         if self.small.contains(&key) {
             return false;
         }
         self.small.push(key);
-        if self.small.len() > 16 {
-            self.large = Some(self.small.drain(..).collect());
+        if self.small.len() + INLINE_KEYS > 16 {
+            let mut set: HashSet<Cow<'t, str>> = self.small.drain(..).collect();
+            set.extend(self.inline.iter_mut().filter_map(Option::take));
+            self.large = Some(set);
         }
         true
     }
@@ -1155,5 +1173,25 @@ impl Building {
             NodeKind::Seq { items: self.items, flow: self.flow }
         };
         Node { kind, span: Span { start: self.start, end }, anchored: self.marks.0, tagged: self.marks.1 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_set_finds_every_duplicate_inline_small_and_large() {
+        for n in [1, INLINE_KEYS, INLINE_KEYS + 1, 16, 17, 40] {
+            let keys: Vec<String> = (0..n).map(|i| format!("k{i}")).collect();
+            let mut set = KeySet::default();
+            for k in &keys {
+                assert!(set.insert(Cow::Borrowed(k.as_str())), "{n}: {k} is new");
+            }
+            for k in &keys {
+                assert!(!set.insert(Cow::Owned(k.clone())), "{n}: {k} again");
+            }
+            assert!(set.insert(Cow::Borrowed("other")), "{n}");
+        }
     }
 }
