@@ -13,7 +13,7 @@ pub(crate) static DUPLICATE_OBJECT: Rule = Rule {
     name: "duplicate-object",
     level: Level::Always(Severity::Info),
     summary: "The same object appears more than once in the input",
-    triggered_by: "a workload, claim or autoscaler that appears more than once (same API group, kind, namespace and name), as when several builds are piped into one run; once, on the last copy",
+    triggered_by: "an object rwo-guard reads (a workload, claim, volume, storage class, CSI driver, disruption budget or autoscaler) that appears more than once (same API group, kind, namespace and name), as when several builds are piped into one run; once, on the last copy",
     advice: "check separate builds separately; applied together, the last copy wins",
     check: Some(check),
 };
