@@ -278,10 +278,40 @@ pub enum Fact {
 /// The labels an object's pods carry and the label selector it has, when it has either.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Labels {
-    /// The pod template's labels, in input order.
-    pub pod: Vec<(String, String)>,
+    /// The pod template's labels, packed (`key NUL value NUL`, in input order): one small
+    /// allocation per workload, which most bundles never read.
+    pod: String,
     /// The label selector (a PodDisruptionBudget's `spec.selector`), when present.
-    pub selector: Option<Selector>,
+    pub selector: Option<Box<Selector>>,
+}
+
+/// A label's separator in [`Labels`]: no label key or value may hold it.
+const NUL: char = '\0';
+
+impl Labels {
+    /// Adds a pod template label; `false` (nothing added) when its key or value holds a NUL,
+    /// which no label may.
+    pub fn push_pod(&mut self, key: &str, value: &str) -> bool {
+        if key.contains(NUL) || value.contains(NUL) {
+            return false;
+        }
+        for part in [key, value] {
+            self.pod.push_str(part);
+            self.pod.push(NUL);
+        }
+        true
+    }
+
+    /// Frees what the pod labels' growth left unused.
+    pub fn shrink(&mut self) {
+        self.pod.shrink_to_fit();
+    }
+
+    /// The pod template's labels, in input order.
+    pub fn pod(&self) -> impl Iterator<Item = (&str, &str)> + Clone {
+        let mut parts = self.pod.split_terminator(NUL);
+        std::iter::from_fn(move || Some((parts.next()?, parts.next()?)))
+    }
 }
 
 /// A label selector: every `matchLabels` pair and every requirement must hold.
@@ -307,8 +337,8 @@ pub struct LabelRequirement {
 impl Selector {
     /// Whether the selector selects pods labelled `labels`; `None` when a requirement's
     /// operator is not one the API knows (the API rejects the object).
-    pub fn matches(&self, labels: &[(String, String)]) -> Option<bool> {
-        let get = |k: &str| labels.iter().rev().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    pub fn matches<'a>(&self, labels: impl Iterator<Item = (&'a str, &'a str)> + Clone) -> Option<bool> {
+        let get = |k: &str| labels.clone().filter(|(key, _)| *key == k).last().map(|(_, v)| v);
         let mut all = self.match_labels.iter().all(|(k, v)| get(k) == Some(v.as_str()));
         for r in &self.expressions {
             let value = get(&r.key);
@@ -457,5 +487,30 @@ impl Object {
     /// Whether `kind` equals `k`.
     pub fn is_kind(&self, k: &str) -> bool {
         self.kind.as_deref() == Some(k)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pod_labels_are_packed_and_read_back() {
+        let mut l = Labels::default();
+        assert!(l.push_pod("app", "db"));
+        assert!(l.push_pod("tier", ""));
+        assert!(!l.push_pod("bad\0key", "x"), "a NUL is refused");
+        l.shrink();
+        assert_eq!(l.pod().collect::<Vec<_>>(), [("app", "db"), ("tier", "")]);
+        let selector = Selector {
+            match_labels: vec![("app".into(), "db".into())],
+            expressions: vec![LabelRequirement { key: "tier".into(), operator: "Exists".into(), values: vec![] }],
+        };
+        assert_eq!(selector.matches(l.pod()), Some(true));
+        let unknown = Selector {
+            expressions: vec![LabelRequirement { key: "a".into(), operator: "Gt".into(), values: vec![] }],
+            ..Selector::default()
+        };
+        assert_eq!(unknown.matches(l.pod()), None);
     }
 }

@@ -34,7 +34,7 @@ fn wants_selector(o: &Object) -> bool {
 
 /// The label selector being read in `o`.
 fn selector(o: &mut Object) -> Option<&mut Selector> {
-    o.labels.as_mut().and_then(|l| l.selector.as_mut())
+    o.labels.as_mut().and_then(|l| l.selector.as_deref_mut())
 }
 
 /// The YAML 1.1 merge key, which kubectl resolves (explicit keys win over merged ones).
@@ -721,7 +721,7 @@ impl<'t> Walker<'t> {
             }
             Role::Selector => {
                 if let Some(o) = self.objects.last_mut().filter(|o| wants_selector(&o.object)) {
-                    o.object.labels.get_or_insert_with(Box::default).selector = Some(Selector::default());
+                    o.object.labels.get_or_insert_with(Box::default).selector = Some(Box::default());
                 }
             }
             Role::LabelRequirement => {
@@ -824,11 +824,13 @@ impl<'t> Walker<'t> {
                 self.out.namespaces.insert(ns.to_string());
             }
         }
-        if open.object.labels.as_ref().is_some_and(|l| l.selector.is_some()) && kinds::budget(&open.object).is_none() {
-            // A Deployment's own selector: only a budget's is read.
-            if let Some(l) = &mut open.object.labels {
+        let budget = open.object.labels.is_some() && kinds::budget(&open.object).is_some();
+        if let Some(l) = &mut open.object.labels {
+            if !budget {
+                // A Deployment's own selector: only a budget's is read.
                 l.selector = None;
             }
+            l.shrink();
         }
         if open.object.claims.is_empty() {
             // Only an object that mounts a claim can have its strategy rewritten.
@@ -1034,7 +1036,10 @@ impl<'t> Walker<'t> {
         let Some(key) = self.frames.last().and_then(|f| f.key.as_deref()) else { return };
         let Some(o) = self.objects.last_mut().map(|o| &mut o.object) else { return };
         if fact == Fact::PodLabel {
-            o.labels.get_or_insert_with(Box::default).pod.push((key.to_string(), value.to_string()));
+            if !o.labels.get_or_insert_with(Box::default).push_pod(key, value) {
+                let pos = self.frames.last().map_or(Pos::default(), |f| f.key_span.start);
+                self.unreadable(pos, "holds a NUL character, which no label may");
+            }
         } else if let Some(s) = selector(o) {
             s.match_labels.push((key.to_string(), value.to_string()));
         }

@@ -10,7 +10,7 @@
 use crate::analyze::facts::{int, WorkloadFacts};
 use crate::analyze::{Analysis, Facts, FieldChange, Severity};
 use crate::kinds::{self, Scale};
-use crate::model::{Fact, Scalar};
+use crate::model::{Fact, Labels, Scalar};
 
 use super::{Level, Rule};
 
@@ -70,7 +70,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
                 known = false;
                 break;
             }
-            let labels = w.object.labels.as_ref().map_or(&[][..], |l| l.pod.as_slice());
+            let labels = w.object.labels.as_deref().map(Labels::pod).into_iter().flatten();
             match selector.matches(labels) {
                 Some(true) => selected.push(w),
                 Some(false) => {}
