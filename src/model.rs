@@ -337,7 +337,10 @@ pub struct LabelRequirement {
 impl Selector {
     /// Whether the selector selects pods labelled `labels`; `None` when a requirement's
     /// operator is not one the API knows (the API rejects the object).
-    pub fn matches<'a>(&self, labels: impl Iterator<Item = (&'a str, &'a str)> + Clone) -> Option<bool> {
+    pub fn matches<'a, I>(&self, labels: &I) -> Option<bool>
+    where
+        I: Iterator<Item = (&'a str, &'a str)> + Clone,
+    {
         let get = |k: &str| labels.clone().filter(|(key, _)| *key == k).last().map(|(_, v)| v);
         let mut all = self.match_labels.iter().all(|(k, v)| get(k) == Some(v.as_str()));
         for r in &self.expressions {
@@ -506,11 +509,11 @@ mod tests {
             match_labels: vec![("app".into(), "db".into())],
             expressions: vec![LabelRequirement { key: "tier".into(), operator: "Exists".into(), values: vec![] }],
         };
-        assert_eq!(selector.matches(l.pod()), Some(true));
+        assert_eq!(selector.matches(&l.pod()), Some(true));
         let unknown = Selector {
             expressions: vec![LabelRequirement { key: "a".into(), operator: "Gt".into(), values: vec![] }],
             ..Selector::default()
         };
-        assert_eq!(unknown.matches(l.pod()), None);
+        assert_eq!(unknown.matches(&l.pod()), None);
     }
 }

@@ -71,7 +71,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
                 break;
             }
             let labels = w.object.labels.as_deref().map(Labels::pod).into_iter().flatten();
-            match selector.matches(labels) {
+            match selector.matches(&labels) {
                 Some(true) => selected.push(w),
                 Some(false) => {}
                 None => known = false,
