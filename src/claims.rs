@@ -8,8 +8,7 @@
 
 use std::collections::HashMap;
 
-use crate::kinds;
-use crate::model::{Fact, Object};
+use crate::model::{Object, ScalarField};
 
 /// What a claim's access modes allow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,7 +74,7 @@ impl<'a> NameIndex<'a> {
             let Some(name) = o.name.as_deref() else { continue };
             let ns = ns(o);
             index.current.entry((ns, name)).or_default().push(i);
-            let previous: Vec<&str> = o.list(Fact::PreviousNames).collect();
+            let previous: Vec<&str> = o.list(ScalarField::PreviousNames).collect();
             for (k, &p) in previous.iter().enumerate() {
                 if p != name && !previous[..k].contains(&p) {
                     index.previous.entry((ns, p)).or_default().push(i);
@@ -109,7 +108,7 @@ pub struct Claims<'a> {
 impl<'a> Claims<'a> {
     /// Indexes every claim of `objects`, those without a namespace in `default_ns`.
     pub fn new(objects: &'a [Object], default_ns: &'a str) -> Claims<'a> {
-        let index = NameIndex::new(objects, |o| kinds::claim(o).is_some(), |o| o.ns_or(default_ns));
+        let index = NameIndex::new(objects, |o| o.claim().is_some(), |o| o.ns_or(default_ns));
         Claims { objects, index }
     }
 
@@ -125,7 +124,7 @@ impl<'a> Claims<'a> {
     pub fn resolve(&self, ns: &str, claim: &str) -> Option<Resolved<'a>> {
         let &i = self.index.lookup(ns, claim).first()?;
         let pvc = &self.objects[i];
-        let modes: Vec<&str> = pvc.values(Fact::AccessMode).map(|m| m.value.as_str()).collect();
+        let modes: Vec<&str> = pvc.values(ScalarField::AccessMode).map(|m| m.value.as_str()).collect();
         let access = access_of(&modes);
         Some(Resolved { pvc, access })
     }
@@ -138,9 +137,10 @@ mod tests {
 
     fn pvc(name: &str, ns: &str, modes: &[&str], previous: &[&str]) -> Object {
         let scalar = |v: &str| Scalar { value: v.to_string(), plain: true, pos: crate::yaml::Pos::default() };
-        let mut values: Vec<(Fact, Scalar)> = modes.iter().map(|m| (Fact::AccessMode, scalar(m))).collect();
+        let mut values: Vec<(ScalarField, Scalar)> =
+            modes.iter().map(|m| (ScalarField::AccessMode, scalar(m))).collect();
         if !previous.is_empty() {
-            values.push((Fact::PreviousNames, scalar(&previous.join(","))));
+            values.push((ScalarField::PreviousNames, scalar(&previous.join(","))));
         }
         Object {
             api_version: Some("v1".into()),

@@ -10,7 +10,9 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches, Parser};
 
 use crate::config::{Config, Field, Overrides, Values, FIELDS};
-use crate::output::report;
+use crate::error::Fatal;
+use crate::output::{self, diff, report, Body, Destination, ReportTo};
+use crate::pipeline;
 use crate::read::Limits;
 
 const AFTER_HELP: &str = "\
@@ -238,14 +240,49 @@ impl FromArgMatches for ConfigFlags {
     }
 }
 
+/// The options a command line (`args`, after the program name) gives, or clap's message for a
+/// command line rwo-guard does not accept.
+pub(crate) fn options_of(args: &[String]) -> Result<(pipeline::Options, output::Options), String> {
+    let cli = Cli::try_parse_from(std::iter::once("rwo-guard").chain(args.iter().map(String::as_str)))
+        .map_err(|e| e.to_string())?;
+    cli.options().map_err(|e| e.to_string())
+}
+
 impl Cli {
-    /// The config fields given as flags.
-    pub fn overrides(&self) -> &Overrides {
-        &self.fields.given
+    /// The command line turned once into what the pipeline and the output are asked to do
+    /// (nothing below this module sees the command line). A usage error no clap rule expresses
+    /// is an error here.
+    pub(crate) fn options(&self) -> Result<(pipeline::Options, output::Options), Fatal> {
+        let report = match &self.results {
+            None => None,
+            Some(path) => {
+                let format = report::format(&self.results_format)
+                    .ok_or_else(|| Fatal::Usage(format!("unknown results format {}", self.results_format)))?;
+                let to = if path.as_os_str() == "-" { Destination::Stdout } else { Destination::File(path.clone()) };
+                Some(ReportTo { format, to })
+            }
+        };
+        let on_stdout = report.as_ref().is_some_and(|r| r.to == Destination::Stdout);
+        if on_stdout && self.diff {
+            return Err(Fatal::Usage("--results - and --diff both write standard output; choose one".into()));
+        }
+        let body = match (self.in_place, self.diff) {
+            (true, _) => Body::InPlace,
+            (false, true) => Body::Diff(diff::Colors { enabled: self.diff_colors() }),
+            (false, false) => Body::Texts,
+        };
+        let pipeline = pipeline::Options {
+            files: self.filename.clone(),
+            config_file: self.config.clone(),
+            overrides: self.fields.given.clone(),
+            limits: self.limits(),
+            list_checked: report.as_ref().is_some_and(|r| r.format.name == "junit"),
+        };
+        Ok((pipeline, output::Options { body, report, quiet: self.quiet }))
     }
 
     /// Whether `--diff` output is coloured.
-    pub fn diff_colors(&self) -> bool {
+    fn diff_colors(&self) -> bool {
         use std::io::IsTerminal as _;
         match self.color.as_str() {
             "always" => true,
@@ -254,18 +291,8 @@ impl Cli {
         }
     }
 
-    /// Whether `--results -` asks for the report on standard output.
-    pub(crate) fn results_to_stdout(&self) -> bool {
-        self.results.as_deref().is_some_and(|p| p.as_os_str() == "-")
-    }
-
-    /// Whether the report needs every workload checked (JUnit: a test case each).
-    pub(crate) fn wants_checked_workloads(&self) -> bool {
-        self.results.is_some() && self.results_format == "junit"
-    }
-
     /// The limits given as flags.
-    pub fn limits(&self) -> Limits {
+    fn limits(&self) -> Limits {
         Limits { max_input_bytes: self.max_input_bytes, max_depth: self.max_depth, max_documents: self.max_documents }
     }
 }

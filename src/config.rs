@@ -66,7 +66,7 @@ pub struct Config {
     /// `failOn`
     pub fail_on: FailOn,
     /// `namespace`: where objects without `metadata.namespace` go (`None`: decided from the
-    /// bundle, see `analyze::facts`).
+    /// bundle, see `facts`).
     pub namespace: Option<String>,
     /// `cluster`: files holding the cluster's storage objects, read as facts only.
     pub cluster: Vec<String>,

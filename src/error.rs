@@ -4,7 +4,10 @@
 //! for what stops the run: bad usage or config, unreadable input, a broken limit, or an internal
 //! inconsistency caught before anything is written.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
+
+/// The name standard input goes by in messages.
+pub const STDIN: &str = "<stdin>";
 
 /// Exit codes. Their meanings are [`EXIT_CODES`], the one text `--help` and the README show.
 pub mod exit {
@@ -185,6 +188,46 @@ impl Fatal {
         out
     }
 }
+
+/// What stopped the run, with the input it is about: its name and bytes (for the caret line).
+#[derive(Debug)]
+pub struct Failure {
+    /// The error.
+    pub fatal: Box<Fatal>,
+    /// The input's name and bytes, when the error is about one.
+    pub source: Option<Box<(String, Vec<u8>)>>,
+}
+
+impl Failure {
+    /// A failure about no place in any input.
+    pub(crate) fn new(fatal: Fatal) -> Failure {
+        Failure { fatal: Box::new(fatal), source: None }
+    }
+
+    /// A failure in the input `name` whose bytes are `text`.
+    pub(crate) fn in_input(fatal: Fatal, name: &str, text: Vec<u8>) -> Failure {
+        Failure { fatal: Box::new(fatal), source: Some(Box::new((name.to_string(), text))) }
+    }
+}
+
+impl fmt::Display for Fatal {
+    /// The one-line summary, about standard input.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.summary(STDIN))
+    }
+}
+
+impl std::error::Error for Fatal {}
+
+impl fmt::Display for Failure {
+    /// The one-line summary, naming the input it is about.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.source.as_deref().map_or(STDIN, |(name, _)| name.as_str());
+        f.write_str(&self.fatal.summary(name))
+    }
+}
+
+impl std::error::Error for Failure {}
 
 /// The offending line with a caret under the column.
 fn caret(text: &[u8], place: &Place) -> String {

@@ -23,7 +23,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
-use crate::error::{Fatal, Place};
+use crate::error::{Failure, Fatal, Place};
 use crate::model::Object;
 use crate::read::{Bundle, Form, Limits};
 use crate::{kinds, text};
@@ -37,32 +37,6 @@ pub(crate) struct Source {
     pub path: PathBuf,
     /// Its text.
     pub text: String,
-}
-
-/// What stopped the run, with the input it is about: its name and bytes (for the caret line).
-#[derive(Debug)]
-pub(crate) struct Failure {
-    /// The error.
-    pub fatal: Box<Fatal>,
-    /// The input's name and bytes, when the error is about one.
-    pub source: Option<Box<(String, Vec<u8>)>>,
-}
-
-impl Failure {
-    /// A failure about no place in any input.
-    pub(crate) fn new(fatal: Fatal) -> Failure {
-        Failure { fatal: Box::new(fatal), source: None }
-    }
-
-    /// A failure in the input `name` whose bytes are `text`.
-    pub(crate) fn in_input(fatal: Fatal, name: &str, text: Vec<u8>) -> Failure {
-        Failure { fatal: Box::new(fatal), source: Some(Box::new((name.to_string(), text))) }
-    }
-
-    /// A usage error.
-    pub(crate) fn usage(message: &str) -> Failure {
-        Failure::new(Fatal::Usage(message.into()))
-    }
 }
 
 /// The extensions a directory's files are read for.
@@ -283,7 +257,7 @@ pub(crate) struct Census {
 }
 
 impl Census {
-    /// Counts `o`, and keeps it when analysis needs it (as `kinds::relevant`).
+    /// Counts `o`, and keeps it when analysis needs it (as `Object::relevant`).
     pub(crate) fn keep(&self, o: &Object) -> bool {
         if let (Some(api_version), Some(kind)) = (o.api_version.as_deref(), o.kind.as_deref()) {
             let group = kinds::split_api_version(api_version).0;
@@ -296,7 +270,7 @@ impl Census {
                 }
             }
         }
-        kinds::relevant(o)
+        o.relevant()
     }
 
     /// Why the file read is skipped, when it holds no Kubernetes object.

@@ -6,9 +6,9 @@
 //!
 //! Adding a kind shaped like an existing one is one entry in [`WORKLOADS`] (or
 //! [`AUTOSCALERS`]); a kind that keeps its rollout differently also needs a [`Layout`] here.
-
-use crate::model::Object;
-use crate::strategy::{Layout, Types};
+//!
+//! A leaf: it imports nothing of the crate. What an object's kind is, is asked of the object
+//! (`model::Object::workload` and its siblings, which look it up here).
 
 /// A field path from the object's root: `["spec", "replicas"]`.
 pub(crate) type Path = &'static [&'static str];
@@ -132,6 +132,67 @@ pub(crate) struct Workload {
 }
 
 const REPLICAS: Path = &["spec", "replicas"];
+
+/// How a workload kind keeps its rollout strategy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// The key under `spec` that holds it.
+    pub key: &'static str,
+    /// What its `type` values mean.
+    pub types: Types,
+    /// The key inside the strategy that holds `maxSurge` and `maxUnavailable`, or `None` when
+    /// they sit directly in the strategy.
+    pub params: Option<&'static str>,
+    /// `maxSurge` when absent, as the API defaults it.
+    pub default_surge: &'static str,
+    /// `maxUnavailable` when absent, as the API defaults it.
+    pub default_unavailable: &'static str,
+    /// The `maxUnavailable` a surge-free plan writes when it is absent (`None`: the default
+    /// is kept).
+    pub unavailable_when_absent: Option<i64>,
+    /// The kind named when the API rejects a `type` it does not know (`a Deployment`), for
+    /// the unsupported-strategy message; `None` when it accepts any.
+    pub rejects_unknown_type: Option<&'static str>,
+}
+
+/// What a strategy's `type` values mean.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Types {
+    /// `recreate` stops every old pod before new ones start; `rolling` (the default) replaces
+    /// pods as `maxSurge`/`maxUnavailable` allow (Deployment, DeploymentConfig).
+    RecreateOrRolling {
+        /// The recreate type's name.
+        recreate: &'static str,
+        /// The rolling type's name, the default.
+        rolling: &'static str,
+    },
+    /// `type` says how one pod is replaced; whether new pods start first is `maxSurge`'s
+    /// alone (CloneSet).
+    PodReplacement {
+        /// The accepted values.
+        known: &'static [&'static str],
+    },
+}
+
+impl Layout {
+    /// The path of a field of the strategy: `spec.strategy.rollingUpdate.maxSurge`.
+    pub fn path(&self, rest: &[&str]) -> String {
+        let mut p = format!("spec.{}", self.key);
+        for k in rest {
+            p.push('.');
+            p.push_str(k);
+        }
+        p
+    }
+
+    /// The recreate type, when this layout has one.
+    pub fn recreate(&self) -> Option<&'static str> {
+        match self.types {
+            Types::RecreateOrRolling { recreate, .. } => Some(recreate),
+            Types::PodReplacement { .. } => None,
+        }
+    }
+}
 
 /// `apps/v1` Deployment (and its beta versions): `spec.strategy`, `Recreate` or
 /// `RollingUpdate` with `rollingUpdate.maxSurge` (default 25%).
@@ -452,79 +513,72 @@ impl Framing {
     }
 }
 
-fn find<T>(table: &'static [T], o: &Object, kind: impl Fn(&T) -> (&'static str, &Api)) -> Option<&'static T> {
-    let k = o.kind.as_deref()?;
+fn find<T>(
+    table: &'static [T],
+    api_version: Option<&str>,
+    kind: Option<&str>,
+    entry: impl Fn(&T) -> (&'static str, &Api),
+) -> Option<&'static T> {
+    let k = kind?;
     table.iter().find(|e| {
-        let (name, api) = kind(e);
-        name == k && api.covers(o.api_version.as_deref())
+        let (name, api) = entry(e);
+        name == k && api.covers(api_version)
     })
 }
 
-/// The workload kind of `o`, if it is one.
-pub(crate) fn workload(o: &Object) -> Option<&'static Workload> {
-    find(WORKLOADS, o, |w| (w.kind, &w.api))
+/// The workload kind of an object with this `apiVersion` and `kind`, if it is one.
+pub(crate) fn workload(api_version: Option<&str>, kind: Option<&str>) -> Option<&'static Workload> {
+    find(WORKLOADS, api_version, kind, |w| (w.kind, &w.api))
 }
 
-/// The claim kind of `o`, if it is one.
-pub(crate) fn claim(o: &Object) -> Option<&'static Claim> {
-    find(CLAIMS, o, |c| (c.kind, &c.api))
+/// The claim kind of an object with this `apiVersion` and `kind`, if it is one.
+pub(crate) fn claim(api_version: Option<&str>, kind: Option<&str>) -> Option<&'static Claim> {
+    find(CLAIMS, api_version, kind, |c| (c.kind, &c.api))
 }
 
-/// The volume kind of `o`, if it is one.
-pub(crate) fn volume(o: &Object) -> Option<&'static Volume> {
-    find(VOLUMES, o, |v| (v.kind, &v.api))
+/// The volume kind of an object with this `apiVersion` and `kind`, if it is one.
+pub(crate) fn volume(api_version: Option<&str>, kind: Option<&str>) -> Option<&'static Volume> {
+    find(VOLUMES, api_version, kind, |v| (v.kind, &v.api))
 }
 
-/// The class kind of `o`, if it is one.
-pub(crate) fn class(o: &Object) -> Option<&'static Class> {
-    find(CLASSES, o, |c| (c.kind, &c.api))
+/// The class kind of an object with this `apiVersion` and `kind`, if it is one.
+pub(crate) fn class(api_version: Option<&str>, kind: Option<&str>) -> Option<&'static Class> {
+    find(CLASSES, api_version, kind, |c| (c.kind, &c.api))
 }
 
-/// The driver kind of `o`, if it is one.
-pub(crate) fn driver(o: &Object) -> Option<&'static Driver> {
-    find(DRIVERS, o, |d| (d.kind, &d.api))
+/// The driver kind of an object with this `apiVersion` and `kind`, if it is one.
+pub(crate) fn driver(api_version: Option<&str>, kind: Option<&str>) -> Option<&'static Driver> {
+    find(DRIVERS, api_version, kind, |d| (d.kind, &d.api))
 }
 
-/// The budget kind of `o`, if it is one.
-pub(crate) fn budget(o: &Object) -> Option<&'static Budget> {
-    find(BUDGETS, o, |b| (b.kind, &b.api))
+/// The budget kind of an object with this `apiVersion` and `kind`, if it is one.
+pub(crate) fn budget(api_version: Option<&str>, kind: Option<&str>) -> Option<&'static Budget> {
+    find(BUDGETS, api_version, kind, |b| (b.kind, &b.api))
 }
 
-/// Whether `o` is a fact about the cluster's storage (a class, a driver, a volume): what a
-/// `--cluster` file is read for.
-pub(crate) fn storage_fact(o: &Object) -> bool {
-    class(o).is_some() || driver(o).is_some() || volume(o).is_some()
-}
-
-/// The autoscaler kind of `o`, if it is one.
-pub(crate) fn autoscaler(o: &Object) -> Option<&'static Autoscaler> {
-    find(AUTOSCALERS, o, |a| (a.kind, &a.api))
-}
-
-/// Whether analysis needs `o`'s facts: workloads, claims, autoscalers, volumes, classes,
-/// drivers and budgets. The reader drops every other object's facts as soon as it has read it.
-pub(crate) fn relevant(o: &Object) -> bool {
-    workload(o).is_some() || claim(o).is_some() || autoscaler(o).is_some() || storage_fact(o) || budget(o).is_some()
+/// The autoscaler kind of an object with this `apiVersion` and `kind`, if it is one.
+pub(crate) fn autoscaler(api_version: Option<&str>, kind: Option<&str>) -> Option<&'static Autoscaler> {
+    find(AUTOSCALERS, api_version, kind, |a| (a.kind, &a.api))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn object(api_version: &str, kind: &str) -> Object {
-        Object { api_version: Some(api_version.into()), kind: Some(kind.into()), ..Object::default() }
+    fn workload(api_version: &str, kind: &str) -> Option<&'static Workload> {
+        super::workload(Some(api_version), Some(kind))
     }
 
     #[test]
     fn kinds_match_by_group_and_version() {
-        assert_eq!(workload(&object("apps/v1", "Deployment")).map(|w| w.kind), Some("Deployment"));
-        assert_eq!(workload(&object("extensions/v1beta1", "Deployment")).map(|w| w.kind), Some("Deployment"));
-        assert!(workload(&object("v1", "Deployment")).is_none());
-        assert!(workload(&object("apps.kruise.io/v1alpha1", "CloneSet")).is_some());
-        assert!(workload(&object("apps.kruise.io/v1beta1", "CloneSet")).is_none(), "v1beta1 has another layout");
-        assert!(claim(&object("v1", "PersistentVolumeClaim")).is_some());
-        assert!(autoscaler(&object("keda.sh/v1alpha1", "ScaledObject")).is_some());
-        assert!(!relevant(&object("v1", "ConfigMap")));
+        assert_eq!(workload("apps/v1", "Deployment").map(|w| w.kind), Some("Deployment"));
+        assert_eq!(workload("extensions/v1beta1", "Deployment").map(|w| w.kind), Some("Deployment"));
+        assert!(workload("v1", "Deployment").is_none());
+        assert!(workload("apps.kruise.io/v1alpha1", "CloneSet").is_some());
+        assert!(workload("apps.kruise.io/v1beta1", "CloneSet").is_none(), "v1beta1 has another layout");
+        assert!(claim(Some("v1"), Some("PersistentVolumeClaim")).is_some());
+        assert!(autoscaler(Some("keda.sh/v1alpha1"), Some("ScaledObject")).is_some());
+        assert!(volume(Some("v1"), Some("ConfigMap")).is_none());
     }
 
     #[test]

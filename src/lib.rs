@@ -1,19 +1,19 @@
 //! rwo-guard: give workloads on ReadWriteOnce volumes a rollout strategy that cannot hang on
 //! "Multi-Attach error for volume", and report what a strategy cannot fix.
 //!
-//! The pipeline ([`pipeline`]), one module per step: [`read`] (facts with spans, as the
-//! [`schema`] declares them from the [`kinds`] table) → [`config`] → [`claims`] (which claims
-//! are exclusive) → [`analyze`] (facts, then every rule of [`rules`]: findings and an edit
-//! plan; pure) → [`rewrite`] (splice edits into the original bytes) → [`verify`] (re-read the
-//! output and check it is the input plus exactly the plan) → [`output`] (the one place that
-//! decides what is written, and how). [`run`] drives it over reader and writer handles;
-//! `main.rs` only passes it the process's. The input is standard input, or the files and
-//! directories of `-f` ([`input`]), each read on its own and analysed together; where each
-//! finding is in them is a [`location`]. See docs/ARCHITECTURE.md.
+//! [`run`] turns the command line once into options ([`cli`]), then drives the pipeline
+//! ([`pipeline`]), one module per step: [`read`] (facts with spans, as the [`schema`] declares
+//! them from the [`kinds`] table) → [`config`] → [`facts`] (gathered once) → [`rules`]
+//! (findings and an edit plan; pure) → [`rewrite`] (splice edits into the original bytes) →
+//! [`verify`] (re-read the output and check it is the input plus exactly the plan) → an
+//! [`outcome`] (the texts to write and every finding placed) → [`output`] (the one place that
+//! decides what is written, and how). `main.rs` only passes [`run`] the process's handles. The
+//! input is standard input, or the files and directories of `-f` ([`input`]), each read on its
+//! own and analysed together; where each finding is in them is a [`location`]. Every module
+//! imports only modules below it: see the layers in docs/ARCHITECTURE.md.
 
 #![cfg_attr(test, allow(clippy::expect_used, clippy::unwrap_used, clippy::panic))]
 
-pub(crate) mod analyze;
 pub mod api;
 pub(crate) mod claims;
 pub(crate) mod cli;
@@ -21,13 +21,17 @@ pub(crate) mod config;
 mod docs;
 mod engine;
 pub(crate) mod error;
+pub(crate) mod facts;
+pub(crate) mod findings;
 pub(crate) mod fingerprint;
 mod framing;
 mod input;
 mod json;
 pub(crate) mod kinds;
+pub(crate) mod krm;
 mod location;
 pub(crate) mod model;
+mod outcome;
 pub(crate) mod output;
 mod pipeline;
 pub(crate) mod read;
@@ -38,6 +42,7 @@ mod stdio;
 pub(crate) mod storage;
 pub(crate) mod strategy;
 mod text;
+mod threads;
 pub(crate) mod verify;
 pub(crate) mod yaml;
 
@@ -47,9 +52,9 @@ use std::io::{self, Read, Write};
 use clap::Parser as _;
 
 use crate::cli::Cli;
-use crate::error::{exit, Fatal};
+use crate::error::{exit, Failure, Fatal};
 
-pub use crate::output::STDIN;
+pub use crate::error::STDIN;
 
 /// Runs rwo-guard as the process: its arguments and standard streams (a closed stdin or stdout
 /// is an error, not an empty input or a lost output). Returns the exit code.
@@ -88,40 +93,43 @@ where
             }
         };
     }
-    if let Some(code) = files_or_misuse(&cli, stdout, stderr) {
-        return code;
+    let (pipeline_options, output_options) = match cli.options() {
+        Ok(options) => options,
+        Err(misuse) => {
+            let _ = stderr.write_all(misuse.render(STDIN, b"").as_bytes());
+            return misuse.exit_code();
+        }
+    };
+    if !pipeline_options.files.is_empty() {
+        return run_files(&pipeline_options, &output_options, stdout, stderr);
     }
     let mut input = Vec::new();
-    let outcome = pipeline::read_input(stdin, stdin_size(), cli.limits(), &mut input)
-        .and_then(|text| pipeline::process(&cli, text))
-        .and_then(|done| output::write(&cli, &done, stdout, stderr));
+    let outcome = pipeline::read_input(stdin, stdin_size(), pipeline_options.limits, &mut input)
+        .and_then(|text| pipeline::process(&pipeline_options, text))
+        .and_then(|outcome| output::write(&output_options, &outcome, stdout, stderr));
     match outcome {
         Ok(code) => code,
-        Err(fatal) => output::fatal(&fatal, Some(&cli), &input, stdout, stderr),
+        Err(fatal) => output::fatal(&fatal, Some(&output_options), &input, stdout, stderr),
     }
 }
 
-/// A run over the files of `-f` (or a usage error no clap rule expresses): its exit code.
-/// `None`: standard input is the input.
-fn files_or_misuse(cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Option<i32> {
-    if cli.results_to_stdout() && cli.diff {
-        let misuse = input::Failure::usage("--results - and --diff both write standard output; choose one");
-        let _ = stderr.write_all(misuse.fatal.render(STDIN, b"").as_bytes());
-        return Some(misuse.fatal.exit_code());
-    }
-    if cli.filename.is_empty() {
-        return None;
-    }
-    let sources = match input::read_files(&cli.filename, cli.limits()) {
+/// A run over the files of `-f`: its exit code.
+fn run_files(
+    pipeline_options: &pipeline::Options,
+    output_options: &output::Options,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
+    let sources = match input::read_files(&pipeline_options.files, pipeline_options.limits) {
         Ok(sources) => sources,
-        Err(failure) => return Some(output::fatal_in_file(&failure, cli, stdout, stderr)),
+        Err(failure) => return output::fatal_in_file(&failure, output_options, stdout, stderr),
     };
-    let written = pipeline::process_files(cli, &sources)
-        .and_then(|done| output::write(cli, &done, stdout, stderr).map_err(input::Failure::new));
-    Some(match written {
+    let written = pipeline::process_files(pipeline_options, &sources)
+        .and_then(|outcome| output::write(output_options, &outcome, stdout, stderr).map_err(Failure::new));
+    match written {
         Ok(code) => code,
-        Err(failure) => output::fatal_in_file(&failure, cli, stdout, stderr),
-    })
+        Err(failure) => output::fatal_in_file(&failure, output_options, stdout, stderr),
+    }
 }
 
 /// The size of standard input when it is a regular file (so it is read into one allocation).
@@ -130,9 +138,4 @@ fn stdin_size() -> Option<u64> {
     let fd = io::stdin().as_fd().try_clone_to_owned().ok()?;
     let meta = std::fs::File::from(fd).metadata().ok()?;
     meta.is_file().then_some(meta.len())
-}
-
-/// How many threads large inputs are read and verified on.
-pub(crate) fn workers() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(8)
 }

@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use crate::model::{Fact, Node, NodeKind, Object};
+use crate::model::{Node, NodeKind, Object, ScalarField};
 use crate::schema::{self, Role};
 use crate::yaml::Pos;
 
@@ -49,7 +49,7 @@ pub(crate) struct Location {
 
 /// What rwo-guard read an object from.
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum Read<'a> {
+pub(crate) enum Origin<'a> {
     /// The file itself: its name (as given) and text.
     File {
         /// The name shown.
@@ -63,19 +63,19 @@ pub(crate) enum Read<'a> {
 
 impl Location {
     /// Where the finding about `o` (on the field at `field`, a dotted path) is.
-    pub(crate) fn of(o: &Object, field: Option<&str>, read: Read<'_>) -> Location {
-        match read {
-            Read::File { name, text } => Location {
+    pub(crate) fn of(o: &Object, field: Option<&str>, origin: Origin<'_>) -> Location {
+        match origin {
+            Origin::File { name, text } => Location {
                 file: Some(name.to_string()),
                 index: Some(o.document.saturating_sub(1) as u64),
                 object: Some(point(text, o.span.start)),
                 field: field.and_then(|f| field_pos(o, f)).map(|p| point(text, p)),
             },
-            Read::Stream => match origin_file(o) {
+            Origin::Stream => match origin_file(o) {
                 Some(file) => Location { file: Some(file), ..Location::default() },
                 None => Location {
-                    file: o.value(Fact::PathAnnotation).map(|p| p.value.clone()),
-                    index: o.value(Fact::IndexAnnotation).and_then(|i| i.value.parse().ok()),
+                    file: o.value(ScalarField::PathAnnotation).map(|p| p.value.clone()),
+                    index: o.value(ScalarField::IndexAnnotation).and_then(|i| i.value.parse().ok()),
                     ..Location::default()
                 },
             },
@@ -110,7 +110,7 @@ fn point(text: &str, pos: Pos) -> Point {
 /// resource's path is in another repository.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Origin {
+struct OriginAnnotation {
     path: Option<String>,
     repo: Option<String>,
     configured_in: Option<String>,
@@ -119,8 +119,8 @@ struct Origin {
 /// The file `config.kubernetes.io/origin` names: its `path`, or for a generated object the
 /// file holding the generator (`configuredIn`).
 fn origin_file(o: &Object) -> Option<String> {
-    let text = &o.value(Fact::OriginAnnotation)?.value;
-    let origin: Origin = serde_norway::from_str(text).ok()?;
+    let text = &o.value(ScalarField::OriginAnnotation)?.value;
+    let origin: OriginAnnotation = serde_norway::from_str(text).ok()?;
     if origin.repo.is_some() {
         return None;
     }
@@ -132,7 +132,7 @@ fn field_pos(o: &Object, path: &str) -> Option<Pos> {
     if let Some(c) = o.claims.iter().find(|c| c.path() == path) {
         return c.claim.as_ref().map(|s| s.pos);
     }
-    if let Some(u) = o.unreadable.iter().find(|u| u.field == path) {
+    if let Some(u) = o.unreadable().iter().find(|u| u.field == path) {
         return Some(u.pos);
     }
     if let Some(pos) = rollout_pos(o, path) {
@@ -164,7 +164,7 @@ fn rollout_pos(o: &Object, path: &str) -> Option<Pos> {
 /// The paths the schema declares that locations look up.
 struct Paths {
     /// The dotted path of every scalar fact, and the fact.
-    values: HashMap<String, Fact>,
+    values: HashMap<String, ScalarField>,
     /// The keys under `spec` of the rollout strategies kept.
     captures: Vec<&'static str>,
 }
@@ -195,7 +195,7 @@ mod tests {
 
     fn located(field: Option<&str>, object: usize) -> Location {
         let b = read(TEXT, Limits::default()).expect("valid");
-        Location::of(&b.objects[object], field, Read::File { name: "app.yaml", text: TEXT })
+        Location::of(&b.objects[object], field, Origin::File { name: "app.yaml", text: TEXT })
     }
 
     fn line(field: &str) -> Option<usize> {
@@ -227,7 +227,7 @@ mod tests {
         let generated = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n    config.kubernetes.io/origin: |\n      configuredIn: kustomization.yaml\n      configuredBy: {apiVersion: builtin, kind: ConfigMapGenerator}\n";
         let at = |text: &str| {
             let b = read(text, Limits::default()).expect("valid");
-            Location::of(&b.objects[0], Some("spec"), Read::Stream)
+            Location::of(&b.objects[0], Some("spec"), Origin::Stream)
         };
         let l = at(origin);
         assert_eq!((l.file.as_deref(), l.object, l.field), (Some("../base/pod.yaml"), None, None));

@@ -2,9 +2,11 @@
 //! the subtrees rwo-guard edits (rollout strategies).
 //!
 //! Everything here is plain data with positions into the input; nothing refers back to the
-//! parser. Analysis (`analyze.rs`) reads these facts; the rewriter (`rewrite.rs`) uses the spans.
+//! parser. The facts (`facts.rs`) and the rules read them; the rewriter (`rewrite.rs`) uses the spans.
 
-use crate::kinds::PodsAt;
+use std::sync::Arc;
+
+use crate::kinds::{self, Autoscaler, Budget, Claim, Class, Driver, PodsAt, Volume, Workload};
 use crate::yaml::{Pos, ScalarStyle, Span};
 
 /// A captured YAML node with its exact extent in the input.
@@ -166,10 +168,10 @@ pub struct MapLayout {
     pub keys: Vec<KeyAt>,
 }
 
-/// A scalar fact the reader keeps: what a value means to rwo-guard. Where each is read from is
+/// A scalar field the reader keeps: what a value means to rwo-guard. Where each is read from is
 /// declared once, in `schema.rs` (from the kinds in `kinds.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Fact {
+pub enum ScalarField {
     /// `apiVersion`
     ApiVersion,
     /// `kind`
@@ -380,13 +382,38 @@ pub struct Unreadable {
     pub pos: Pos,
 }
 
+/// An object's identity for the whole run: the input it was read from (0: standard input, or
+/// the first file of `-f`) and its 0-based place among that input's objects. Ids order objects
+/// as the inputs list them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectId {
+    /// The input.
+    pub source: usize,
+    /// The object's place among the input's objects.
+    pub index: usize,
+}
+
+/// What few objects have: fields that could not be read, a controller, node affinity.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rare {
+    /// Fields that could not be read.
+    pub unreadable: Vec<Unreadable>,
+    /// The kind and name of its controller (`metadata.ownerReferences` with `controller:
+    /// true`): a Deployment's ReplicaSet, a ReplicaSet's Pod, as a cluster lists them.
+    pub controller: Option<(String, String)>,
+    /// The terms of its required node affinity (a pod's, or a PersistentVolume's), each with
+    /// the one node it limits scheduling to, if it names exactly one.
+    pub node_terms: Vec<Option<String>>,
+    /// Some required node affinity term names a zone, region or node label
+    /// (`storage::is_topology_key`).
+    pub topology_terms: bool,
+}
+
 /// Everything rwo-guard knows about one object of the bundle.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Object {
-    /// 0-based position among the bundle's objects.
-    pub ordinal: usize,
-    /// The input it was read from (0: standard input, or the first file of `-f`).
-    pub source: usize,
+    /// Which object it is: its input and its place among that input's objects.
+    pub id: ObjectId,
     /// The document it is in (1-based).
     pub document: usize,
     /// Its index in the `items` of a ResourceList or List.
@@ -395,24 +422,23 @@ pub struct Object {
     pub span: Span,
     /// Column of the object's top-level keys.
     pub key_col: usize,
-    /// `apiVersion`
-    pub api_version: Option<String>,
-    /// `kind`
-    pub kind: Option<String>,
+    /// `apiVersion` (shared: a bundle names a handful, thousands of times)
+    pub api_version: Option<Arc<str>>,
+    /// `kind` (shared, as `api_version`)
+    pub kind: Option<Arc<str>>,
     /// `metadata.name`
     pub name: Option<String>,
-    /// `metadata.namespace`
-    pub namespace: Option<String>,
+    /// `metadata.namespace` (shared, as `api_version`)
+    pub namespace: Option<Arc<str>>,
     /// The other scalar facts, in input order (a fact may repeat: access modes).
-    pub values: Vec<(Fact, Scalar)>,
+    pub values: Vec<(ScalarField, Scalar)>,
     /// Volumes that name a claim.
     pub claims: Vec<ClaimUse>,
-    /// Layout of `spec`, when it is a mapping (kept only for objects that mount a claim).
-    pub spec: Option<MapLayout>,
+    /// Layout of `spec`, when it is a mapping (kept only for objects that mount a claim; boxed:
+    /// most objects kept mount none).
+    pub spec: Option<Box<MapLayout>>,
     /// Rollout strategies under `spec`, kept whole (only for objects that mount a claim).
     pub rollouts: Vec<Captured>,
-    /// Fields that could not be read.
-    pub unreadable: Vec<Unreadable>,
     /// `spec`, or a node around it (the object, a List's `items`), defines a YAML anchor: other
     /// nodes may alias it, so nothing inside is edited.
     pub anchored_spec: bool,
@@ -422,19 +448,24 @@ pub struct Object {
     /// The object's root or `spec` takes fields from a YAML merge key (`<<`): its rollout
     /// strategy may come from there, unread.
     pub merged: bool,
-    /// The kind and name of its controller (`metadata.ownerReferences` with `controller:
-    /// true`): a Deployment's ReplicaSet, a ReplicaSet's Pod, as a cluster lists them.
-    pub controller: Option<Box<(String, String)>>,
-    /// The terms of its required node affinity (a pod's, or a PersistentVolume's), each with
-    /// the one node it limits scheduling to, if it names exactly one.
-    pub node_terms: Vec<Option<String>>,
-    /// Some required node affinity term names a zone, region or node label
-    /// (`storage::is_topology_key`).
-    pub topology_terms: bool,
+    /// What few objects have (boxed: an object without any of it pays one pointer).
+    pub rare: Option<Box<Rare>>,
     /// Its pod template's labels and its label selector, when it has either.
     pub labels: Option<Box<Labels>>,
     /// Hash of every event of the object except its rollout strategies (key and value).
     pub fingerprint: u64,
+}
+
+/// The objects of input `source` among `objects` (every input's objects, in id order).
+pub fn of_source(objects: &[Object], source: usize) -> &[Object] {
+    let from = objects.partition_point(|o| o.id.source < source);
+    let to = objects.partition_point(|o| o.id.source <= source);
+    &objects[from..to]
+}
+
+/// The object `id` among `objects` (every input's objects, in id order).
+pub fn object(objects: &[Object], id: ObjectId) -> &Object {
+    &of_source(objects, id.source)[id.index]
 }
 
 /// Where an object is, for messages: `document 3`, `document 1, items[2]`.
@@ -453,17 +484,17 @@ impl Object {
 
     /// The value of `fact` (the last one read, as the API takes the last of two spellings of
     /// one annotation).
-    pub fn value(&self, fact: Fact) -> Option<&Scalar> {
+    pub fn value(&self, fact: ScalarField) -> Option<&Scalar> {
         self.values.iter().rev().find(|(f, _)| *f == fact).map(|(_, v)| v)
     }
 
     /// Every value of `fact`, in input order.
-    pub fn values(&self, fact: Fact) -> impl Iterator<Item = &Scalar> {
+    pub fn values(&self, fact: ScalarField) -> impl Iterator<Item = &Scalar> {
         self.values.iter().filter(move |(f, _)| *f == fact).map(|(_, v)| v)
     }
 
     /// A comma-separated annotation's items (kustomize's `previousNames`).
-    pub fn list(&self, fact: Fact) -> impl Iterator<Item = &str> {
+    pub fn list(&self, fact: ScalarField) -> impl Iterator<Item = &str> {
         self.value(fact).into_iter().flat_map(|v| v.value.split(','))
     }
 
@@ -485,6 +516,100 @@ impl Object {
     /// The namespace, or `default` when it has none.
     pub fn ns_or<'a>(&'a self, default: &'a str) -> &'a str {
         self.namespace.as_deref().filter(|n| !n.is_empty()).unwrap_or(default)
+    }
+
+    /// Its workload kind, if it is one.
+    pub fn workload(&self) -> Option<&'static Workload> {
+        kinds::workload(self.api_version.as_deref(), self.kind.as_deref())
+    }
+
+    /// Its claim kind, if it is one.
+    pub fn claim(&self) -> Option<&'static Claim> {
+        kinds::claim(self.api_version.as_deref(), self.kind.as_deref())
+    }
+
+    /// Its volume kind, if it is one.
+    pub fn volume(&self) -> Option<&'static Volume> {
+        kinds::volume(self.api_version.as_deref(), self.kind.as_deref())
+    }
+
+    /// Its autoscaler kind, if it is one.
+    pub fn autoscaler(&self) -> Option<&'static Autoscaler> {
+        kinds::autoscaler(self.api_version.as_deref(), self.kind.as_deref())
+    }
+
+    /// Its class kind (a StorageClass), if it is one.
+    pub fn class(&self) -> Option<&'static Class> {
+        kinds::class(self.api_version.as_deref(), self.kind.as_deref())
+    }
+
+    /// Its driver kind (a CSIDriver), if it is one.
+    pub fn driver(&self) -> Option<&'static Driver> {
+        kinds::driver(self.api_version.as_deref(), self.kind.as_deref())
+    }
+
+    /// Its budget kind (a PodDisruptionBudget), if it is one.
+    pub fn budget(&self) -> Option<&'static Budget> {
+        kinds::budget(self.api_version.as_deref(), self.kind.as_deref())
+    }
+
+    /// Whether it is a fact about the cluster's storage (a class, a driver, a volume): what a
+    /// `--cluster` file is read for.
+    pub fn storage_fact(&self) -> bool {
+        self.class().is_some() || self.driver().is_some() || self.volume().is_some()
+    }
+
+    /// Whether analysis needs its facts: workloads, claims, autoscalers, volumes, classes,
+    /// drivers and budgets. The reader drops every other object's facts as soon as it has
+    /// read it.
+    pub fn relevant(&self) -> bool {
+        self.workload().is_some()
+            || self.claim().is_some()
+            || self.autoscaler().is_some()
+            || self.storage_fact()
+            || self.budget().is_some()
+    }
+
+    /// Fields that could not be read.
+    pub fn unreadable(&self) -> &[Unreadable] {
+        self.rare.as_ref().map_or(&[], |r| &r.unreadable)
+    }
+
+    /// The kind and name of its controller, if it names one.
+    pub fn controller(&self) -> Option<(&str, &str)> {
+        self.rare.as_ref()?.controller.as_ref().map(|(kind, name)| (kind.as_str(), name.as_str()))
+    }
+
+    /// The terms of its required node affinity, each with the one node it names, if one.
+    pub fn node_terms(&self) -> &[Option<String>] {
+        self.rare.as_ref().map_or(&[], |r| &r.node_terms)
+    }
+
+    /// Some required node affinity term names a zone, region or node label.
+    pub fn topology_terms(&self) -> bool {
+        self.rare.as_ref().is_some_and(|r| r.topology_terms)
+    }
+
+    /// What few objects have, to add to.
+    pub fn rare_mut(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
+    /// Gives back the spare room of the lists read (a `Vec` grows from four: most objects keep
+    /// one claim, one strategy and a few keys of `spec`), before the object is kept.
+    pub fn shrink_to_fit(&mut self) {
+        self.claims.shrink_to_fit();
+        self.rollouts.shrink_to_fit();
+        if let Some(rare) = &mut self.rare {
+            rare.unreadable.shrink_to_fit();
+            rare.node_terms.shrink_to_fit();
+        }
+        if let Some(spec) = &mut self.spec {
+            spec.keys.shrink_to_fit();
+        }
+        if let Some(labels) = &mut self.labels {
+            labels.shrink();
+        }
     }
 
     /// Whether `kind` equals `k`.

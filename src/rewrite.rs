@@ -7,7 +7,7 @@
 //! of a flow mapping) falls back to replacing the whole `spec.strategy` value; the verifier
 //! checks the result either way.
 
-use crate::analyze::ObjectPlan;
+use crate::findings::ObjectPlan;
 use crate::model::{Captured, Entry, Node, NodeKind, Object};
 use crate::strategy::{Op, Val};
 use crate::text;
@@ -397,19 +397,19 @@ pub fn splice(text: &str, edits: &[Edit]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::analyze;
     use crate::config::{Config, Mode};
     use crate::read::{read, Limits};
+    use crate::rules::run;
 
     const PVC: &str = "---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n  accessModes: [ReadWriteOnce]\n";
 
     fn fix(deploy: &str, mode: Mode) -> String {
         let text = format!("{deploy}{PVC}");
         let b = read(&text, Limits::default()).expect("valid");
-        let a = analyze(&b.objects, &Config { mode, ..Config::default() }, &b.namespaces);
+        let a = run(&b.objects, &[], &Config { mode, ..Config::default() }, &b.namespaces);
         let mut edits = Vec::new();
         for p in &a.plans {
-            edits.extend(edits_for(&text, &b.objects[p.object], p).expect("edits"));
+            edits.extend(edits_for(&text, &b.objects[p.object.index], p).expect("edits"));
         }
         let out = splice(&text, &edits);
         out.strip_suffix(PVC).expect("pvc untouched").to_string()
@@ -464,7 +464,7 @@ mod tests {
         let input = deploy("").replace('\n', "\r\n");
         let text = format!("{input}{}", PVC.replace('\n', "\r\n"));
         let b = read(&text, Limits::default()).expect("valid");
-        let a = analyze(&b.objects, &Config::default(), &b.namespaces);
+        let a = run(&b.objects, &[], &Config::default(), &b.namespaces);
         let edits = edits_for(&text, &b.objects[0], &a.plans[0]).expect("edits");
         let out = splice(&text, &edits);
         assert!(out.contains("  strategy:\r\n    type: Recreate\r\n  template:"), "{out:?}");

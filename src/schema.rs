@@ -10,7 +10,7 @@
 use std::sync::OnceLock;
 
 use crate::kinds::{self, PodsAt, Rollout, Scale};
-use crate::model::Fact;
+use crate::model::ScalarField;
 use crate::storage;
 
 /// What a node of the input means to the reader.
@@ -28,9 +28,9 @@ pub(crate) enum Role {
         top: bool,
     },
     /// One scalar, kept as this fact.
-    Value(Fact),
+    Value(ScalarField),
     /// A sequence of scalars, each kept as this fact.
-    Values(Fact),
+    Values(ScalarField),
     /// A pod's `volumes` list.
     Volumes(PodsAt),
     /// One volume (its name and claim are kept together).
@@ -47,7 +47,7 @@ pub(crate) enum Role {
     Requirement,
     /// A mapping of labels (a pod template's, a selector's `matchLabels`): every key is kept
     /// with its value, as this fact.
-    Labels(Fact),
+    Labels(ScalarField),
     /// A label selector (its presence matters: an empty one selects every pod).
     Selector,
     /// A label selector's `matchExpressions`.
@@ -246,16 +246,16 @@ impl Schema {
 /// the top of a document; `[]` steps into a sequence's items.
 pub(crate) fn declarations() -> Vec<(Vec<&'static str>, Role)> {
     let mut d: Vec<(Vec<&'static str>, Role)> = vec![
-        (vec!["apiVersion"], Role::Value(Fact::ApiVersion)),
-        (vec!["kind"], Role::Value(Fact::Kind)),
-        (vec!["metadata", "name"], Role::Value(Fact::Name)),
-        (vec!["metadata", "namespace"], Role::Value(Fact::Namespace)),
+        (vec!["apiVersion"], Role::Value(ScalarField::ApiVersion)),
+        (vec!["kind"], Role::Value(ScalarField::Kind)),
+        (vec!["metadata", "name"], Role::Value(ScalarField::Name)),
+        (vec!["metadata", "namespace"], Role::Value(ScalarField::Namespace)),
         (vec!["spec"], Role::Spec),
         (vec!["metadata", "ownerReferences"], Role::OwnerRefs),
         (vec!["metadata", "ownerReferences", "[]"], Role::OwnerRef),
-        (vec!["metadata", "ownerReferences", "[]", "kind"], Role::Value(Fact::OwnerKind)),
-        (vec!["metadata", "ownerReferences", "[]", "name"], Role::Value(Fact::OwnerName)),
-        (vec!["metadata", "ownerReferences", "[]", "controller"], Role::Value(Fact::OwnerController)),
+        (vec!["metadata", "ownerReferences", "[]", "kind"], Role::Value(ScalarField::OwnerKind)),
+        (vec!["metadata", "ownerReferences", "[]", "name"], Role::Value(ScalarField::OwnerName)),
+        (vec!["metadata", "ownerReferences", "[]", "controller"], Role::Value(ScalarField::OwnerController)),
         (vec!["@top", "items"], Role::Items),
         (vec!["@top", "functionConfig"], Role::FunctionConfig),
         (vec!["@top", "results"], Role::Results),
@@ -269,11 +269,11 @@ pub(crate) fn declarations() -> Vec<(Vec<&'static str>, Role)> {
             pods.push(w.pods);
         }
         match w.scale {
-            Scale::Replicas(p) => d.push((p.to_vec(), Role::Value(Fact::Replicas))),
-            Scale::Job { parallelism } => d.push((parallelism.to_vec(), Role::Value(Fact::Parallelism))),
+            Scale::Replicas(p) => d.push((p.to_vec(), Role::Value(ScalarField::Replicas))),
+            Scale::Job { parallelism } => d.push((parallelism.to_vec(), Role::Value(ScalarField::Parallelism))),
             Scale::CronJob { parallelism, concurrency } => {
-                d.push((parallelism.to_vec(), Role::Value(Fact::Parallelism)));
-                d.push((concurrency.to_vec(), Role::Value(Fact::ConcurrencyPolicy)));
+                d.push((parallelism.to_vec(), Role::Value(ScalarField::Parallelism)));
+                d.push((concurrency.to_vec(), Role::Value(ScalarField::ConcurrencyPolicy)));
             }
             Scale::PerNode | Scale::One => {}
         }
@@ -284,81 +284,105 @@ pub(crate) fn declarations() -> Vec<(Vec<&'static str>, Role)> {
         }
     }
     for at in pods {
-        let pod = || at.path().iter().copied();
-        d.push((
-            pod().chain(["nodeSelector", "kubernetes.io/hostname"]).collect(),
-            Role::Value(Fact::NodeSelectorHost),
-        ));
-        for key in storage::topology_keys().filter(|k| *k != "kubernetes.io/hostname") {
-            d.push((pod().chain(["nodeSelector", key]).collect(), Role::Value(Fact::NodeSelectorTopology)));
-        }
-        d.push((pod().chain(["securityContext", "fsGroup"]).collect(), Role::Value(Fact::FsGroup)));
-        d.push((
-            pod().chain(["securityContext", "fsGroupChangePolicy"]).collect(),
-            Role::Value(Fact::FsGroupChangePolicy),
-        ));
-        if let Some(labels) = at.labels_path() {
-            d.push((labels.to_vec(), Role::Labels(Fact::PodLabel)));
-            d.push((labels.iter().copied().chain(["*"]).collect(), Role::Value(Fact::PodLabel)));
-        }
-        let affinity: Vec<&str> =
-            pod().chain(["affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution"]).collect();
-        node_terms(&mut d, &affinity);
-        let volumes = || at.path().iter().copied().chain(["volumes"]);
-        d.push((volumes().collect(), Role::Volumes(at)));
-        d.push((volumes().chain(["[]"]).collect(), Role::Volume));
-        d.push((volumes().chain(["[]", "name"]).collect(), Role::Value(Fact::VolumeName)));
-        d.push((volumes().chain(["[]", "persistentVolumeClaim"]).collect(), Role::ClaimSource));
-        d.push((volumes().chain(["[]", "persistentVolumeClaim", "claimName"]).collect(), Role::Value(Fact::ClaimName)));
+        pod_fields(&mut d, at);
     }
+    claim_fields(&mut d);
+    d
+}
+
+/// The fields of a pod template at `at`: the node or zone it is pinned to, its fsGroup, its
+/// labels, its volumes and claims.
+fn pod_fields(d: &mut Vec<(Vec<&'static str>, Role)>, at: PodsAt) {
+    let pod = || at.path().iter().copied();
+    d.push((
+        pod().chain(["nodeSelector", "kubernetes.io/hostname"]).collect(),
+        Role::Value(ScalarField::NodeSelectorHost),
+    ));
+    for key in storage::topology_keys().filter(|k| *k != "kubernetes.io/hostname") {
+        d.push((pod().chain(["nodeSelector", key]).collect(), Role::Value(ScalarField::NodeSelectorTopology)));
+    }
+    d.push((pod().chain(["securityContext", "fsGroup"]).collect(), Role::Value(ScalarField::FsGroup)));
+    d.push((
+        pod().chain(["securityContext", "fsGroupChangePolicy"]).collect(),
+        Role::Value(ScalarField::FsGroupChangePolicy),
+    ));
+    if let Some(labels) = at.labels_path() {
+        d.push((labels.to_vec(), Role::Labels(ScalarField::PodLabel)));
+        d.push((labels.iter().copied().chain(["*"]).collect(), Role::Value(ScalarField::PodLabel)));
+    }
+    let affinity: Vec<&str> =
+        pod().chain(["affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution"]).collect();
+    node_terms(d, &affinity);
+    let volumes = || at.path().iter().copied().chain(["volumes"]);
+    d.push((volumes().collect(), Role::Volumes(at)));
+    d.push((volumes().chain(["[]"]).collect(), Role::Volume));
+    d.push((volumes().chain(["[]", "name"]).collect(), Role::Value(ScalarField::VolumeName)));
+    d.push((volumes().chain(["[]", "persistentVolumeClaim"]).collect(), Role::ClaimSource));
+    d.push((
+        volumes().chain(["[]", "persistentVolumeClaim", "claimName"]).collect(),
+        Role::Value(ScalarField::ClaimName),
+    ));
+}
+
+/// The fields of the claims, the volumes bound to them, and the autoscalers' targets.
+fn claim_fields(d: &mut Vec<(Vec<&'static str>, Role)>) {
     for v in kinds::VOLUMES {
-        node_terms(&mut d, v.node_affinity);
-        d.push((v.access_modes.to_vec(), Role::Values(Fact::AccessMode)));
-        d.push((v.access_modes.iter().copied().chain(["[]"]).collect(), Role::Value(Fact::AccessMode)));
-        d.push((v.class.to_vec(), Role::Value(Fact::StorageClass)));
-        d.push((v.driver.to_vec(), Role::Value(Fact::Driver)));
-        d.push((v.local_path.to_vec(), Role::Value(Fact::LocalPath)));
-        d.push((v.claim_ref.iter().copied().chain(["name"]).collect(), Role::Value(Fact::ClaimRefName)));
-        d.push((v.claim_ref.iter().copied().chain(["namespace"]).collect(), Role::Value(Fact::ClaimRefNamespace)));
+        node_terms(d, v.node_affinity);
+        d.push((v.access_modes.to_vec(), Role::Values(ScalarField::AccessMode)));
+        d.push((v.access_modes.iter().copied().chain(["[]"]).collect(), Role::Value(ScalarField::AccessMode)));
+        d.push((v.class.to_vec(), Role::Value(ScalarField::StorageClass)));
+        d.push((v.driver.to_vec(), Role::Value(ScalarField::Driver)));
+        d.push((v.local_path.to_vec(), Role::Value(ScalarField::LocalPath)));
+        d.push((v.claim_ref.iter().copied().chain(["name"]).collect(), Role::Value(ScalarField::ClaimRefName)));
+        d.push((
+            v.claim_ref.iter().copied().chain(["namespace"]).collect(),
+            Role::Value(ScalarField::ClaimRefNamespace),
+        ));
     }
     for c in kinds::CLAIMS {
-        d.push((c.volume_name.to_vec(), Role::Value(Fact::BoundVolume)));
-        d.push((c.class.to_vec(), Role::Value(Fact::StorageClass)));
-        d.push((c.volume_mode.to_vec(), Role::Value(Fact::VolumeMode)));
-        d.push((c.access_modes.to_vec(), Role::Values(Fact::AccessMode)));
-        d.push((c.access_modes.iter().copied().chain(["[]"]).collect(), Role::Value(Fact::AccessMode)));
+        d.push((c.volume_name.to_vec(), Role::Value(ScalarField::BoundVolume)));
+        d.push((c.class.to_vec(), Role::Value(ScalarField::StorageClass)));
+        d.push((c.volume_mode.to_vec(), Role::Value(ScalarField::VolumeMode)));
+        d.push((c.access_modes.to_vec(), Role::Values(ScalarField::AccessMode)));
+        d.push((c.access_modes.iter().copied().chain(["[]"]).collect(), Role::Value(ScalarField::AccessMode)));
     }
-    for c in kinds::CLASSES {
-        d.push((c.provisioner.to_vec(), Role::Value(Fact::Provisioner)));
-        d.push((c.binding_mode.to_vec(), Role::Value(Fact::BindingMode)));
-    }
-    for dr in kinds::DRIVERS {
-        d.push((dr.fs_group_policy.to_vec(), Role::Value(Fact::FsGroupPolicy)));
-    }
-    for b in kinds::BUDGETS {
-        d.push((b.min_available.to_vec(), Role::Value(Fact::MinAvailable)));
-        d.push((b.max_unavailable.to_vec(), Role::Value(Fact::MaxUnavailable)));
-        let selector = || b.selector.iter().copied();
-        d.push((selector().collect(), Role::Selector));
-        d.push((selector().chain(["matchLabels"]).collect(), Role::Labels(Fact::MatchLabel)));
-        d.push((selector().chain(["matchLabels", "*"]).collect(), Role::Value(Fact::MatchLabel)));
-        let req = || selector().chain(["matchExpressions", "[]"]);
-        d.push((selector().chain(["matchExpressions"]).collect(), Role::LabelRequirements));
-        d.push((req().collect(), Role::LabelRequirement));
-        d.push((req().chain(["key"]).collect(), Role::Value(Fact::SelectorKey)));
-        d.push((req().chain(["operator"]).collect(), Role::Value(Fact::SelectorOperator)));
-        d.push((req().chain(["values"]).collect(), Role::Values(Fact::SelectorValue)));
-        d.push((req().chain(["values", "[]"]).collect(), Role::Value(Fact::SelectorValue)));
-    }
+    storage_fields(d);
     for a in kinds::AUTOSCALERS {
-        d.push((a.max.to_vec(), Role::Value(Fact::MaxReplicas)));
-        for (key, fact) in
-            [("apiVersion", Fact::TargetApiVersion), ("kind", Fact::TargetKind), ("name", Fact::TargetName)]
-        {
+        d.push((a.max.to_vec(), Role::Value(ScalarField::MaxReplicas)));
+        for (key, fact) in [
+            ("apiVersion", ScalarField::TargetApiVersion),
+            ("kind", ScalarField::TargetKind),
+            ("name", ScalarField::TargetName),
+        ] {
             d.push((a.target.iter().copied().chain([key]).collect(), Role::Value(fact)));
         }
     }
-    d
+}
+
+/// The fields of the storage classes, the CSI drivers and the disruption budgets.
+fn storage_fields(d: &mut Vec<(Vec<&'static str>, Role)>) {
+    for c in kinds::CLASSES {
+        d.push((c.provisioner.to_vec(), Role::Value(ScalarField::Provisioner)));
+        d.push((c.binding_mode.to_vec(), Role::Value(ScalarField::BindingMode)));
+    }
+    for dr in kinds::DRIVERS {
+        d.push((dr.fs_group_policy.to_vec(), Role::Value(ScalarField::FsGroupPolicy)));
+    }
+    for b in kinds::BUDGETS {
+        d.push((b.min_available.to_vec(), Role::Value(ScalarField::MinAvailable)));
+        d.push((b.max_unavailable.to_vec(), Role::Value(ScalarField::MaxUnavailable)));
+        let selector = || b.selector.iter().copied();
+        d.push((selector().collect(), Role::Selector));
+        d.push((selector().chain(["matchLabels"]).collect(), Role::Labels(ScalarField::MatchLabel)));
+        d.push((selector().chain(["matchLabels", "*"]).collect(), Role::Value(ScalarField::MatchLabel)));
+        let req = || selector().chain(["matchExpressions", "[]"]);
+        d.push((selector().chain(["matchExpressions"]).collect(), Role::LabelRequirements));
+        d.push((req().collect(), Role::LabelRequirement));
+        d.push((req().chain(["key"]).collect(), Role::Value(ScalarField::SelectorKey)));
+        d.push((req().chain(["operator"]).collect(), Role::Value(ScalarField::SelectorOperator)));
+        d.push((req().chain(["values"]).collect(), Role::Values(ScalarField::SelectorValue)));
+        d.push((req().chain(["values", "[]"]).collect(), Role::Value(ScalarField::SelectorValue)));
+    }
 }
 
 /// The node selector terms under `at` (a required node affinity): `at.nodeSelectorTerms[]`
@@ -371,27 +395,27 @@ fn node_terms(d: &mut Vec<(Vec<&'static str>, Role)>, at: &[&'static str]) {
         let req = || terms().chain(["[]", list, "[]"]);
         d.push((terms().chain(["[]", list]).collect(), Role::Requirements));
         d.push((req().collect(), Role::Requirement));
-        d.push((req().chain(["key"]).collect(), Role::Value(Fact::RequirementKey)));
-        d.push((req().chain(["operator"]).collect(), Role::Value(Fact::RequirementOperator)));
-        d.push((req().chain(["values"]).collect(), Role::Values(Fact::RequirementValue)));
-        d.push((req().chain(["values", "[]"]).collect(), Role::Value(Fact::RequirementValue)));
+        d.push((req().chain(["key"]).collect(), Role::Value(ScalarField::RequirementKey)));
+        d.push((req().chain(["operator"]).collect(), Role::Value(ScalarField::RequirementOperator)));
+        d.push((req().chain(["values"]).collect(), Role::Values(ScalarField::RequirementValue)));
+        d.push((req().chain(["values", "[]"]).collect(), Role::Value(ScalarField::RequirementValue)));
     }
 }
 
 /// The annotations rwo-guard reads, and the fact each is.
-pub(crate) const ANNOTATIONS: &[(&str, Fact)] = &[
-    ("rwo-guard.dev/skip", Fact::SkipAnnotation),
-    ("rwo-guard.dev/mode", Fact::ModeAnnotation),
-    ("internal.config.kubernetes.io/previousNames", Fact::PreviousNames),
-    ("internal.config.kubernetes.io/previousNamespaces", Fact::PreviousNamespaces),
-    ("config.kubernetes.io/path", Fact::PathAnnotation),
-    ("internal.config.kubernetes.io/path", Fact::PathAnnotation),
-    ("config.kubernetes.io/index", Fact::IndexAnnotation),
-    ("internal.config.kubernetes.io/index", Fact::IndexAnnotation),
-    ("config.kubernetes.io/origin", Fact::OriginAnnotation),
-    ("storageclass.kubernetes.io/is-default-class", Fact::DefaultClass),
-    ("storageclass.beta.kubernetes.io/is-default-class", Fact::DefaultClass),
-    ("volume.beta.kubernetes.io/storage-class", Fact::ClassAnnotation),
+pub(crate) const ANNOTATIONS: &[(&str, ScalarField)] = &[
+    ("rwo-guard.dev/skip", ScalarField::SkipAnnotation),
+    ("rwo-guard.dev/mode", ScalarField::ModeAnnotation),
+    ("internal.config.kubernetes.io/previousNames", ScalarField::PreviousNames),
+    ("internal.config.kubernetes.io/previousNamespaces", ScalarField::PreviousNamespaces),
+    ("config.kubernetes.io/path", ScalarField::PathAnnotation),
+    ("internal.config.kubernetes.io/path", ScalarField::PathAnnotation),
+    ("config.kubernetes.io/index", ScalarField::IndexAnnotation),
+    ("internal.config.kubernetes.io/index", ScalarField::IndexAnnotation),
+    ("config.kubernetes.io/origin", ScalarField::OriginAnnotation),
+    ("storageclass.kubernetes.io/is-default-class", ScalarField::DefaultClass),
+    ("storageclass.beta.kubernetes.io/is-default-class", ScalarField::DefaultClass),
+    ("volume.beta.kubernetes.io/storage-class", ScalarField::ClassAnnotation),
 ];
 
 #[cfg(test)]
@@ -440,7 +464,10 @@ mod tests {
                 assert_eq!(found, Some(*id));
             }
         }
-        assert_eq!(walk(&["spec", "storageClassName"]).map(|id| s.role(id)), Some(Role::Value(Fact::StorageClass)));
+        assert_eq!(
+            walk(&["spec", "storageClassName"]).map(|id| s.role(id)),
+            Some(Role::Value(ScalarField::StorageClass))
+        );
         assert!(walk(&["spec", "ports"]).is_none());
     }
 
@@ -452,7 +479,10 @@ mod tests {
             walk(&["spec", "jobTemplate", "spec", "template", "spec", "volumes"]).map(|id| s.role(id)),
             Some(Role::Volumes(PodsAt::JobTemplate))
         );
-        assert_eq!(walk(&["spec", "accessModes", "[]"]).map(|id| s.role(id)), Some(Role::Value(Fact::AccessMode)));
+        assert_eq!(
+            walk(&["spec", "accessModes", "[]"]).map(|id| s.role(id)),
+            Some(Role::Value(ScalarField::AccessMode))
+        );
         assert!(walk(&["spec", "paused"]).is_none());
         assert!(walk(&["items"]).is_none(), "items only at the top of a document");
         assert_eq!(s.child(TOP, "items").map(|id| s.role(id)), Some(Role::Items));

@@ -9,68 +9,10 @@
 //! both zero). `rewrite.rs` turns the plan into text and `verify.rs` checks the text says
 //! exactly this.
 
+use crate::kinds::{Layout, Types};
 use crate::model::{Node, NodeKind};
 
-/// How a workload kind keeps its rollout strategy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Layout {
-    /// The key under `spec` that holds it.
-    pub key: &'static str,
-    /// What its `type` values mean.
-    pub types: Types,
-    /// The key inside the strategy that holds `maxSurge` and `maxUnavailable`, or `None` when
-    /// they sit directly in the strategy.
-    pub params: Option<&'static str>,
-    /// `maxSurge` when absent, as the API defaults it.
-    pub default_surge: &'static str,
-    /// `maxUnavailable` when absent, as the API defaults it.
-    pub default_unavailable: &'static str,
-    /// The `maxUnavailable` a surge-free plan writes when it is absent (`None`: the default
-    /// is kept).
-    pub unavailable_when_absent: Option<i64>,
-    /// The kind named when the API rejects a `type` it does not know (`a Deployment`), for
-    /// the unsupported-strategy message; `None` when it accepts any.
-    pub rejects_unknown_type: Option<&'static str>,
-}
-
-/// What a strategy's `type` values mean.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Types {
-    /// `recreate` stops every old pod before new ones start; `rolling` (the default) replaces
-    /// pods as `maxSurge`/`maxUnavailable` allow (Deployment, DeploymentConfig).
-    RecreateOrRolling {
-        /// The recreate type's name.
-        recreate: &'static str,
-        /// The rolling type's name, the default.
-        rolling: &'static str,
-    },
-    /// `type` says how one pod is replaced; whether new pods start first is `maxSurge`'s
-    /// alone (CloneSet).
-    PodReplacement {
-        /// The accepted values.
-        known: &'static [&'static str],
-    },
-}
-
 impl Layout {
-    /// The path of a field of the strategy: `spec.strategy.rollingUpdate.maxSurge`.
-    pub fn path(&self, rest: &[&str]) -> String {
-        let mut p = format!("spec.{}", self.key);
-        for k in rest {
-            p.push('.');
-            p.push_str(k);
-        }
-        p
-    }
-
-    /// The recreate type, when this layout has one.
-    pub fn recreate(&self) -> Option<&'static str> {
-        match self.types {
-            Types::RecreateOrRolling { recreate, .. } => Some(recreate),
-            Types::PodReplacement { .. } => None,
-        }
-    }
-
     /// The surge parameters' mapping in a strategy value (the strategy itself when they sit
     /// directly in it).
     fn params_of<'v>(&self, strategy: &'v Val) -> Option<&'v Val> {

@@ -7,12 +7,11 @@
 //! says (unplanned objects: what it meant before), and every planned strategy passes the API's
 //! validation and is safe.
 
-use crate::analyze::ObjectPlan;
+use crate::findings::ObjectPlan;
 use crate::model::Object;
 use crate::read::{read, read_object, Bundle, Limits};
 use crate::rewrite::{splice, Edit};
 use crate::strategy::{self, Verdict};
-use crate::yaml::{Event, Events};
 
 /// Checks each edited object on its own: its text with the edits re-read alone hashes like the
 /// original and its strategy means exactly the plan. Everything outside the edited objects is
@@ -20,21 +19,22 @@ use crate::yaml::{Event, Events};
 /// re-reading it all; [`verify`] is the whole re-read, which tests run against this one.
 /// `edits[i]` are the edits of `plans[i]`. An object with an alias to an anchor outside it
 /// reads right only in its whole document: those are checked by re-reading their document
-/// (once for all of them). Runs on all cores.
+/// (once for all of them). `bundle` is the input's documents, `objects` its objects (a plan's
+/// object is `objects[plan.object.index]`). Runs on all cores.
 pub fn verify_regions(
     input: &str,
     bundle: &Bundle,
+    objects: &[Object],
     plans: &[ObjectPlan],
     edits: &[Vec<Edit>],
     limits: Limits,
 ) -> Result<(), String> {
-    let objects = &bundle.objects;
     let (in_document, alone): (Vec<usize>, Vec<usize>) =
-        (0..plans.len()).partition(|&i| objects[plans[i].object].external_aliases);
+        (0..plans.len()).partition(|&i| objects[plans[i].object.index].external_aliases);
     let in_document: Vec<(&ObjectPlan, &Vec<Edit>)> = in_document.iter().map(|&i| (&plans[i], &edits[i])).collect();
-    verify_in_documents(input, bundle, &in_document, limits)?;
-    let one = |&i: &usize| verify_region(input, &objects[plans[i].object], &plans[i], &edits[i], limits);
-    let workers = crate::workers();
+    verify_in_documents(input, bundle, objects, &in_document, limits)?;
+    let one = |&i: &usize| verify_region(input, &objects[plans[i].object.index], &plans[i], &edits[i], limits);
+    let workers = crate::threads::workers();
     if alone.len() < 64 || workers == 1 {
         return alone.iter().try_for_each(one);
     }
@@ -50,16 +50,17 @@ pub fn verify_regions(
 fn verify_in_documents(
     input: &str,
     bundle: &Bundle,
+    objects: &[Object],
     planned: &[(&ObjectPlan, &Vec<Edit>)],
     limits: Limits,
 ) -> Result<(), String> {
-    let mut documents: Vec<usize> = planned.iter().map(|(p, _)| bundle.objects[p.object].document).collect();
+    let mut documents: Vec<usize> = planned.iter().map(|(p, _)| objects[p.object.index].document).collect();
     documents.dedup();
     for d in documents {
         let start = bundle.documents.get(d - 1).map_or(0, |doc| doc.start);
         let end = bundle.documents.get(d).map_or(input.len(), |doc| doc.start);
         let here: Vec<&(&ObjectPlan, &Vec<Edit>)> =
-            planned.iter().filter(|(p, _)| bundle.objects[p.object].document == d).collect();
+            planned.iter().filter(|(p, _)| objects[p.object.index].document == d).collect();
         let mut local: Vec<Edit> = Vec::new();
         for (_, edits) in &here {
             for e in *edits {
@@ -74,7 +75,7 @@ fn verify_in_documents(
         let out = read(&text, Limits { max_input_bytes: usize::MAX, ..limits })
             .map_err(|e| format!("document {d}, edited, does not parse: {}", e.summary("<output>")))?;
         for (plan, _) in here {
-            let before = &bundle.objects[plan.object];
+            let before = &objects[plan.object.index];
             let after = out
                 .objects
                 .iter()
@@ -150,89 +151,6 @@ fn check_object(before: &Object, after: &Object, plan: Option<&ObjectPlan>) -> R
     Ok(())
 }
 
-/// The number of items of the `results` list in `text`, a mapping whose only key is `results`
-/// (the tail of a ResourceList from its `results:` key on).
-pub fn count_results(text: &str, limits: Limits) -> Result<usize, String> {
-    let mut depth = 0usize;
-    let mut items = 0usize;
-    // Keys and values of the root mapping: `results` and its list (or its null, the case
-    // where the edit replaced `results: null` / `results:` with a list).
-    let mut keys = 0usize;
-    for event in Events::new(text, limits.max_depth) {
-        let (event, _) = event.map_err(|e| format!("results do not parse: {} at line {}", e.message, e.pos.line))?;
-        match event {
-            Event::MappingStart { .. } | Event::SequenceStart { .. } => {
-                if depth == 1 {
-                    keys += 1;
-                } else if depth == 2 {
-                    items += 1;
-                }
-                depth += 1;
-            }
-            Event::MappingEnd | Event::SequenceEnd => depth = depth.saturating_sub(1),
-            Event::Scalar { .. } | Event::Alias { .. } => {
-                if depth == 1 {
-                    keys += 1;
-                } else if depth == 2 {
-                    items += 1;
-                }
-            }
-            _ => {}
-        }
-    }
-    if keys != 2 {
-        return Err(format!("the results tail has {keys} keys and values, not one `results` list"));
-    }
-    Ok(items)
-}
-
-/// The number of items of the root `results` list of `text`'s first document (0 when it has
-/// none), read in the whole document: for results whose aliases name anchors outside them.
-pub fn count_results_in_document(text: &str, limits: Limits) -> Result<usize, String> {
-    let (mut depth, mut items, mut expect_key, mut in_results) = (0usize, 0usize, true, false);
-    for event in Events::new(text, limits.max_depth) {
-        let (event, _) =
-            event.map_err(|e| format!("the output does not parse: {} at line {}", e.message, e.pos.line))?;
-        match event {
-            Event::MappingStart { .. } | Event::SequenceStart { .. } => {
-                if in_results && depth == 2 {
-                    items += 1;
-                }
-                depth += 1;
-            }
-            Event::MappingEnd | Event::SequenceEnd => {
-                depth = depth.saturating_sub(1);
-                if depth == 1 {
-                    in_results = false;
-                    expect_key = true;
-                }
-            }
-            Event::Scalar { value, .. } => {
-                if depth == 1 {
-                    if expect_key {
-                        in_results = value == "results";
-                    } else {
-                        in_results = false;
-                    }
-                    expect_key = !expect_key;
-                } else if in_results && depth == 2 {
-                    items += 1;
-                }
-            }
-            Event::Alias { .. } => {
-                if depth == 1 {
-                    expect_key = !expect_key;
-                } else if in_results && depth == 2 {
-                    items += 1;
-                }
-            }
-            Event::DocumentEnd => break,
-            _ => {}
-        }
-    }
-    Ok(items)
-}
-
 /// Checks `output` against `input` and `plans`; `Err` says the first difference.
 pub fn verify(input: &Bundle, output: &str, plans: &[ObjectPlan], limits: Limits) -> Result<Bundle, String> {
     let limits = Limits { max_input_bytes: usize::MAX, max_documents: usize::MAX, ..limits };
@@ -253,10 +171,10 @@ pub fn verify(input: &Bundle, output: &str, plans: &[ObjectPlan], limits: Limits
     }
     let mut plans = plans.iter().peekable();
     for (i, (a, b)) in input.objects.iter().zip(&out.objects).enumerate() {
-        check_object(a, b, plans.next_if(|p| p.object == i))?;
+        check_object(a, b, plans.next_if(|p| p.object.index == i))?;
     }
     if let Some(p) = plans.next() {
-        return Err(format!("a plan for object {} was not matched", p.object));
+        return Err(format!("a plan for object {} was not matched", p.object.index));
     }
     Ok(out)
 }
@@ -264,15 +182,15 @@ pub fn verify(input: &Bundle, output: &str, plans: &[ObjectPlan], limits: Limits
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::analyze;
     use crate::config::Config;
     use crate::rewrite::{edits_for, splice};
+    use crate::rules::run;
 
     const INPUT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\nspec:\n  template:\n    spec:\n      volumes:\n      - persistentVolumeClaim: {claimName: d}\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: d}\nspec: {accessModes: [ReadWriteOnce]}\n";
 
     fn planned() -> (Bundle, Vec<ObjectPlan>, String) {
         let b = read(INPUT, Limits::default()).expect("valid");
-        let a = analyze(&b.objects, &Config::default(), &b.namespaces);
+        let a = run(&b.objects, &[], &Config::default(), &b.namespaces);
         let edits = edits_for(INPUT, &b.objects[0], &a.plans[0]).expect("edits");
         let out = splice(INPUT, &edits);
         (b, a.plans, out)

@@ -1,5 +1,5 @@
 //! The command line's contract: `--help` is golden (tests/cli/help.txt; bless with
-//! `RWO_GUARD_BLESS=1 cargo test --test cli`), usage errors exit 2, and the binary behaves as the
+//! `RWO_GUARD_BLESS=1 cargo test --test suite cli::`), usage errors exit 2, and the binary behaves as the
 //! library's `run` (exit codes, streams) when run as a process.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]

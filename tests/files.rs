@@ -7,14 +7,14 @@
 //! when the arguments write one) and `changed/` (every file of the tree that the run changed,
 //! as it is after the run). Every other file of the tree must be byte-identical after the run.
 //! A case that changes files is run a second time on its own result, which must change nothing.
-//! `RWO_GUARD_BLESS=1 cargo test --test files` rewrites `.expected/`.
+//! `RWO_GUARD_BLESS=1 cargo test --test suite files::` rewrites `.expected/`.
 //!
 //! The other tests here build their trees in code: permissions, read-only files (nothing is
 //! changed), symbolic link loops, non-UTF-8 and invalid files.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fs;

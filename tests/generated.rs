@@ -8,7 +8,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod props;
+use crate::props;
 
 use props::invariants::check;
 use props::manifest::{generate, mutate, XorShift, ARG_SETS};

@@ -4,7 +4,7 @@
 //! `.expected/` with `output.yaml`, `results.yaml`, `stderr` and `exit-code`.
 //!
 //! Each case runs twice: once on its input, compared with `.expected/`, and once on its own
-//! output, which must change nothing (idempotence). `RWO_GUARD_BLESS=1 cargo test --test golden`
+//! output, which must change nothing (idempotence). `RWO_GUARD_BLESS=1 cargo test --test suite golden::`
 //! rewrites `.expected/` from what the code computes; review the diff before committing it.
 //! `RWO_GUARD_GOLDEN=name` runs (or blesses) only the cases whose name contains `name`.
 

@@ -8,7 +8,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // a test harness: fail loudly
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

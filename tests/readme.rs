@@ -1,7 +1,7 @@
 //! Keeps the README honest: its reference tables (findings, configuration fields, exit codes)
 //! must be exactly what rwo-guard renders from the tables it runs on (`rwo_guard::api::
 //! readme_tables`). A rule, field or exit code added without its README row fails here.
-//! `RWO_GUARD_BLESS=1 cargo test --test readme` rewrites the tables in README.md.
+//! `RWO_GUARD_BLESS=1 cargo test --test suite readme::` rewrites the tables in README.md.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
@@ -35,5 +35,9 @@ fn readme_tables_match_the_code() {
     if bless {
         std::fs::write(&path, &readme).expect("bless README.md");
     }
-    assert!(problems.is_empty(), "{}\n(bless with RWO_GUARD_BLESS=1 cargo test --test readme)", problems.join("\n\n"));
+    assert!(
+        problems.is_empty(),
+        "{}\n(bless with RWO_GUARD_BLESS=1 cargo test --test suite readme::)",
+        problems.join("\n\n")
+    );
 }

@@ -269,6 +269,68 @@ fn output(dir: &Path, key: &str) -> String {
     outputs(dir).into_iter().find(|(k, _)| k == key).map_or_else(|| panic!("no output {key}"), |(_, v)| v)
 }
 
+/// A release of `bin` for this host in `dist` (as the release workflow builds it, without the
+/// generated files): its SHA256SUMS line and the archive's digest.
+fn local_release(bin: &Path, dist: &Path) -> (String, String) {
+    let target = host_target();
+    let out = run(Command::new(repo().join("scripts/release/archive.sh"))
+        .args(["--without-generated", target])
+        .arg(bin)
+        .arg(dist));
+    assert!(out.status.success(), "archive.sh:\n{}", text(&out));
+    let archive = format!("rwo-guard-{target}.tar.gz");
+    let out = run(Command::new("sha256sum").arg(&archive).current_dir(dist));
+    assert!(out.status.success(), "{}", text(&out));
+    let sums = String::from_utf8_lossy(&out.stdout).into_owned();
+    let digest = sums.split_whitespace().next().expect("digest").to_string();
+    (sums, digest)
+}
+
+/// What the Action's install step is asked for: a version, the SHA256SUMS it finds, the pinned
+/// digest, the runner's OS.
+#[derive(Clone, Copy)]
+struct Release<'a> {
+    version: &'a str,
+    sums: &'a str,
+    pinned: Option<&'a str>,
+    os: &'a str,
+}
+
+/// The Action's install step run against the release in `dist` (file:// download base).
+fn install_from(dir: &Path, dist: &Path, r: Release<'_>) -> Output {
+    fs::write(dist.join("SHA256SUMS"), r.sums).expect("SHA256SUMS");
+    let mut cmd = Command::new("bash");
+    cmd.arg(repo().join("scripts/action/install.sh"));
+    action_env(&mut cmd, dir);
+    cmd.env("RUNNER_OS", r.os)
+        .env("RWO_GUARD_VERSION", r.version)
+        .env("RWO_GUARD_DOWNLOAD_BASE", format!("file://{}", dist.display()));
+    if let Some(p) = r.pinned {
+        cmd.env("RWO_GUARD_SHA256", p);
+    }
+    run(&mut cmd)
+}
+
+/// The install step as a test calls it: version, SHA256SUMS, pinned digest, OS.
+type Install<'a> = dyn Fn(&str, &str, Option<&str>, &str) -> Output + 'a;
+
+/// Checksums: a wrong line, no line, a wrong pinned digest, a bad version, another OS: each
+/// refused with its reason.
+fn refuses_what_does_not_match(install: &Install<'_>, version: &str, sums: &str, digest: &str) {
+    let wrong = format!("{}{}", "0".repeat(64), &sums[64..]);
+    let other = format!("{digest}  rwo-guard-other.tar.gz\n");
+    let pinned = "f".repeat(64);
+    for (out, why) in [
+        (install(version, &wrong, None, "Linux"), "does not match SHA256SUMS"),
+        (install(version, &other, None, "Linux"), "no line for"),
+        (install(version, sums, Some(&pinned), "Linux"), "not the pinned"),
+        (install("one.two", sums, None, "Linux"), "version must be"),
+        (install(version, sums, None, "macOS"), "Linux only"),
+    ] {
+        assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains(why), "{}", text(&out));
+    }
+}
+
 /// The Action's install step against a locally built release (file:// download base): it
 /// installs only an archive whose SHA-256 matches SHA256SUMS (and the pinned digest, when
 /// given); then its run step on a kustomization and on a path.
@@ -278,29 +340,9 @@ fn action_installs_a_verified_archive_and_runs_rwo_guard() {
     let bin = Path::new(env!("CARGO_BIN_EXE_rwo-guard"));
     let dir = scratch("action");
     let dist = dir.join("dist");
-    let target = host_target();
-    let out = run(Command::new(repo().join("scripts/release/archive.sh"))
-        .args(["--without-generated", target])
-        .arg(bin)
-        .arg(&dist));
-    assert!(out.status.success(), "archive.sh:\n{}", text(&out));
-    let archive = format!("rwo-guard-{target}.tar.gz");
-    let out = run(Command::new("sha256sum").arg(&archive).current_dir(&dist));
-    assert!(out.status.success(), "{}", text(&out));
-    let sums = String::from_utf8_lossy(&out.stdout).into_owned();
-    let digest = sums.split_whitespace().next().expect("digest").to_string();
+    let (sums, digest) = local_release(bin, &dist);
     let install = |version: &str, sums: &str, pinned: Option<&str>, os: &str| {
-        fs::write(dist.join("SHA256SUMS"), sums).expect("SHA256SUMS");
-        let mut cmd = Command::new("bash");
-        cmd.arg(repo().join("scripts/action/install.sh"));
-        action_env(&mut cmd, &dir);
-        cmd.env("RUNNER_OS", os)
-            .env("RWO_GUARD_VERSION", version)
-            .env("RWO_GUARD_DOWNLOAD_BASE", format!("file://{}", dist.display()));
-        if let Some(p) = pinned {
-            cmd.env("RWO_GUARD_SHA256", p);
-        }
-        run(&mut cmd)
+        install_from(&dir, &dist, Release { version, sums, pinned, os })
     };
 
     let version = env!("CARGO_PKG_VERSION");
@@ -313,26 +355,7 @@ fn action_installs_a_verified_archive_and_runs_rwo_guard() {
     assert_eq!(Path::new(path_line.trim()), installed.parent().expect("bin dir"));
     assert_eq!(fs::read(&installed).expect("installed"), fs::read(bin).expect("bin"));
 
-    // Checksums: a wrong line, no line, a wrong pinned digest, a bad version, another OS.
-    let wrong = format!("{}{}", "0".repeat(64), &sums[64..]);
-    let out = install(version, &wrong, None, "Linux");
-    assert!(
-        !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("does not match SHA256SUMS"),
-        "{}",
-        text(&out)
-    );
-    let out = install(version, &format!("{digest}  rwo-guard-other.tar.gz\n"), None, "Linux");
-    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("no line for"), "{}", text(&out));
-    let out = install(version, &sums, Some(&"f".repeat(64)), "Linux");
-    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("not the pinned"), "{}", text(&out));
-    let out = install("one.two", &sums, None, "Linux");
-    assert!(
-        !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("version must be"),
-        "{}",
-        text(&out)
-    );
-    let out = install(version, &sums, None, "macOS");
-    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("Linux only"), "{}", text(&out));
+    refuses_what_does_not_match(&install, version, &sums, &digest);
 
     // Each install starts afresh (the failed ones above removed the first): install again.
     let out = install(&format!("v{version}"), &sums, None, "Linux");

@@ -17,7 +17,7 @@ use std::io::Write as _;
 use std::os::unix::fs::MetadataExt as _;
 use std::path::{Path, PathBuf};
 
-use crate::pipeline::Output;
+use crate::outcome::EditedText;
 use crate::rewrite;
 
 /// One file to write.
@@ -34,7 +34,7 @@ struct Target<'a> {
 
 /// Writes every output with edits back to its file. Returns how many files were written, or
 /// what went wrong.
-pub(crate) fn write(outputs: &[Output<'_>]) -> Result<usize, String> {
+pub(crate) fn write(outputs: &[EditedText<'_>]) -> Result<usize, String> {
     let mut targets = Vec::new();
     for out in outputs.iter().filter(|o| !o.edits.is_empty()) {
         let Some(path) = out.path else { continue };
@@ -70,7 +70,7 @@ pub(crate) fn write(outputs: &[Output<'_>]) -> Result<usize, String> {
 }
 
 /// Step 1 for one file.
-fn check<'a>(out: &Output<'a>, path: &Path) -> Result<Target<'a>, String> {
+fn check<'a>(out: &EditedText<'a>, path: &Path) -> Result<Target<'a>, String> {
     let name = out.name;
     let real = fs::canonicalize(path).map_err(|e| format!("cannot write {name}: {e}"))?;
     let meta = fs::metadata(&real).map_err(|e| format!("cannot write {name}: {e}"))?;

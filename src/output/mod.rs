@@ -11,28 +11,75 @@
 //! - the `--results` report, in the format asked for ([`report`]); `--results -` puts it on
 //!   standard output instead of the output.
 //!
+//! It knows its [`Options`] and the run's [`Outcome`], never the command line.
+//!
 //! A failure to write gets its own message and exit code ([`exit::OUTPUT`]).
 
 pub mod diff;
 pub(crate) mod in_place;
 pub(crate) mod report;
-pub mod resource_list;
-pub mod results;
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
+use std::path::PathBuf;
 
-use crate::analyze::Severity;
-use crate::cli::Cli;
-use crate::error::{exit, Fatal};
-use crate::input::Failure;
+use crate::error::{exit, Failure, Fatal, STDIN};
+use crate::findings::Severity;
 use crate::kinds::RESOURCE_LIST;
-use crate::pipeline::Done;
+use crate::krm;
+use crate::outcome::Outcome;
 use crate::read::Form;
 use crate::rewrite;
 use crate::{engine, framing};
 
-/// Name used for standard input in messages.
-pub const STDIN: &str = "<stdin>";
+use self::report::Format;
+
+/// What standard output gets on success.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Body {
+    /// Every input with its edits, one stream.
+    Texts,
+    /// A unified diff of the edits, per input.
+    Diff(diff::Colors),
+    /// Nothing: each edited file is written back (`--in-place`).
+    InPlace,
+}
+
+/// Where a report is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Destination {
+    /// Standard output, instead of the body.
+    Stdout,
+    /// A file, written whole (and removed when it cannot hold a fatal error's report).
+    File(PathBuf),
+}
+
+/// A report to write: its format and where it goes.
+#[derive(Clone, Debug)]
+pub(crate) struct ReportTo {
+    /// The format (one of [`report::FORMATS`]).
+    pub format: &'static Format,
+    /// Where it goes.
+    pub to: Destination,
+}
+
+/// What to write and where.
+#[derive(Clone, Debug)]
+pub(crate) struct Options {
+    /// What standard output gets.
+    pub body: Body,
+    /// The report, if one is asked for.
+    pub report: Option<ReportTo>,
+    /// Only error findings on stderr, and no closing count.
+    pub quiet: bool,
+}
+
+impl Options {
+    /// Whether the report takes standard output's place.
+    fn report_on_stdout(&self) -> bool {
+        self.report.as_ref().is_some_and(|r| r.to == Destination::Stdout)
+    }
+}
 
 /// The least severity of the findings that go to stderr (`None`: none do). On a stream every
 /// finding goes there (errors only with `--quiet`). A ResourceList carries them in its
@@ -47,29 +94,67 @@ pub(crate) fn stderr_threshold(form: Form, quiet: bool) -> Option<Severity> {
     Some(if quiet { Severity::Error } else { Severity::Info })
 }
 
-/// Writes a successful run: files edited in place (`--in-place`), the `--results` report, then
-/// the output, then the stderr lines. Returns the exit code, or the failure to write (nothing
-/// more is written after it).
-pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i32, Fatal> {
-    if cli.in_place {
-        in_place::write(&done.outputs).map_err(Fatal::Output)?;
+/// The stderr lines: one per file skipped (info), one per finding of severity `min` or worse
+/// (`file:line: severity: message` when its place is known, else `rwo-guard: severity:
+/// message`), and, when any line was written and `min` lets info through, the count that closes
+/// them ([`tally`]).
+fn stderr_lines(outcome: &Outcome<'_>, min: Severity) -> String {
+    let mut out = String::new();
+    if min <= Severity::Info {
+        for s in &outcome.skipped {
+            let _ = writeln!(out, "{}: info: skipped: {}", s.name, s.why);
+        }
+    }
+    for d in outcome.diagnostics.iter().filter(|d| d.severity() >= min) {
+        let prefix = d.location.prefix().unwrap_or_else(|| "rwo-guard".into());
+        let _ = writeln!(out, "{prefix}: {}: {}", d.severity().name(), d.message());
+    }
+    if !out.is_empty() && min <= Severity::Info {
+        out.push_str(&tally(outcome));
+        out.push('\n');
+    }
+    out
+}
+
+/// `rwo-guard: 2 workloads fixed, 1 warning, 0 errors`: the objects edited and the findings of
+/// each severity.
+fn tally(outcome: &Outcome<'_>) -> String {
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    format!(
+        "rwo-guard: {} fixed, {}, {}",
+        plural(outcome.fixed, "workload", "workloads"),
+        plural(outcome.count(Severity::Warning), "warning", "warnings"),
+        plural(outcome.count(Severity::Error), "error", "errors")
+    )
+}
+
+/// Writes a successful run: files edited in place (`--in-place`), the report, then the body,
+/// then the stderr lines. Returns the exit code, or the failure to write (nothing more is
+/// written after it).
+pub(crate) fn write(
+    options: &Options,
+    outcome: &Outcome<'_>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<i32, Fatal> {
+    if options.body == Body::InPlace {
+        in_place::write(&outcome.texts).map_err(Fatal::Output)?;
     }
     let mut report_on_stdout = None;
-    if let Some(path) = &cli.results {
-        let text = report::render(&cli.results_format, done).map_err(Fatal::Internal)?;
-        if cli.results_to_stdout() {
-            report_on_stdout = Some(text);
-        } else {
-            std::fs::write(path, text)
-                .map_err(|e| Fatal::Output(format!("cannot write the results to {}: {e}", path.display())))?;
+    if let Some(report) = &options.report {
+        let text = (report.format.render)(&report::Report::of(outcome)).map_err(Fatal::Internal)?;
+        match &report.to {
+            Destination::Stdout => report_on_stdout = Some(text),
+            Destination::File(path) => std::fs::write(path, text)
+                .map_err(|e| Fatal::Output(format!("cannot write the results to {}: {e}", path.display())))?,
         }
-        if let Some(warning) = report::unplaced_warning(&cli.results_format, done) {
+        if let Some(warning) = report::unplaced_warning(report.format, outcome) {
             let _ = stderr.write_all(warning.as_bytes());
         }
     }
     let written = match &report_on_stdout {
         Some(text) => stdout.write_all(text.as_bytes()),
-        None => body(cli, done, stdout),
+        None => body(options.body, outcome, stdout),
     };
     match written.and_then(|()| stdout.flush()) {
         // `| head`: the reader has all it wants.
@@ -77,48 +162,51 @@ pub(crate) fn write(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write, stderr: 
         Err(e) => return Err(Fatal::Output(format!("cannot write the output: {e}"))),
         Ok(()) => {}
     }
+    let summary =
+        stderr_threshold(outcome.form, options.quiet).map_or_else(String::new, |min| stderr_lines(outcome, min));
+    let fails = outcome.fails();
     // kustomize shows a legacy exec plugin's stderr only when the plugin fails: on success the
     // findings go to kustomize's own stderr instead, where the person running it sees them.
-    let to_parent = !done.fails && !done.summary.is_empty() && engine::kustomize_legacy_plugin();
+    let to_parent = !fails && !summary.is_empty() && engine::kustomize_legacy_plugin();
     let shown = to_parent
-        && engine::parent_stderr()
-            .is_some_and(|mut p| engine::write_all_patiently(&mut p, done.summary.as_bytes()).is_ok());
+        && engine::parent_stderr().is_some_and(|mut p| engine::write_all_patiently(&mut p, summary.as_bytes()).is_ok());
     if !shown {
-        let _ = stderr.write_all(done.summary.as_bytes());
+        let _ = stderr.write_all(summary.as_bytes());
     }
-    Ok(if done.fails { exit::FINDINGS } else { exit::OK })
+    Ok(if fails { exit::FINDINGS } else { exit::OK })
 }
 
-/// What standard output gets: the diff (`--diff`), nothing (`--in-place`), or every input with
-/// its edits, one stream (files joined by document markers).
-fn body(cli: &Cli, done: &Done<'_>, stdout: &mut dyn Write) -> io::Result<()> {
-    if cli.diff {
-        let colors = diff::Colors { enabled: cli.diff_colors() };
-        for out in &done.outputs {
-            let (old, new) = match out.path {
-                Some(_) => (format!("a/{}", out.name), format!("b/{}", out.name)),
-                None => (format!("a/{STDIN}"), format!("b/{STDIN}")),
-            };
-            stdout.write_all(diff::unified_colored(out.text, &out.edits, &old, &new, colors).as_bytes())?;
+/// What standard output gets: the diff, nothing (`--in-place`), or every input with its edits,
+/// one stream (files joined by document markers).
+fn body(body: Body, outcome: &Outcome<'_>, stdout: &mut dyn Write) -> io::Result<()> {
+    match body {
+        Body::InPlace => Ok(()),
+        Body::Diff(colors) => {
+            for out in &outcome.texts {
+                let (old, new) = match out.path {
+                    Some(_) => (format!("a/{}", out.name), format!("b/{}", out.name)),
+                    None => (format!("a/{STDIN}"), format!("b/{STDIN}")),
+                };
+                stdout.write_all(diff::unified_colored(out.text, &out.edits, &old, &new, colors).as_bytes())?;
+            }
+            Ok(())
         }
-        return Ok(());
-    }
-    if cli.in_place {
-        return Ok(());
-    }
-    for (i, out) in done.outputs.iter().enumerate() {
-        if i == 0 {
-            rewrite::write_spliced(out.text, &out.edits, stdout)?;
-            continue;
+        Body::Texts => {
+            for (i, out) in outcome.texts.iter().enumerate() {
+                if i == 0 {
+                    rewrite::write_spliced(out.text, &out.edits, stdout)?;
+                    continue;
+                }
+                stdout.write_all(separator(outcome.texts[i - 1].text, out.text).as_bytes())?;
+                match out.text.strip_prefix('\u{feff}') {
+                    // A byte-order mark starts a stream, never a later document (YAML 1.2, kubectl).
+                    Some(_) => stdout.write_all(&rewrite::splice(out.text, &out.edits).as_bytes()[3..])?,
+                    None => rewrite::write_spliced(out.text, &out.edits, stdout)?,
+                }
+            }
+            Ok(())
         }
-        stdout.write_all(separator(done.outputs[i - 1].text, out.text).as_bytes())?;
-        match out.text.strip_prefix('\u{feff}') {
-            // A byte-order mark starts a stream, never a later document (YAML 1.2, kubectl).
-            Some(_) => stdout.write_all(&rewrite::splice(out.text, &out.edits).as_bytes()[3..])?,
-            None => rewrite::write_spliced(out.text, &out.edits, stdout)?,
-        }
     }
-    Ok(())
 }
 
 /// What goes between two files in one stream: a line break if the first does not end with one,
@@ -141,10 +229,15 @@ fn separator(before: &str, after: &str) -> String {
 /// Answers a fatal error about a file of `-f` (or one found before any input was read): the
 /// message on stderr, with the file's name and the line in it, and the error as this run's
 /// results (as [`fatal`]).
-pub(crate) fn fatal_in_file(failure: &Failure, cli: &Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+pub(crate) fn fatal_in_file(
+    failure: &Failure,
+    options: &Options,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
     let (name, text) = failure.source.as_deref().map_or((STDIN, &[][..]), |(n, t)| (n.as_str(), t.as_slice()));
     let _ = stderr.write_all(failure.fatal.render(name, text).as_bytes());
-    fatal_results(&failure.fatal, cli, name, stdout, stderr);
+    fatal_report(&failure.fatal, options, name, stdout, stderr);
     failure.fatal.exit_code()
 }
 
@@ -154,16 +247,16 @@ pub(crate) fn fatal_in_file(failure: &Failure, cli: &Cli, stdout: &mut dyn Write
 /// Returns the exit code.
 pub(crate) fn fatal(
     fatal: &Fatal,
-    cli: Option<&Cli>,
+    options: Option<&Options>,
     input: &[u8],
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
     let _ = stderr.write_all(fatal.render(STDIN, input).as_bytes());
-    if let Some(cli) = cli {
-        fatal_results(fatal, cli, STDIN, stdout, stderr);
+    if let Some(options) = options {
+        fatal_report(fatal, options, STDIN, stdout, stderr);
     }
-    if let Some(answer) = fatal_answer(fatal, input).filter(|_| !cli.is_some_and(Cli::results_to_stdout)) {
+    if let Some(answer) = fatal_answer(fatal, input).filter(|_| !options.is_some_and(Options::report_on_stdout)) {
         let _ = stdout.write_all(answer.as_bytes()).and_then(|()| stdout.flush());
     }
     fatal.exit_code()
@@ -172,13 +265,16 @@ pub(crate) fn fatal(
 /// With `--results`, the error as this run's report, in its format, so that an older report is
 /// never left looking current (removed when it cannot be written); `--results -` puts it on
 /// standard output.
-fn fatal_results(fatal: &Fatal, cli: &Cli, source: &str, stdout: &mut dyn Write, stderr: &mut dyn Write) {
-    let Some(path) = &cli.results else { return };
-    let text = report::fatal(&cli.results_format, &fatal.summary(source));
-    if cli.results_to_stdout() {
-        let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
-        return;
-    }
+fn fatal_report(fatal: &Fatal, options: &Options, source: &str, stdout: &mut dyn Write, stderr: &mut dyn Write) {
+    let Some(report) = &options.report else { return };
+    let text = (report.format.fatal)(&fatal.summary(source));
+    let path = match &report.to {
+        Destination::Stdout => {
+            let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+            return;
+        }
+        Destination::File(path) => path,
+    };
     if std::fs::write(path, text).is_err() && std::fs::remove_file(path).is_ok() {
         let _ = writeln!(
             stderr,
@@ -192,15 +288,15 @@ fn fatal_results(fatal: &Fatal, cli: &Cli, source: &str, stdout: &mut dyn Write,
 /// that is not a ResourceList).
 fn fatal_answer(fatal: &Fatal, input: &[u8]) -> Option<String> {
     let framed = framing::detect(&String::from_utf8_lossy(input)).filter(|f| f.kind == RESOURCE_LIST)?;
-    let result = [results::fatal_result(fatal.summary(STDIN))];
+    let result = [krm::fatal_result(fatal.summary(STDIN))];
     let api_version = RESOURCE_LIST.api_versions[0];
     if framed.flow {
-        let json = results::to_json(&result).ok()?;
+        let json = krm::to_json(&result).ok()?;
         Some(format!(
             "{{\"apiVersion\": \"{api_version}\", \"kind\": \"ResourceList\", \"items\": [], \"results\": {json}}}\n"
         ))
     } else {
-        let yaml = results::to_yaml(&result).ok()?;
+        let yaml = krm::to_yaml(&result).ok()?;
         Some(format!("apiVersion: {api_version}\nkind: ResourceList\nitems: []\nresults:\n{yaml}"))
     }
 }

@@ -104,7 +104,7 @@ impl Bundle {
     fn from(walked: walker::Walked) -> Bundle {
         let mut objects = walked.objects;
         for (i, o) in objects.iter_mut().enumerate() {
-            o.ordinal = i;
+            o.id.index = i;
         }
         Bundle {
             form: if walked.resource_list { Form::ResourceList } else { Form::Stream },
@@ -140,7 +140,7 @@ const PARALLEL_MIN_BYTES: usize = 1 << 20;
 /// on its own, the whole input is read again in one piece, so errors are always reported
 /// exactly as a single pass would.
 pub fn read_filtered(text: &str, limits: Limits, keep: &(dyn Fn(&Object) -> bool + Sync)) -> Result<Bundle, Fatal> {
-    let workers = crate::workers();
+    let workers = crate::threads::workers();
     if text.len() >= PARALLEL_MIN_BYTES && workers > 1 {
         if let Some(bundle) = split::read_parallel(text, workers, limits, keep) {
             return Ok(bundle);
@@ -158,7 +158,7 @@ pub fn read_sequential(text: &str, limits: Limits, keep: &dyn Fn(&Object) -> boo
 mod tests {
     use super::*;
     use crate::error::Fatal;
-    use crate::model::{Fact, KeyName, Node};
+    use crate::model::{KeyName, Node, ScalarField};
 
     fn read_ok(text: &str) -> Bundle {
         read(text, Limits::default()).expect("readable")
@@ -193,8 +193,8 @@ spec:
         let d = &b.objects[0];
         assert_eq!(d.kind.as_deref(), Some("Deployment"));
         assert_eq!(d.namespace.as_deref(), Some("prod"));
-        assert_eq!(d.value(Fact::Replicas).map(|r| r.value.as_str()), Some("2"));
-        assert_eq!(d.value(Fact::ModeAnnotation).map(|m| m.value.as_str()), Some("rolling"));
+        assert_eq!(d.value(ScalarField::Replicas).map(|r| r.value.as_str()), Some("2"));
+        assert_eq!(d.value(ScalarField::ModeAnnotation).map(|m| m.value.as_str()), Some("rolling"));
         assert_eq!(d.claims.len(), 1);
         assert_eq!(d.claims[0].claim.as_ref().map(|c| c.value.as_str()), Some("web-data"));
         assert_eq!(d.claims[0].path(), "spec.template.spec.volumes[0].persistentVolumeClaim.claimName");
@@ -205,7 +205,10 @@ spec:
         assert_eq!(keys, [KeyName::Other, KeyName::Other, KeyName::Template]);
         assert_eq!(spec.keys[1].span.start.line, 10);
         let pvc = &b.objects[1];
-        assert_eq!(pvc.values(Fact::AccessMode).map(|m| m.value.as_str()).collect::<Vec<_>>(), ["ReadWriteOnce"]);
+        assert_eq!(
+            pvc.values(ScalarField::AccessMode).map(|m| m.value.as_str()).collect::<Vec<_>>(),
+            ["ReadWriteOnce"]
+        );
     }
 
     #[test]

@@ -13,13 +13,14 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::error::{Fatal, Place};
 use crate::fingerprint::Fingerprint;
 use crate::kinds::{self, LIST, RESOURCE_LIST};
 use crate::model::{
-    location, Captured, ClaimUse, Entry, Fact, KeyAt, KeyName, LabelRequirement, MapLayout, Node, NodeKind, Object,
-    Scalar, Selector, Unreadable,
+    location, Captured, ClaimUse, Entry, KeyAt, KeyName, LabelRequirement, MapLayout, Node, NodeKind, Object, Scalar,
+    ScalarField, Selector, Unreadable,
 };
 use crate::schema::{Id, Role, Schema, ITEM, TOP};
 use crate::storage;
@@ -181,6 +182,28 @@ struct Building {
     last_end: Pos,
 }
 
+/// Texts that many objects repeat (`apiVersion`, `kind`, `namespace`), kept once: a bundle
+/// names a handful of each, thousands of times.
+#[derive(Debug, Default)]
+struct Shared(HashSet<Arc<str>>);
+
+impl Shared {
+    /// How many distinct texts are kept; past that, each is its own copy.
+    const MOST: usize = 4096;
+
+    /// The shared copy of `text`.
+    fn get(&mut self, text: &str) -> Arc<str> {
+        if let Some(s) = self.0.get(text) {
+            return Arc::clone(s);
+        }
+        let s: Arc<str> = Arc::from(text);
+        if self.0.len() < Self::MOST {
+            self.0.insert(Arc::clone(&s));
+        }
+        s
+    }
+}
+
 /// An anchor defined in the current document.
 #[derive(Debug)]
 struct Anchor {
@@ -260,6 +283,8 @@ struct Doc {
 /// The walk's state.
 pub(super) struct Walker<'t> {
     schema: &'static Schema,
+    /// The `apiVersion`s, kinds and namespaces read, one copy each for every object naming them.
+    shared: Shared,
     keep: &'t dyn Fn(&Object) -> bool,
     part: Part,
     limits: Limits,
@@ -296,6 +321,7 @@ impl<'t> Walker<'t> {
             skip_depth: 0,
             skip_end: Pos::default(),
             building: Vec::new(),
+            shared: Shared::default(),
             capture_key: None,
             objects: Vec::new(),
             paused: None,
@@ -758,7 +784,7 @@ impl<'t> Walker<'t> {
             match frame.role {
                 Role::Spec => {
                     if let Some(o) = self.objects.last_mut() {
-                        o.object.spec = Some(layout);
+                        o.object.spec = Some(Box::new(layout));
                     }
                 }
                 Role::Object { top: true } => self.doc.root = Some(Box::new(layout)),
@@ -779,7 +805,7 @@ impl<'t> Walker<'t> {
                 if let Some(o) = self.objects.last_mut() {
                     let requirement = o.requirement.take();
                     if requirement.as_ref().and_then(|r| r.key.as_deref()).is_some_and(storage::is_topology_key) {
-                        o.object.topology_terms = true;
+                        o.object.rare_mut().topology_terms = true;
                     }
                     let node = requirement.and_then(Requirement::node);
                     if let (Some(term), Some(node)) = (&mut o.term, node) {
@@ -794,14 +820,14 @@ impl<'t> Walker<'t> {
             Role::OwnerRef => {
                 if let Some(o) = self.objects.last_mut() {
                     if let Some((Some(kind), Some(name), true)) = o.owner.take() {
-                        o.object.controller = Some(Box::new((kind, name)));
+                        o.object.rare_mut().controller = Some((kind, name));
                     }
                 }
             }
             Role::NodeTerm => {
                 if let Some(o) = self.objects.last_mut() {
                     if let Some(term) = o.term.take() {
-                        o.object.node_terms.push(match term {
+                        o.object.rare_mut().node_terms.push(match term {
                             TermNode::One(node) => Some(node),
                             TermNode::Any | TermNode::Conflict => None,
                         });
@@ -824,13 +850,10 @@ impl<'t> Walker<'t> {
                 self.out.namespaces.insert(ns.to_string());
             }
         }
-        let budget = open.object.labels.is_some() && kinds::budget(&open.object).is_some();
-        if let Some(l) = &mut open.object.labels {
-            if !budget {
-                // A Deployment's own selector: only a budget's is read.
-                l.selector = None;
-            }
-            l.shrink();
+        let budget = open.object.labels.is_some() && open.object.budget().is_some();
+        if let Some(l) = open.object.labels.as_mut().filter(|_| !budget) {
+            // A Deployment's own selector: only a budget's is read.
+            l.selector = None;
         }
         if open.object.claims.is_empty() {
             // Only an object that mounts a claim can have its strategy rewritten.
@@ -838,8 +861,10 @@ impl<'t> Walker<'t> {
             open.object.spec = None;
         }
         if top {
+            open.object.shrink_to_fit();
             self.doc.root_object = Some(open.object);
         } else if (self.keep)(&open.object) {
+            open.object.shrink_to_fit();
             self.doc.items.push(open.object);
         }
     }
@@ -891,7 +916,7 @@ impl<'t> Walker<'t> {
     fn unreadable(&mut self, pos: Pos, reason: &str) {
         let field = self.where_now().1;
         if let Some(o) = self.objects.last_mut() {
-            o.object.unreadable.push(Unreadable { field, reason: reason.into(), pos });
+            o.object.rare_mut().unreadable.push(Unreadable { field, reason: reason.into(), pos });
         }
     }
 
@@ -926,7 +951,7 @@ impl<'t> Walker<'t> {
             }
             Some(role) => match leaf.text {
                 Some((value, plain)) => match role {
-                    Role::Value(fact @ (Fact::PodLabel | Fact::MatchLabel)) => self.label(fact, value),
+                    Role::Value(fact @ (ScalarField::PodLabel | ScalarField::MatchLabel)) => self.label(fact, value),
                     Role::Value(fact) => self.record(fact, value, plain, span.start),
                     _ => {}
                 },
@@ -962,7 +987,11 @@ impl<'t> Walker<'t> {
             let parent = self.where_now().1;
             let field = if parent.is_empty() { MERGE_KEY.to_string() } else { format!("{parent}.{MERGE_KEY}") };
             if let Some(o) = self.objects.last_mut() {
-                o.object.unreadable.push(Unreadable { field, reason: MERGE_NOT_RESOLVED.into(), pos: span.start });
+                o.object.rare_mut().unreadable.push(Unreadable {
+                    field,
+                    reason: MERGE_NOT_RESOLVED.into(),
+                    pos: span.start,
+                });
             }
             if let (Role::Object { .. } | Role::Spec, Some(o)) = (role, self.objects.last_mut()) {
                 o.object.merged = true;
@@ -972,49 +1001,49 @@ impl<'t> Walker<'t> {
         Ok(())
     }
 
-    fn record(&mut self, fact: Fact, value: &str, plain: bool, pos: Pos) {
+    fn record(&mut self, fact: ScalarField, value: &str, plain: bool, pos: Pos) {
         let Some(open) = self.objects.last_mut() else { return };
         let o = &mut open.object;
         match fact {
-            Fact::ApiVersion => o.api_version = Some(value.to_string()),
-            Fact::Kind => o.kind = Some(value.to_string()),
-            Fact::Name => o.name = Some(value.to_string()),
-            Fact::Namespace => o.namespace = Some(value.to_string()),
-            Fact::VolumeName => {
+            ScalarField::ApiVersion => o.api_version = Some(self.shared.get(value)),
+            ScalarField::Kind => o.kind = Some(self.shared.get(value)),
+            ScalarField::Name => o.name = Some(value.to_string()),
+            ScalarField::Namespace => o.namespace = Some(self.shared.get(value)),
+            ScalarField::VolumeName => {
                 if let Some((v, _)) = &mut open.volume {
                     v.volume = Some(value.to_string());
                 }
             }
-            Fact::ClaimName => {
+            ScalarField::ClaimName => {
                 if let Some((v, _)) = &mut open.volume {
                     v.claim = Some(Scalar { value: value.to_string(), plain, pos });
                 }
             }
-            Fact::OwnerKind | Fact::OwnerName | Fact::OwnerController => {
+            ScalarField::OwnerKind | ScalarField::OwnerName | ScalarField::OwnerController => {
                 if let Some((kind, name, controller)) = &mut open.owner {
                     match fact {
-                        Fact::OwnerKind => *kind = Some(value.to_string()),
-                        Fact::OwnerName => *name = Some(value.to_string()),
+                        ScalarField::OwnerKind => *kind = Some(value.to_string()),
+                        ScalarField::OwnerName => *name = Some(value.to_string()),
                         _ => *controller = plain && value == "true",
                     }
                 }
             }
-            Fact::SelectorKey | Fact::SelectorOperator | Fact::SelectorValue => {
+            ScalarField::SelectorKey | ScalarField::SelectorOperator | ScalarField::SelectorValue => {
                 if let Some(r) = selector(o).and_then(|s| s.expressions.last_mut()) {
                     let v = value.to_string();
                     match fact {
-                        Fact::SelectorKey => r.key = v,
-                        Fact::SelectorOperator => r.operator = v,
+                        ScalarField::SelectorKey => r.key = v,
+                        ScalarField::SelectorOperator => r.operator = v,
                         _ => r.values.push(v),
                     }
                 }
             }
-            Fact::RequirementKey | Fact::RequirementOperator | Fact::RequirementValue => {
+            ScalarField::RequirementKey | ScalarField::RequirementOperator | ScalarField::RequirementValue => {
                 if let Some(r) = &mut open.requirement {
                     let v = value.to_string();
                     match fact {
-                        Fact::RequirementKey => r.key = Some(v),
-                        Fact::RequirementOperator => r.operator = Some(v),
+                        ScalarField::RequirementKey => r.key = Some(v),
+                        ScalarField::RequirementOperator => r.operator = Some(v),
                         _ => r.values.push(v),
                     }
                 }
@@ -1032,10 +1061,10 @@ impl<'t> Walker<'t> {
 
     /// A label (`fact`: a pod template's or a selector's `matchLabels`): its key is the
     /// innermost frame's.
-    fn label(&mut self, fact: Fact, value: &str) {
+    fn label(&mut self, fact: ScalarField, value: &str) {
         let Some(key) = self.frames.last().and_then(|f| f.key.as_deref()) else { return };
         let Some(o) = self.objects.last_mut().map(|o| &mut o.object) else { return };
-        if fact == Fact::PodLabel {
+        if fact == ScalarField::PodLabel {
             if !o.labels.get_or_insert_with(Box::default).push_pod(key, value) {
                 let pos = self.frames.last().map_or(Pos::default(), |f| f.key_span.start);
                 self.unreadable(pos, "holds a NUL character, which no label may");
@@ -1170,8 +1199,11 @@ impl Building {
         }
     }
 
-    fn finish(self, end_span: Span) -> Node {
+    fn finish(mut self, end_span: Span) -> Node {
         let end = if self.flow { end_span.end } else { self.last_end };
+        // A captured strategy is kept to the end of the run: no spare room in its lists.
+        self.entries.shrink_to_fit();
+        self.items.shrink_to_fit();
         let kind = if self.map {
             NodeKind::Map { entries: self.entries, flow: self.flow }
         } else {

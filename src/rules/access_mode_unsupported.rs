@@ -5,9 +5,9 @@
 //! nothing that mounts it starts. Block-mode claims are left alone (several of these drivers
 //! multi-attach raw devices of some disk types), as is every provisioner rwo-guard does not know.
 
-use crate::analyze::{Analysis, Facts, FieldChange, Severity};
-use crate::kinds;
-use crate::model::Fact;
+use crate::facts::Facts;
+use crate::findings::{Analysis, FieldChange, Severity};
+use crate::model::ScalarField;
 use crate::storage::Attach;
 
 use super::{Level, Rule};
@@ -26,18 +26,18 @@ const MANY: &[&str] = &["ReadWriteMany", "ReadOnlyMany"];
 
 fn check(facts: &Facts<'_>, out: &mut Analysis) {
     for (i, o) in facts.objects.iter().enumerate() {
-        let Some(claim) = kinds::claim(o) else { continue };
-        let Some(asked) = o.values(Fact::AccessMode).map(|m| m.value.as_str()).find(|m| MANY.contains(m)) else {
+        let Some(claim) = o.claim() else { continue };
+        let Some(asked) = o.values(ScalarField::AccessMode).map(|m| m.value.as_str()).find(|m| MANY.contains(m)) else {
             continue;
         };
-        if facts.superseded(i) || o.value(Fact::VolumeMode).is_some_and(|m| m.value == "Block") {
+        if facts.superseded(i) || o.value(ScalarField::VolumeMode).is_some_and(|m| m.value == "Block") {
             continue;
         }
         let storage = facts.storage.of_claim(o, facts.ns(o));
-        let why = match (storage.volume, o.value(Fact::BoundVolume)) {
+        let why = match (storage.volume, o.value(ScalarField::BoundVolume)) {
             (Some(pv), _) => {
-                let offered: Vec<&str> = pv.object.values(Fact::AccessMode).map(|m| m.value.as_str()).collect();
-                if offered.is_empty() || offered.contains(&asked) || !pv.object.unreadable.is_empty() {
+                let offered: Vec<&str> = pv.object.values(ScalarField::AccessMode).map(|m| m.value.as_str()).collect();
+                if offered.is_empty() || offered.contains(&asked) || !pv.object.unreadable().is_empty() {
                     continue;
                 }
                 format!(
@@ -60,7 +60,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         };
         out.push(
             &ACCESS_MODE_UNSUPPORTED,
-            i,
+            o.id,
             Severity::Error,
             format!(
                 "{}: asks for {asked}, but {why}; the claim stays Pending and no pod that mounts it starts. Use a class backed by shared file storage (EFS, Filestore, Azure Files, NFS, CephFS…), or ReadWriteOnce with one replica",

@@ -2,9 +2,9 @@
 //! list). The API rejects it ("at least 1 access mode is required"), so whatever mounts it never
 //! starts; rwo-guard cannot tell whether it was meant to be exclusive.
 
-use crate::analyze::{Analysis, Facts, FieldChange, Severity};
-use crate::kinds;
-use crate::model::Fact;
+use crate::facts::Facts;
+use crate::findings::{Analysis, FieldChange, Severity};
+use crate::model::ScalarField;
 
 use super::{Level, Rule};
 
@@ -20,15 +20,15 @@ pub(crate) static ACCESS_MODES_MISSING: Rule = Rule {
 
 fn check(facts: &Facts<'_>, out: &mut Analysis) {
     for (i, o) in facts.objects.iter().enumerate() {
-        let Some(claim) = kinds::claim(o) else { continue };
+        let Some(claim) = o.claim() else { continue };
         // Unread fields (an alias, a merge key) may hold the modes.
-        if o.values(Fact::AccessMode).next().is_some() || !o.unreadable.is_empty() || facts.superseded(i) {
+        if o.values(ScalarField::AccessMode).next().is_some() || !o.unreadable().is_empty() || facts.superseded(i) {
             continue;
         }
         let path = claim.access_modes.join(".");
         out.push(
             &ACCESS_MODES_MISSING,
-            i,
+            o.id,
             Severity::Error,
             format!(
                 "{}: {path} is missing or empty; the API rejects the claim (at least 1 access mode is required), so no pod that mounts it starts. Set accessModes: [ReadWriteOnce], or [ReadWriteMany] on a class that serves it",

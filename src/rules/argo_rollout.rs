@@ -2,7 +2,8 @@
 //! strategy and blueGreen always runs two ReplicaSets; only a canary with `maxSurge: 0` and a
 //! non-zero `maxUnavailable` never starts a new pod beside the old ones. Never rewritten.
 
-use crate::analyze::{Analysis, Facts, FieldChange};
+use crate::facts::Facts;
+use crate::findings::{Analysis, FieldChange};
 use crate::kinds::Rollout;
 use crate::strategy;
 
@@ -26,7 +27,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         }
         out.push(
             &ARGO_ROLLOUT,
-            w.ordinal,
+            w.object.id,
             by_access(w.worst()),
             format!(
                 "{}: mounts {}; Argo Rollouts has no Recreate strategy and blueGreen always runs two ReplicaSets. Use spec.strategy.canary with maxSurge: 0 and maxUnavailable: 1 (and no traffic routing), or a Deployment with strategy Recreate",

@@ -2,10 +2,10 @@
 //! exclusive claim above one replica. Targets are matched by kind and name, through kustomize's
 //! renames as the claims are.
 
-use crate::analyze::facts::int;
-use crate::analyze::{Analysis, Facts, FieldChange};
-use crate::kinds;
-use crate::model::Fact;
+use crate::facts::int;
+use crate::facts::Facts;
+use crate::findings::{Analysis, FieldChange};
+use crate::model::ScalarField;
 
 use super::{by_access, extra_pods, Level, Rule};
 
@@ -20,11 +20,11 @@ pub(crate) static AUTOSCALED: Rule = Rule {
 };
 
 fn check(facts: &Facts<'_>, out: &mut Analysis) {
-    for (i, o) in facts.objects.iter().enumerate().filter(|(i, _)| !facts.superseded(*i)) {
-        let Some(scaler) = kinds::autoscaler(o) else { continue };
-        let Some(name) = o.value(Fact::TargetName) else { continue };
-        let kind = o.value(Fact::TargetKind).map_or(scaler.default_target_kind, |k| k.value.as_str());
-        let written = o.value(Fact::MaxReplicas);
+    for (_, o) in facts.objects.iter().enumerate().filter(|(i, _)| !facts.superseded(*i)) {
+        let Some(scaler) = o.autoscaler() else { continue };
+        let Some(name) = o.value(ScalarField::TargetName) else { continue };
+        let kind = o.value(ScalarField::TargetKind).map_or(scaler.default_target_kind, |k| k.value.as_str());
+        let written = o.value(ScalarField::MaxReplicas);
         let max = int(written).or(scaler.default_max).unwrap_or(1);
         if max <= 1 {
             continue;
@@ -43,7 +43,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
             };
             out.push(
                 &AUTOSCALED,
-                i,
+                o.id,
                 by_access(worst),
                 format!(
                     "{}: may scale {} to {max} replicas{default_note}, but it mounts {}; {} Cap {} at 1, or give the workload shareable storage",

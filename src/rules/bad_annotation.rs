@@ -1,8 +1,9 @@
 //! `bad-annotation`: a workload on an exclusive claim has a `rwo-guard.dev/skip` that is not
 //! `"true"`/`"false"`, or a `rwo-guard.dev/mode` that is not a mode; it is left untouched.
 
-use crate::analyze::{facts::Disposition, Analysis, Facts, FieldChange, Severity};
 use crate::config::{Keyword as _, Mode};
+use crate::facts::{Disposition, Facts};
+use crate::findings::{Analysis, FieldChange, Severity};
 
 use super::{Level, Rule};
 
@@ -33,7 +34,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         };
         out.push(
             &BAD_ANNOTATION,
-            w.ordinal,
+            w.object.id,
             Severity::Error,
             format!("{}: {message}", w.object.display()),
             Some(FieldChange::at(path, Some(value.to_string()))),

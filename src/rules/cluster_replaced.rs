@@ -2,7 +2,8 @@
 //! the name of one read from a `--cluster` file. The bundle's is what will be applied, so its
 //! facts are used; said once per object, so a surprising class is traced to its source.
 
-use crate::analyze::{Analysis, Facts, Severity};
+use crate::facts::Facts;
+use crate::findings::{Analysis, Severity};
 
 use super::{Level, Rule};
 
@@ -20,7 +21,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
     for &(i, file) in &facts.storage.replacing {
         out.push(
             &CLUSTER_OBJECT_REPLACED,
-            i,
+            facts.objects[i].id,
             Severity::Info,
             format!(
                 "{}: also in cluster file {file}; the bundle's is used, as it is what will be applied",
@@ -34,9 +35,10 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::{analyze_with, ClusterFile};
     use crate::config::Config;
+    use crate::facts::ClusterFile;
     use crate::read::{read, Limits};
+    use crate::rules::run as run_rules;
     use crate::rules::ACCESS_MODE_UNSUPPORTED;
 
     const CLASS: &str =
@@ -52,7 +54,7 @@ mod tests {
                 objects: read(text, Limits::default()).expect("cluster").objects,
             })
             .collect();
-        analyze_with(&b.objects, &cluster, &Config::default(), &b.namespaces)
+        run_rules(&b.objects, &cluster, &Config::default(), &b.namespaces)
             .findings
             .into_iter()
             .map(|f| (f.rule.name, f.message))

@@ -1,8 +1,9 @@
 //! `daemonset`: a DaemonSet runs a pod on every node, and an exclusive claim can be used by one
 //! node (ReadWriteOnce) or one pod (ReadWriteOncePod) at a time.
 
-use crate::analyze::{Analysis, Facts};
 use crate::claims::Access;
+use crate::facts::Facts;
+use crate::findings::Analysis;
 use crate::kinds::Scale;
 
 use super::shared_claim::mount_field;
@@ -26,7 +27,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         let worst = w.worst();
         out.push(
             &DAEMONSET,
-            w.ordinal,
+            w.object.id,
             by_access(worst),
             format!(
                 "{}: a DaemonSet runs one pod per node, and {} can be used by {} at a time; only one pod will start. Use a ReadWriteMany claim, a Deployment with one replica, or per-node storage (hostPath, local volumes)",
@@ -42,8 +43,8 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::Severity;
     use crate::config::Config;
+    use crate::findings::Severity;
     use crate::rules::testing::{findings, workload, CLAIMS};
 
     #[test]

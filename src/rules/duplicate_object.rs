@@ -4,7 +4,8 @@
 //! never counts as a second workload on a claim or a second autoscaler. Said once, on the last
 //! copy.
 
-use crate::analyze::{Analysis, Facts, Severity};
+use crate::facts::Facts;
+use crate::findings::{Analysis, Severity};
 
 use super::{Level, Rule};
 
@@ -25,7 +26,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         let places: Vec<String> = copies.iter().map(|&i| facts.objects[i].label()).collect();
         out.push(
             &DUPLICATE_OBJECT,
-            last,
+            o.id,
             Severity::Info,
             format!(
                 "{}: appears {} times in the input ({}); applied together, the last one wins, and a copy is not counted as another workload. Separate builds are best checked one run each",

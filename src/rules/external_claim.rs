@@ -1,7 +1,8 @@
 //! `external-claim`: a workload mounts a claim whose PersistentVolumeClaim is not in the
 //! bundle, so rwo-guard cannot tell whether it is exclusive (`externalClaims: warn`).
 
-use crate::analyze::{Analysis, Facts, FieldChange, Severity};
+use crate::facts::Facts;
+use crate::findings::{Analysis, FieldChange, Severity};
 
 use super::{Level, Rule};
 
@@ -21,7 +22,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
             let Some(claim) = &c.claim else { continue };
             out.push(
                 &EXTERNAL_CLAIM,
-                w.ordinal,
+                w.object.id,
                 Severity::Warning,
                 format!(
                     "{}: claim {} is not in the bundle{}, so rwo-guard cannot tell whether it is ReadWriteOnce and did not act on it (set externalClaims: assume-exclusive to treat it as ReadWriteOnce, or ignore to silence this)",

@@ -9,9 +9,10 @@
 //! system type; node-local provisioners differ (host paths get no ownership change); an unknown
 //! provisioner asserts nothing.
 
-use crate::analyze::facts::Mount;
-use crate::analyze::{Analysis, Facts, FieldChange, Severity};
-use crate::model::Fact;
+use crate::facts::Facts;
+use crate::facts::Mount;
+use crate::findings::{Analysis, FieldChange, Severity};
+use crate::model::ScalarField;
 use crate::storage::Attach;
 
 use super::{Level, Rule};
@@ -28,8 +29,8 @@ pub(crate) static FSGROUP_RECURSIVE_CHOWN: Rule = Rule {
 
 fn check(facts: &Facts<'_>, out: &mut Analysis) {
     for w in &facts.workloads {
-        let (Some(group), Some(_)) = (w.object.value(Fact::FsGroup), w.mode()) else { continue };
-        let policy = w.object.value(Fact::FsGroupChangePolicy);
+        let (Some(group), Some(_)) = (w.object.value(ScalarField::FsGroup), w.mode()) else { continue };
+        let policy = w.object.value(ScalarField::FsGroupChangePolicy);
         if policy.is_some_and(|p| p.value == "OnRootMismatch") {
             continue;
         }
@@ -37,7 +38,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         let pod = w.kind.pods.path().join(".");
         out.push(
             &FSGROUP_RECURSIVE_CHOWN,
-            w.ordinal,
+            w.object.id,
             Severity::Info,
             format!(
                 "{}: securityContext.fsGroup {} without fsGroupChangePolicy: OnRootMismatch: every start of its pods, so every Recreate rollout, first changes the ownership of every file on {}; the downtime grows with the volume. Set {pod}.securityContext.fsGroupChangePolicy: OnRootMismatch",
@@ -60,7 +61,7 @@ fn changes_ownership(facts: &Facts<'_>, m: &Mount<'_>) -> bool {
     let policy = storage
         .provisioner_name
         .and_then(|name| facts.storage.driver(name))
-        .and_then(|d| d.object.value(Fact::FsGroupPolicy));
+        .and_then(|d| d.object.value(ScalarField::FsGroupPolicy));
     match policy.map(|p| p.value.as_str()) {
         Some("None") => false,
         Some("File") => true,

@@ -5,9 +5,10 @@
 //! claim exists, in a zone chosen without the pod: the pod may be unable to run there, or two
 //! volumes may land in two zones, and the pod stays Pending ("volume node affinity conflict").
 
-use crate::analyze::facts::WorkloadFacts;
-use crate::analyze::{Analysis, Facts, Severity};
-use crate::model::Fact;
+use crate::facts::Facts;
+use crate::facts::WorkloadFacts;
+use crate::findings::{Analysis, Severity};
+use crate::model::ScalarField;
 use crate::storage::Attach;
 
 use super::{Level, Rule};
@@ -27,12 +28,12 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         let mut immediate: Vec<(String, String)> = Vec::new();
         for m in &w.mounts {
             let Some(pvc) = m.pvc else { continue };
-            if pvc.value(Fact::BoundVolume).is_some() {
+            if pvc.value(ScalarField::BoundVolume).is_some() {
                 continue;
             }
             let s = facts.storage.of_claim(pvc, facts.ns(pvc));
             let (Some(class), Some((_, p)), None) = (s.class, s.provisioner, s.volume) else { continue };
-            let binding = class.object.value(Fact::BindingMode).map(|b| b.value.as_str());
+            let binding = class.object.value(ScalarField::BindingMode).map(|b| b.value.as_str());
             if p.zonal && matches!(p.attach, Attach::SingleNode { .. }) && binding.is_none_or(|b| b == "Immediate") {
                 immediate.push((m.claim.clone(), s.source));
             }
@@ -47,7 +48,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         let claims: Vec<String> = immediate.iter().map(|(c, source)| format!("claim {c} of {source}")).collect();
         out.push(
             &IMMEDIATE_BINDING,
-            w.ordinal,
+            w.object.id,
             Severity::Warning,
             format!(
                 "{}: {} {} volumeBindingMode Immediate: each volume is made in a zone chosen before the pod is scheduled, and {why}; the pod can stay Pending with \"volume node affinity conflict\". Set volumeBindingMode: WaitForFirstConsumer on the class",
@@ -63,13 +64,13 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
 /// What constrains a workload's pods to zones or nodes, if anything does.
 fn constraint(w: &WorkloadFacts<'_>) -> Option<String> {
     let o = w.object;
-    if let Some(n) = o.value(Fact::NodeSelectorHost) {
+    if let Some(n) = o.value(ScalarField::NodeSelectorHost) {
         return Some(format!("nodeSelector kubernetes.io/hostname: {}", n.value));
     }
-    if let Some(n) = o.value(Fact::NodeSelectorTopology) {
+    if let Some(n) = o.value(ScalarField::NodeSelectorTopology) {
         return Some(format!("a nodeSelector on a zone or region label (value {})", n.value));
     }
-    o.topology_terms.then(|| "a required node affinity on a zone, region or hostname label".to_string())
+    o.topology_terms().then(|| "a required node affinity on a zone, region or hostname label".to_string())
 }
 
 #[cfg(test)]

@@ -2,10 +2,11 @@
 //! `parallelism` above one; a CronJob whose runs may overlap (`concurrencyPolicy` `Allow`, the
 //! default, or `Replace`, whose replaced run is still terminating) or whose runs are parallel.
 
-use crate::analyze::facts::{int, Mount, WorkloadFacts};
-use crate::analyze::{Analysis, Facts, FieldChange};
+use crate::facts::Facts;
+use crate::facts::{int, Mount, WorkloadFacts};
+use crate::findings::{Analysis, FieldChange};
 use crate::kinds::{Path, Scale};
-use crate::model::Fact;
+use crate::model::ScalarField;
 
 use super::{by_access, extra_pods, Level, Rule};
 
@@ -24,20 +25,20 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         let (Some(_), Some(mount), None) = (w.mode(), w.first(), w.pinned_rwo()) else { continue };
         let o = w.object;
         let parallel = |path: Path, out: &mut Analysis| {
-            if int(o.value(Fact::Parallelism)).unwrap_or(1) > 1 {
-                push(out, w, mount, path, Fact::Parallelism, "parallel pods of one run", "Set parallelism: 1");
+            if int(o.value(ScalarField::Parallelism)).unwrap_or(1) > 1 {
+                push(out, w, mount, path, ScalarField::Parallelism, "parallel pods of one run", "Set parallelism: 1");
             }
         };
         match w.kind.scale {
             Scale::Job { parallelism } => parallel(parallelism, out),
             Scale::CronJob { parallelism, concurrency } => {
-                match o.value(Fact::ConcurrencyPolicy).map_or("Allow", |p| p.value.as_str()) {
+                match o.value(ScalarField::ConcurrencyPolicy).map_or("Allow", |p| p.value.as_str()) {
                     "Allow" => push(
                         out,
                         w,
                         mount,
                         concurrency,
-                        Fact::ConcurrencyPolicy,
+                        ScalarField::ConcurrencyPolicy,
                         "runs that overlap (concurrencyPolicy Allow, the default)",
                         "Set concurrencyPolicy: Forbid",
                     ),
@@ -46,7 +47,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
                         w,
                         mount,
                         concurrency,
-                        Fact::ConcurrencyPolicy,
+                        ScalarField::ConcurrencyPolicy,
                         "a new run and the replaced one, still terminating (concurrencyPolicy Replace),",
                         "Set concurrencyPolicy: Forbid",
                     ),
@@ -59,11 +60,19 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
     }
 }
 
-fn push(out: &mut Analysis, w: &WorkloadFacts<'_>, m: &Mount<'_>, path: Path, fact: Fact, what: &str, advice: &str) {
+fn push(
+    out: &mut Analysis,
+    w: &WorkloadFacts<'_>,
+    m: &Mount<'_>,
+    path: Path,
+    fact: ScalarField,
+    what: &str,
+    advice: &str,
+) {
     let worst = w.worst();
     out.push(
         &JOB_OVERLAP,
-        w.ordinal,
+        w.object.id,
         by_access(worst),
         format!(
             "{}: mounts {}, and {what} can run at once; {} {advice}",

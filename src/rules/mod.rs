@@ -26,12 +26,19 @@ mod pdb_blocks_drain;
 mod replicas;
 mod shared_claim;
 mod skipped;
-mod strategy;
+mod strategy_rewritten;
 mod unreadable_field;
 mod unsupported_strategy;
 
-use crate::analyze::{Analysis, Facts, FieldChange, Finding, Severity};
+use std::collections::BTreeSet;
+
 use crate::claims::Access;
+use crate::config::Config;
+use crate::facts::{ClusterFile, Facts};
+use crate::findings::{Analysis, Severity};
+use crate::model::Object;
+
+pub(crate) use crate::findings::{Level, Rule};
 
 pub(crate) use access_mode_unsupported::ACCESS_MODE_UNSUPPORTED;
 pub(crate) use access_modes_missing::ACCESS_MODES_MISSING;
@@ -51,7 +58,7 @@ pub(crate) use pdb_blocks_drain::PDB_BLOCKS_DRAIN;
 pub(crate) use replicas::REPLICAS;
 pub(crate) use shared_claim::SHARED_CLAIM;
 pub(crate) use skipped::SKIPPED;
-pub(crate) use strategy::{STRATEGY_REWRITTEN, STRATEGY_UNSAFE};
+pub(crate) use strategy_rewritten::{STRATEGY_REWRITTEN, STRATEGY_UNSAFE};
 pub(crate) use unreadable_field::UNREADABLE_FIELD;
 pub(crate) use unsupported_strategy::{unplaceable, UNSUPPORTED_STRATEGY};
 
@@ -81,55 +88,35 @@ pub static ALL: &[&Rule] = &[
     &CLUSTER_OBJECT_REPLACED,
 ];
 
-/// How severe a rule's findings are.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Level {
-    /// Always this severity.
-    Always(Severity),
-    /// Error on a ReadWriteOncePod claim (only one pod can ever use it: the failure is
-    /// certain), warning on ReadWriteOnce (it fails once pods land on different nodes).
-    ByAccess,
-}
-
-impl Level {
-    /// `info`, `warning / error`.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Level::Always(s) => s.name(),
-            Level::ByAccess => "warning / error",
+/// Runs every rule over the objects: gathers the facts, runs each rule's check, orders the
+/// findings (object order, then the order of [`ALL`]) and the plans (object order).
+/// `namespaces` are the namespaces the input's objects name: objects without one are in
+/// `config.namespace`, else in the bundle's only namespace when there is one (assumed, and
+/// said), else in their own unnamed one.
+/// The `cluster` files' objects are facts about storage only.
+pub(crate) fn run(
+    objects: &[Object],
+    cluster: &[ClusterFile],
+    config: &Config,
+    namespaces: &BTreeSet<String>,
+) -> Analysis {
+    let (default_ns, assumed) = match (&config.namespace, namespaces.first()) {
+        (Some(ns), _) => (ns.as_str(), false),
+        (None, Some(only)) if namespaces.len() == 1 => (only.as_str(), true),
+        _ => ("", false),
+    };
+    let facts = Facts::gather(objects, cluster, config, default_ns, assumed);
+    let mut out = Analysis::default();
+    for rule in ALL {
+        if let Some(check) = rule.check {
+            check(&facts, &mut out);
         }
     }
-}
-
-/// One rule: what it is called, when it fires, what it advises, and its check.
-pub struct Rule {
-    /// The name, used as the `rule` tag of results (`shared-claim`).
-    pub name: &'static str,
-    /// Its severity.
-    pub level: Level,
-    /// One line: what it reports (SARIF's short description).
-    pub summary: &'static str,
-    /// What triggers it (the README's "triggered by").
-    pub triggered_by: &'static str,
-    /// What to do about it.
-    pub advice: &'static str,
-    /// The check; `None` for a rule whose findings another rule's check emits (named in its
-    /// documentation).
-    pub(crate) check: Option<fn(&Facts<'_>, &mut Analysis)>,
-}
-
-impl PartialEq for Rule {
-    fn eq(&self, other: &Rule) -> bool {
-        self.name == other.name
-    }
-}
-
-impl Eq for Rule {}
-
-impl std::fmt::Debug for Rule {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name)
-    }
+    // The facts are done with: freed before the sort takes its buffer.
+    drop(facts);
+    out.findings.sort_by_key(|f| (f.object, rank(f.rule)));
+    out.plans.sort_by_key(|p| p.object);
+    out
 }
 
 /// The rule's place in [`ALL`].
@@ -155,29 +142,15 @@ pub(crate) fn extra_pods(access: Access) -> &'static str {
     }
 }
 
-impl Analysis {
-    /// Adds a finding of `rule` about object `object`.
-    pub(crate) fn push(
-        &mut self,
-        rule: &'static Rule,
-        object: usize,
-        severity: Severity,
-        message: String,
-        field: Option<FieldChange>,
-    ) {
-        self.findings.push(Finding { object, rule, severity, message, field });
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod testing {
     //! Running the analysis on a small bundle, for the rules' own tests.
 
-    use crate::analyze::{analyze, Finding};
     use crate::config::Config;
+    use crate::findings::Finding;
     use crate::read::{read, Limits};
 
-    use super::Rule;
+    use super::{run, Rule};
 
     /// A ReadWriteOnce claim `data` and a ReadWriteOncePod claim `pod-data`, to append to.
     pub(crate) const CLAIMS: &str = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec: {accessModes: [ReadWriteOnce]}\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: pod-data}\nspec: {accessModes: [ReadWriteOncePod]}\n---\n";
@@ -186,7 +159,7 @@ pub(crate) mod testing {
     #[allow(clippy::needless_pass_by_value, reason = "tests pass configs built in place")]
     pub(crate) fn findings(rule: &Rule, yaml: &str, config: Config) -> Vec<Finding> {
         let b = read(yaml, Limits::default()).expect("valid test input");
-        analyze(&b.objects, &config, &b.namespaces).findings.into_iter().filter(|f| f.rule == rule).collect()
+        run(&b.objects, &[], &config, &b.namespaces).findings.into_iter().filter(|f| f.rule == rule).collect()
     }
 
     /// A workload of `kind` (`apps/v1` unless `api` says otherwise) mounting `claim`, with
@@ -199,6 +172,8 @@ pub(crate) mod testing {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Mode;
+    use crate::read::{read, Limits};
 
     #[test]
     fn names_are_unique_and_kebab_case() {
@@ -208,5 +183,41 @@ mod tests {
             assert!(r.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{}", r.name);
             assert!(!r.summary.is_empty() && !r.triggered_by.is_empty() && !r.advice.is_empty(), "{}", r.name);
         }
+    }
+
+    #[allow(clippy::needless_pass_by_value, reason = "tests pass configs built in place")]
+    fn analysis(yaml: &str, config: Config) -> Analysis {
+        let b = read(yaml, Limits::default()).expect("valid");
+        run(&b.objects, &[], &config, &b.namespaces)
+    }
+
+    fn bundle(mode: &str, replicas: u32, strategy: &str) -> String {
+        format!("apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: d}}\nspec: {{accessModes: [{mode}]}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: w}}\nspec:\n  replicas: {replicas}\n{strategy}  template:\n    spec:\n      volumes: [{{name: v, persistentVolumeClaim: {{claimName: d}}}}]\n")
+    }
+
+    #[test]
+    fn plans_a_fix_only_for_exclusive_claims() {
+        let a = analysis(&bundle("ReadWriteOnce", 1, ""), Config::default());
+        assert_eq!(a.plans.len(), 1);
+        assert_eq!(a.findings[0].rule, &STRATEGY_REWRITTEN);
+        assert!(analysis(&bundle("ReadWriteMany", 1, ""), Config::default()).findings.is_empty());
+        assert!(analysis(&bundle("ReadWriteOnce", 1, "  strategy: {type: Recreate}\n"), Config::default())
+            .findings
+            .is_empty());
+    }
+
+    #[test]
+    fn findings_are_in_object_then_rule_order() {
+        let a = analysis(&bundle("ReadWriteOnce", 3, ""), Config::default());
+        let rules: Vec<&str> = a.findings.iter().map(|f| f.rule.name).collect();
+        assert_eq!(rules, [STRATEGY_REWRITTEN.name, REPLICAS.name]);
+    }
+
+    #[test]
+    fn check_mode_plans_nothing_and_reports_errors() {
+        let config = Config { mode: Mode::Check, ..Config::default() };
+        let a = analysis(&bundle("ReadWriteOnce", 1, ""), config.clone());
+        assert!(a.plans.is_empty());
+        assert_eq!((a.findings[0].rule, a.findings[0].severity), (&STRATEGY_UNSAFE, Severity::Error));
     }
 }

@@ -4,7 +4,8 @@
 //! too (so a chart's Deployment without a namespace still meets its PVC and its HPA), and says
 //! so once. `--namespace` says it instead, and silences this.
 
-use crate::analyze::{Analysis, Facts, Severity};
+use crate::facts::Facts;
+use crate::findings::{Analysis, Severity};
 
 use super::{Level, Rule};
 
@@ -28,7 +29,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
     let ns = facts.default_ns;
     out.push(
         &NAMESPACE_ASSUMED,
-        w.ordinal,
+        w.object.id,
         Severity::Info,
         format!(
             "{}: has no metadata.namespace; it and every object without one are taken to be in namespace {ns}, the only one in the bundle, where `kubectl apply -n {ns}` or `helm install -n {ns}` would put them. Set --namespace to say otherwise",

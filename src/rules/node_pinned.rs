@@ -8,7 +8,8 @@
 //! else about its replicas is reported. ReadWriteOncePod is different (one pod at a time, even
 //! on one node): such a workload is still rewritten.
 
-use crate::analyze::{Analysis, Facts, Severity};
+use crate::facts::Facts;
+use crate::findings::{Analysis, Severity};
 use crate::kinds::Rollout;
 use crate::strategy::Verdict;
 
@@ -33,7 +34,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         };
         out.push(
             &NODE_PINNED,
-            w.ordinal,
+            w.object.id,
             Severity::Info,
             format!(
                 "{}: its pods can only run on {} ({}), so a rollout cannot Multi-Attach {}: ReadWriteOnce lets every pod on that node use it. Left as it is (Recreate there would only add downtime)",

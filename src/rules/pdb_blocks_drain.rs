@@ -7,10 +7,11 @@
 //! `matchExpressions`) against the pod template's labels, so names (kustomize's prefixes and
 //! suffixes) do not matter; the pods counted are those of the bundle's workloads it selects.
 
-use crate::analyze::facts::{int, WorkloadFacts};
-use crate::analyze::{Analysis, Facts, FieldChange, Severity};
-use crate::kinds::{self, Scale};
-use crate::model::{Fact, Labels, Scalar};
+use crate::facts::Facts;
+use crate::facts::{int, WorkloadFacts};
+use crate::findings::{Analysis, FieldChange, Severity};
+use crate::kinds::Scale;
+use crate::model::{Labels, Scalar, ScalarField};
 
 use super::{Level, Rule};
 
@@ -47,12 +48,12 @@ fn scaled(a: &Amount, total: i64) -> i64 {
 
 fn check(facts: &Facts<'_>, out: &mut Analysis) {
     for (i, pdb) in facts.objects.iter().enumerate() {
-        let Some(budget) = kinds::budget(pdb) else { continue };
+        let Some(budget) = pdb.budget() else { continue };
         let Some(selector) = pdb.labels.as_ref().and_then(|l| l.selector.as_ref()) else { continue };
-        if facts.superseded(i) || !pdb.unreadable.is_empty() || pdb.merged {
+        if facts.superseded(i) || !pdb.unreadable().is_empty() || pdb.merged {
             continue;
         }
-        let (min, max) = (pdb.value(Fact::MinAvailable), pdb.value(Fact::MaxUnavailable));
+        let (min, max) = (pdb.value(ScalarField::MinAvailable), pdb.value(ScalarField::MaxUnavailable));
         let (field, value, path) = match (min, max) {
             (Some(m), None) => (m, amount(m), budget.min_available),
             (None, Some(m)) => (m, amount(m), budget.max_unavailable),
@@ -62,11 +63,11 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         let Some(value) = value else { continue };
         let mut selected: Vec<&WorkloadFacts<'_>> = Vec::new();
         let mut known = true;
-        for w in facts.workloads.iter().filter(|w| !facts.superseded(w.ordinal)) {
+        for w in facts.workloads.iter().filter(|w| !facts.superseded(facts.position(w.object))) {
             if facts.ns(w.object) != facts.ns(pdb) || w.kind.pods.labels_path().is_none() {
                 continue;
             }
-            if w.object.unreadable.iter().any(|u| u.field.contains("labels")) {
+            if w.object.unreadable().iter().any(|u| u.field.contains("labels")) {
                 known = false;
                 break;
             }
@@ -79,9 +80,9 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         }
         let mut total = 0;
         for w in &selected {
-            match (w.kind.scale, int(w.object.value(Fact::Replicas))) {
+            match (w.kind.scale, int(w.object.value(ScalarField::Replicas))) {
                 (Scale::Replicas(_), Some(n)) => total += n,
-                (Scale::Replicas(_), None) if w.object.value(Fact::Replicas).is_none() => total += 1,
+                (Scale::Replicas(_), None) if w.object.value(ScalarField::Replicas).is_none() => total += 1,
                 _ => known = false,
             }
         }
@@ -90,7 +91,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
             continue;
         }
         let Some((w, mount)) = selected.iter().find_map(|w| {
-            let one = w.object.value(Fact::Replicas).is_none_or(|r| int(Some(r)) == Some(1));
+            let one = w.object.value(ScalarField::Replicas).is_none_or(|r| int(Some(r)) == Some(1));
             let mount = w.first().filter(|_| one && matches!(w.kind.scale, Scale::Replicas(_)) && w.mode().is_some());
             mount.map(|m| (w, m))
         }) else {
@@ -100,7 +101,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         let field_name = path.last().copied().unwrap_or("");
         out.push(
             &PDB_BLOCKS_DRAIN,
-            i,
+            pdb.id,
             Severity::Warning,
             format!(
                 "{}: {field_name}: {} allows no eviction of the pod of {}{}, which runs one replica on {}: node drains and cluster upgrades wait on its node for ever. Set maxUnavailable: 1 (and no minAvailable) so the pod is evicted and restarted elsewhere; more replicas are no way out, they cannot share the claim",

@@ -1,11 +1,12 @@
 //! `replicas`: a workload that runs `replicas` pods has more than one on an exclusive claim.
 //! No strategy fixes that: the pods run at the same time, on whatever nodes they land.
 
-use crate::analyze::facts::int;
-use crate::analyze::{Analysis, Facts, FieldChange};
 use crate::claims::Access;
+use crate::facts::int;
+use crate::facts::Facts;
+use crate::findings::{Analysis, FieldChange};
 use crate::kinds::Scale;
-use crate::model::Fact;
+use crate::model::ScalarField;
 
 use super::{by_access, Level, Rule};
 
@@ -25,14 +26,14 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         else {
             continue;
         };
-        let replicas = int(w.object.value(Fact::Replicas)).unwrap_or(1);
+        let replicas = int(w.object.value(ScalarField::Replicas)).unwrap_or(1);
         if replicas <= 1 {
             continue;
         }
         let worst = w.worst();
         out.push(
             &REPLICAS,
-            w.ordinal,
+            w.object.id,
             by_access(worst),
             format!(
                 "{}: {replicas} replicas share {}; {} No strategy can fix this: use one replica, a ReadWriteMany claim, or a StatefulSet with volumeClaimTemplates (a claim per pod). Replicas were not changed",
@@ -52,8 +53,8 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::Severity;
     use crate::config::Config;
+    use crate::findings::Severity;
     use crate::rules::testing::{findings, workload, CLAIMS};
 
     #[test]

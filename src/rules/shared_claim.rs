@@ -1,9 +1,10 @@
 //! `shared-claim`: two or more workloads of any kind (bare Pods, ReplicaSets and Jobs too)
 //! mount one exclusive claim; one finding on each of them.
 
-use crate::analyze::facts::Mount;
-use crate::analyze::{Analysis, Facts, FieldChange};
 use crate::claims::Access;
+use crate::facts::Facts;
+use crate::facts::Mount;
+use crate::findings::{Analysis, FieldChange};
 
 use super::{by_access, Level, Rule};
 
@@ -25,7 +26,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
             let others: Vec<String> = users.iter().filter(|&&j| j != i).map(|&j| facts.objects[j].display()).collect();
             out.push(
                 &SHARED_CLAIM,
-                i,
+                w.object.id,
                 by_access(m.access),
                 format!(
                     "{}: mounts {}, which {} also mount{}; pods of different workloads on different nodes hang on Multi-Attach{}. Give each workload its own claim or use a ReadWriteMany claim",

@@ -1,7 +1,8 @@
 //! `skipped`: a workload on an exclusive claim is annotated `rwo-guard.dev/skip: "true"`, so
 //! rwo-guard leaves it untouched and says so.
 
-use crate::analyze::{facts::Disposition, Analysis, Facts, Severity};
+use crate::facts::{Disposition, Facts};
+use crate::findings::{Analysis, Severity};
 
 use super::{Level, Rule};
 
@@ -20,7 +21,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         let Some(mount) = w.mounts.first() else { continue };
         out.push(
             &SKIPPED,
-            w.ordinal,
+            w.object.id,
             Severity::Info,
             format!(
                 "{}: annotation rwo-guard.dev/skip is \"true\"; left untouched although it mounts {}",

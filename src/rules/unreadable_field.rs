@@ -2,7 +2,8 @@
 //! of a mapping or list (aliases are never expanded) or a collection where a single value
 //! belongs. That field was not analysed; the finding says so instead of guessing.
 
-use crate::analyze::{Analysis, Facts, FieldChange, Severity};
+use crate::facts::Facts;
+use crate::findings::{Analysis, FieldChange, Severity};
 
 use super::{Level, Rule};
 
@@ -19,10 +20,10 @@ pub(crate) static UNREADABLE_FIELD: Rule = Rule {
 fn check(facts: &Facts<'_>, out: &mut Analysis) {
     for w in &facts.workloads {
         for (c, pvc) in &w.unreadable_claims {
-            for u in &pvc.unreadable {
+            for u in pvc.unreadable() {
                 out.push(
                     &UNREADABLE_FIELD,
-                    w.ordinal,
+                    w.object.id,
                     Severity::Warning,
                     format!(
                         "{}: mounts claim {}, whose {}: {} {} (line {}); rwo-guard cannot tell whether it is ReadWriteOnce and did not act on it",
@@ -37,10 +38,10 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
                 );
             }
         }
-        for u in &w.object.unreadable {
+        for u in w.object.unreadable() {
             out.push(
                 &UNREADABLE_FIELD,
-                w.ordinal,
+                w.object.id,
                 Severity::Warning,
                 format!(
                     "{}: {} {}; rwo-guard did not analyse it (line {})",

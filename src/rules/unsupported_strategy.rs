@@ -4,10 +4,12 @@
 //! edit that cannot be written into the text as it is laid out ([`unplaceable`]): the object
 //! is left as it is, and this finding says what to set by hand.
 
-use crate::analyze::{Analysis, Facts, FieldChange, Severity};
+use crate::facts::Facts;
+use crate::findings::{Analysis, FieldChange, Finding, Severity};
 use crate::kinds::Rollout;
+use crate::kinds::Types;
 use crate::model::Object;
-use crate::strategy::{self, Types, Verdict};
+use crate::strategy::{self, Verdict};
 
 use super::{Level, Rule};
 
@@ -35,7 +37,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         let current = w.object.rollout(layout.key).map(|c| strategy::val(&c.node).display());
         out.push(
             &UNSUPPORTED_STRATEGY,
-            w.ordinal,
+            w.object.id,
             Severity::Warning,
             format!(
                 "{}: mounts {}, but rwo-guard does not rewrite this strategy: {what}. Make sure old pods stop before new ones start ({how})",
@@ -57,17 +59,20 @@ pub(crate) fn unplaceable(out: &mut Analysis, plan: usize, object: &Object, why:
         plan.expected.as_ref().map_or_else(|| "a strategy that cannot surge".to_string(), strategy::Val::display);
     out.findings.retain(|f| !(f.object == plan.object && *f.rule == super::STRATEGY_REWRITTEN));
     let current = object.rollout(plan.layout.key).map(|c| strategy::val(&c.node).display());
-    out.findings.push(crate::analyze::Finding {
-            object: plan.object,
-            rule: &UNSUPPORTED_STRATEGY,
-            severity: Severity::Warning,
-            message: format!(
-                "{}: its rollout can surge on an exclusive claim, but rwo-guard cannot write the edit into this text ({why}) and left the object unchanged. Set {path}: {wanted} by hand",
-                object.display()
-            ),
-            field: Some(FieldChange::at(path, current)),
-    });
-    out.findings.sort_by_key(|f| (f.object, super::rank(f.rule)));
+    let warning = Finding {
+        object: plan.object,
+        rule: &UNSUPPORTED_STRATEGY,
+        severity: Severity::Warning,
+        message: format!(
+            "{}: its rollout can surge on an exclusive claim, but rwo-guard cannot write the edit into this text ({why}) and left the object unchanged. Set {path}: {wanted} by hand",
+            object.display()
+        ),
+        field: Some(Box::new(FieldChange::at(path, current))),
+    };
+    // Findings stay in object then rule order: the warning goes where that order puts it.
+    let key = |f: &Finding| (f.object, super::rank(f.rule));
+    let at = out.findings.partition_point(|f| key(f) < key(&warning));
+    out.findings.insert(at, warning);
 }
 
 #[cfg(test)]
@@ -92,15 +97,14 @@ mod tests {
 
     #[test]
     fn an_unplaceable_plan_becomes_one_warning_and_no_edit() {
-        use crate::analyze::analyze;
         use crate::read::{read, Limits};
-        use crate::rules::{REPLICAS, STRATEGY_REWRITTEN};
+        use crate::rules::{run, REPLICAS, STRATEGY_REWRITTEN};
         let yaml = format!("{CLAIMS}{}", workload("apps/v1", "Deployment", "w", "data", "  replicas: 2\n"));
         let b = read(&yaml, Limits::default()).expect("valid");
-        let mut a = analyze(&b.objects, &Config::default(), &b.namespaces);
+        let mut a = run(&b.objects, &[], &Config::default(), &b.namespaces);
         let object = a.plans[0].object;
         assert!(a.findings.iter().any(|f| f.rule == &STRATEGY_REWRITTEN));
-        unplaceable(&mut a, 0, &b.objects[object], "why");
+        unplaceable(&mut a, 0, &b.objects[object.index], "why");
         assert!(a.plans.is_empty());
         let rules: Vec<&str> = a.findings.iter().map(|f| f.rule.name).collect();
         assert_eq!(rules, [UNSUPPORTED_STRATEGY.name, REPLICAS.name], "in the rules' order");

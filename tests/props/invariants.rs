@@ -159,26 +159,29 @@ fn text(bytes: &[u8], what: &str) -> Result<String, String> {
     String::from_utf8(bytes.to_vec()).map_err(|_| format!("{what} is not UTF-8"))
 }
 
+/// A run that stopped on an error (exit 2 or 3) answered in the input's form: a ResourceList
+/// holding an error result for a ResourceList, nothing on stdout for a stream.
+fn answered_in_form(input: &[u8], first: &Outcome) -> Result<(), String> {
+    if api::is_resource_list(input) {
+        let out = text(&first.stdout, "stdout")?;
+        let b = api::inspect(&out).map_err(|e| format!("the error ResourceList does not parse: {e}\n{out}"))?;
+        let error = out.contains("severity: error") || out.contains("\"severity\": \"error\"");
+        if b.form != Form::ResourceList || b.results.is_none() || !error {
+            return Err(format!("exit {} on a ResourceList without an error result:\n{out}", first.code));
+        }
+    } else if !first.stdout.is_empty() {
+        return Err(format!("exit {} with output on stdout", first.code));
+    }
+    Ok(())
+}
+
 /// Checks every property on one input; `Err` says the first one broken.
 pub fn check(input: &[u8], args: &[String]) -> Result<(), String> {
     let first = run(input, args);
-    let stderr = String::from_utf8_lossy(&first.stderr).to_string();
     match first.code {
         0 | 1 => {}
-        2 | 3 => {
-            if api::is_resource_list(input) {
-                let out = text(&first.stdout, "stdout")?;
-                let b = api::inspect(&out).map_err(|e| format!("the error ResourceList does not parse: {e}\n{out}"))?;
-                let error = out.contains("severity: error") || out.contains("\"severity\": \"error\"");
-                if b.form != Form::ResourceList || b.results.is_none() || !error {
-                    return Err(format!("exit {} on a ResourceList without an error result:\n{out}", first.code));
-                }
-            } else if !first.stdout.is_empty() {
-                return Err(format!("exit {} with output on stdout", first.code));
-            }
-            return Ok(());
-        }
-        code => return Err(format!("exit code {code}: {}", stderr.trim_end())),
+        2 | 3 => return answered_in_form(input, &first),
+        code => return Err(format!("exit code {code}: {}", String::from_utf8_lossy(&first.stderr).trim_end())),
     }
     let input = std::str::from_utf8(input).map_err(|_| "exit 0/1 on non-UTF-8 input".to_string())?;
     let out = text(&first.stdout, "stdout")?;
@@ -196,8 +199,9 @@ pub fn check(input: &[u8], args: &[String]) -> Result<(), String> {
             outb.objects.len()
         ));
     }
-    let plan = api::plan(input, args).map_err(|e| format!("run accepted what the plan rejects: {e}"))?;
-    api::verify(input, &out, args).map_err(|e| format!("the full verifier rejects what the run wrote: {e}"))?;
+    let options = api::Options::from_args(args).map_err(|e| format!("run accepted what the API rejects: {e}"))?;
+    let plan = api::plan(input, &options).map_err(|e| format!("run accepted what the plan rejects: {e}"))?;
+    api::verify(input, &out, &options).map_err(|e| format!("the full verifier rejects what the run wrote: {e}"))?;
     let planned = plan.objects;
     for (k, (a, b)) in inb.objects.iter().zip(&outb.objects).enumerate() {
         let before = &input[a.span.0..a.span.1];
@@ -227,7 +231,7 @@ pub fn check(input: &[u8], args: &[String]) -> Result<(), String> {
         ));
     }
     let second = text(&again.stdout, "second stdout")?;
-    let replans = api::plan(&out, args).map_err(|e| format!("second plan: {e}"))?.objects;
+    let replans = api::plan(&out, &options).map_err(|e| format!("second plan: {e}"))?.objects;
     if !replans.is_empty() {
         return Err(format!("the output still has {} object(s) to rewrite", replans.len()));
     }

@@ -11,9 +11,9 @@
 
 use std::fmt::Write as _;
 
-use crate::analyze::Severity;
+use crate::findings::{Diagnostic, Severity};
 
-use super::{Item, Report};
+use super::Report;
 
 /// How many annotations of one level GitHub shows per step.
 const SHOWN_PER_LEVEL: usize = 10;
@@ -22,12 +22,12 @@ const SHOWN_PER_LEVEL: usize = 10;
 pub(super) fn render(report: &Report<'_>) -> String {
     let mut out = String::new();
     for level in [Severity::Error, Severity::Warning] {
-        for item in report.findings.iter().filter(|i| i.severity == level) {
+        for item in report.diagnostics.iter().filter(|i| i.severity() == level) {
             command(&mut out, item);
         }
     }
     let counts = [Severity::Error, Severity::Warning, Severity::Info]
-        .map(|s| report.findings.iter().filter(|i| i.severity == s).count());
+        .map(|s| report.diagnostics.iter().filter(|i| i.severity() == s).count());
     let hidden: usize = counts.iter().map(|n| n.saturating_sub(SHOWN_PER_LEVEL)).sum();
     if hidden > 0 {
         let _ = writeln!(
@@ -36,11 +36,11 @@ pub(super) fn render(report: &Report<'_>) -> String {
             property("rwo-guard"),
             data(&format!(
                 "{hidden} of {} findings are not shown as annotations (GitHub shows {SHOWN_PER_LEVEL} per level and step); all are in this log and in the SARIF or JUnit report",
-                report.findings.len()
+                report.diagnostics.len()
             ))
         );
     }
-    for item in report.findings.iter().filter(|i| i.severity == Severity::Info) {
+    for item in report.diagnostics.iter().filter(|i| i.severity() == Severity::Info) {
         command(&mut out, item);
     }
     out
@@ -51,8 +51,8 @@ pub(super) fn fatal(message: &str) -> String {
     format!("::error title={}::{}\n", property("rwo-guard"), data(message))
 }
 
-fn command(out: &mut String, item: &Item<'_>) {
-    let name = match item.severity {
+fn command(out: &mut String, item: &Diagnostic) {
+    let name = match item.severity() {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Info => "notice",
@@ -64,8 +64,8 @@ fn command(out: &mut String, item: &Item<'_>) {
             props.push(format!("line={},col={},endLine={},endColumn={}", p.line, p.col, p.line, p.end_col.max(p.col)));
         }
     }
-    props.push(format!("title={}", property(&format!("rwo-guard {}", item.rule_name()))));
-    let _ = writeln!(out, "::{name} {}::{}", props.join(","), data(&item.result.message));
+    props.push(format!("title={}", property(&format!("rwo-guard {}", item.rule().name))));
+    let _ = writeln!(out, "::{name} {}::{}", props.join(","), data(item.message()));
 }
 
 /// A message: `%`, CR, LF escaped (`%` first).

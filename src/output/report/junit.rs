@@ -13,10 +13,10 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use crate::findings::{Diagnostic, ResourceRef};
 use crate::location::Location;
 
-use super::super::results::ResourceRef;
-use super::{Item, Report};
+use super::Report;
 
 /// The suite of objects placed in no file.
 const UNPLACED: &str = "rwo-guard";
@@ -26,7 +26,7 @@ struct Case<'a> {
     file: Option<&'a str>,
     name: String,
     line: Option<usize>,
-    findings: Vec<&'a Item<'a>>,
+    findings: Vec<&'a Diagnostic>,
 }
 
 /// The JUnit XML of `report`.
@@ -89,14 +89,12 @@ fn cases<'a>(report: &'a Report<'a>) -> Vec<Case<'a>> {
             cases.len() - 1
         })
     };
-    for (r, l) in report.checked {
-        add(r, l, &mut cases);
+    for c in report.checked {
+        add(&c.resource, &c.location, &mut cases);
     }
-    for item in &report.findings {
-        if let Some(r) = &item.result.resource_ref {
-            let at = add(r, item.location, &mut cases);
-            cases[at].findings.push(item);
-        }
+    for item in report.diagnostics {
+        let at = add(&item.resource, &item.location, &mut cases);
+        cases[at].findings.push(item);
     }
     number_repeated_names(&mut cases);
     cases
@@ -142,15 +140,15 @@ fn write_case(out: &mut String, suite: &str, case: &Case<'_>, report: &Report<'_
         return;
     }
     let _ = writeln!(out, "{head}>");
-    let (failing, other): (Vec<&&Item<'_>>, Vec<&&Item<'_>>) =
+    let (failing, other): (Vec<&&Diagnostic>, Vec<&&Diagnostic>) =
         case.findings.iter().partition(|f| f.fails(report.fail_at));
     if let Some(first) = failing.first() {
         let body: Vec<String> = failing.iter().map(|f| detail(f)).collect();
         let _ = writeln!(
             out,
             "      <failure message=\"{}\" type=\"{}\">{}</failure>",
-            attr(&first.result.message),
-            attr(first.rule_name()),
+            attr(first.message()),
+            attr(first.rule().name),
             text(&body.join("\n"))
         );
     }
@@ -162,11 +160,8 @@ fn write_case(out: &mut String, suite: &str, case: &Case<'_>, report: &Report<'_
 }
 
 /// A failing finding in full: its line, and the rule's advice.
-fn detail(item: &Item<'_>) -> String {
-    match item.rule {
-        Some(rule) => format!("{}\nAdvice: {}.", item.line(), rule.advice),
-        None => item.line(),
-    }
+fn detail(item: &Diagnostic) -> String {
+    format!("{}\nAdvice: {}.", item.line(), item.rule().advice)
 }
 
 /// Whether XML 1.0 allows `c` at all.
@@ -208,7 +203,7 @@ fn escape(s: &str, in_attr: bool) -> String {
 mod tests {
     use super::super::testing;
     use super::*;
-    use crate::analyze::Severity;
+    use crate::findings::Severity;
 
     #[test]
     fn a_case_per_workload_failing_at_the_threshold() {

@@ -1,7 +1,7 @@
 //! The `--results` report, in the format `--results-format` names. [`FORMATS`] is the one list
 //! of them: `--help` and the README's table are generated from it. Each format renders the same
-//! [`Report`]: the run's KRM results with where each finding is (a `Location`), the rule it
-//! comes from (`rules::ALL`), the workloads checked and the severity that fails the run.
+//! [`Report`]: the run's diagnostics (each finding with its rule, object and `Location`), the
+//! workloads checked and the severity that fails the run.
 //!
 //! - `yaml`, `json`: the KRM result list (`results.rs`), as a ResourceList's `results` hold it;
 //! - `sarif`: SARIF 2.1.0 for GitHub code scanning ([`sarif`]);
@@ -12,22 +12,21 @@ mod github;
 mod junit;
 mod sarif;
 
-use crate::analyze::Severity;
-use crate::location::Location;
-use crate::pipeline::Done;
-use crate::rules::{self, Rule};
-
-use super::results::{self, KrmResult, ResourceRef};
+use crate::findings::{Diagnostic, Severity};
+use crate::krm::{self as results, KrmResult};
+use crate::outcome::{Checked, Outcome};
 
 /// One report format.
+#[derive(Debug)]
 pub(crate) struct Format {
     /// Its `--results-format` value.
     pub name: &'static str,
     /// What it is for, one line (`--help`, the README).
     pub doc: &'static str,
-    render: fn(&Report<'_>) -> Result<String, String>,
+    /// The report of a run.
+    pub render: fn(&Report<'_>) -> Result<String, String>,
     /// The report of a run that stopped on an error (its one-line summary).
-    fatal: fn(&str) -> String,
+    pub fatal: fn(&str) -> String,
     /// Findings that name no file are not where a viewer shows findings (stderr warns).
     hides_unplaced: bool,
 }
@@ -37,14 +36,14 @@ pub(crate) static FORMATS: &[Format] = &[
     Format {
         name: "yaml",
         doc: "the KRM result list, as a ResourceList's `results` hold it (the default)",
-        render: |r| results::to_yaml(&r.results()),
+        render: |r| results::to_yaml(r.diagnostics.iter().map(KrmResult::of)),
         fatal: |m| results::to_yaml(&[results::fatal_result(m.to_string())]).unwrap_or_default(),
         hides_unplaced: false,
     },
     Format {
         name: "json",
         doc: "the same results as JSON",
-        render: |r| crate::json::pretty(&r.results()).map(|j| j + "\n"),
+        render: |r| crate::json::pretty(&results::of_all(r.diagnostics)).map(|j| j + "\n"),
         fatal: |m| crate::json::pretty(&[results::fatal_result(m.to_string())]).unwrap_or_default() + "\n",
         hides_unplaced: false,
     },
@@ -74,88 +73,34 @@ pub(crate) static FORMATS: &[Format] = &[
 /// What every format renders from.
 pub(crate) struct Report<'a> {
     /// Every finding, in output order.
-    pub findings: Vec<Item<'a>>,
+    pub diagnostics: &'a [Diagnostic],
     /// Every workload checked and where it is (filled for JUnit only).
-    pub checked: &'a [(ResourceRef, Location)],
+    pub checked: &'a [Checked],
     /// The least severity that fails the run (`None`: nothing does).
     pub fail_at: Option<Severity>,
 }
 
-/// One finding.
-pub(crate) struct Item<'a> {
-    /// Its KRM result.
-    pub result: &'a KrmResult,
-    /// Where it is.
-    pub location: &'a Location,
-    /// Its rule (`None` only for a result of no known rule).
-    pub rule: Option<&'static Rule>,
-    /// How serious.
-    pub severity: Severity,
-}
-
-impl Report<'_> {
-    fn results(&self) -> Vec<KrmResult> {
-        self.findings.iter().map(|i| i.result.clone()).collect()
+impl<'a> Report<'a> {
+    /// The report of a run's outcome.
+    pub(crate) fn of(outcome: &'a Outcome<'_>) -> Report<'a> {
+        Report { diagnostics: &outcome.diagnostics, checked: &outcome.checked, fail_at: outcome.fail_at }
     }
 }
 
-impl Item<'_> {
-    /// The rule's name (`rwo-guard` for a result of no known rule).
-    pub(crate) fn rule_name(&self) -> &'static str {
-        self.rule.map_or("rwo-guard", |r| r.name)
-    }
-
-    /// Whether this finding fails the run.
-    pub(crate) fn fails(&self, fail_at: Option<Severity>) -> bool {
-        fail_at.is_some_and(|t| self.severity >= t)
-    }
-
-    /// `file:line: severity: message [rule]`, one line, as stderr shows it.
-    pub(crate) fn line(&self) -> String {
-        let at = self.location.prefix().unwrap_or_else(|| "rwo-guard".into());
-        format!("{at}: {}: {} [{}]", self.severity.name(), self.result.message, self.rule_name())
-    }
-}
-
-/// The report of `done` in the format named `name` (one of [`FORMATS`]).
-pub(crate) fn render(name: &str, done: &Done<'_>) -> Result<String, String> {
-    let format = FORMATS.iter().find(|f| f.name == name).ok_or_else(|| format!("unknown results format {name}"))?;
-    (format.render)(&report(done))
-}
-
-/// The report, in the format named `name`, of a run that stopped on an error.
-pub(crate) fn fatal(name: &str, message: &str) -> String {
-    FORMATS.iter().find(|f| f.name == name).map_or_else(String::new, |f| (f.fatal)(message))
+/// The format named `name` (one of [`FORMATS`]).
+pub(crate) fn format(name: &str) -> Option<&'static Format> {
+    FORMATS.iter().find(|f| f.name == name)
 }
 
 /// The stderr warning for findings that a format does not show where its viewer shows findings
 /// (SARIF results need a file: GitHub rejects an upload with a location-less result).
-pub(crate) fn unplaced_warning(name: &str, done: &Done<'_>) -> Option<String> {
-    let unplaced = done.locations.iter().filter(|l| l.file.is_none()).count();
-    let hides = FORMATS.iter().any(|f| f.name == name && f.hides_unplaced);
-    (hides && unplaced > 0).then(|| {
+pub(crate) fn unplaced_warning(format: &Format, outcome: &Outcome<'_>) -> Option<String> {
+    let unplaced = outcome.diagnostics.iter().filter(|d| d.location.file.is_none()).count();
+    (format.hides_unplaced && unplaced > 0).then(|| {
         format!(
             "rwo-guard: warning: {unplaced} finding(s) name no file, so the SARIF report lists them as tool notifications, not results (GitHub code scanning shows only results in a file); read files with -f, or add `buildMetadata: [originAnnotations]` to the kustomization\n"
         )
     })
-}
-
-fn report<'a>(done: &'a Done<'_>) -> Report<'a> {
-    let findings = done.results.iter().zip(&done.locations).map(|(r, l)| Item::of(r, l)).collect();
-    Report { findings, checked: &done.checked, fail_at: done.fail_at }
-}
-
-impl<'a> Item<'a> {
-    /// The finding of a KRM result at `location`: its rule from the `rule` tag.
-    fn of(result: &'a KrmResult, location: &'a Location) -> Item<'a> {
-        let rule = result.tags.get("rule").and_then(|n| rules::ALL.iter().copied().find(|r| r.name == n));
-        let severity = match result.severity.as_str() {
-            "error" => Severity::Error,
-            "warning" => Severity::Warning,
-            _ => Severity::Info,
-        };
-        Item { result, location, rule, severity }
-    }
 }
 
 #[cfg(test)]
@@ -163,21 +108,28 @@ pub(crate) mod testing {
     //! A small report for the formats' own tests: a finding placed in a file, one placed by an
     //! annotation only, one with no place, and a workload checked without findings.
 
-    use std::collections::BTreeMap;
-
     use super::*;
-    use crate::location::Point;
-    use crate::output::results::Field;
+    use crate::findings::{FieldChange, Finding, ResourceRef, Rule};
+    use crate::location::{Location, Point};
+    use crate::model::ObjectId;
+    use crate::rules::{REPLICAS, STRATEGY_REWRITTEN, STRATEGY_UNSAFE};
 
-    pub(crate) fn result(message: &str, severity: &str, rule: &str, name: &str) -> KrmResult {
-        KrmResult {
+    fn diagnostic(
+        message: &str,
+        severity: Severity,
+        rule: &'static Rule,
+        name: &str,
+        location: Location,
+    ) -> Diagnostic {
+        let field = FieldChange { path: "spec.replicas".into(), current: Some("3".into()), proposed: None };
+        let finding = Finding {
+            object: ObjectId::default(),
+            rule,
+            severity,
             message: message.into(),
-            severity: severity.into(),
-            resource_ref: Some(reference(name)),
-            field: Some(Field { path: "spec.replicas".into(), current_value: Some("3".into()), proposed_value: None }),
-            file: None,
-            tags: BTreeMap::from([("rule".to_string(), rule.to_string())]),
-        }
+            field: Some(Box::new(field)),
+        };
+        Diagnostic { finding, resource: reference(name), location }
     }
 
     pub(crate) fn reference(name: &str) -> ResourceRef {
@@ -193,34 +145,51 @@ pub(crate) mod testing {
         }
     }
 
-    /// Results, locations and checked workloads of a small run.
-    pub(crate) fn parts() -> (Vec<KrmResult>, Vec<Location>, Vec<(ResourceRef, Location)>) {
-        let results = vec![
-            result("Deployment web: 3 replicas share claim data", "warning", "replicas", "web"),
-            result("Deployment web: set spec.strategy.type to Recreate", "info", "strategy-rewritten", "web"),
-            result("Deployment db: would add spec.strategy: {type: Recreate}", "error", "strategy-unsafe", "db"),
-            result(
+    /// The diagnostics and checked workloads of a small run.
+    pub(crate) fn parts() -> (Vec<Diagnostic>, Vec<Checked>) {
+        let origin = Location { file: Some("../base/db.yaml".into()), ..Location::default() };
+        let diagnostics = vec![
+            diagnostic(
+                "Deployment web: 3 replicas share claim data",
+                Severity::Warning,
+                &REPLICAS,
+                "web",
+                placed("deploy/web.yaml", 9),
+            ),
+            diagnostic(
+                "Deployment web: set spec.strategy.type to Recreate",
+                Severity::Info,
+                &STRATEGY_REWRITTEN,
+                "web",
+                placed("deploy/web.yaml", 11),
+            ),
+            diagnostic(
+                "Deployment db: would add spec.strategy: {type: Recreate}",
+                Severity::Error,
+                &STRATEGY_UNSAFE,
+                "db",
+                origin.clone(),
+            ),
+            diagnostic(
                 "Deployment q: a message with 100% of \"quotes\", <tags> & a\nsecond line",
-                "error",
-                "strategy-unsafe",
+                Severity::Error,
+                &STRATEGY_UNSAFE,
                 "q",
+                Location::default(),
             ),
         ];
-        let origin = Location { file: Some("../base/db.yaml".into()), ..Location::default() };
-        let locations =
-            vec![placed("deploy/web.yaml", 9), placed("deploy/web.yaml", 11), origin.clone(), Location::default()];
+        let checked = |name: &str, location: Location| Checked { resource: reference(name), location };
         let checked = vec![
-            (reference("web"), Location { field: None, ..placed("deploy/web.yaml", 1) }),
-            (reference("idle"), Location { field: None, ..placed("deploy/web, idle.yaml", 30) }),
-            (reference("db"), origin),
-            (reference("q"), Location::default()),
+            checked("web", Location { field: None, ..placed("deploy/web.yaml", 1) }),
+            checked("idle", Location { field: None, ..placed("deploy/web, idle.yaml", 30) }),
+            checked("db", origin),
+            checked("q", Location::default()),
         ];
-        (results, locations, checked)
+        (diagnostics, checked)
     }
 
     pub(crate) fn with<T>(fail_at: Option<Severity>, f: impl FnOnce(&Report<'_>) -> T) -> T {
-        let (results, locations, checked) = parts();
-        let findings = results.iter().zip(&locations).map(|(r, l)| Item::of(r, l)).collect();
-        f(&Report { findings, checked: &checked, fail_at })
+        let (diagnostics, checked) = parts();
+        f(&Report { diagnostics: &diagnostics, checked: &checked, fail_at })
     }
 }

@@ -17,18 +17,18 @@
 
 use serde_json::{json, Value};
 
+use crate::findings::{Diagnostic, Level, Rule, Severity};
 use crate::fingerprint;
 use crate::location::Point;
-use crate::rules::{Level, Rule, ALL};
+use crate::rules::ALL;
 
-use super::{Item, Report};
-use crate::analyze::Severity;
+use super::Report;
 
 /// The SARIF log of `report`, pretty-printed.
 pub(super) fn render(report: &Report<'_>) -> Result<String, String> {
     let mut results = Vec::new();
     let mut notifications = Vec::new();
-    for item in &report.findings {
+    for item in report.diagnostics {
         match item.location.file.as_deref() {
             Some(file) => results.push(result(item, file)),
             None => notifications.push(notification(item)),
@@ -110,12 +110,11 @@ fn rule(r: &Rule) -> Value {
 }
 
 /// The rule's place in `ALL`.
-fn index(item: &Item<'_>) -> Option<usize> {
-    let rule = item.rule?;
-    ALL.iter().position(|r| r.name == rule.name)
+fn index(item: &Diagnostic) -> Option<usize> {
+    ALL.iter().position(|r| *r == item.rule())
 }
 
-fn result(item: &Item<'_>, file: &str) -> Value {
+fn result(item: &Diagnostic, file: &str) -> Value {
     let p = item.location.point().unwrap_or(Point { line: 1, col: 1, end_col: 1 });
     let artifact = if file.starts_with('/') {
         json!({"uri": format!("file://{}", uri(file))})
@@ -126,18 +125,17 @@ fn result(item: &Item<'_>, file: &str) -> Value {
         "artifactLocation": artifact,
         "region": {"startLine": p.line, "startColumn": p.col, "endLine": p.line, "endColumn": p.end_col.max(p.col)},
     }});
-    if let Some(r) = &item.result.resource_ref {
-        let ns = r.namespace.as_deref().unwrap_or("");
-        location["logicalLocations"] = json!([{
-            "name": r.name,
-            "fullyQualifiedName": format!("{}/{}/{ns}/{}", r.api_version, r.kind, r.name),
-            "kind": "resource",
-        }]);
-    }
+    let r = &item.resource;
+    let ns = r.namespace.as_deref().unwrap_or("");
+    location["logicalLocations"] = json!([{
+        "name": r.name,
+        "fullyQualifiedName": format!("{}/{}/{ns}/{}", r.api_version, r.kind, r.name),
+        "kind": "resource",
+    }]);
     let mut out = json!({
-        "ruleId": item.rule_name(),
-        "level": level(item.severity),
-        "message": {"text": item.result.message},
+        "ruleId": item.rule().name,
+        "level": level(item.severity()),
+        "message": {"text": item.message()},
         "locations": [location],
         "partialFingerprints": {"rwoGuardFinding/v1": key(item, file)},
     });
@@ -149,27 +147,19 @@ fn result(item: &Item<'_>, file: &str) -> Value {
 
 /// A key for the finding that does not change while the rule, the object, the field and the
 /// file do not (lines may move).
-fn key(item: &Item<'_>, file: &str) -> String {
-    let r = item.result.resource_ref.as_ref();
-    let field = item.result.field.as_ref().map_or("", |f| f.path.as_str());
-    let parts = [
-        item.rule_name(),
-        r.map_or("", |r| r.api_version.as_str()),
-        r.map_or("", |r| r.kind.as_str()),
-        r.and_then(|r| r.namespace.as_deref()).unwrap_or(""),
-        r.map_or("", |r| r.name.as_str()),
-        field,
-        file,
-    ];
+fn key(item: &Diagnostic, file: &str) -> String {
+    let r = &item.resource;
+    let field = item.finding.field.as_ref().map_or("", |f| f.path.as_str());
+    let parts = [item.rule().name, &r.api_version, &r.kind, r.namespace.as_deref().unwrap_or(""), &r.name, field, file];
     format!("{:016x}", fingerprint::of_texts(&parts))
 }
 
-fn notification(item: &Item<'_>) -> Value {
-    let mut rule = json!({"id": item.rule_name()});
+fn notification(item: &Diagnostic) -> Value {
+    let mut rule = json!({"id": item.rule().name});
     if let Some(i) = index(item) {
         rule["index"] = json!(i);
     }
-    json!({"level": level(item.severity), "message": {"text": item.result.message}, "associatedRule": rule})
+    json!({"level": level(item.severity()), "message": {"text": item.message()}, "associatedRule": rule})
 }
 
 /// `path` as a URI reference: every byte but unreserved characters and `/` percent-encoded.

@@ -4,11 +4,13 @@
 //! finding per field edited, the first saying why); in `mode: check` each edit that would be
 //! made is an error instead. This file's check emits both rules' findings and the edit plan.
 
-use crate::analyze::{Analysis, Facts, FieldChange, ObjectPlan, Severity};
 use crate::claims::Access;
 use crate::config::Mode;
+use crate::facts::Facts;
+use crate::findings::{Analysis, FieldChange, ObjectPlan, Severity};
+use crate::kinds::Layout;
 use crate::kinds::Rollout;
-use crate::strategy::{self, Fix, Layout, Op, Val, Verdict};
+use crate::strategy::{self, Fix, Op, Val, Verdict};
 
 use super::{Level, Rule};
 
@@ -67,7 +69,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
                 if check { (&STRATEGY_UNSAFE, Severity::Error) } else { (&STRATEGY_REWRITTEN, Severity::Info) };
             out.push(
                 rule,
-                w.ordinal,
+                w.object.id,
                 severity,
                 format!(
                     "{}: {}{}{why}",
@@ -84,7 +86,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         }
         if !check {
             let expected = strategy::apply(current, &ops).map(Val::normalized);
-            out.plans.push(ObjectPlan { object: w.ordinal, layout, ops, expected });
+            out.plans.push(ObjectPlan { object: w.object.id, layout, ops, expected });
         }
     }
 }

@@ -1,15 +1,17 @@
-//! Results: findings as KRM function results (the `results` of a ResourceList, or the file
-//! `--results` writes), the one-line human summary for stderr, and which findings fail the run.
+//! The KRM results layer: diagnostics as KRM function results (the `results` of a ResourceList,
+//! or the yaml/json reports), their YAML (serde_yaml's exact text, written directly) and JSON,
+//! and the edit that writes them into a ResourceList, with its check ([`resource_list`]).
 
+pub(crate) mod resource_list;
+
+use std::borrow::{Borrow, Cow};
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analyze::{Analysis, Finding, Severity};
-use crate::config::FailOn;
-use crate::location::Location;
-use crate::model::Object;
+use crate::findings::{Diagnostic, Severity};
+
+pub use crate::findings::ResourceRef;
 
 /// A KRM function result (`config.kubernetes.io/v1` ResourceList `results` item).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,7 +20,7 @@ pub struct KrmResult {
     /// What and why.
     pub message: String,
     /// `info`, `warning` or `error`.
-    pub severity: String,
+    pub severity: Severity,
     /// The object concerned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_ref: Option<ResourceRef>,
@@ -31,21 +33,6 @@ pub struct KrmResult {
     /// `rule: <name>`.
     #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
     pub tags: BTreeMap<String, String>,
-}
-
-/// `resourceRef`
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ResourceRef {
-    /// `apiVersion`
-    pub api_version: String,
-    /// `kind`
-    pub kind: String,
-    /// `metadata.name`
-    pub name: String,
-    /// `metadata.namespace`
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
 }
 
 /// `field`
@@ -72,61 +59,86 @@ pub struct File {
     pub index: Option<u64>,
 }
 
-/// The KRM results for `findings` (consumed: their texts move into the results), with the file
-/// each finding's location names (`locations[i]` is where `findings[i]` is).
-pub fn krm_results(findings: Vec<Finding>, objects: &[Object], locations: &[Location]) -> Vec<KrmResult> {
-    findings
-        .into_iter()
-        .zip(locations)
-        .map(|(f, at)| {
-            let mut tags = BTreeMap::new();
-            tags.insert("rule".to_string(), f.rule.name.to_string());
-            KrmResult {
-                message: f.message,
-                severity: f.severity.name().to_string(),
-                resource_ref: Some(resource_ref(&objects[f.object])),
-                field: f.field.map(|c| Field { path: c.path, current_value: c.current, proposed_value: c.proposed }),
-                file: at.file.clone().map(|path| File { path, index: at.index }),
-                tags,
-            }
-        })
-        .collect()
+impl KrmResult {
+    /// The KRM result of a diagnostic: its message, severity, object, field, file and rule.
+    pub fn of(d: &Diagnostic) -> KrmResult {
+        let f = &d.finding;
+        KrmResult {
+            message: f.message.clone(),
+            severity: f.severity,
+            resource_ref: Some(d.resource.clone()),
+            field: f.field.as_deref().cloned().map(|c| Field {
+                path: c.path,
+                current_value: c.current,
+                proposed_value: c.proposed,
+            }),
+            file: d.location.file.clone().map(|path| File { path, index: d.location.index }),
+            tags: BTreeMap::from([("rule".to_string(), f.rule.name.to_string())]),
+        }
+    }
 }
 
-/// The `resourceRef` of `o`.
-pub fn resource_ref(o: &Object) -> ResourceRef {
-    ResourceRef {
-        api_version: o.api_version.clone().unwrap_or_default(),
-        kind: o.kind.clone().unwrap_or_default(),
-        name: o.name.clone().unwrap_or_default(),
-        namespace: o.namespace.clone().filter(|n| !n.is_empty()),
+/// What is written as a KRM result: a result as it is, or a diagnostic rendered when it is
+/// written (a large run's results are never all held as KRM results at once).
+pub(crate) trait AsKrmResult {
+    /// The KRM result.
+    fn krm_result(&self) -> Cow<'_, KrmResult>;
+}
+
+impl AsKrmResult for KrmResult {
+    fn krm_result(&self) -> Cow<'_, KrmResult> {
+        Cow::Borrowed(self)
     }
+}
+
+impl AsKrmResult for Diagnostic {
+    fn krm_result(&self) -> Cow<'_, KrmResult> {
+        Cow::Owned(KrmResult::of(self))
+    }
+}
+
+/// The KRM results of `diagnostics`, in order.
+pub fn of_all(diagnostics: &[Diagnostic]) -> Vec<KrmResult> {
+    diagnostics.iter().map(KrmResult::of).collect()
 }
 
 /// A result for a fatal error (ResourceList mode).
 pub fn fatal_result(message: String) -> KrmResult {
-    KrmResult { message, severity: "error".into(), resource_ref: None, field: None, file: None, tags: BTreeMap::new() }
+    KrmResult { message, severity: Severity::Error, resource_ref: None, field: None, file: None, tags: BTreeMap::new() }
 }
 
 /// Results as a YAML block sequence (`- message: …`), one line per field: exactly the text
 /// serde_yaml writes for them. Results whose strings are all ordinary single-line text are
 /// written here directly (serde_yaml's emitter costs more than the rest of a large run's
 /// post-processing); any other result is handed to serde_yaml.
-pub fn to_yaml(results: &[KrmResult]) -> Result<String, String> {
-    if results.is_empty() {
-        return Ok("[]\n".into());
+pub fn to_yaml<R: Borrow<KrmResult>>(results: impl IntoIterator<Item = R>) -> Result<String, String> {
+    let mut out = String::new();
+    to_yaml_after(&mut out, results)?;
+    Ok(out)
+}
+
+/// As [`to_yaml`], appended to `out` (no copy of a large run's results to put text before them).
+pub fn to_yaml_after<R: Borrow<KrmResult>>(
+    out: &mut String,
+    results: impl IntoIterator<Item = R>,
+) -> Result<(), String> {
+    let mut results = results.into_iter().peekable();
+    if results.peek().is_none() {
+        out.push_str("[]\n");
+        return Ok(());
     }
-    let mut out = String::with_capacity(results.len() * 320);
+    out.reserve(results.size_hint().0 * 320);
     for r in results {
+        let r = r.borrow();
         let mark = out.len();
-        if !emit::result(r, &mut out) {
+        if !emit::result(r, out) {
             out.truncate(mark);
             let yaml = serde_norway::to_string(std::slice::from_ref(r))
                 .map_err(|e| format!("cannot serialize results: {e}"))?;
             out.push_str(&yaml);
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The direct writer behind [`to_yaml`]: the block layout serde_yaml uses for a
@@ -138,7 +150,7 @@ mod emit {
     /// needs a style decided only by serde_yaml.
     pub(super) fn result(r: &KrmResult, out: &mut String) -> bool {
         out.push_str("- ");
-        let mut ok = field(out, "", "message", &r.message) && field(out, "  ", "severity", &r.severity);
+        let mut ok = field(out, "", "message", &r.message) && field(out, "  ", "severity", r.severity.name());
         if let Some(rr) = &r.resource_ref {
             out.push_str("  resourceRef:\n");
             ok = ok
@@ -280,61 +292,13 @@ pub fn to_json(results: &[KrmResult]) -> Result<String, String> {
     crate::json::to_string(results)
 }
 
-/// The stderr lines: one per file skipped (info), one per finding of severity `min` or worse
-/// (`file:line: severity: message` when its place is known, else `rwo-guard: severity:
-/// message`), and, when any line was written and `min` lets info through, the count that closes
-/// them ([`tally`]).
-pub fn summary(skipped: &[(&str, String)], analysis: &Analysis, locations: &[Location], min: Severity) -> String {
-    let mut out = String::new();
-    if min <= Severity::Info {
-        for (file, why) in skipped {
-            let _ = writeln!(out, "{file}: info: skipped: {why}");
-        }
-    }
-    for (f, at) in analysis.findings.iter().zip(locations).filter(|(f, _)| f.severity >= min) {
-        let prefix = at.prefix().unwrap_or_else(|| "rwo-guard".into());
-        let _ = writeln!(out, "{prefix}: {}: {}", f.severity.name(), f.message);
-    }
-    if !out.is_empty() && min <= Severity::Info {
-        out.push_str(&tally(analysis));
-        out.push('\n');
-    }
-    out
-}
-
-/// `rwo-guard: 2 workloads fixed, 1 warning, 0 errors`: the objects edited and the findings of
-/// each severity.
-pub fn tally(analysis: &Analysis) -> String {
-    let count = |s| analysis.findings.iter().filter(|f| f.severity == s).count();
-    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    format!(
-        "rwo-guard: {} fixed, {}, {}",
-        plural(analysis.plans.len(), "workload", "workloads"),
-        plural(count(Severity::Warning), "warning", "warnings"),
-        plural(count(Severity::Error), "error", "errors")
-    )
-}
-
-/// The least severity that fails the run under `fail_on` (`None`: nothing fails it).
-pub fn threshold(fail_on: FailOn) -> Option<Severity> {
-    match fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Never => None,
-    }
-}
-
-/// Whether `findings` make the run fail under `fail_on`.
-pub fn fails(findings: &[Finding], fail_on: FailOn) -> bool {
-    threshold(fail_on).is_some_and(|t| findings.iter().any(|f| f.severity >= t))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::FieldChange;
-    use crate::model::{Fact, Scalar};
-    use crate::rules::{REPLICAS, STRATEGY_REWRITTEN};
+    use crate::findings::{FieldChange, Finding};
+    use crate::location::{Location, Origin};
+    use crate::model::{Object, ObjectId, Scalar, ScalarField};
+    use crate::rules::STRATEGY_REWRITTEN;
 
     #[test]
     fn results_carry_ref_field_file_and_rule() {
@@ -345,26 +309,29 @@ mod tests {
             namespace: Some("prod".into()),
             values: vec![
                 (
-                    Fact::PathAnnotation,
+                    ScalarField::PathAnnotation,
                     Scalar { value: "app.yaml".into(), plain: true, pos: crate::yaml::Pos::default() },
                 ),
-                (Fact::IndexAnnotation, Scalar { value: "1".into(), plain: false, pos: crate::yaml::Pos::default() }),
+                (
+                    ScalarField::IndexAnnotation,
+                    Scalar { value: "1".into(), plain: false, pos: crate::yaml::Pos::default() },
+                ),
             ],
             ..Object::default()
         };
-        let f = Finding {
-            object: 0,
+        let finding = Finding {
+            object: ObjectId::default(),
             rule: &STRATEGY_REWRITTEN,
             severity: Severity::Info,
             message: "m".into(),
-            field: Some(FieldChange {
+            field: Some(Box::new(FieldChange {
                 path: "spec.strategy.type".into(),
                 current: None,
                 proposed: Some("Recreate".into()),
-            }),
+            })),
         };
-        let at = [Location::of(&o, None, crate::location::Read::Stream)];
-        let yaml = to_yaml(&krm_results(vec![f], &[o], &at)).expect("yaml");
+        let d = Diagnostic { finding, resource: ResourceRef::of(&o), location: Location::of(&o, None, Origin::Stream) };
+        let yaml = to_yaml(&[KrmResult::of(&d)]).expect("yaml");
         assert_eq!(
             yaml,
             "- message: m\n  severity: info\n  resourceRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n    namespace: prod\n  field:\n    path: spec.strategy.type\n    proposedValue: Recreate\n  file:\n    path: app.yaml\n    index: 1\n  tags:\n    rule: strategy-rewritten\n"
@@ -495,7 +462,7 @@ mod tests {
             }
             let r = KrmResult {
                 message: text(&mut t),
-                severity: text(&mut t),
+                severity: [Severity::Info, Severity::Warning, Severity::Error][t.below(3)],
                 resource_ref: (t.below(4) > 0).then(|| ResourceRef {
                     api_version: text(&mut t),
                     kind: text(&mut t),
@@ -519,13 +486,5 @@ mod tests {
     fn json_escapes() {
         let r = fatal_result("a \"b\"\n".into());
         assert_eq!(to_json(&[r]).expect("json"), "[{\"message\": \"a \\\"b\\\"\\n\", \"severity\": \"error\"}]");
-    }
-
-    #[test]
-    fn fail_on_thresholds() {
-        let f = |s| Finding { object: 0, rule: &REPLICAS, severity: s, message: String::new(), field: None };
-        assert!(!fails(&[f(Severity::Warning)], FailOn::Error));
-        assert!(fails(&[f(Severity::Warning)], FailOn::Warning));
-        assert!(!fails(&[f(Severity::Error)], FailOn::Never));
     }
 }

@@ -9,11 +9,20 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::claims::{Access, Claims, NameIndex};
 use crate::config::{Config, ExternalClaims, Keyword, Mode};
 use crate::kinds::{self, Rollout, Workload};
-use crate::model::{ClaimUse, Fact, Object, Scalar};
+use crate::model::{ClaimUse, Object, Scalar, ScalarField};
 use crate::storage::{self, Attach, Provisioner};
 use crate::strategy::{self, Verdict};
 
-use super::ClusterFile;
+/// A `--cluster` file read: the storage objects of a cluster (`kubectl get
+/// storageclass,csidriver,persistentvolume -o yaml`), facts only: never edited, never written,
+/// no finding is about them.
+#[derive(Debug, Default)]
+pub(crate) struct ClusterFile {
+    /// The file as named on the command line or in the config.
+    pub name: String,
+    /// Its StorageClasses, CSIDrivers and PersistentVolumes.
+    pub objects: Vec<Object>,
+}
 
 /// Everything the rules know.
 pub(crate) struct Facts<'a> {
@@ -29,7 +38,7 @@ pub(crate) struct Facts<'a> {
     pub claims: Claims<'a>,
     /// Every workload, in input order.
     pub workloads: Vec<WorkloadFacts<'a>>,
-    /// Index into `workloads` by object ordinal.
+    /// Index into `workloads` by the object's position in `objects`.
     by_object: HashMap<usize, usize>,
     /// Each exclusive claim (namespace, final name) and the workloads that mount it, in input
     /// order.
@@ -37,9 +46,9 @@ pub(crate) struct Facts<'a> {
     /// Workloads by namespace and every name they had.
     pub workload_names: NameIndex<'a>,
     /// Objects that appear more than once (same API group, kind, namespace and name): the
-    /// ordinals of every copy, in input order. The last copy is the one applied.
+    /// positions (in `objects`) of every copy, in input order. The last copy is the one applied.
     pub copies: Vec<Vec<usize>>,
-    /// The ordinals of copies that are not the last of their object.
+    /// The positions of copies that are not the last of their object.
     superseded: HashSet<usize>,
     /// The storage classes, drivers and volumes known, from the bundle and the cluster files.
     pub storage: Storage<'a>,
@@ -50,8 +59,6 @@ type Identity<'a> = (&'a str, &'a str, &'a str, &'a str);
 
 /// One workload's facts.
 pub(crate) struct WorkloadFacts<'a> {
-    /// The object's ordinal.
-    pub ordinal: usize,
     /// The object.
     pub object: &'a Object,
     /// Its kind.
@@ -68,8 +75,9 @@ pub(crate) struct WorkloadFacts<'a> {
     /// What its annotations say to do.
     pub disposition: Disposition<'a>,
     /// The one node its pods can run on, when something pins them there.
-    pub pin: Option<Pin>,
-    /// How its current rollout strategy stands, for kinds rwo-guard rewrites.
+    pub pin: Option<Box<Pin>>,
+    /// How its current rollout strategy stands, for kinds rwo-guard rewrites (judged only when
+    /// it mounts an exclusive claim).
     pub verdict: Option<Verdict>,
 }
 
@@ -152,7 +160,7 @@ impl WorkloadFacts<'_> {
     /// ReadWriteOncePod): every pod of every rollout lands on that node, which ReadWriteOnce
     /// allows, so nothing can Multi-Attach.
     pub(crate) fn pinned_rwo(&self) -> Option<&Pin> {
-        self.pin.as_ref().filter(|_| self.worst() == Access::Once)
+        self.pin.as_deref().filter(|_| self.worst() == Access::Once)
     }
 }
 
@@ -172,15 +180,17 @@ impl<'a> Facts<'a> {
         assumed_ns: bool,
     ) -> Facts<'a> {
         let claims = Claims::new(objects, default_ns);
-        let mut workloads = Vec::new();
-        let mut by_object = HashMap::new();
+        // Sized once: a large bundle's workloads would otherwise grow these by doubling.
+        let count = objects.iter().filter(|o| o.workload().is_some()).count();
+        let mut workloads = Vec::with_capacity(count);
+        let mut by_object = HashMap::with_capacity(count);
         let mut users: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
         let copies = copies(objects, default_ns);
         let superseded: HashSet<usize> = copies.iter().flat_map(|c| c[..c.len() - 1].iter().copied()).collect();
-        let workload_names = NameIndex::new(objects, |o| kinds::workload(o).is_some(), |o| o.ns_or(default_ns));
+        let workload_names = NameIndex::new(objects, |o| o.workload().is_some(), |o| o.ns_or(default_ns));
         let storage = Storage::new(objects, cluster, &superseded, default_ns);
         for (i, o) in objects.iter().enumerate() {
-            let Some(kind) = kinds::workload(o) else { continue };
+            let Some(kind) = o.workload() else { continue };
             if controlled_in_bundle(o, objects, &workload_names, default_ns) {
                 continue;
             }
@@ -194,7 +204,9 @@ impl<'a> Facts<'a> {
                     e.push(i);
                 }
             }
+            // Only a workload on an exclusive claim is judged: no rule asks of the others.
             let verdict = match kind.rollout {
+                _ if mounts.is_empty() => None,
                 Rollout::Rewrite(layout) => Some(match o.rollout(layout.key) {
                     _ if o.anchored_spec => Verdict::Unknown(
                         "spec, or a node around it, defines a YAML anchor that other nodes may alias".into(),
@@ -213,13 +225,12 @@ impl<'a> Facts<'a> {
             };
             by_object.insert(i, workloads.len());
             workloads.push(WorkloadFacts {
-                ordinal: i,
                 object: o,
                 kind,
                 mounts,
                 external,
                 unreadable_claims,
-                pin,
+                pin: pin.map(Box::new),
                 disposition: disposition(o, config.mode),
                 verdict,
             });
@@ -246,13 +257,18 @@ impl<'a> Facts<'a> {
     }
 
     /// Whether a later copy of the same object follows this one (the later one is applied).
-    pub(crate) fn superseded(&self, ordinal: usize) -> bool {
-        self.superseded.contains(&ordinal)
+    pub(crate) fn superseded(&self, position: usize) -> bool {
+        self.superseded.contains(&position)
     }
 
-    /// The facts of the workload with this ordinal.
-    pub(crate) fn workload(&self, ordinal: usize) -> Option<&WorkloadFacts<'a>> {
-        self.by_object.get(&ordinal).map(|&i| &self.workloads[i])
+    /// The position in `objects` of `o`, one of them (they are in id order).
+    pub(crate) fn position(&self, o: &Object) -> usize {
+        self.objects.partition_point(|x| x.id < o.id)
+    }
+
+    /// The facts of the workload at this position in `objects`.
+    pub(crate) fn workload(&self, position: usize) -> Option<&WorkloadFacts<'a>> {
+        self.by_object.get(&position).map(|&i| &self.workloads[i])
     }
 }
 
@@ -260,8 +276,7 @@ impl<'a> Facts<'a> {
 /// `kubectl get` lists them) is a workload of the bundle: then `o` is that workload's, not
 /// another workload, and the controller's own facts speak for it.
 fn controlled_in_bundle(o: &Object, objects: &[Object], workloads: &NameIndex<'_>, default_ns: &str) -> bool {
-    let Some(owner) = o.controller.as_deref() else { return false };
-    let (kind, name) = (owner.0.as_str(), owner.1.as_str());
+    let Some((kind, name)) = o.controller() else { return false };
     workloads.lookup(o.ns_or(default_ns), name).iter().any(|&w| objects[w].is_kind(kind))
 }
 
@@ -288,7 +303,7 @@ fn mounts<'a>(
     claims: &Claims<'a>,
     external_claims: ExternalClaims,
 ) -> (Vec<Mount<'a>>, Vec<&'a ClaimUse>, Vec<(&'a ClaimUse, &'a Object)>) {
-    let mut mounts = Vec::new();
+    let mut mounts = Vec::with_capacity(o.claims.len());
     let mut external = Vec::new();
     let mut unreadable = Vec::new();
     let mut external_seen = HashSet::new();
@@ -300,9 +315,14 @@ fn mounts<'a>(
                 pvc: Some(r.pvc),
                 claim: r.pvc.name.clone().unwrap_or_default(),
                 access: r.access,
-                access_text: r.pvc.values(Fact::AccessMode).map(|m| m.value.as_str()).collect::<Vec<_>>().join(", "),
+                access_text: r
+                    .pvc
+                    .values(ScalarField::AccessMode)
+                    .map(|m| m.value.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             }),
-            Some(r) if !r.pvc.unreadable.is_empty() => unreadable.push((c, r.pvc)),
+            Some(r) if !r.pvc.unreadable().is_empty() => unreadable.push((c, r.pvc)),
             Some(_) => {}
             None => match external_claims {
                 ExternalClaims::Ignore => {}
@@ -356,7 +376,7 @@ pub(crate) struct Storage<'a> {
     /// The default class, when exactly one is known (the bundle's before the cluster's).
     default_class: Option<Known<'a>>,
     /// The bundle's objects that replace a cluster file's object of the same kind and name:
-    /// the object's ordinal and the file.
+    /// the object's position in the bundle's objects and the file.
     pub replacing: Vec<(usize, &'a str)>,
 }
 
@@ -397,7 +417,7 @@ impl<'a> Storage<'a> {
                 s.add(Known { object: o, file: Some(&file.name) }, default_ns, None);
             }
         }
-        let is_default = |k: &Known<'_>| k.object.value(Fact::DefaultClass).is_some_and(|v| v.value == "true");
+        let is_default = |k: &Known<'_>| k.object.value(ScalarField::DefaultClass).is_some_and(|v| v.value == "true");
         let cluster_defaults: Vec<Known<'a>> = s.classes.values().filter(|k| is_default(k)).copied().collect();
         for (i, o) in objects.iter().enumerate().filter(|(i, _)| !superseded.contains(i)) {
             s.add(Known { object: o, file: None }, default_ns, Some(i));
@@ -419,24 +439,24 @@ impl<'a> Storage<'a> {
         s
     }
 
-    /// Adds a known object (a bundle object with its ordinal: it replaces a cluster file's).
-    fn add(&mut self, k: Known<'a>, default_ns: &'a str, ordinal: Option<usize>) {
+    /// Adds a known object (a bundle object with its position: it replaces a cluster file's).
+    fn add(&mut self, k: Known<'a>, default_ns: &'a str, position: Option<usize>) {
         let o = k.object;
         let Some(name) = o.name.as_deref() else { return };
-        let map = if kinds::class(o).is_some() {
+        let map = if o.class().is_some() {
             &mut self.classes
-        } else if kinds::driver(o).is_some() {
+        } else if o.driver().is_some() {
             &mut self.drivers
-        } else if kinds::volume(o).is_some() {
-            if let Some(claim) = o.value(Fact::ClaimRefName) {
-                let ns = o.value(Fact::ClaimRefNamespace).map_or(default_ns, |n| n.value.as_str());
+        } else if o.volume().is_some() {
+            if let Some(claim) = o.value(ScalarField::ClaimRefName) {
+                let ns = o.value(ScalarField::ClaimRefNamespace).map_or(default_ns, |n| n.value.as_str());
                 self.volumes_by_claim.insert((ns, claim.value.as_str()), k);
             }
             &mut self.volumes
         } else {
             return;
         };
-        if let (Some(before), Some(i)) = (map.insert(name, k), ordinal) {
+        if let (Some(before), Some(i)) = (map.insert(name, k), position) {
             if let Some(file) = before.file {
                 self.replacing.push((i, file));
             }
@@ -451,7 +471,7 @@ impl<'a> Storage<'a> {
     /// The volume a claim is bound to: the one its `volumeName` names, or the one whose
     /// `claimRef` names it.
     pub(crate) fn volume_of(&self, pvc: &'a Object, default_ns: &'a str) -> Option<Known<'a>> {
-        pvc.value(Fact::BoundVolume).and_then(|v| self.volumes.get(v.value.as_str())).copied().or_else(|| {
+        pvc.value(ScalarField::BoundVolume).and_then(|v| self.volumes.get(v.value.as_str())).copied().or_else(|| {
             let name = pvc.name.as_deref()?;
             self.volumes_by_claim.get(&(pvc.ns_or(default_ns), name)).copied()
         })
@@ -461,7 +481,7 @@ impl<'a> Storage<'a> {
     pub(crate) fn of_claim(&self, pvc: &'a Object, default_ns: &'a str) -> ClaimStorage<'a> {
         let mut c = ClaimStorage { volume: self.volume_of(pvc, default_ns), ..ClaimStorage::default() };
         // The beta annotation still comes first in the API's own lookup of a claim's class.
-        let named = pvc.value(Fact::ClassAnnotation).or_else(|| pvc.value(Fact::StorageClass));
+        let named = pvc.value(ScalarField::ClassAnnotation).or_else(|| pvc.value(ScalarField::StorageClass));
         match named.map(|n| n.value.as_str()) {
             Some("") => {}
             Some(name) => c.class = self.classes.get(name).copied(),
@@ -472,16 +492,18 @@ impl<'a> Storage<'a> {
         }
         if let Some(v) = c.volume {
             let pv = v.object;
-            if let Some(d) = pv.value(Fact::Driver) {
+            if let Some(d) = pv.value(ScalarField::Driver) {
                 c.provisioner_name = Some(d.value.as_str());
                 c.provisioner = storage::provisioner(&d.value).map(|p| (d.value.as_str(), p));
                 c.source = format!("{} (CSI driver {})", v.display(), d.value);
-            } else if pv.value(Fact::LocalPath).is_some() {
+            } else if pv.value(ScalarField::LocalPath).is_some() {
                 c.provisioner_name = Some(LOCAL);
                 c.provisioner = storage::provisioner(LOCAL).map(|p| (LOCAL, p));
                 c.source = format!("{} (a local volume)", v.display());
-            } else if let Some(class) = pv.value(Fact::StorageClass).and_then(|n| self.classes.get(n.value.as_str())) {
-                c.provisioner_name = class.object.value(Fact::Provisioner).map(|p| p.value.as_str());
+            } else if let Some(class) =
+                pv.value(ScalarField::StorageClass).and_then(|n| self.classes.get(n.value.as_str()))
+            {
+                c.provisioner_name = class.object.value(ScalarField::Provisioner).map(|p| p.value.as_str());
                 c.provisioner = provisioner_of(class.object);
                 c.source =
                     format!("{} (StorageClass {}{})", v.display(), class.display(), provisioner_note(class.object));
@@ -489,7 +511,7 @@ impl<'a> Storage<'a> {
             return c;
         }
         if let Some(class) = c.class {
-            c.provisioner_name = class.object.value(Fact::Provisioner).map(|p| p.value.as_str());
+            c.provisioner_name = class.object.value(ScalarField::Provisioner).map(|p| p.value.as_str());
             c.provisioner = provisioner_of(class.object);
             c.source = format!(
                 "{}{}{}",
@@ -507,13 +529,13 @@ const LOCAL: &str = "kubernetes.io/no-provisioner";
 
 /// A class's provisioner, when rwo-guard knows it.
 fn provisioner_of(class: &Object) -> Option<(&str, &'static Provisioner)> {
-    let name = class.value(Fact::Provisioner)?.value.as_str();
+    let name = class.value(ScalarField::Provisioner)?.value.as_str();
     storage::provisioner(name).map(|p| (name, p))
 }
 
 /// ` (provisioner ebs.csi.aws.com)`
 fn provisioner_note(class: &Object) -> String {
-    class.value(Fact::Provisioner).map_or(String::new(), |p| format!(" (provisioner {})", p.value))
+    class.value(ScalarField::Provisioner).map_or(String::new(), |p| format!(" (provisioner {})", p.value))
 }
 
 impl ClaimStorage<'_> {
@@ -534,15 +556,15 @@ fn one_node(terms: &[Option<String>]) -> Option<&str> {
 /// volume), or a claim whose storage is node-local (its volume stays on the node it was made
 /// on).
 fn pin<'a>(o: &'a Object, mounts: &[Mount<'a>], storage: &Storage<'a>, default_ns: &'a str) -> Option<Pin> {
-    if let Some(node) = o.value(Fact::NodeSelectorHost) {
+    if let Some(node) = o.value(ScalarField::NodeSelectorHost) {
         return Some(Pin { node: Some(node.value.clone()), by: "nodeSelector kubernetes.io/hostname".into() });
     }
-    if let Some(node) = one_node(&o.node_terms) {
+    if let Some(node) = one_node(o.node_terms()) {
         return Some(Pin { node: Some(node.to_string()), by: "its required node affinity".into() });
     }
     let on_volume = mounts.iter().find_map(|m| {
         let pv = storage.volume_of(m.pvc?, default_ns)?;
-        let node = one_node(&pv.object.node_terms)?;
+        let node = one_node(pv.object.node_terms())?;
         Some(Pin {
             node: Some(node.to_string()),
             by: format!("the node affinity of {}, bound to claim {}", pv.display(), m.claim),
@@ -559,14 +581,14 @@ fn pin<'a>(o: &'a Object, mounts: &[Mount<'a>], storage: &Storage<'a>, default_n
 
 /// What the `rwo-guard.dev/skip` and `rwo-guard.dev/mode` annotations of `o` say.
 fn disposition(o: &Object, default: Mode) -> Disposition<'_> {
-    if let Some(skip) = o.value(Fact::SkipAnnotation) {
+    if let Some(skip) = o.value(ScalarField::SkipAnnotation) {
         match skip.value.as_str() {
             "true" => return Disposition::Skipped,
             "false" => {}
             other => return Disposition::BadSkip(other),
         }
     }
-    match o.value(Fact::ModeAnnotation) {
+    match o.value(ScalarField::ModeAnnotation) {
         None => Disposition::Act(default),
         Some(m) => Mode::parse(&m.value).map_or(Disposition::BadMode(&m.value), Disposition::Act),
     }

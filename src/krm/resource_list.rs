@@ -3,28 +3,47 @@
 //! ResourceList) and the check that the output holds exactly those.
 
 use crate::error::{Fatal, Place};
-use crate::kinds;
-use crate::model::MapLayout;
+use crate::model::{MapLayout, Object};
 use crate::read::{self, Bundle, Limits, Region};
 use crate::rewrite::{self, Edit};
 use crate::rules;
 use crate::yaml::{Event, Events, Pos};
 
-use super::results::{self, KrmResult};
+use super::{self as results, AsKrmResult, KrmResult};
 use crate::text;
-use crate::verify;
 
 fn after_line(text: &str, end: usize) -> usize {
     text::after_line(text.as_bytes(), end)
 }
 
+/// The edits that write `results` into a ResourceList (and take out rwo-guard's own results of
+/// an earlier run), each checked: the ResourceList re-read with them is the input with exactly
+/// these results. `objects` is how many objects the input's read kept.
+pub(crate) fn checked_results_edits<R: AsKrmResult>(
+    text: &str,
+    bundle: &Bundle,
+    objects: usize,
+    results: &[R],
+    limits: Limits,
+) -> Result<Vec<Edit>, Fatal> {
+    let (removed, append) = results_edits(text, bundle, results, limits)?;
+    if removed.is_empty() {
+        if let Some(e) = &append {
+            check_results_edit(text, bundle, objects, e, results.len(), limits)?;
+        }
+    } else {
+        check_replaced_results(text, bundle, objects, &removed, append.as_ref(), results.len(), limits)?;
+    }
+    Ok(removed.into_iter().chain(append).collect())
+}
+
 /// The edits that give a ResourceList rwo-guard's results: the removal of rwo-guard's own
 /// results of an earlier run (a second run replaces them; other functions' results stay byte
 /// for byte), and the append of this run's (see [`results_edit`]).
-pub(crate) fn results_edits(
+fn results_edits<R: AsKrmResult>(
     text: &str,
     bundle: &Bundle,
-    results: &[KrmResult],
+    results: &[R],
     limits: Limits,
 ) -> Result<(Vec<Edit>, Option<Edit>), Fatal> {
     let Some(region) = &bundle.results else { return Ok((Vec::new(), results_edit(text, bundle, results, None)?)) };
@@ -46,12 +65,12 @@ pub(crate) fn results_edits(
 }
 
 /// Re-reads a flow or JSON ResourceList whose results were written: it must still be a
-/// ResourceList with its `objects` (how many the input's read kept, [`kinds::relevant`] as in
+/// ResourceList with its `objects` (how many the input's read kept, [`Object::relevant`] as in
 /// the pipeline) and its `functionConfig` (a results edit that reached past its entry would
 /// lose them).
 fn reread_whole(out: &str, bundle: &Bundle, objects: usize, limits: Limits) -> Result<Bundle, Fatal> {
     let internal = |m: String| Fatal::Internal(format!("results: {m}"));
-    let checked = read::read_filtered(out, limits, &kinds::relevant).map_err(|e| internal(e.summary("<output>")))?;
+    let checked = read::read_filtered(out, limits, &Object::relevant).map_err(|e| internal(e.summary("<output>")))?;
     let same = checked.form == bundle.form
         && checked.objects.len() == objects
         && checked.function_config.is_some() == bundle.function_config.is_some();
@@ -70,7 +89,7 @@ fn reread_whole(out: &str, bundle: &Bundle, objects: usize, limits: Limits) -> R
 
 /// Checks a `results` entry from which rwo-guard's earlier results were taken out: re-read,
 /// it holds the items kept and this run's `ours`, or it is gone when both are none.
-pub(crate) fn check_replaced_results(
+fn check_replaced_results(
     text: &str,
     bundle: &Bundle,
     objects: usize,
@@ -93,10 +112,8 @@ pub(crate) fn check_replaced_results(
         let checked = reread_whole(&out, bundle, objects, limits)?;
         let found = match &checked.results {
             None => 0,
-            Some(r) => {
-                verify::count_results(&format!("results: {}", &out[r.value.start.offset..r.value.end.offset]), limits)
-                    .map_err(internal)?
-            }
+            Some(r) => count_results(&format!("results: {}", &out[r.value.start.offset..r.value.end.offset]), limits)
+                .map_err(internal)?,
         };
         return if found == kept + ours {
             Ok(())
@@ -119,7 +136,7 @@ pub(crate) fn check_replaced_results(
     if after.trim().is_empty() && kept + ours == 0 {
         return Ok(());
     }
-    let found = verify::count_results(&after, limits).map_err(internal)?;
+    let found = count_results(&after, limits).map_err(internal)?;
     if found == kept + ours {
         Ok(())
     } else {
@@ -309,10 +326,10 @@ fn removals(text: &str, region: &Region, items: &[Earlier]) -> Vec<Edit> {
 /// ResourceList gets block YAML; a flow or JSON one (or a flow `results` list) gets JSON.
 /// `kept`: how many items an existing list keeps once rwo-guard's earlier results are taken
 /// out (`None`: all of them).
-fn results_edit(
+fn results_edit<R: AsKrmResult>(
     text: &str,
     bundle: &Bundle,
-    results: &[KrmResult],
+    results: &[R],
     kept: Option<usize>,
 ) -> Result<Option<Edit>, Fatal> {
     if results.is_empty() {
@@ -324,7 +341,10 @@ fn results_edit(
         .and_then(|d| d.root.as_ref())
         .ok_or_else(|| Fatal::Internal("ResourceList without a root mapping".into()))?;
     let existing = bundle.results.as_ref().map(|r| (r, &text[r.value.start.offset..r.value.end.offset]));
-    let json = || results::to_json(results).map_err(Fatal::Internal);
+    let json = || {
+        let all: Vec<KrmResult> = results.iter().map(|r| r.krm_result().into_owned()).collect();
+        results::to_json(&all).map_err(Fatal::Internal)
+    };
     let null = |v: &str| matches!(v.trim(), "" | "null" | "~");
     let nl = text::newline_near(text.as_bytes(), 0);
     let edit = if root.flow {
@@ -347,12 +367,12 @@ fn results_edit(
                 Some(col) => {
                     let at = after_line(text, region.value.end.offset);
                     let lead = if at == text.len() && !text.ends_with('\n') { nl } else { "" };
-                    Edit { start: at, end: at, with: format!("{lead}{}", block(text, results, col)?) }
+                    Edit { start: at, end: at, with: block(text, results, col, lead.to_string())? }
                 }
                 None if value.trim_start().starts_with('[') => append_to_flow_list(region, value, &json()?, kept),
                 None if null(value) => {
                     let end = after_line(text, region.value.end.offset.max(region.key.end.offset));
-                    let with = format!("results:{nl}{}", block(text, results, root_col(root))?);
+                    let with = block(text, results, root_col(root), format!("results:{nl}"))?;
                     Edit { start: region.key.start.offset, end, with }
                 }
                 None => return Err(not_a_list(bundle)),
@@ -361,7 +381,7 @@ fn results_edit(
                 let at = after_line(text, root.end.offset);
                 let lead = if at == text.len() && !text.is_empty() && !text.ends_with('\n') { nl } else { "" };
                 let col = root_col(root);
-                let with = format!("{lead}{}results:{nl}{}", " ".repeat(col), block(text, results, col)?);
+                let with = block(text, results, col, format!("{lead}{}results:{nl}", " ".repeat(col)))?;
                 Edit { start: at, end: at, with }
             }
         }
@@ -386,15 +406,23 @@ fn block_dash_col(text: &str, region: &Region, value: &str) -> Option<usize> {
     prefix.trim_start().starts_with('-').then(|| prefix.len() - prefix.trim_start().len())
 }
 
-/// `results` as block YAML items whose dashes are at column `col`, with the text's line ending.
-fn block(text: &str, results: &[KrmResult], col: usize) -> Result<String, Fatal> {
-    let yaml = results::to_yaml(results).map_err(Fatal::Internal)?;
+/// `head`, then `results` as block YAML items whose dashes are at column `col`, with the text's
+/// line ending (one string: a large run's results are not copied to put text before them).
+fn block<R: AsKrmResult>(text: &str, results: &[R], col: usize, head: String) -> Result<String, Fatal> {
     let nl = text::newline_near(text.as_bytes(), 0);
+    let mut out = head;
     if col == 0 && nl == "\n" {
-        return Ok(yaml);
+        results::to_yaml_after(&mut out, results.iter().map(AsKrmResult::krm_result)).map_err(Fatal::Internal)?;
+        return Ok(out);
     }
+    let yaml = results::to_yaml(results.iter().map(AsKrmResult::krm_result)).map_err(Fatal::Internal)?;
     let indent = " ".repeat(col);
-    Ok(yaml.lines().map(|l| format!("{indent}{l}{nl}")).collect())
+    for l in yaml.lines() {
+        out.push_str(&indent);
+        out.push_str(l);
+        out.push_str(nl);
+    }
+    Ok(out)
 }
 
 /// Appends the items of the JSON list `json` to the flow list `value` (the text of `region`),
@@ -436,7 +464,7 @@ fn not_a_list(bundle: &Bundle) -> Fatal {
 /// line by line, with the count. The join is checked by re-reading the list from its `results`
 /// key through the first of our items: it must hold the existing items plus one. (A flow-style
 /// ResourceList, small by nature, is re-read whole.)
-pub fn check_results_edit(
+fn check_results_edit(
     text: &str,
     bundle: &Bundle,
     objects: usize,
@@ -482,7 +510,7 @@ pub fn check_results_edit(
                 let existing = &text[r.key.start.offset..after_line(text, r.value.end.offset.max(r.key.end.offset))];
                 (
                     r.key.start.offset,
-                    verify::count_results(
+                    count_results(
                         &format!(
                             "{}{existing}",
                             " ".repeat(text::key_col(text.as_bytes(), r.key.start.offset, r.key.start.col))
@@ -496,7 +524,7 @@ pub fn check_results_edit(
         // From the start of the `results` key's line (a new key: from our own text).
         let line_start = if r.is_some() { text::line_start(text.as_bytes(), from) } else { from };
         let joined = format!("{}{}", &text[line_start..edit.start], &edit.with[..items_at + second_item]);
-        Ok((verify::count_results(&joined, limits)?, before + 1))
+        Ok((count_results(&joined, limits)?, before + 1))
     };
     let (found, expected) = match joined_count(bundle.results.as_ref()) {
         Ok(counts) => counts,
@@ -504,8 +532,8 @@ pub fn check_results_edit(
         // in the whole ResourceList, before and after.
         Err(_) => {
             let out = rewrite::splice(text, std::slice::from_ref(edit));
-            let before = verify::count_results_in_document(text, limits).map_err(internal)?;
-            (verify::count_results_in_document(&out, limits).map_err(internal)?, before + ours)
+            let before = count_results_in_document(text, limits).map_err(internal)?;
+            (count_results_in_document(&out, limits).map_err(internal)?, before + ours)
         }
     };
     if found == expected {
@@ -515,10 +543,93 @@ pub fn check_results_edit(
     }
 }
 
+/// The number of items of the `results` list in `text`, a mapping whose only key is `results`
+/// (the tail of a ResourceList from its `results:` key on).
+fn count_results(text: &str, limits: Limits) -> Result<usize, String> {
+    let mut depth = 0usize;
+    let mut items = 0usize;
+    // Keys and values of the root mapping: `results` and its list (or its null, the case
+    // where the edit replaced `results: null` / `results:` with a list).
+    let mut keys = 0usize;
+    for event in Events::new(text, limits.max_depth) {
+        let (event, _) = event.map_err(|e| format!("results do not parse: {} at line {}", e.message, e.pos.line))?;
+        match event {
+            Event::MappingStart { .. } | Event::SequenceStart { .. } => {
+                if depth == 1 {
+                    keys += 1;
+                } else if depth == 2 {
+                    items += 1;
+                }
+                depth += 1;
+            }
+            Event::MappingEnd | Event::SequenceEnd => depth = depth.saturating_sub(1),
+            Event::Scalar { .. } | Event::Alias { .. } => {
+                if depth == 1 {
+                    keys += 1;
+                } else if depth == 2 {
+                    items += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    if keys != 2 {
+        return Err(format!("the results tail has {keys} keys and values, not one `results` list"));
+    }
+    Ok(items)
+}
+
+/// The number of items of the root `results` list of `text`'s first document (0 when it has
+/// none), read in the whole document: for results whose aliases name anchors outside them.
+fn count_results_in_document(text: &str, limits: Limits) -> Result<usize, String> {
+    let (mut depth, mut items, mut expect_key, mut in_results) = (0usize, 0usize, true, false);
+    for event in Events::new(text, limits.max_depth) {
+        let (event, _) =
+            event.map_err(|e| format!("the output does not parse: {} at line {}", e.message, e.pos.line))?;
+        match event {
+            Event::MappingStart { .. } | Event::SequenceStart { .. } => {
+                if in_results && depth == 2 {
+                    items += 1;
+                }
+                depth += 1;
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                depth = depth.saturating_sub(1);
+                if depth == 1 {
+                    in_results = false;
+                    expect_key = true;
+                }
+            }
+            Event::Scalar { value, .. } => {
+                if depth == 1 {
+                    if expect_key {
+                        in_results = value == "results";
+                    } else {
+                        in_results = false;
+                    }
+                    expect_key = !expect_key;
+                } else if in_results && depth == 2 {
+                    items += 1;
+                }
+            }
+            Event::Alias { .. } => {
+                if depth == 1 {
+                    expect_key = !expect_key;
+                } else if in_results && depth == 2 {
+                    items += 1;
+                }
+            }
+            Event::DocumentEnd => break,
+            _ => {}
+        }
+    }
+    Ok(items)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::results::fatal_result;
+    use crate::krm::fatal_result;
 
     fn appended(text: &str) -> String {
         let bundle = read::read(text, Limits::default()).expect("valid");
