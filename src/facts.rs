@@ -417,7 +417,7 @@ impl<'a> Storage<'a> {
                 s.add(Known { object: o, file: Some(&file.name) }, default_ns, None);
             }
         }
-        let is_default = |k: &Known<'_>| k.object.value(ScalarField::DefaultClass).is_some_and(|v| v.value == "true");
+        let is_default = |k: &Known<'_>| k.object.stored(ScalarField::DefaultClass).is_some_and(|v| v.value == "true");
         let cluster_defaults: Vec<Known<'a>> = s.classes.values().filter(|k| is_default(k)).copied().collect();
         for (i, o) in objects.iter().enumerate().filter(|(i, _)| !superseded.contains(i)) {
             s.add(Known { object: o, file: None }, default_ns, Some(i));
@@ -481,8 +481,8 @@ impl<'a> Storage<'a> {
     pub(crate) fn of_claim(&self, pvc: &'a Object, default_ns: &'a str) -> ClaimStorage<'a> {
         let mut c = ClaimStorage { volume: self.volume_of(pvc, default_ns), ..ClaimStorage::default() };
         // The beta annotation still comes first in the API's own lookup of a claim's class.
-        let named = pvc.value(ScalarField::ClassAnnotation).or_else(|| pvc.value(ScalarField::StorageClass));
-        match named.map(|n| n.value.as_str()) {
+        let named = pvc.stored(ScalarField::ClassAnnotation).or_else(|| pvc.stored(ScalarField::StorageClass));
+        match named.map(|n| n.value) {
             Some("") => {}
             Some(name) => c.class = self.classes.get(name).copied(),
             None => {
@@ -492,18 +492,16 @@ impl<'a> Storage<'a> {
         }
         if let Some(v) = c.volume {
             let pv = v.object;
-            if let Some(d) = pv.value(ScalarField::Driver) {
-                c.provisioner_name = Some(d.value.as_str());
-                c.provisioner = storage::provisioner(&d.value).map(|p| (d.value.as_str(), p));
+            if let Some(d) = pv.stored(ScalarField::Driver) {
+                c.provisioner_name = Some(d.value);
+                c.provisioner = storage::provisioner(d.value).map(|p| (d.value, p));
                 c.source = format!("{} (CSI driver {})", v.display(), d.value);
-            } else if pv.value(ScalarField::LocalPath).is_some() {
+            } else if pv.stored(ScalarField::LocalPath).is_some() {
                 c.provisioner_name = Some(LOCAL);
                 c.provisioner = storage::provisioner(LOCAL).map(|p| (LOCAL, p));
                 c.source = format!("{} (a local volume)", v.display());
-            } else if let Some(class) =
-                pv.value(ScalarField::StorageClass).and_then(|n| self.classes.get(n.value.as_str()))
-            {
-                c.provisioner_name = class.object.value(ScalarField::Provisioner).map(|p| p.value.as_str());
+            } else if let Some(class) = pv.stored(ScalarField::StorageClass).and_then(|n| self.classes.get(n.value)) {
+                c.provisioner_name = class.object.stored(ScalarField::Provisioner).map(|p| p.value);
                 c.provisioner = provisioner_of(class.object);
                 c.source =
                     format!("{} (StorageClass {}{})", v.display(), class.display(), provisioner_note(class.object));
@@ -511,7 +509,7 @@ impl<'a> Storage<'a> {
             return c;
         }
         if let Some(class) = c.class {
-            c.provisioner_name = class.object.value(ScalarField::Provisioner).map(|p| p.value.as_str());
+            c.provisioner_name = class.object.stored(ScalarField::Provisioner).map(|p| p.value);
             c.provisioner = provisioner_of(class.object);
             c.source = format!(
                 "{}{}{}",
@@ -529,13 +527,13 @@ const LOCAL: &str = "kubernetes.io/no-provisioner";
 
 /// A class's provisioner, when rwo-guard knows it.
 fn provisioner_of(class: &Object) -> Option<(&str, &'static Provisioner)> {
-    let name = class.value(ScalarField::Provisioner)?.value.as_str();
+    let name = class.stored(ScalarField::Provisioner)?.value;
     storage::provisioner(name).map(|p| (name, p))
 }
 
 /// ` (provisioner ebs.csi.aws.com)`
 fn provisioner_note(class: &Object) -> String {
-    class.value(ScalarField::Provisioner).map_or(String::new(), |p| format!(" (provisioner {})", p.value))
+    class.stored(ScalarField::Provisioner).map_or(String::new(), |p| format!(" (provisioner {})", p.value))
 }
 
 impl ClaimStorage<'_> {

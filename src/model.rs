@@ -265,7 +265,7 @@ pub enum ScalarField {
     FsGroupChangePolicy,
     /// A pod's `nodeSelector` on a zone or region label.
     NodeSelectorTopology,
-    /// One of a pod template's labels (kept in [`Labels::pod`]).
+    /// One of a pod template's labels (kept in [`Packed::labels`]).
     PodLabel,
     /// One of a label selector's `matchLabels` (kept in [`Selector::match_labels`]).
     MatchLabel,
@@ -277,42 +277,123 @@ pub enum ScalarField {
     SelectorValue,
 }
 
-/// The labels an object's pods carry and the label selector it has, when it has either.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Labels {
-    /// The pod template's labels, packed (`key NUL value NUL`, in input order): one small
-    /// allocation per workload, which most bundles never read.
-    pod: String,
-    /// The label selector (a PodDisruptionBudget's `spec.selector`), when present.
-    pub selector: Option<Box<Selector>>,
+impl ScalarField {
+    /// Whether the field is kept packed in an object's [`Packed`] facts (the storage-aware
+    /// rules' fields: most objects have none, and a workload's are read only when it mounts an
+    /// exclusive claim) rather than as a [`Scalar`] in `Object::values`.
+    pub fn packed(self) -> bool {
+        PACKED.contains(&self)
+    }
 }
 
-/// A label's separator in [`Labels`]: no label key or value may hold it.
+/// The fields kept in [`Packed`] facts; an entry's tag is its place here.
+const PACKED: &[ScalarField] = &[
+    ScalarField::StorageClass,
+    ScalarField::ClassAnnotation,
+    ScalarField::VolumeMode,
+    ScalarField::Driver,
+    ScalarField::LocalPath,
+    ScalarField::Provisioner,
+    ScalarField::BindingMode,
+    ScalarField::DefaultClass,
+    ScalarField::FsGroupPolicy,
+    ScalarField::MinAvailable,
+    ScalarField::MaxUnavailable,
+    ScalarField::FsGroup,
+    ScalarField::FsGroupChangePolicy,
+    ScalarField::NodeSelectorTopology,
+];
+
+/// The separator of [`Packed`] entries: no value kept there may hold it.
 const NUL: char = '\0';
 
-impl Labels {
-    /// Adds a pod template label; `false` (nothing added) when its key or value holds a NUL,
-    /// which no label may.
-    pub fn push_pod(&mut self, key: &str, value: &str) -> bool {
+/// The tag of a pod template label's entry in [`Packed`] facts.
+const LABEL: char = '#';
+
+/// An object's storage facts, packed into one string (one allocation per object that has
+/// any): pod template labels as `# key NUL value NUL`, each other field as its tag (its place
+/// in `PACKED`, from `a`), `p` (written plain) or `q`, then `value NUL`, in input order. The
+/// reader builds it ([`Packed::push_label`], [`Packed::push_value`]); the rules read it through
+/// [`Object::packed`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Packed<'a>(&'a str);
+
+/// A value kept in [`Packed`] facts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PackedValue<'a> {
+    /// Its value.
+    pub value: &'a str,
+    /// Whether it was written plain (so `2` is an int, `"2"` a string).
+    pub plain: bool,
+}
+
+impl PackedValue<'_> {
+    /// A count written as a plain integer (`3`; `"3"` is a string the API rejects).
+    pub fn int(&self) -> Option<i64> {
+        self.value.parse().ok().filter(|_| self.plain)
+    }
+}
+
+/// The tag of `field`'s entries, if it is kept packed.
+fn tag(field: ScalarField) -> Option<char> {
+    let i = PACKED.iter().position(|f| *f == field)?;
+    u8::try_from(i).ok().map(|i| char::from(b'a' + i))
+}
+
+impl<'a> Packed<'a> {
+    /// Adds a pod template label to `buf`; `false` (nothing added) when its key or value holds
+    /// a NUL, which no label may.
+    pub fn push_label(buf: &mut String, key: &str, value: &str) -> bool {
         if key.contains(NUL) || value.contains(NUL) {
             return false;
         }
+        buf.push(LABEL);
         for part in [key, value] {
-            self.pod.push_str(part);
-            self.pod.push(NUL);
+            buf.push_str(part);
+            buf.push(NUL);
         }
         true
     }
 
-    /// Frees what the pod labels' growth left unused.
-    pub fn shrink(&mut self) {
-        self.pod.shrink_to_fit();
+    /// Adds a value of `field` (one of `PACKED`) to `buf`; `false` (nothing added) when it
+    /// holds a NUL or the field is not kept packed.
+    pub fn push_value(buf: &mut String, field: ScalarField, value: &str, plain: bool) -> bool {
+        let Some(tag) = tag(field).filter(|_| !value.contains(NUL)) else { return false };
+        buf.push(tag);
+        buf.push(if plain { 'p' } else { 'q' });
+        buf.push_str(value);
+        buf.push(NUL);
+        true
+    }
+
+    /// The entries: (tag, key, value) for a label, (tag, `p` or `q`, value) for a field.
+    fn entries(self) -> impl Iterator<Item = (char, &'a str, &'a str)> + Clone {
+        let mut rest = self.0;
+        std::iter::from_fn(move || {
+            let tag = rest.chars().next()?;
+            let (first, tail) = rest[tag.len_utf8()..].split_once(NUL)?;
+            if tag == LABEL {
+                let (value, tail) = tail.split_once(NUL)?;
+                rest = tail;
+                return Some((tag, first, value));
+            }
+            rest = tail;
+            first.split_at_checked(1).map(|(flag, value)| (tag, flag, value))
+        })
     }
 
     /// The pod template's labels, in input order.
-    pub fn pod(&self) -> impl Iterator<Item = (&str, &str)> + Clone {
-        let mut parts = self.pod.split_terminator(NUL);
-        std::iter::from_fn(move || Some((parts.next()?, parts.next()?)))
+    pub fn labels(self) -> impl Iterator<Item = (&'a str, &'a str)> + Clone {
+        self.entries().filter(|(t, _, _)| *t == LABEL).map(|(_, k, v)| (k, v))
+    }
+
+    /// The last value of `field` (as the API takes the last of two spellings of one field).
+    pub fn value(self, field: ScalarField) -> Option<PackedValue<'a>> {
+        let tag = tag(field)?;
+        self.entries()
+            .filter(|(t, _, _)| *t == tag)
+            .last()
+            .map(|(_, flag, value)| PackedValue { value, plain: flag == "p" })
     }
 }
 
@@ -404,6 +485,8 @@ pub struct Rare {
     /// The terms of its required node affinity (a pod's, or a PersistentVolume's), each with
     /// the one node it limits scheduling to, if it names exactly one.
     pub node_terms: Vec<Option<String>>,
+    /// Its label selector (a PodDisruptionBudget's).
+    pub selector: Option<Box<Selector>>,
     /// Some required node affinity term names a zone, region or node label
     /// (`storage::is_topology_key`).
     pub topology_terms: bool,
@@ -450,8 +533,9 @@ pub struct Object {
     pub merged: bool,
     /// What few objects have (boxed: an object without any of it pays one pointer).
     pub rare: Option<Box<Rare>>,
-    /// Its pod template's labels and its label selector, when it has either.
-    pub labels: Option<Box<Labels>>,
+    /// Its storage facts (classes, provisioners, budgets' limits, a pod template's labels,
+    /// fsGroup and zone selectors), packed: see [`Packed`].
+    pub packed: Option<Box<str>>,
     /// Hash of every event of the object except its rollout strategies (key and value).
     pub fingerprint: u64,
 }
@@ -590,6 +674,21 @@ impl Object {
         self.rare.as_ref().is_some_and(|r| r.topology_terms)
     }
 
+    /// Its label selector, when it is a budget that has one.
+    pub fn selector(&self) -> Option<&Selector> {
+        self.rare.as_ref()?.selector.as_deref()
+    }
+
+    /// Its packed storage facts (empty when it has none).
+    pub fn packed(&self) -> Packed<'_> {
+        Packed(self.packed.as_deref().unwrap_or(""))
+    }
+
+    /// The value of a field kept packed (a storage fact), the last one read.
+    pub fn stored(&self, field: ScalarField) -> Option<PackedValue<'_>> {
+        self.packed().value(field)
+    }
+
     /// What few objects have, to add to.
     pub fn rare_mut(&mut self) -> &mut Rare {
         self.rare.get_or_insert_with(Box::default)
@@ -607,9 +706,6 @@ impl Object {
         if let Some(spec) = &mut self.spec {
             spec.keys.shrink_to_fit();
         }
-        if let Some(labels) = &mut self.labels {
-            labels.shrink();
-        }
     }
 
     /// Whether `kind` equals `k`.
@@ -623,22 +719,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pod_labels_are_packed_and_read_back() {
-        let mut l = Labels::default();
-        assert!(l.push_pod("app", "db"));
-        assert!(l.push_pod("tier", ""));
-        assert!(!l.push_pod("bad\0key", "x"), "a NUL is refused");
-        l.shrink();
-        assert_eq!(l.pod().collect::<Vec<_>>(), [("app", "db"), ("tier", "")]);
+    fn packed_facts_are_read_back() {
+        let mut buf = String::new();
+        assert!(Packed::push_label(&mut buf, "app", "db"));
+        assert!(Packed::push_value(&mut buf, ScalarField::MinAvailable, "1", true));
+        assert!(Packed::push_label(&mut buf, "tier", ""));
+        assert!(Packed::push_value(&mut buf, ScalarField::MinAvailable, "50%", false));
+        assert!(!Packed::push_label(&mut buf, "bad\0key", "x"), "a NUL is refused");
+        assert!(!Packed::push_value(&mut buf, ScalarField::Provisioner, "a\0b", true), "a NUL is refused");
+        assert!(!Packed::push_value(&mut buf, ScalarField::Replicas, "1", true), "not a packed field");
+        let p = Packed(&buf);
+        assert_eq!(p.labels().collect::<Vec<_>>(), [("app", "db"), ("tier", "")]);
+        assert_eq!(p.value(ScalarField::MinAvailable), Some(PackedValue { value: "50%", plain: false }));
+        assert_eq!(p.value(ScalarField::Provisioner), None);
+        assert_eq!(PackedValue { value: "1", plain: true }.int(), Some(1));
+        assert_eq!(PackedValue { value: "1", plain: false }.int(), None);
         let selector = Selector {
             match_labels: vec![("app".into(), "db".into())],
             expressions: vec![LabelRequirement { key: "tier".into(), operator: "Exists".into(), values: vec![] }],
         };
-        assert_eq!(selector.matches(&l.pod()), Some(true));
+        assert_eq!(selector.matches(&p.labels()), Some(true));
         let unknown = Selector {
             expressions: vec![LabelRequirement { key: "a".into(), operator: "Gt".into(), values: vec![] }],
             ..Selector::default()
         };
-        assert_eq!(unknown.matches(&l.pod()), None);
+        assert_eq!(unknown.matches(&p.labels()), None);
     }
 }

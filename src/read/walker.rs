@@ -19,8 +19,8 @@ use crate::error::{Fatal, Place};
 use crate::fingerprint::Fingerprint;
 use crate::kinds::{self, LIST, RESOURCE_LIST};
 use crate::model::{
-    location, Captured, ClaimUse, Entry, KeyAt, KeyName, LabelRequirement, MapLayout, Node, NodeKind, Object, Scalar,
-    ScalarField, Selector, Unreadable,
+    location, Captured, ClaimUse, Entry, KeyAt, KeyName, LabelRequirement, MapLayout, Node, NodeKind, Object, Packed,
+    Scalar, ScalarField, Selector, Unreadable,
 };
 use crate::schema::{Id, Role, Schema, ITEM, TOP};
 use crate::storage;
@@ -35,7 +35,7 @@ fn wants_selector(o: &Object) -> bool {
 
 /// The label selector being read in `o`.
 fn selector(o: &mut Object) -> Option<&mut Selector> {
-    o.labels.as_mut().and_then(|l| l.selector.as_deref_mut())
+    o.rare.as_mut()?.selector.as_deref_mut()
 }
 
 /// The YAML 1.1 merge key, which kubectl resolves (explicit keys win over merged ones).
@@ -232,6 +232,8 @@ struct Open {
     requirement: Option<Requirement>,
     /// The owner reference being read: kind, name, controller.
     owner: Option<(Option<String>, Option<String>, bool)>,
+    /// Where its storage facts start in the walker's `packed` buffer.
+    packed_from: usize,
 }
 
 /// What a node selector term's requirements say of its node.
@@ -297,6 +299,9 @@ pub(super) struct Walker<'t> {
     building: Vec<Building>,
     capture_key: Option<(&'static str, Span)>,
     objects: Vec<Open>,
+    /// The open objects' storage facts as they are read (`model::Packed`), innermost last: an
+    /// object's are copied out once, in one allocation of their size, when it ends.
+    packed: String,
     /// Hashing is paused until the value of the key at this frame depth ends.
     paused: Option<usize>,
     /// A `functionConfig` or `results` being skipped: its role, key span, start, and whether a
@@ -324,6 +329,7 @@ impl<'t> Walker<'t> {
             shared: Shared::default(),
             capture_key: None,
             objects: Vec::new(),
+            packed: String::new(),
             paused: None,
             region: None,
             anchors: HashMap::new(),
@@ -713,6 +719,7 @@ impl<'t> Walker<'t> {
                     term: None,
                     requirement: None,
                     owner: None,
+                    packed_from: self.packed.len(),
                 });
             }
             Role::Items => self.doc.has_items = true,
@@ -747,7 +754,7 @@ impl<'t> Walker<'t> {
             }
             Role::Selector => {
                 if let Some(o) = self.objects.last_mut().filter(|o| wants_selector(&o.object)) {
-                    o.object.labels.get_or_insert_with(Box::default).selector = Some(Box::default());
+                    o.object.rare_mut().selector = Some(Box::default());
                 }
             }
             Role::LabelRequirement => {
@@ -850,11 +857,16 @@ impl<'t> Walker<'t> {
                 self.out.namespaces.insert(ns.to_string());
             }
         }
-        let budget = open.object.labels.is_some() && open.object.budget().is_some();
-        if let Some(l) = open.object.labels.as_mut().filter(|_| !budget) {
-            // A Deployment's own selector: only a budget's is read.
-            l.selector = None;
+        if open.object.budget().is_none() {
+            if let Some(rare) = &mut open.object.rare {
+                // A Deployment's own selector: only a budget's is read.
+                rare.selector = None;
+            }
         }
+        if let Some(packed) = self.packed.get(open.packed_from..).filter(|p| !p.is_empty()) {
+            open.object.packed = Some(Box::from(packed));
+        }
+        self.packed.truncate(open.packed_from);
         if open.object.claims.is_empty() {
             // Only an object that mounts a claim can have its strategy rewritten.
             open.object.rollouts = Vec::new();
@@ -952,6 +964,7 @@ impl<'t> Walker<'t> {
             Some(role) => match leaf.text {
                 Some((value, plain)) => match role {
                     Role::Value(fact @ (ScalarField::PodLabel | ScalarField::MatchLabel)) => self.label(fact, value),
+                    Role::Value(fact) if fact.packed() => self.record_packed(fact, value, plain, span.start),
                     Role::Value(fact) => self.record(fact, value, plain, span.start),
                     _ => {}
                 },
@@ -1059,17 +1072,27 @@ impl<'t> Walker<'t> {
         }
     }
 
+    /// A storage fact, kept packed (`model::Packed`).
+    fn record_packed(&mut self, fact: ScalarField, value: &str, plain: bool, pos: Pos) {
+        if self.objects.is_empty() {
+            return;
+        }
+        if !Packed::push_value(&mut self.packed, fact, value, plain) {
+            self.unreadable(pos, "holds a NUL character");
+        }
+    }
+
     /// A label (`fact`: a pod template's or a selector's `matchLabels`): its key is the
     /// innermost frame's.
     fn label(&mut self, fact: ScalarField, value: &str) {
         let Some(key) = self.frames.last().and_then(|f| f.key.as_deref()) else { return };
-        let Some(o) = self.objects.last_mut().map(|o| &mut o.object) else { return };
+        let Some(open) = self.objects.last_mut() else { return };
         if fact == ScalarField::PodLabel {
-            if !o.labels.get_or_insert_with(Box::default).push_pod(key, value) {
+            if !Packed::push_label(&mut self.packed, key, value) {
                 let pos = self.frames.last().map_or(Pos::default(), |f| f.key_span.start);
                 self.unreadable(pos, "holds a NUL character, which no label may");
             }
-        } else if let Some(s) = selector(o) {
+        } else if let Some(s) = selector(&mut open.object) {
             s.match_labels.push((key.to_string(), value.to_string()));
         }
     }

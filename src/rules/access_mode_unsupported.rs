@@ -30,7 +30,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
         let Some(asked) = o.values(ScalarField::AccessMode).map(|m| m.value.as_str()).find(|m| MANY.contains(m)) else {
             continue;
         };
-        if facts.superseded(i) || o.value(ScalarField::VolumeMode).is_some_and(|m| m.value == "Block") {
+        if facts.superseded(i) || o.stored(ScalarField::VolumeMode).is_some_and(|m| m.value == "Block") {
             continue;
         }
         let storage = facts.storage.of_claim(o, facts.ns(o));

@@ -29,8 +29,8 @@ pub(crate) static FSGROUP_RECURSIVE_CHOWN: Rule = Rule {
 
 fn check(facts: &Facts<'_>, out: &mut Analysis) {
     for w in &facts.workloads {
-        let (Some(group), Some(_)) = (w.object.value(ScalarField::FsGroup), w.mode()) else { continue };
-        let policy = w.object.value(ScalarField::FsGroupChangePolicy);
+        let (Some(group), Some(_)) = (w.object.stored(ScalarField::FsGroup), w.mode()) else { continue };
+        let policy = w.object.stored(ScalarField::FsGroupChangePolicy);
         if policy.is_some_and(|p| p.value == "OnRootMismatch") {
             continue;
         }
@@ -48,7 +48,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
             ),
             Some(FieldChange::at(
                 format!("{pod}.securityContext.fsGroupChangePolicy"),
-                policy.map(|p| p.value.clone()),
+                policy.map(|p| p.value.to_string()),
             )),
         );
     }
@@ -61,8 +61,8 @@ fn changes_ownership(facts: &Facts<'_>, m: &Mount<'_>) -> bool {
     let policy = storage
         .provisioner_name
         .and_then(|name| facts.storage.driver(name))
-        .and_then(|d| d.object.value(ScalarField::FsGroupPolicy));
-    match policy.map(|p| p.value.as_str()) {
+        .and_then(|d| d.object.stored(ScalarField::FsGroupPolicy));
+    match policy.map(|p| p.value) {
         Some("None") => false,
         Some("File") => true,
         _ => matches!(storage.attach(), Some(Attach::SingleNode { .. })),

@@ -33,7 +33,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
             }
             let s = facts.storage.of_claim(pvc, facts.ns(pvc));
             let (Some(class), Some((_, p)), None) = (s.class, s.provisioner, s.volume) else { continue };
-            let binding = class.object.value(ScalarField::BindingMode).map(|b| b.value.as_str());
+            let binding = class.object.stored(ScalarField::BindingMode).map(|b| b.value);
             if p.zonal && matches!(p.attach, Attach::SingleNode { .. }) && binding.is_none_or(|b| b == "Immediate") {
                 immediate.push((m.claim.clone(), s.source));
             }
@@ -67,7 +67,7 @@ fn constraint(w: &WorkloadFacts<'_>) -> Option<String> {
     if let Some(n) = o.value(ScalarField::NodeSelectorHost) {
         return Some(format!("nodeSelector kubernetes.io/hostname: {}", n.value));
     }
-    if let Some(n) = o.value(ScalarField::NodeSelectorTopology) {
+    if let Some(n) = o.stored(ScalarField::NodeSelectorTopology) {
         return Some(format!("a nodeSelector on a zone or region label (value {})", n.value));
     }
     o.topology_terms().then(|| "a required node affinity on a zone, region or hostname label".to_string())

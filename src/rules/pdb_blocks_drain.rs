@@ -11,7 +11,7 @@ use crate::facts::Facts;
 use crate::facts::{int, WorkloadFacts};
 use crate::findings::{Analysis, FieldChange, Severity};
 use crate::kinds::Scale;
-use crate::model::{Labels, Scalar, ScalarField};
+use crate::model::{PackedValue, ScalarField};
 
 use super::{Level, Rule};
 
@@ -31,10 +31,10 @@ enum Amount {
     Percent(i64),
 }
 
-fn amount(s: &Scalar) -> Option<Amount> {
+fn amount(s: PackedValue<'_>) -> Option<Amount> {
     match s.value.strip_suffix('%') {
         Some(p) => p.parse().ok().map(Amount::Percent),
-        None => int(Some(s)).map(Amount::Count),
+        None => s.int().map(Amount::Count),
     }
 }
 
@@ -49,11 +49,11 @@ fn scaled(a: &Amount, total: i64) -> i64 {
 fn check(facts: &Facts<'_>, out: &mut Analysis) {
     for (i, pdb) in facts.objects.iter().enumerate() {
         let Some(budget) = pdb.budget() else { continue };
-        let Some(selector) = pdb.labels.as_ref().and_then(|l| l.selector.as_ref()) else { continue };
+        let Some(selector) = pdb.selector() else { continue };
         if facts.superseded(i) || !pdb.unreadable().is_empty() || pdb.merged {
             continue;
         }
-        let (min, max) = (pdb.value(ScalarField::MinAvailable), pdb.value(ScalarField::MaxUnavailable));
+        let (min, max) = (pdb.stored(ScalarField::MinAvailable), pdb.stored(ScalarField::MaxUnavailable));
         let (field, value, path) = match (min, max) {
             (Some(m), None) => (m, amount(m), budget.min_available),
             (None, Some(m)) => (m, amount(m), budget.max_unavailable),
@@ -71,7 +71,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
                 known = false;
                 break;
             }
-            let labels = w.object.labels.as_deref().map(Labels::pod).into_iter().flatten();
+            let labels = w.object.packed().labels();
             match selector.matches(&labels) {
                 Some(true) => selected.push(w),
                 Some(false) => {}
@@ -115,7 +115,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
                 },
                 mount.describe()
             ),
-            Some(FieldChange::at(path.join("."), Some(field.value.clone()))),
+            Some(FieldChange::at(path.join("."), Some(field.value.to_string()))),
         );
     }
 }
