@@ -151,7 +151,7 @@ pub fn is_resource_list(input: &[u8]) -> bool {
 fn planned(text: &str, options: &Options) -> Result<(Bundle, Vec<ObjectPlan>, Plan), Error> {
     let bundle = read::read(text, options.pipeline.limits)?;
     let config = pipeline::load_config(&options.pipeline, &bundle, text)?;
-    let mut analysis = rules::run(&bundle.objects, &[], &config, &bundle.namespaces);
+    let mut analysis = rules::run(&bundle.objects, &config, &bundle.namespaces);
     // As a run does: a plan the rewriter cannot write is dropped (and warned about).
     pipeline::byte_edits(&mut analysis, &bundle.objects, |_| text);
     let plans = analysis.plans;

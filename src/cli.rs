@@ -34,7 +34,12 @@ fn after_help() -> String {
 /// on "Multi-Attach error for volume", and report what a strategy cannot fix.
 #[derive(Debug, Parser)]
 #[command(name = "rwo-guard", version = env!("RWO_GUARD_BUILD"), about, long_about = None, after_help = after_help())]
+#[command(args_conflicts_with_subcommands = true, disable_help_subcommand = true)]
 pub struct Cli {
+    /// A command; without one, rwo-guard is the KRM filter (standard input to standard output).
+    #[command(subcommand)]
+    pub command: Option<Subcommand>,
+
     /// Config file (RwoGuard or ConfigMap). kustomize passes it here to a legacy exec plugin.
     #[arg(value_name = "CONFIG")]
     pub config: Option<PathBuf>,
@@ -57,8 +62,8 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub results: Option<PathBuf>,
 
-    /// The format of --results
-    #[arg(long, value_name = "FORMAT", default_value = report::FORMATS[0].name, value_parser = formats())]
+    /// The format of --results (only with --results)
+    #[arg(long, value_name = "FORMAT", default_value = report::FORMATS[0].name, value_parser = formats(), requires = "results")]
     pub results_format: String,
 
     /// Print a unified diff of the edits instead of the output stream
@@ -73,6 +78,19 @@ pub struct Cli {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// The input limits.
+    #[command(flatten)]
+    pub limit_flags: LimitFlags,
+
+    /// Print the man page or a shell completion script, made from these flags, and exit
+    #[arg(long, value_name = "KIND", value_enum)]
+    pub generate: Option<Generate>,
+}
+
+/// The input limits, one flag each (the filter's and `check`/`fix`'s).
+#[derive(Clone, Debug, Args)]
+#[allow(clippy::struct_field_names, reason = "the flags' names")]
+pub struct LimitFlags {
     /// Largest input accepted, in bytes
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_input_bytes)]
     pub max_input_bytes: usize,
@@ -84,10 +102,164 @@ pub struct Cli {
     /// Most documents plus objects accepted
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_documents)]
     pub max_documents: usize,
+}
 
-    /// Print the man page or a shell completion script, made from these flags, and exit
-    #[arg(long, value_name = "KIND", value_enum)]
-    pub generate: Option<Generate>,
+impl LimitFlags {
+    /// The limits given.
+    pub fn limits(&self) -> Limits {
+        Limits { max_input_bytes: self.max_input_bytes, max_depth: self.max_depth, max_documents: self.max_documents }
+    }
+}
+
+/// The commands.
+#[derive(Debug, clap::Subcommand)]
+pub enum Subcommand {
+    /// Check files and directories (`-`: standard input; none: `.`) and report; never writes
+    Check(CheckArgs),
+    /// Write the fixes into the files (all or none), then report what remains as `check` does
+    Fix(FixArgs),
+    /// List the rules: id, default severity, summary
+    Rules,
+    /// Explain a rule: what triggers it, why it breaks rollouts, how to fix and suppress it
+    Explain {
+        /// The rule's id, as `rwo-guard rules` lists it
+        #[arg(value_name = "RULE")]
+        rule: String,
+    },
+}
+
+/// `check`'s arguments (and `fix`'s, which adds `--diff`).
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files and directories to check (directories recursively: *.yaml, *.yml, *.json); `-`
+    /// for standard input [default: .]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// The report's format, on standard output
+    #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = formats())]
+    pub format: String,
+
+    /// Write the report to this file instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// The configuration file [default: .rwo-guard.yaml in this directory or the nearest
+    /// parent, up to the one holding .git]
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Read no configuration file
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// Also list info findings, suppressed findings and skipped files
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// No summary line; only the findings
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Colour the severities (and `fix --diff`): auto (a terminal, unless NO_COLOR is set),
+    /// always, never
+    #[arg(long, value_name = "WHEN", default_value = "auto", value_parser = ["auto", "always", "never"])]
+    pub color: String,
+
+    /// The configuration fields, one flag each (from `config::FIELDS`).
+    #[command(flatten)]
+    pub fields: ConfigFlags,
+
+    /// The input limits.
+    #[command(flatten)]
+    pub limit_flags: LimitFlags,
+}
+
+/// `fix`'s arguments.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// What `check` takes.
+    #[command(flatten)]
+    pub check: CheckArgs,
+
+    /// Print the fixes as a unified diff instead of writing them (the report goes to stderr)
+    #[arg(long)]
+    pub diff: bool,
+}
+
+impl CheckArgs {
+    /// The `check` (`fix: None`) or `fix` (`Some(diff)`) run these arguments ask for: the one
+    /// place `check`'s and `fix`'s command line becomes options.
+    pub(crate) fn run(&self, fix: Option<bool>) -> Result<CheckRun, Fatal> {
+        let paths = if self.paths.is_empty() { vec![PathBuf::from(".")] } else { self.paths.clone() };
+        let config = match (&self.config, self.no_config) {
+            (Some(f), _) => ConfigSource::File(f.clone()),
+            (None, true) => ConfigSource::None,
+            (None, false) => ConfigSource::Discover,
+        };
+        let stdin = paths.iter().any(|p| p.as_os_str() == "-");
+        if stdin && paths.len() > 1 {
+            return Err(Fatal::Usage("`-` (standard input) cannot be given with other paths".into()));
+        }
+        let format =
+            report::format(&self.format).ok_or_else(|| Fatal::Usage(format!("unknown format {}", self.format)))?;
+        // The patch (`fix --diff`) or the fixed stream (`fix -`) takes standard output: the
+        // report goes to stderr then, unless --output names a file.
+        let body = match (fix, stdin) {
+            (Some(true), _) => Body::Diff(diff::Colors { enabled: colors(&self.color) }),
+            (Some(false), true) => Body::Texts,
+            (Some(false), false) => Body::InPlace,
+            (None, _) => Body::InPlace,
+        };
+        let stdout_taken = fix == Some(true) || (fix == Some(false) && stdin);
+        let to = match &self.output {
+            Some(path) => Destination::File(path.clone()),
+            None if stdout_taken => Destination::Stderr,
+            None => Destination::Stdout,
+        };
+        let colors = to == Destination::Stdout && colors(&self.color);
+        let style =
+            report::Style { verbose: self.verbose, colors, fix: fix.is_some(), quiet: self.quiet, linter: true };
+        let pipeline = pipeline::Options {
+            files: paths.clone(),
+            config_file: None,
+            overrides: self.fields.given.clone(),
+            limits: self.limit_flags.limits(),
+            list_checked: format.name == "junit",
+        };
+        let output = output::Options {
+            body: if fix.is_none() { Body::Nothing } else { body },
+            report: Some(ReportTo { format, to }),
+            quiet: self.quiet,
+            linter: Some(style),
+        };
+        Ok(CheckRun { stdin, fix, config, pipeline, output })
+    }
+}
+
+/// A `check` or `fix` run, as its command line asks ([`CheckArgs::run`] makes it; `command`
+/// runs it).
+pub(crate) struct CheckRun {
+    /// Standard input is the input (`-`).
+    pub stdin: bool,
+    /// `fix`: `Some(diff)`; `check`: `None`.
+    pub fix: Option<bool>,
+    /// Where the configuration comes from.
+    pub config: ConfigSource,
+    /// What the pipeline is asked to do (`files`: the paths).
+    pub pipeline: pipeline::Options,
+    /// What to write and where.
+    pub output: output::Options,
+}
+
+/// Where the configuration comes from.
+pub(crate) enum ConfigSource {
+    /// `.rwo-guard.yaml` found from the current directory up.
+    Discover,
+    /// `--config FILE`.
+    File(PathBuf),
+    /// `--no-config`.
+    None,
 }
 
 /// What `--generate` prints.
@@ -179,6 +351,12 @@ impl Field {
                     })
                     .action(ArgAction::Append)
             }
+            Values::List(name, _) | Values::Map(name, _) => {
+                let set = self.set;
+                arg.value_name(name)
+                    .value_parser(move |v: &str| set(&mut Config::default(), v).map(|()| v.to_string()))
+                    .action(ArgAction::Append)
+            }
         }
     }
 }
@@ -223,10 +401,10 @@ impl FromArgMatches for ConfigFlags {
         for f in FIELDS {
             match f.values {
                 Values::Keyword(_) | Values::Text(..) => {
-                    given.extend(matches.get_one::<String>(f.name).cloned().map(|v| (f, v)));
+                    given.extend(matches.get_one::<String>(f.name).map(|v| (f, v.clone())));
                 }
                 Values::Switch => given.extend(matches.get_flag(f.name).then(|| (f, "true".to_string()))),
-                Values::Files(..) => {
+                Values::Files(..) | Values::List(..) | Values::Map(..) => {
                     given.extend(matches.get_many::<String>(f.name).into_iter().flatten().map(|v| (f, v.clone())));
                 }
             }
@@ -278,21 +456,27 @@ impl Cli {
             limits: self.limits(),
             list_checked: report.as_ref().is_some_and(|r| r.format.name == "junit"),
         };
-        Ok((pipeline, output::Options { body, report, quiet: self.quiet }))
+        Ok((pipeline, output::Options { body, report, quiet: self.quiet, linter: None }))
     }
 
     /// Whether `--diff` output is coloured.
     fn diff_colors(&self) -> bool {
-        use std::io::IsTerminal as _;
-        match self.color.as_str() {
-            "always" => true,
-            "never" => false,
-            _ => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
-        }
+        colors(&self.color)
     }
 
     /// The limits given as flags.
     fn limits(&self) -> Limits {
-        Limits { max_input_bytes: self.max_input_bytes, max_depth: self.max_depth, max_documents: self.max_documents }
+        self.limit_flags.limits()
+    }
+}
+
+/// Whether to colour standard output under `--color WHEN`: `auto` is a terminal, unless
+/// `NO_COLOR` is set to something.
+pub fn colors(when: &str) -> bool {
+    use std::io::IsTerminal as _;
+    match when {
+        "always" => true,
+        "never" => false,
+        _ => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
     }
 }

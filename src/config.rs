@@ -70,6 +70,42 @@ pub struct Config {
     pub namespace: Option<String>,
     /// `cluster`: files holding the cluster's storage objects, read as facts only.
     pub cluster: Vec<String>,
+    /// `rules`: severity overrides by rule id, in the order given (a later one wins).
+    pub rules: Vec<(&'static str, RuleLevel)>,
+    /// `exclude`: globs of paths `check` and `fix` leave out.
+    pub exclude: Vec<String>,
+    /// Report only (`rwo-guard check`): every workload to fix is an error and nothing is
+    /// planned, whatever `mode` says the fix would be. Not a field: the command sets it.
+    pub report_only: bool,
+}
+
+/// What `rules` sets a rule to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleLevel {
+    /// The rule does nothing: no finding, and for the strategy rules no edit.
+    Off,
+    /// Its findings are info.
+    Info,
+    /// Its findings are warnings.
+    Warning,
+    /// Its findings are errors.
+    Error,
+}
+
+impl Keyword for RuleLevel {
+    const ALL: &'static [(&'static str, Self)] = &[
+        ("off", RuleLevel::Off),
+        ("info", RuleLevel::Info),
+        ("warning", RuleLevel::Warning),
+        ("error", RuleLevel::Error),
+    ];
+}
+
+impl Config {
+    /// What `rules` sets `rule` to (`None`: its own severity).
+    pub fn rule_level(&self, rule: &str) -> Option<RuleLevel> {
+        self.rules.iter().rev().find(|(r, _)| *r == rule).map(|&(_, l)| l)
+    }
 }
 
 /// What values a field takes.
@@ -84,6 +120,12 @@ pub enum Values {
     /// Files, each a word of the user's: the flag repeats, a config file gives a string or a
     /// list of strings. What one is, in `--help` (`FILE`) and the README.
     Files(&'static str, &'static str),
+    /// A list of words (`exclude: [a, b]`; a repeated flag; a ConfigMap's comma-separated
+    /// string): what one is, in `--help` (`GLOB`) and the README. Each is given to the setter.
+    List(&'static str, &'static str),
+    /// A mapping of words to words (`rules: {a: b}`; a repeated flag `a=b`; a ConfigMap's
+    /// comma-separated `a=b` pairs). Each pair is given to the setter as `key=value`.
+    Map(&'static str, &'static str),
 }
 
 /// One configuration field: everything about it in one place.
@@ -166,7 +208,69 @@ pub static FIELDS: &[Field] = &[
             Ok(())
         },
     },
+    Field {
+        name: "rules",
+        flag: "rule",
+        short: None,
+        values: Values::Map("RULE=LEVEL", "rule id: off, info, warning or error"),
+        default: "",
+        doc: "A rule's severity, or off (no finding, no edit), by rule id (`rwo-guard rules`); repeat the flag for several",
+        set: set_rule,
+    },
+    Field {
+        name: "exclude",
+        flag: "exclude",
+        short: None,
+        values: Values::List("GLOB", "a glob of paths"),
+        default: "",
+        doc: "Paths check and fix leave out: globs relative to the config file's directory (the current one for the flag); `*` within a name, `**` across directories, a glob without `/` matches any file or directory name; repeat the flag for several",
+        set: set_exclude,
+    },
 ];
+
+/// One `rules` entry, `RULE=LEVEL` (empty: none).
+fn set_rule(c: &mut Config, v: &str) -> Result<(), String> {
+    if v.is_empty() {
+        return Ok(());
+    }
+    let Some((id, level)) = v.split_once('=') else {
+        return Err(format!("`{v}` is not RULE=LEVEL"));
+    };
+    let (id, level) = (id.trim(), level.trim());
+    let Some(&rule) = crate::rule_ids::ALL.iter().find(|r| **r == id) else {
+        let near = crate::rule_ids::ALL.iter().min_by_key(|n| distance(n, id)).unwrap_or(&"");
+        return Err(format!("`{id}` is not a rule id (did you mean `{near}`? `rwo-guard rules` lists them)"));
+    };
+    let level =
+        RuleLevel::parse(level).ok_or_else(|| format!("{id}: `{level}` is not one of {}", RuleLevel::accepted()))?;
+    c.rules.push((rule, level));
+    Ok(())
+}
+
+/// One `exclude` glob (empty: none).
+#[allow(clippy::unnecessary_wraps, reason = "every field's setter has one signature")]
+fn set_exclude(c: &mut Config, v: &str) -> Result<(), String> {
+    if !v.is_empty() {
+        c.exclude.push(v.to_string());
+    }
+    Ok(())
+}
+
+/// Edit distance, for suggesting the nearest rule id.
+pub(crate) fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
 
 /// A namespace name (a DNS-1123 label), or empty for none.
 fn set_namespace(c: &mut Config, v: &str) -> Result<(), String> {
@@ -214,6 +318,9 @@ impl Default for Config {
             fail_on: FailOn::ALL[0].1,
             namespace: None,
             cluster: Vec::new(),
+            rules: Vec::new(),
+            exclude: Vec::new(),
+            report_only: false,
         };
         for f in FIELDS {
             // The defaults are valid spellings (a unit test holds them to it).
@@ -317,15 +424,25 @@ impl fmt::Display for Mode {
 /// Parses a config document (typed `RwoGuard` or `ConfigMap`); `origin` names it in errors.
 /// An empty or null document gives the defaults.
 pub fn parse(text: &str, origin: &str) -> Result<Config, Fatal> {
+    parse_as(text, origin, false)
+}
+
+/// Parses a repository's config file (`.rwo-guard.yaml`, `--config`): as [`parse`], and also
+/// the fields alone at the top (`rules: {replicas: off}`), without `apiVersion` and `kind`.
+pub fn parse_file(text: &str, origin: &str) -> Result<Config, Fatal> {
+    parse_as(text, origin, true)
+}
+
+fn parse_as(text: &str, origin: &str, bare: bool) -> Result<Config, Fatal> {
     let fail = |problems: Vec<String>| Fatal::Config { origin: origin.to_string(), problems };
     if text.len() > MAX_CONFIG_BYTES {
         return Err(fail(vec![format!("is {} bytes; the most rwo-guard reads is {MAX_CONFIG_BYTES}", text.len())]));
     }
     let value: Value = serde_norway::from_str(text).map_err(|e| fail(vec![format!("is not valid YAML: {e}")]))?;
-    from_value(&value).map_err(fail)
+    from_value(&value, bare).map_err(fail)
 }
 
-fn from_value(value: &Value) -> Result<Config, Vec<String>> {
+fn from_value(value: &Value, bare: bool) -> Result<Config, Vec<String>> {
     let root = match value {
         Value::Null => return Ok(Config::default()),
         Value::Mapping(m) if m.is_empty() => return Ok(Config::default()),
@@ -336,6 +453,7 @@ fn from_value(value: &Value) -> Result<Config, Vec<String>> {
     let (api_version, kind) = (text("apiVersion").unwrap_or(""), text("kind").unwrap_or(""));
     let mut problems = Vec::new();
     let fields = match kind {
+        "" if bare && !root.contains_key("apiVersion") => Fields::Bare(root),
         KIND => {
             if api_version != API_VERSION {
                 problems
@@ -369,6 +487,8 @@ enum Fields<'a> {
     Typed(Option<&'a Mapping>),
     /// `data` of a ConfigMap: every value a string.
     Strings(Option<&'a Mapping>),
+    /// The fields alone at the top of a repository's config file.
+    Bare(&'a Mapping),
 }
 
 impl Fields<'_> {
@@ -376,6 +496,7 @@ impl Fields<'_> {
         let (map, prefix, strings) = match self {
             Fields::Typed(m) => (*m, "spec.", false),
             Fields::Strings(m) => (*m, "data.", true),
+            Fields::Bare(m) => (Some(*m), "", false),
         };
         let mut config = Config::default();
         let Some(map) = map else { return config };
@@ -398,7 +519,14 @@ impl Fields<'_> {
                 }
                 continue;
             }
+            if let Values::List(..) | Values::Map(..) = field.values {
+                for problem in entries(field, value, strings, &mut config) {
+                    problems.push(format!("{prefix}{}{problem}", field.name));
+                }
+                continue;
+            }
             let spelled = match (field.values, value, strings) {
+                (Values::List(..) | Values::Map(..), ..) => continue,
                 (Values::Keyword(_) | Values::Text(..) | Values::Files(..), Value::String(s), _) => Ok(s.clone()),
                 (Values::Files(..), other, false) => {
                     Err(format!("must be a file path or a list of them, found {}", type_name(other)))
@@ -420,6 +548,49 @@ impl Fields<'_> {
         }
         config
     }
+}
+
+/// Reads a list or map field's value into `config`, one setter call per entry; the problems
+/// found, each starting with where (`[1]`, `.replicas`, or `` for the value itself).
+fn entries(field: &Field, value: &Value, strings: bool, config: &mut Config) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut set = |problems: &mut Vec<String>, at: String, v: &str| {
+        if let Err(p) = (field.set)(config, v) {
+            problems.push(format!("{at}: {p}"));
+        }
+    };
+    match (field.values, value) {
+        (_, Value::Null) => {}
+        (_, Value::String(s)) if strings => {
+            for part in s.split([',', '\n']).map(str::trim).filter(|p| !p.is_empty()) {
+                set(&mut problems, String::new(), part);
+            }
+        }
+        (Values::List(..), Value::Sequence(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                match item.as_str() {
+                    Some(s) => set(&mut problems, format!("[{i}]"), s),
+                    None => problems.push(format!("[{i}]: must be a string, found {}", type_name(item))),
+                }
+            }
+        }
+        (Values::Map(..), Value::Mapping(map)) => {
+            for (k, v) in map {
+                let key = k.as_str().unwrap_or("?");
+                match (k.as_str(), v.as_str()) {
+                    (Some(k), Some(v)) => set(&mut problems, format!(".{k}"), &format!("{k}={v}")),
+                    // `off` is read as a boolean by YAML 1.1 readers: take `false` for it.
+                    (Some(k), None) if *v == Value::Bool(false) => {
+                        set(&mut problems, format!(".{k}"), &format!("{k}=off"));
+                    }
+                    _ => problems.push(format!(".{key}: must be a string, found {}", type_name(v))),
+                }
+            }
+        }
+        (Values::List(..), other) => problems.push(format!(": must be a list, found {}", type_name(other))),
+        (_, other) => problems.push(format!(": must be a mapping, found {}", type_name(other))),
+    }
+    problems
 }
 
 fn check_keys(map: &Mapping, prefix: &str, known: &[&str], problems: &mut Vec<String>) {
@@ -492,6 +663,9 @@ mod tests {
                 fail_on: FailOn::Warning,
                 namespace: None,
                 cluster: Vec::new(),
+                rules: Vec::new(),
+                exclude: Vec::new(),
+                report_only: false,
             }
         );
     }
@@ -585,5 +759,40 @@ mod tests {
         assert_eq!(FailOn::parse("Warning"), Some(FailOn::Warning));
         assert_eq!(Mode::parse("recreat"), None);
         assert_eq!(Mode::accepted(), "recreate, rolling, check");
+    }
+
+    #[test]
+    fn rules_and_exclude_read_from_every_shape() {
+        let bare =
+            parse_file("rules:\n  replicas: error\n  external-claim: off\nexclude: [legacy, '**/*.tmpl.yaml']\n", "t")
+                .expect("bare fields");
+        assert_eq!(bare.rules, [("replicas", RuleLevel::Error), ("external-claim", RuleLevel::Off)]);
+        assert_eq!(bare.exclude, ["legacy", "**/*.tmpl.yaml"]);
+        let typed =
+            parse("apiVersion: rwo-guard.dev/v1alpha1\nkind: RwoGuard\nspec:\n  rules: {replicas: info}\n", "t")
+                .expect("typed");
+        assert_eq!(typed.rule_level("replicas"), Some(RuleLevel::Info));
+        let map = parse(
+            "apiVersion: v1\nkind: ConfigMap\ndata:\n  rules: replicas=off, daemonset=error\n  exclude: a,b\n",
+            "t",
+        )
+        .expect("configmap");
+        assert_eq!((map.rules.len(), map.exclude.len()), (2, 2));
+        assert!(
+            matches!(parse("rules: {replicas: off}\n", "t"), Err(Fatal::Config { .. })),
+            "only a repository file may be bare"
+        );
+    }
+
+    #[test]
+    fn a_wrong_rule_or_level_is_named_with_the_nearest_rule() {
+        let p = match parse_file("rules:\n  replica: off\n  daemonset: loud\nexclude: 3\n", "t") {
+            Err(Fatal::Config { problems, .. }) => problems,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert!(p[0].starts_with("rules.replica: `replica` is not a rule id (did you mean `replicas`?"), "{p:?}");
+        assert_eq!(p[1], "rules.daemonset: daemonset: `loud` is not one of off, info, warning, error");
+        assert_eq!(p[2], "exclude: must be a list, found a number");
     }
 }

@@ -1,8 +1,10 @@
-//! The README's reference tables, rendered from the tables they document: the findings from
-//! `rules::ALL`, the configuration fields from `config::FIELDS`, the exit codes from
-//! `error::EXIT_CODES`, the report formats from `output::report::FORMATS`. `tests/readme.rs` checks that README.md holds exactly these (and
-//! rewrites them with `RWO_GUARD_BLESS=1`), so a rule, field or exit code cannot be added
-//! without its documentation.
+//! The documentation's reference tables, rendered from the tables they document: the findings
+//! from `rules::ALL` (a table, and one section per rule: what `rwo-guard explain` says, at the
+//! anchor SARIF's `helpUri` names), the configuration fields from `config::FIELDS`, the exit
+//! codes from `error::EXIT_CODES`, the report formats from `output::report::FORMATS`.
+//! `tests/readme.rs` checks that README.md and docs/*.md hold exactly these (and rewrites them
+//! with `RWO_GUARD_BLESS=1`), so a rule, field or exit code cannot be added without its
+//! documentation.
 
 use crate::config::{Values, FIELDS};
 use crate::error::EXIT_CODES;
@@ -17,7 +19,28 @@ pub(crate) fn tables() -> Vec<(&'static str, String)> {
         ("config-fields", config_fields()),
         ("exit-codes", exit_codes()),
         ("results-formats", results_formats()),
+        ("rule-docs", rule_docs()),
     ]
+}
+
+/// One section per rule, headed by its id (GitHub's anchor for `### replicas` is `#replicas`,
+/// which `rules::help_uri` links to).
+fn rule_docs() -> String {
+    let mut t = String::new();
+    for r in ALL {
+        let example: String = r.example.lines().map(|l| format!("{l}\n")).collect();
+        t.push_str(&format!(
+            "### {name}\n\n**{level}.** {summary}.\n\n- **Triggered by** {triggered}.\n- **Why it breaks rollouts:** {why}\n- **How to fix:** {fix}.\n- **How to suppress:** {suppress}.\n\n```\n{example}```\n\n",
+            name = r.name,
+            level = r.level.describe(),
+            summary = r.summary,
+            triggered = r.triggered_by,
+            why = r.why,
+            fix = r.advice,
+            suppress = crate::rules::suppression(r),
+        ));
+    }
+    t
 }
 
 fn results_formats() -> String {
@@ -47,6 +70,8 @@ fn config_fields() -> String {
             Values::Keyword(names) => names().iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
             Values::Switch => "`true`, `false` (the flag sets `true`)".to_string(),
             Values::Text(_, what) | Values::Files(_, what) => what.to_string(),
+            Values::List(_, what) => format!("a list, each {what}"),
+            Values::Map(_, what) => format!("a mapping, {what}"),
         };
         let default = if f.default.is_empty() { "unset".to_string() } else { format!("`{}`", f.default) };
         t.push_str(&format!("| `{}` | {flag} | {default} | {values} | {} |\n", f.name, f.doc));

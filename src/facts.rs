@@ -52,6 +52,8 @@ pub(crate) struct Facts<'a> {
     superseded: HashSet<usize>,
     /// The storage classes, drivers and volumes known, from the bundle and the cluster files.
     pub storage: Storage<'a>,
+    /// The name of each input (by `ObjectId::source`) read as a file; empty for a stream.
+    pub names: &'a [&'a str],
 }
 
 /// What makes two objects the same object for the API: group, kind, namespace, name.
@@ -248,6 +250,20 @@ impl<'a> Facts<'a> {
             copies,
             superseded,
             storage,
+            names: &[],
+        }
+    }
+
+    /// Where `o` is, for a person: `file:line` when read from a file, else the file its
+    /// annotations name, else its document and line in the stream.
+    pub(crate) fn place(&self, o: &Object) -> String {
+        if let Some(name) = self.names.get(o.id.source) {
+            return format!("{name}:{}", o.span.start.line);
+        }
+        let at = crate::location::Location::of(o, None, crate::location::Origin::Stream);
+        match at.file {
+            Some(file) => format!("{file} ({})", o.label()),
+            None => format!("{} line {}", o.label(), o.span.start.line),
         }
     }
 

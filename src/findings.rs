@@ -78,8 +78,12 @@ pub struct Rule {
     pub summary: &'static str,
     /// What triggers it (the README's "triggered by").
     pub triggered_by: &'static str,
-    /// What to do about it.
+    /// What to do about it (the README's and `explain`'s "how to fix").
     pub advice: &'static str,
+    /// Why it breaks rollouts (`explain`, SARIF's full description).
+    pub why: &'static str,
+    /// A manifest fragment or command that triggers it (`explain`).
+    pub example: &'static str,
     /// The check; `None` for a rule whose findings another rule's check emits (named in its
     /// documentation).
     pub(crate) check: Option<Check>,
@@ -152,6 +156,9 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     /// Objects to edit, in object order.
     pub plans: Vec<ObjectPlan>,
+    /// Findings suppressed by an `ignore-check.rwo-guard.dev/<rule>` annotation on their
+    /// object, each with the annotation's reason.
+    pub suppressed: Vec<(Finding, String)>,
 }
 
 impl Analysis {

@@ -55,13 +55,33 @@ const KUSTOMIZATION_NAMES: &[&str] = &["kustomization.yaml", "kustomization.yml"
 
 /// Reads every file the `-f` paths name, in order, each once.
 pub(crate) fn read_files(paths: &[PathBuf], limits: Limits) -> Result<Vec<Source>, Failure> {
+    read_files_where(paths, limits, Given::Filename, &mut |_| true)
+}
+
+/// How the paths were given: they differ in how errors name them and in whether an empty
+/// directory is an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Given {
+    /// `-f PATH`: a directory with no file to read is an error.
+    Filename,
+    /// `check PATH`, `fix PATH`: an empty directory is checked, and found empty.
+    Argument,
+}
+
+/// As [`read_files`], reading only the files `keep` accepts (the others are not opened).
+pub(crate) fn read_files_where(
+    paths: &[PathBuf],
+    limits: Limits,
+    given: Given,
+    keep: &mut dyn FnMut(&Path) -> bool,
+) -> Result<Vec<Source>, Failure> {
     let mut seen = HashSet::new();
     let mut sources = Vec::new();
     let mut total = 0usize;
     for arg in paths {
-        for path in files_of(arg).map_err(Failure::new)? {
+        for path in files_of(arg, given).map_err(Failure::new)? {
             let meta = std::fs::metadata(&path).map_err(|e| Failure::new(cannot_read(&path, &e)))?;
-            if !seen.insert((meta.dev(), meta.ino())) {
+            if !seen.insert((meta.dev(), meta.ino())) || !keep(&path) {
                 continue;
             }
             let budget = limits.max_input_bytes - total;
@@ -121,20 +141,21 @@ fn cannot_read(path: &Path, e: &std::io::Error) -> Fatal {
 }
 
 /// The files one `-f` path stands for: itself, or a directory's files (sorted).
-fn files_of(arg: &Path) -> Result<Vec<PathBuf>, Fatal> {
+fn files_of(arg: &Path, given: Given) -> Result<Vec<PathBuf>, Fatal> {
+    let flag = if given == Given::Filename { "-f " } else { "" };
     if arg.as_os_str() == "-" {
         return Err(Fatal::Usage("-f -: standard input is read when no -f is given".into()));
     }
     let meta = std::fs::metadata(arg).map_err(|e| {
         let broken = std::fs::symlink_metadata(arg).is_ok_and(|m| m.file_type().is_symlink());
         let what = if broken { " (a symbolic link to nothing, or a loop of links)" } else { "" };
-        Fatal::Usage(format!("-f {}: {e}{what}", display(arg)))
+        Fatal::Usage(format!("{flag}{}: {e}{what}", display(arg)))
     })?;
     if !meta.is_dir() {
         return Ok(vec![arg.to_path_buf()]);
     }
     let mut files = walk(arg, (meta.dev(), meta.ino()))?;
-    if files.is_empty() {
+    if files.is_empty() && given == Given::Filename {
         let kinds = EXTENSIONS.iter().map(|e| format!("*.{e}")).collect::<Vec<_>>().join(", ");
         return Err(Fatal::Usage(format!("-f {}: no {kinds} file in this directory or below it", display(arg))));
     }
@@ -273,6 +294,12 @@ impl Census {
         o.relevant()
     }
 
+    /// How many Kubernetes objects were seen (with `apiVersion` and `kind`, not build
+    /// configuration).
+    pub(crate) fn objects(&self) -> usize {
+        self.objects.load(Ordering::Relaxed)
+    }
+
     /// Why the file read is skipped, when it holds no Kubernetes object.
     pub(crate) fn skip_reason(&self, source: &Source, bundle: &Bundle) -> Option<String> {
         let file_name = source.path.file_name().map(|n| n.to_string_lossy());
@@ -323,7 +350,7 @@ mod tests {
             fs::create_dir_all(p.parent().expect("parent")).expect("dirs");
             fs::write(&p, "a: 1\n").expect("write");
         }
-        let files = files_of(&dir).expect("walk");
+        let files = files_of(&dir, Given::Filename).expect("walk");
         assert_eq!(names(&dir, &files), ["a.yaml", "a.yml", "a/y.yaml", "b.yaml", "c.JSON", "z/deep/x.yaml"]);
         let _ = fs::remove_dir_all(&dir);
     }
@@ -334,12 +361,12 @@ mod tests {
         fs::create_dir_all(dir.join("a/b")).expect("dirs");
         fs::write(dir.join("a/b/x.yaml"), "a: 1\n").expect("write");
         std::os::unix::fs::symlink("..", dir.join("a/b/up")).expect("link");
-        let err = files_of(&dir.join("a")).expect_err("loop");
+        let err = files_of(&dir.join("a"), Given::Filename).expect_err("loop");
         let shown = err.render("-", b"");
         assert!(shown.contains("a/b/up leads back to") && shown.contains("loop of symbolic links"), "{shown}");
         fs::remove_file(dir.join("a/b/up")).expect("unlink");
         std::os::unix::fs::symlink("nowhere.yaml", dir.join("a/b/gone.yaml")).expect("link");
-        let shown = files_of(&dir.join("a")).expect_err("broken").render("-", b"");
+        let shown = files_of(&dir.join("a"), Given::Filename).expect_err("broken").render("-", b"");
         assert!(shown.contains("gone.yaml") && shown.contains("a symbolic link to nothing"), "{shown}");
         let _ = fs::remove_dir_all(&dir);
     }

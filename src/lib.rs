@@ -17,6 +17,7 @@
 pub mod api;
 pub(crate) mod claims;
 pub(crate) mod cli;
+mod command;
 pub(crate) mod config;
 mod docs;
 mod engine;
@@ -36,6 +37,7 @@ pub(crate) mod output;
 mod pipeline;
 pub(crate) mod read;
 pub(crate) mod rewrite;
+mod rule_ids;
 pub(crate) mod rules;
 mod schema;
 mod stdio;
@@ -59,12 +61,29 @@ pub use crate::error::STDIN;
 /// Runs rwo-guard as the process: its arguments and standard streams (a closed stdin or stdout
 /// is an error, not an empty input or a lost output). Returns the exit code.
 pub fn main() -> i32 {
-    run(std::env::args_os(), &mut stdio::stdin(), &mut stdio::stdout(), &mut io::stderr().lock())
+    use std::io::IsTerminal as _;
+    let terminal = io::stdin().is_terminal();
+    run_in(std::env::args_os(), &mut stdio::stdin(), terminal, &mut stdio::stdout(), &mut io::stderr().lock())
 }
 
 /// Runs rwo-guard with `args` (including the program name) over the given handles and returns
 /// the exit code.
 pub fn run<I, T>(args: I, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    run_in(args, stdin, false, stdout, stderr)
+}
+
+/// As [`run`]; `stdin_terminal`: standard input is a terminal (nobody is piping manifests in).
+fn run_in<I, T>(
+    args: I,
+    stdin: &mut dyn Read,
+    stdin_terminal: bool,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
@@ -85,6 +104,10 @@ where
             };
         }
     };
+    let mut cli = cli;
+    if let Some(command) = cli.command.take() {
+        return command::run(command, stdin, stdin_terminal, stdout, stderr);
+    }
     if let Some(what) = cli.generate {
         return match what.render().and_then(|text| stdout.write_all(&text)).and_then(|()| stdout.flush()) {
             Ok(()) => exit::OK,
@@ -102,6 +125,10 @@ where
     };
     if !pipeline_options.files.is_empty() {
         return run_files(&pipeline_options, &output_options, stdout, stderr);
+    }
+    if let Some(misuse) = misuse(&cli, stdin_terminal) {
+        let _ = stderr.write_all(misuse.render(STDIN, b"").as_bytes());
+        return misuse.exit_code();
     }
     let mut input = Vec::new();
     let outcome = pipeline::read_input(stdin, stdin_size(), pipeline_options.limits, &mut input)
@@ -130,6 +157,18 @@ fn run_files(
         Ok(code) => code,
         Err(failure) => output::fatal_in_file(&failure, output_options, stdout, stderr),
     }
+}
+
+/// A filter run that cannot be what was meant: a directory given as CONFIG (`did you mean:
+/// rwo-guard check DIR`), or nothing to read (standard input is a terminal).
+fn misuse(cli: &Cli, stdin_terminal: bool) -> Option<Fatal> {
+    if let Some(dir) = cli.config.as_deref().filter(|p| p.is_dir()) {
+        let dir = input::display(dir);
+        return Some(Fatal::Usage(format!(
+            "{dir} is a directory, not a config file\n  tip: did you mean: rwo-guard check {dir}"
+        )));
+    }
+    stdin_terminal.then(|| Fatal::Usage(command::terminal_hint()))
 }
 
 /// The size of standard input when it is a regular file (so it is read into one allocation).

@@ -59,6 +59,12 @@ pub(crate) enum Origin<'a> {
     },
     /// A stream (standard input): only the object's own annotations tell its file.
     Stream,
+    /// Standard input read by `check -`: the file the object's annotations name, else its
+    /// line and column in standard input (no file).
+    Stdin {
+        /// Standard input's text.
+        text: &'a str,
+    },
 }
 
 impl Location {
@@ -70,6 +76,15 @@ impl Location {
                 index: Some(o.document.saturating_sub(1) as u64),
                 object: Some(point(text, o.span.start)),
                 field: field.and_then(|f| field_pos(o, f)).map(|p| point(text, p)),
+            },
+            Origin::Stdin { text } => match Location::of(o, field, Origin::Stream) {
+                Location { file: None, .. } => Location {
+                    file: None,
+                    index: Some(o.document.saturating_sub(1) as u64),
+                    object: Some(point(text, o.span.start)),
+                    field: field.and_then(|f| field_pos(o, f)).map(|p| point(text, p)),
+                },
+                annotated => annotated,
             },
             Origin::Stream => match origin_file(o) {
                 Some(file) => Location { file: Some(file), ..Location::default() },

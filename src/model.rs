@@ -196,6 +196,9 @@ pub enum ScalarField {
     /// Annotation `config.kubernetes.io/origin` (kustomize's `buildMetadata: [originAnnotations]`:
     /// a YAML text naming the file the object came from).
     OriginAnnotation,
+    /// Annotation `ignore-check.rwo-guard.dev/<rule>`: the rule's place in `rules::ALL`
+    /// (its value is the reason).
+    IgnoreCheck(u8),
     /// A workload's replica count.
     Replicas,
     /// The most replicas an autoscaler may scale to.

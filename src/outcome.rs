@@ -58,12 +58,52 @@ pub(crate) struct Outcome<'t> {
     pub checked: Vec<Checked>,
     /// The least severity that fails the run (`None`: `failOn: never`).
     pub fail_at: Option<Severity>,
+    /// The findings suppressed by an annotation on their object.
+    pub suppressed: Vec<Suppressed>,
+    /// What was checked, for the summary line.
+    pub stats: Stats,
+    /// Nothing was fixed on purpose (`mode: check`, `rwo-guard check`): the summary counts the
+    /// workloads to fix.
+    pub report_only: bool,
+}
+
+/// A finding suppressed by `ignore-check.rwo-guard.dev/<rule>` on its object, and the reason
+/// the annotation gives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Suppressed {
+    /// The finding, placed.
+    pub diagnostic: Diagnostic,
+    /// The annotation's value.
+    pub reason: String,
+}
+
+/// What a run checked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Stats {
+    /// Inputs read (files, or standard input), skipped ones left out.
+    pub files: usize,
+    /// Kubernetes objects in them (with `apiVersion` and `kind`).
+    pub objects: usize,
+    /// Workloads among them.
+    pub workloads: usize,
 }
 
 impl Outcome<'_> {
     /// Whether a finding is at or above the failing severity.
     pub(crate) fn fails(&self) -> bool {
         self.diagnostics.iter().any(|d| d.fails(self.fail_at))
+    }
+
+    /// How many workloads a `strategy-unsafe` finding says to fix.
+    pub(crate) fn to_fix(&self) -> usize {
+        let mut objects: Vec<&ResourceRef> = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule() == &crate::rules::STRATEGY_UNSAFE)
+            .map(|d| &d.resource)
+            .collect();
+        objects.dedup();
+        objects.len()
     }
 
     /// How many findings are of `severity`.

@@ -16,7 +16,7 @@ use crate::input::{self, Census, Source};
 use crate::krm::resource_list;
 use crate::location::{Location, Origin};
 use crate::model::{self, Object};
-use crate::outcome::{Checked, EditedText, Outcome, Skipped};
+use crate::outcome::{Checked, EditedText, Outcome, Skipped, Stats, Suppressed};
 use crate::read::{self, Bundle, Form, Limits};
 use crate::rewrite::{self, Edit};
 use crate::{rules, verify};
@@ -98,7 +98,7 @@ fn configure(options: &Options, function_config: Option<&str>) -> Result<Config,
 
 /// The config file's text, read up to the size limit (a FIFO or `/dev/zero` never ends: the
 /// read itself is bounded, not only the size the file reports).
-fn read_config_file(path: &Path, origin: &str) -> Result<String, Fatal> {
+pub(crate) fn read_config_file(path: &Path, origin: &str) -> Result<String, Fatal> {
     let cannot = |e: std::io::Error| Fatal::Usage(format!("cannot read config file {origin}: {e}"));
     let mut bytes = Vec::new();
     std::fs::File::open(path)
@@ -119,21 +119,44 @@ fn read_config_file(path: &Path, origin: &str) -> Result<String, Fatal> {
 /// Everything between reading standard input and writing: facts, config, analysis, edits,
 /// and the checks that the edited text is exactly the plan.
 pub(crate) fn process<'t>(options: &Options, text: &'t str) -> Result<Outcome<'t>, Fatal> {
-    let bundle = read::read_filtered(text, options.limits, &Object::relevant)?;
+    let census = Census::default();
+    let bundle = read::read_filtered(text, options.limits, &|o: &Object| census.keep(o))?;
     let config = load_config(options, &bundle, text)?;
-    let inputs = vec![Loaded { name: crate::error::STDIN, path: None, text, bundle }];
-    outcome(options, &config, inputs, Vec::new()).map_err(|f| *f.fatal)
+    let inputs = vec![Loaded { name: crate::error::STDIN, path: None, text, bundle, lines: false }];
+    outcome(options, &config, inputs, Vec::new(), census.objects()).map_err(|f| *f.fatal)
+}
+
+/// As [`process`] for `check -` and `fix -`: with the configuration given (a ResourceList's
+/// functionConfig is not read), and findings placed at their line in standard input when no
+/// annotation names their file.
+pub(crate) fn process_stdin<'t>(options: &Options, config: &Config, text: &'t str) -> Result<Outcome<'t>, Failure> {
+    let census = Census::default();
+    let bundle = read::read_filtered(text, options.limits, &|o: &Object| census.keep(o))
+        .map_err(|fatal| Failure::in_input(fatal, crate::error::STDIN, text.as_bytes().to_vec()))?;
+    let inputs = vec![Loaded { name: crate::error::STDIN, path: None, text, bundle, lines: true }];
+    outcome(options, config, inputs, Vec::new(), census.objects())
 }
 
 /// As [`process`], for the files of `-f`: each read on its own text (positions stay the
 /// file's), the files that hold no Kubernetes object skipped, then all objects analysed
 /// together as one bundle; edits and their checks are per file.
 pub(crate) fn process_files<'t>(options: &Options, sources: &'t [Source]) -> Result<Outcome<'t>, Failure> {
-    let limits = options.limits;
     let config = configure(options, None).map_err(Failure::new)?;
+    process_sources(options, &config, sources, Vec::new())
+}
+
+/// As [`process_files`], with the configuration given and the files already left out
+/// (`skipped`): the seam `check` and `fix` feed their sources through.
+pub(crate) fn process_sources<'t>(
+    options: &Options,
+    config: &Config,
+    sources: &'t [Source],
+    mut skipped: Vec<Skipped<'t>>,
+) -> Result<Outcome<'t>, Failure> {
+    let limits = options.limits;
     let mut inputs = Vec::new();
-    let mut skipped = Vec::new();
     let mut counted = 0usize;
+    let mut seen = 0usize;
     for source in sources {
         let census = Census::default();
         let fail = |fatal| Failure::in_input(fatal, &source.name, source.text.clone().into_bytes());
@@ -151,6 +174,7 @@ pub(crate) fn process_files<'t>(options: &Options, sources: &'t [Source]) -> Res
             skipped.push(Skipped { name: &source.name, why });
             continue;
         }
+        seen += census.objects();
         counted += bundle.documents.len() + bundle.objects.len();
         if counted > limits.max_documents {
             return Err(fail(Fatal::Input {
@@ -162,9 +186,9 @@ pub(crate) fn process_files<'t>(options: &Options, sources: &'t [Source]) -> Res
         for o in &mut bundle.objects {
             o.id.source = inputs.len();
         }
-        inputs.push(Loaded { name: &source.name, path: Some(&source.path), text: &source.text, bundle });
+        inputs.push(Loaded { name: &source.name, path: Some(&source.path), text: &source.text, bundle, lines: true });
     }
-    outcome(options, &config, inputs, skipped)
+    outcome(options, config, inputs, skipped, seen)
 }
 
 /// One input read: its name, file, text and facts.
@@ -173,14 +197,17 @@ struct Loaded<'t> {
     path: Option<&'t Path>,
     text: &'t str,
     bundle: Bundle,
+    /// Whether standard input's lines place findings (`check -`).
+    lines: bool,
 }
 
 impl<'t> Loaded<'t> {
     /// How locations name this input's objects.
     fn origin(&self) -> Origin<'t> {
-        match self.path {
-            Some(_) => Origin::File { name: self.name, text: self.text },
-            None => Origin::Stream,
+        match (self.path, self.lines) {
+            (Some(_), _) => Origin::File { name: self.name, text: self.text },
+            (None, true) => Origin::Stdin { text: self.text },
+            (None, false) => Origin::Stream,
         }
     }
 }
@@ -207,14 +234,27 @@ fn outcome<'t>(
     config: &Config,
     mut inputs: Vec<Loaded<'t>>,
     skipped: Vec<Skipped<'t>>,
+    objects_seen: usize,
 ) -> Result<Outcome<'t>, Failure> {
     let cluster = cluster_files(config, options.limits)?;
     let objects = gather(&mut inputs);
-    let mut analysis = rules::run(&objects, &cluster, config, &namespaces(&inputs));
+    let names: Vec<&str> = inputs.iter().filter(|i| i.path.is_some()).map(|i| i.name).collect();
+    let mut analysis = rules::run_named(&objects, &cluster, config, &namespaces(&inputs), &names);
     drop(cluster);
     let per_plan = byte_edits(&mut analysis, &objects, |o| inputs[o.id.source].text);
-    let Analysis { findings, plans } = analysis;
+    let Analysis { findings, plans, suppressed } = analysis;
+    let (suppressed_findings, reasons): (Vec<Finding>, Vec<String>) = suppressed.into_iter().unzip();
+    let suppressed = diagnostics(suppressed_findings, &objects, &inputs)
+        .into_iter()
+        .zip(reasons)
+        .map(|(diagnostic, reason)| Suppressed { diagnostic, reason })
+        .collect();
     let diagnostics = diagnostics(findings, &objects, &inputs);
+    let stats = Stats {
+        files: inputs.len(),
+        objects: objects_seen,
+        workloads: objects.iter().filter(|o| o.workload().is_some()).count(),
+    };
     let checked = if options.list_checked { checked(&objects, &inputs) } else { Vec::new() };
     let mut edits = verified_edits(&inputs, &objects, &plans, per_plan, options.limits)?;
     let objects_read = model::of_source(&objects, 0).len();
@@ -236,7 +276,19 @@ fn outcome<'t>(
         })
         .collect::<Result<Vec<_>, Failure>>()?;
     let fail_at = Severity::failing_at(config.fail_on);
-    Ok(Outcome { texts, form, diagnostics, fixed: plans.len(), skipped, checked, fail_at })
+    let report_only = config.report_only || config.mode == config::Mode::Check;
+    Ok(Outcome {
+        texts,
+        form,
+        diagnostics,
+        fixed: plans.len(),
+        skipped,
+        checked,
+        fail_at,
+        suppressed,
+        stats,
+        report_only,
+    })
 }
 
 /// The `cluster` files' storage objects (StorageClasses, CSIDrivers, PersistentVolumes), each

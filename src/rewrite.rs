@@ -406,7 +406,7 @@ mod tests {
     fn fix(deploy: &str, mode: Mode) -> String {
         let text = format!("{deploy}{PVC}");
         let b = read(&text, Limits::default()).expect("valid");
-        let a = run(&b.objects, &[], &Config { mode, ..Config::default() }, &b.namespaces);
+        let a = run(&b.objects, &Config { mode, ..Config::default() }, &b.namespaces);
         let mut edits = Vec::new();
         for p in &a.plans {
             edits.extend(edits_for(&text, &b.objects[p.object.index], p).expect("edits"));
@@ -464,7 +464,7 @@ mod tests {
         let input = deploy("").replace('\n', "\r\n");
         let text = format!("{input}{}", PVC.replace('\n', "\r\n"));
         let b = read(&text, Limits::default()).expect("valid");
-        let a = run(&b.objects, &[], &Config::default(), &b.namespaces);
+        let a = run(&b.objects, &Config::default(), &b.namespaces);
         let edits = edits_for(&text, &b.objects[0], &a.plans[0]).expect("edits");
         let out = splice(&text, &edits);
         assert!(out.contains("  strategy:\r\n    type: Recreate\r\n  template:"), "{out:?}");

@@ -263,6 +263,10 @@ pub(crate) fn declarations() -> Vec<(Vec<&'static str>, Role)> {
     for (key, fact) in ANNOTATIONS {
         d.push((vec!["metadata", "annotations", key], Role::Value(*fact)));
     }
+    for (i, key) in crate::rule_ids::ignore_annotations().iter().enumerate() {
+        let fact = ScalarField::IgnoreCheck(u8::try_from(i).unwrap_or(u8::MAX));
+        d.push((vec!["metadata", "annotations", key], Role::Value(fact)));
+    }
     let mut pods: Vec<PodsAt> = Vec::new();
     for w in kinds::WORKLOADS {
         if !pods.contains(&w.pods) {

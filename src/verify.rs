@@ -190,7 +190,7 @@ mod tests {
 
     fn planned() -> (Bundle, Vec<ObjectPlan>, String) {
         let b = read(INPUT, Limits::default()).expect("valid");
-        let a = run(&b.objects, &[], &Config::default(), &b.namespaces);
+        let a = run(&b.objects, &Config::default(), &b.namespaces);
         let edits = edits_for(INPUT, &b.objects[0], &a.plans[0]).expect("edits");
         let out = splice(INPUT, &edits);
         (b, a.plans, out)

@@ -257,7 +257,7 @@ fn results_on_stdout_replace_the_output() {
         ran.stdout,
         "::error file=a.yaml,line=7,col=3,endLine=7,endColumn=14,title=rwo-guard strategy-unsafe::Deployment a: would add spec.strategy: {type: Recreate}. It mounts claim data (volume d, ReadWriteOnce) and has no strategy, so it rolls out with the default RollingUpdate (maxSurge 25%25); a new pod could start on another node while the old one still holds the volume (Multi-Attach error)\n"
     );
-    assert!(ran.stderr.ends_with("rwo-guard: 0 workloads fixed, 0 warnings, 1 error\n"), "{}", ran.stderr);
+    assert!(ran.stderr.ends_with("rwo-guard: 1 workload to fix, 0 warnings, 1 error\n"), "{}", ran.stderr);
     let _ = fs::remove_dir_all(&dir);
 }
 

@@ -42,7 +42,7 @@ fn live_cluster_list_is_checked() {
     assert_eq!(ran.code, 1, "{}", ran.show());
     assert_eq!(ran.stdout, input, "check mode must not change anything");
     let (findings, tally) = ran.stderr.trim_end().rsplit_once('\n').expect("findings, then the count");
-    assert_eq!(tally, "rwo-guard: 0 workloads fixed, 2 warnings, 4 errors", "{}", ran.stderr);
+    assert_eq!(tally, "rwo-guard: 2 workloads to fix, 2 warnings, 4 errors", "{}", ran.stderr);
     assert_eq!(
         subjects(findings),
         [

@@ -3,8 +3,9 @@
 //! (PyPI `pre-commit`, in `.tools/venv`) in a scratch git repository. The hook repository is a
 //! fresh git repository holding this checkout's tracked files as they are now (so uncommitted
 //! work is what is tested), and pre-commit builds rwo-guard from it (`language: rust`, with the
-//! system's cargo) once for both runs. The unsafe Deployment fails both hooks, which name it;
-//! after the fix both pass.
+//! system's cargo) once for every run. The unsafe Deployment fails both hooks, which name its
+//! file, line and rule; after the fix both pass; and `args:` reach `rwo-guard check` (a user
+//! config naming the hook repository, with `args: [--fail-on, warning]`, fails on a warning).
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // a test harness: fail loudly
 
@@ -44,8 +45,57 @@ fn pre_commit_hooks_by_url() {
     for id in ["- id: rwo-guard ", "- id: rwo-guard-kustomize "] {
         assert!(readme.contains(id), "examples/pre-commit/README.md does not show `{id}`");
     }
+    let hooks = hook_repo(&root);
+    let (user, manifest) = user_repo(&root);
+    let pre_commit_in = |args: &[&str]| {
+        let mut c = Command::new(&pre_commit);
+        c.args(args).args(["--all-files", "--color", "never"]).current_dir(&user);
+        c.env("PRE_COMMIT_HOME", root.join("pre-commit-home")).env_remove("GIT_DIR").env_remove("GIT_INDEX_FILE");
+        run(c)
+    };
+    let hooks_arg = hooks.display().to_string();
+    let try_repo = || pre_commit_in(&["try-repo", &hooks_arg]);
 
-    // The hook repository: this checkout's tracked files, committed in a fresh repository.
+    // Unsafe: both hooks fail and name the Deployment (the kustomize hook also the directory).
+    unsafe_fails_both(&try_repo());
+
+    // Fixed: both pass.
+    let fixed = manifest.replace("spec:\n  replicas: 1\n", "spec:\n  replicas: 1\n  strategy:\n    type: Recreate\n");
+    assert_ne!(fixed, manifest, "the fix did not apply");
+    fs::write(user.join("app/deploy.yaml"), &fixed).expect("write");
+    git(&user, &["add", "-A"]);
+    let ran = try_repo();
+    assert_eq!(ran.code, 0, "{}", ran.show());
+    assert_eq!(
+        ran.stdout.lines().filter(|l| l.starts_with("rwo-guard") && l.ends_with("Passed")).count(),
+        2,
+        "{}",
+        ran.show()
+    );
+
+    // `args:` are check's flags: with --fail-on warning, a warning (a claim not in the files
+    // passed) fails the hook that passed before.
+    let head = git(&hooks, &["rev-parse", "HEAD"]).stdout.trim().to_string();
+    let config = format!(
+        "repos:\n- repo: {}\n  rev: {head}\n  hooks:\n  - id: rwo-guard\n    args: [--fail-on, warning]\n",
+        hooks.display()
+    );
+    fs::write(user.join(".pre-commit-config.yaml"), config).expect("write");
+    let external = fixed.replace("claimName: db-data", "claimName: elsewhere");
+    fs::write(user.join("app/deploy.yaml"), &external).expect("write");
+    git(&user, &["add", "-A"]);
+    let ran = pre_commit_in(&["run"]);
+    assert_eq!(ran.code, 1, "{}", ran.show());
+    assert!(
+        ran.stdout.contains("app/deploy.yaml:39:22: warning [external-claim] Deployment db: claim elsewhere"),
+        "{}",
+        ran.show()
+    );
+    let _ = fs::remove_dir_all(&root);
+}
+
+/// The hook repository: this checkout's tracked files, committed in a fresh repository.
+fn hook_repo(root: &Path) -> std::path::PathBuf {
     let hooks = root.join("hook-repo");
     fs::create_dir_all(&hooks).expect("mkdir");
     let listed = git(&repo(), &["ls-files", "-z"]);
@@ -62,9 +112,12 @@ fn pre_commit_hooks_by_url() {
     git(&hooks, &["init", "-q", "."]);
     git(&hooks, &["add", "-A"]);
     git(&hooks, &["commit", "-qm", "hooks under test"]);
+    hooks
+}
 
-    // The user's repository: a Deployment on a ReadWriteOnce claim with the default strategy,
-    // and a kustomization over it.
+/// The user's repository: a Deployment on a ReadWriteOnce claim with the default strategy, and
+/// a kustomization over it; and the manifest.
+fn user_repo(root: &Path) -> (std::path::PathBuf, String) {
     let user = root.join("user-repo");
     fs::create_dir_all(user.join("app")).expect("mkdir");
     let manifest = fs::read_to_string(repo().join("examples/argocd/app/app.yaml")).expect("example app");
@@ -72,16 +125,12 @@ fn pre_commit_hooks_by_url() {
     fs::write(user.join("app/kustomization.yaml"), "resources:\n- deploy.yaml\n").expect("write");
     git(&user, &["init", "-q", "."]);
     git(&user, &["add", "-A"]);
+    (user, manifest)
+}
 
-    let try_repo = || {
-        let mut c = Command::new(&pre_commit);
-        c.args(["try-repo"]).arg(&hooks).args(["--all-files", "--color", "never"]).current_dir(&user);
-        c.env("PRE_COMMIT_HOME", root.join("pre-commit-home")).env_remove("GIT_DIR").env_remove("GIT_INDEX_FILE");
-        run(c)
-    };
-
-    // Unsafe: both hooks fail and name the Deployment (the kustomize hook also the directory).
-    let ran = try_repo();
+/// Both hooks fail on the unsafe Deployment: `check` on the files names the file, line and
+/// column; `check -` on each build its line in the build, and the directory.
+fn unsafe_fails_both(ran: &Ran) {
     assert_eq!(ran.code, 1, "{}", ran.show());
     let out = format!("{}{}", ran.stdout, ran.stderr);
     for hook in
@@ -89,25 +138,17 @@ fn pre_commit_hooks_by_url() {
     {
         assert!(out.lines().any(|l| l.starts_with(hook) && l.ends_with("Failed")), "{hook} did not fail:\n{out}");
     }
-    assert_eq!(
-        out.matches("rwo-guard: error: Deployment db: would add spec.strategy: {type: Recreate}").count(),
-        2,
+    assert!(
+        out.contains(
+            "app/deploy.yaml:19:3: error [strategy-unsafe] Deployment db: would add spec.strategy: {type: Recreate}\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("<stdin>:") && l.contains(": error [strategy-unsafe] Deployment db: would add")),
         "{out}"
     );
     assert!(out.contains("rwo-guard: in app (kubectl kustomize app)"), "{out}");
-
-    // Fixed: both pass.
-    let fixed = manifest.replace("spec:\n  replicas: 1\n", "spec:\n  replicas: 1\n  strategy:\n    type: Recreate\n");
-    assert_ne!(fixed, manifest, "the fix did not apply");
-    fs::write(user.join("app/deploy.yaml"), &fixed).expect("write");
-    git(&user, &["add", "-A"]);
-    let ran = try_repo();
-    assert_eq!(ran.code, 0, "{}", ran.show());
-    assert_eq!(
-        ran.stdout.lines().filter(|l| l.starts_with("rwo-guard") && l.ends_with("Passed")).count(),
-        2,
-        "{}",
-        ran.show()
-    );
-    let _ = fs::remove_dir_all(&root);
+    assert_eq!(out.matches("[strategy-unsafe] Deployment db: would add").count(), 2, "{out}");
 }

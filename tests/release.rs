@@ -362,38 +362,35 @@ fn action_installs_a_verified_archive_and_runs_rwo_guard() {
     assert!(out.status.success(), "install.sh:\n{}", text(&out));
     assert_eq!(PathBuf::from(output(&dir, "path")), installed);
 
-    // The run step: a kustomization in check mode (the example needs a fix: exit 1).
+    // The run step: `rwo-guard check` on a kustomization's build (the example needs a fix:
+    // exit 1), with annotations on stdout, the text in the log and summary, and a SARIF file.
     let example = repo().join("examples/standalone-pipe");
-    let runner = |vars: &[(&str, &Path)], mode: &str| {
+    let runner = |vars: &[(&str, &Path)], cwd: &Path| {
         let mut cmd = Command::new("bash");
-        cmd.arg(repo().join("scripts/action/run.sh"));
+        cmd.arg(repo().join("scripts/action/run.sh")).current_dir(cwd);
         action_env(&mut cmd, &dir);
-        cmd.env("RWO_GUARD_BIN", &installed).env("INPUT_MODE", mode);
+        cmd.env("RWO_GUARD_BIN", &installed);
         for (k, v) in vars {
             cmd.env(k, v);
         }
         run(&mut cmd)
     };
-    let out = runner(&[("INPUT_KUSTOMIZATION", &example)], "check");
+    let out = runner(&[("INPUT_KUSTOMIZATION", &example)], &dir);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert_eq!(output(&dir, "exit-code"), "1");
-    let results = fs::read_to_string(output(&dir, "results")).expect("results file");
-    assert!(results.contains("rule: strategy-unsafe"), "{results}");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(stdout.contains("::error title=rwo-guard strategy-unsafe::Deployment db: would add"), "{stdout}");
+    assert!(stdout.contains("error [strategy-unsafe] Deployment db: would add spec.strategy"), "the text: {stdout}");
+    // A build names no file (unless its kustomization adds origin annotations): the SARIF
+    // report holds the finding as a tool notification.
+    let sarif = fs::read_to_string(output(&dir, "sarif")).expect("SARIF file");
+    assert!(sarif.contains("\"id\": \"strategy-unsafe\""), "{sarif}");
     let summary = fs::read_to_string(dir.join("step-summary")).expect("summary");
-    assert!(summary.contains("exit 1") && summary.contains("db"), "{summary}");
+    assert!(summary.contains("exit 1") && summary.contains("Deployment db"), "{summary}");
     let kustomized = run(Command::new("kubectl").arg("kustomize").arg(&example));
     assert!(kustomized.status.success(), "kubectl kustomize:\n{}", text(&kustomized));
-    assert_eq!(fs::read(output(&dir, "output")).expect("output"), kustomized.stdout, "check mode changes nothing");
 
-    // A path (the rendered stream as a file) in recreate mode: rewritten, exit 0.
-    let rendered = dir.join("rendered.yaml");
-    fs::write(&rendered, &kustomized.stdout).expect("write");
-    let out = runner(&[("INPUT_PATH", &rendered)], "recreate");
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let rewritten = fs::read_to_string(output(&dir, "output")).expect("output");
-    assert!(rewritten.contains("type: Recreate"), "{rewritten}");
-
-    // A directory of files: each is its own document.
+    // Paths: a directory of files (relative to the workspace), each finding placed in its file.
     let manifests = dir.join("manifests");
     fs::create_dir_all(manifests.join("sub")).expect("mkdir");
     let text_out = String::from_utf8_lossy(&kustomized.stdout).into_owned();
@@ -401,14 +398,23 @@ fn action_installs_a_verified_archive_and_runs_rwo_guard() {
     fs::write(manifests.join("a.yaml"), first).expect("write"); // no final line break
     fs::write(manifests.join("sub/b.yml"), rest).expect("write");
     fs::write(manifests.join("notes.txt"), "not yaml: [").expect("write");
-    let out = runner(&[("INPUT_PATH", &manifests)], "recreate");
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(fs::read_to_string(output(&dir, "output")).expect("output").contains("type: Recreate"));
+    let out = runner(&[("INPUT_PATH", Path::new("manifests"))], &dir);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(stdout.contains("::error file=manifests/sub/b.yml,line="), "annotated in its file: {stdout}");
+    let sarif = fs::read_to_string(output(&dir, "sarif")).expect("SARIF file");
+    assert!(sarif.contains("\"uri\": \"manifests/sub/b.yml\""), "{sarif}");
 
-    // Exactly one of path and kustomization.
-    let out = runner(&[("INPUT_PATH", &rendered), ("INPUT_KUSTOMIZATION", &example)], "check");
+    // Fixed (by rwo-guard fix): the check passes.
+    let fixed = run(Command::new(&installed).args(["fix", "manifests"]).current_dir(&dir));
+    assert!(fixed.status.success(), "{}", text(&fixed));
+    let out = runner(&[("INPUT_PATH", Path::new("manifests"))], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    // At most one of path and kustomization.
+    let out = runner(&[("INPUT_PATH", Path::new("manifests")), ("INPUT_KUSTOMIZATION", &example)], &dir);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("exactly one"), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at most one"), "{}", text(&out));
 }
 
 /// The Dockerfile's default VERSION (its label when no build arg is given) is Cargo.toml's,

@@ -67,6 +67,8 @@ for r in run["results"]:
     assert r["level"] in ("error", "warning", "note"), r
 for rule in rules:
     assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"] and rule["help"]["text"], rule
+    # GitHub links a rule's help from helpUri: an absolute URI (the schema's "uri" format).
+    assert rule["helpUri"].startswith("https://") and rule["helpUri"].endswith('#' + rule['id']), rule
 notes = run["invocations"][0].get("toolExecutionNotifications", [])
 print("results", len(run["results"]), "notifications", len(notes), "rules", len(rules))
 sys.exit(1 if errors else 0)
@@ -102,6 +104,24 @@ fn sarif_validates_against_the_oasis_schema() {
     let checked = python("jsonschema", VALIDATE_SARIF, &[&schema, &dir.join("failed.sarif")]);
     assert_eq!(checked.code, 0, "{}", checked.show());
     assert!(fs::read_to_string(dir.join("failed.sarif")).expect("log").contains("\"executionSuccessful\": false"));
+}
+
+#[test]
+#[ignore = "end to end: needs .tools/venv (jsonschema, junitparser) and ../shared/schemas; run `make test`"]
+fn check_reports_are_read_by_their_tools() {
+    let schema = sarif_schema();
+    let dir = scratch("reports-check");
+    copy_tree(&repo().join("tests/files/check-platform/tree"), &dir);
+    let ran = rwo_guard(&dir, &["check", "--format", "sarif", "-o", "check.sarif", "components/manifests"], None);
+    assert_eq!(ran.code, 1, "{}", ran.show());
+    let checked = python("jsonschema", VALIDATE_SARIF, &[&schema, &dir.join("check.sarif")]);
+    assert_eq!(checked.code, 0, "{}", checked.show());
+    assert!(checked.stdout.contains("results 5 notifications 0 rules 16"), "{}", checked.stdout);
+    let ran = rwo_guard(&dir, &["check", "--format", "junit", "-o", "check.xml", "components/manifests"], None);
+    assert_eq!(ran.code, 1, "{}", ran.show());
+    let read = python("junitparser", READ_JUNIT, &[&dir.join("check.xml")]);
+    assert_eq!(read.code, 0, "{}", read.show());
+    assert!(read.stdout.contains("tests 8 failures 3 errors 0"), "{}", read.stdout);
 }
 
 const READ_JUNIT: &str = r#"

@@ -9,6 +9,7 @@ mod common;
 mod props;
 
 mod argocd;
+mod check;
 mod cli;
 mod consumers;
 mod files;

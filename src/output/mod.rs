@@ -41,8 +41,10 @@ pub(crate) enum Body {
     Texts,
     /// A unified diff of the edits, per input.
     Diff(diff::Colors),
-    /// Nothing: each edited file is written back (`--in-place`).
+    /// Nothing: each edited file is written back (`--in-place`, `fix`).
     InPlace,
+    /// Nothing, and nothing written back (`check`).
+    Nothing,
 }
 
 /// Where a report is written.
@@ -50,6 +52,8 @@ pub(crate) enum Body {
 pub(crate) enum Destination {
     /// Standard output, instead of the body.
     Stdout,
+    /// Standard error (`fix --diff`, `fix -`: the body has standard output).
+    Stderr,
     /// A file, written whole (and removed when it cannot hold a fatal error's report).
     File(PathBuf),
 }
@@ -72,6 +76,9 @@ pub(crate) struct Options {
     pub report: Option<ReportTo>,
     /// Only error findings on stderr, and no closing count.
     pub quiet: bool,
+    /// `check` and `fix`: the report is the person's view, shown this way; stderr gets no
+    /// finding lines (the report has them), only the summary line when the report is not text.
+    pub linter: Option<report::Style>,
 }
 
 impl Options {
@@ -96,8 +103,8 @@ pub(crate) fn stderr_threshold(form: Form, quiet: bool) -> Option<Severity> {
 
 /// The stderr lines: one per file skipped (info), one per finding of severity `min` or worse
 /// (`file:line: severity: message` when its place is known, else `rwo-guard: severity:
-/// message`), and, when any line was written and `min` lets info through, the count that closes
-/// them ([`tally`]).
+/// message`), and, when any line was written (or the input held no object) and `min` lets info
+/// through, the count that closes them ([`tally`]).
 fn stderr_lines(outcome: &Outcome<'_>, min: Severity) -> String {
     let mut out = String::new();
     if min <= Severity::Info {
@@ -109,20 +116,21 @@ fn stderr_lines(outcome: &Outcome<'_>, min: Severity) -> String {
         let prefix = d.location.prefix().unwrap_or_else(|| "rwo-guard".into());
         let _ = writeln!(out, "{prefix}: {}: {}", d.severity().name(), d.message());
     }
-    if !out.is_empty() && min <= Severity::Info {
+    if (!out.is_empty() || outcome.stats.objects == 0) && min <= Severity::Info {
         out.push_str(&tally(outcome));
         out.push('\n');
     }
     out
 }
 
-/// `rwo-guard: 2 workloads fixed, 1 warning, 0 errors`: the objects edited and the findings of
-/// each severity.
+/// `rwo-guard: 2 workloads fixed, 1 warning, 0 errors`: the objects edited (`mode: check`: the
+/// workloads to fix) and the findings of each severity.
 fn tally(outcome: &Outcome<'_>) -> String {
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let (n, done) = if outcome.report_only { (outcome.to_fix(), "to fix") } else { (outcome.fixed, "fixed") };
     format!(
-        "rwo-guard: {} fixed, {}, {}",
-        plural(outcome.fixed, "workload", "workloads"),
+        "rwo-guard: {} {done}, {}, {}",
+        plural(n, "workload", "workloads"),
         plural(outcome.count(Severity::Warning), "warning", "warnings"),
         plural(outcome.count(Severity::Error), "error", "errors")
     )
@@ -142,9 +150,13 @@ pub(crate) fn write(
     }
     let mut report_on_stdout = None;
     if let Some(report) = &options.report {
-        let text = (report.format.render)(&report::Report::of(outcome)).map_err(Fatal::Internal)?;
+        let style = options.linter.unwrap_or_default();
+        let text = (report.format.render)(&report::Report::styled(outcome, style)).map_err(Fatal::Internal)?;
         match &report.to {
             Destination::Stdout => report_on_stdout = Some(text),
+            Destination::Stderr => {
+                let _ = stderr.write_all(text.as_bytes());
+            }
             Destination::File(path) => std::fs::write(path, text)
                 .map_err(|e| Fatal::Output(format!("cannot write the results to {}: {e}", path.display())))?,
         }
@@ -162,8 +174,15 @@ pub(crate) fn write(
         Err(e) => return Err(Fatal::Output(format!("cannot write the output: {e}"))),
         Ok(()) => {}
     }
-    let summary =
-        stderr_threshold(outcome.form, options.quiet).map_or_else(String::new, |min| stderr_lines(outcome, min));
+    let summary = match (options.linter, &options.report) {
+        (Some(style), Some(report)) if !style.quiet && report.format.name != "text" => {
+            format!("{}\n", report::summary(&report::Report::styled(outcome, report::Style { colors: false, ..style })))
+        }
+        (Some(_), _) => String::new(),
+        (None, _) => {
+            stderr_threshold(outcome.form, options.quiet).map_or_else(String::new, |min| stderr_lines(outcome, min))
+        }
+    };
     let fails = outcome.fails();
     // kustomize shows a legacy exec plugin's stderr only when the plugin fails: on success the
     // findings go to kustomize's own stderr instead, where the person running it sees them.
@@ -180,7 +199,7 @@ pub(crate) fn write(
 /// one stream (files joined by document markers).
 fn body(body: Body, outcome: &Outcome<'_>, stdout: &mut dyn Write) -> io::Result<()> {
     match body {
-        Body::InPlace => Ok(()),
+        Body::InPlace | Body::Nothing => Ok(()),
         Body::Diff(colors) => {
             for out in &outcome.texts {
                 let (old, new) = match out.path {
@@ -267,12 +286,18 @@ pub(crate) fn fatal(
 /// standard output.
 fn fatal_report(fatal: &Fatal, options: &Options, source: &str, stdout: &mut dyn Write, stderr: &mut dyn Write) {
     let Some(report) = &options.report else { return };
+    if report.format.name == "text" && !matches!(report.to, Destination::File(_)) {
+        // The text report of an error is the error, already on stderr.
+        return;
+    }
     let text = (report.format.fatal)(&fatal.summary(source));
     let path = match &report.to {
         Destination::Stdout => {
             let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
             return;
         }
+        // The error itself is already on stderr.
+        Destination::Stderr => return,
         Destination::File(path) => path,
     };
     if std::fs::write(path, text).is_err() && std::fs::remove_file(path).is_ok() {

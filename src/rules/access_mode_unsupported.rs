@@ -14,11 +14,13 @@ use super::{Level, Rule};
 
 /// A claim asks for a mode its storage cannot give.
 pub(crate) static ACCESS_MODE_UNSUPPORTED: Rule = Rule {
-    name: "access-mode-unsupported",
+    name: crate::rule_ids::ACCESS_MODE_UNSUPPORTED,
     level: Level::Always(Severity::Error),
     summary: "A claim asks for ReadWriteMany or ReadOnlyMany from storage that attaches to one node only",
     triggered_by: "a PersistentVolumeClaim (file system mode) asking `ReadWriteMany` or `ReadOnlyMany` from a class whose provisioner attaches a volume to one node only (the class named, or the default class; from the bundle or `--cluster`), or bound by `volumeName` to a PersistentVolume that does not offer that mode",
     advice: "a class backed by shared file storage (EFS, Filestore, Azure Files, NFS, CephFS…), or ReadWriteOnce with one replica",
+    why: "A class whose provisioner attaches a volume to one node only (EBS, GCE PD, Azure Disk, Hetzner, DigitalOcean, Linode, Cinder) cannot make a ReadWriteMany or ReadOnlyMany file system volume, and a PersistentVolume binds only a claim whose every mode it offers: the claim stays Pending and no pod that mounts it starts. Block-mode claims and provisioners rwo-guard does not know are left alone.",
+    example: "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: gp3}\nprovisioner: ebs.csi.aws.com\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: shared}\nspec: {accessModes: [ReadWriteMany], storageClassName: gp3}",
     check: Some(check),
 };
 

@@ -10,11 +10,13 @@ use super::{Level, Rule};
 
 /// A claim without access modes.
 pub(crate) static ACCESS_MODES_MISSING: Rule = Rule {
-    name: "access-modes-missing",
+    name: crate::rule_ids::ACCESS_MODES_MISSING,
     level: Level::Always(Severity::Error),
     summary: "A PersistentVolumeClaim has no access modes, which the API rejects",
     triggered_by: "a PersistentVolumeClaim whose `spec.accessModes` is absent or an empty list",
     advice: "`accessModes: [ReadWriteOnce]` (one node) or `[ReadWriteMany]` on a class that serves it",
+    why: "The API rejects a PersistentVolumeClaim without access modes (at least 1 access mode is required): the claim is never created, so every pod that mounts it stays Pending, and whether it was meant to be exclusive cannot be told.",
+    example: "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: web-data}\nspec:\n  resources: {requests: {storage: 1Gi}}",
     check: Some(check),
 };
 

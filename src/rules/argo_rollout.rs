@@ -11,11 +11,13 @@ use super::{by_access, Level, Rule};
 
 /// An Argo Rollout on an exclusive claim.
 pub(crate) static ARGO_ROLLOUT: Rule = Rule {
-    name: "argo-rollout",
+    name: crate::rule_ids::ARGO_ROLLOUT,
     level: Level::ByAccess,
     summary: "An Argo Rollout whose strategy can surge mounts an exclusive claim",
     triggered_by: "an Argo `Rollout` on an exclusive claim, unless it is a canary with `maxSurge: 0` and `maxUnavailable` > 0 (blueGreen always runs two ReplicaSets; Rollouts have no Recreate)",
     advice: "canary with `maxSurge: 0`, `maxUnavailable: 1`, or a Deployment with Recreate",
+    why: "Argo Rollouts have no Recreate: a canary step or a blueGreen preview starts new pods while the old ones still run. On a ReadWriteOnce claim the new pods hang on Multi-Attach when they land on another node; on ReadWriteOncePod they never start.",
+    example: "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: web}\nspec:\n  strategy:\n    canary: {steps: [{setWeight: 50}]}\n  template:\n    spec:\n      volumes: [{name: data, persistentVolumeClaim: {claimName: web-data}}]",
     check: Some(check),
 };
 

@@ -11,11 +11,13 @@ use super::{by_access, extra_pods, Level, Rule};
 
 /// An autoscaler on a workload on an exclusive claim.
 pub(crate) static AUTOSCALED: Rule = Rule {
-    name: "autoscaled",
+    name: crate::rule_ids::AUTOSCALED,
     level: Level::ByAccess,
     summary: "An autoscaler may scale a workload on an exclusive claim above one replica",
     triggered_by: "an HPA (`autoscaling/v1`, `v2`, `v2beta2`) with `maxReplicas` > 1 or a KEDA `ScaledObject` with `maxReplicaCount` > 1 (default 100) whose target mounts an exclusive claim (target matched through kustomize renames too)",
     advice: "cap `maxReplicas`/`maxReplicaCount` at 1, or shareable storage",
+    why: "A strategy only controls rollouts: an autoscaler that adds a second replica starts a pod that needs the volume while the first one holds it, and that pod hangs on Multi-Attach (or never starts on ReadWriteOncePod).",
+    example: "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 1\n  maxReplicas: 5",
     check: Some(check),
 };
 

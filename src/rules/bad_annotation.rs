@@ -9,11 +9,13 @@ use super::{Level, Rule};
 
 /// An annotation with a bad value.
 pub(crate) static BAD_ANNOTATION: Rule = Rule {
-    name: "bad-annotation",
+    name: crate::rule_ids::BAD_ANNOTATION,
     level: Level::Always(Severity::Error),
     summary: "A rwo-guard.dev annotation has a value rwo-guard does not accept",
     triggered_by: "`rwo-guard.dev/skip` not `\"true\"`/`\"false\"`, or `rwo-guard.dev/mode` not a mode",
-    advice: "the accepted values; left untouched",
+    advice: "`rwo-guard.dev/skip: \"true\"` or `\"false\"`; `rwo-guard.dev/mode`: recreate, rolling or check",
+    why: "An annotation meant to steer rwo-guard that it cannot read is a request it cannot honour; the workload is left untouched, which may leave it unsafe.",
+    example: "metadata:\n  name: web\n  annotations:\n    rwo-guard.dev/skip: \"yes\"   # must be \"true\" or \"false\"",
     check: Some(check),
 };
 

@@ -9,11 +9,13 @@ use super::{Level, Rule};
 
 /// A bundle object replaces a cluster file's.
 pub(crate) static CLUSTER_OBJECT_REPLACED: Rule = Rule {
-    name: "cluster-object-replaced",
+    name: crate::rule_ids::CLUSTER_OBJECT_REPLACED,
     level: Level::Always(Severity::Info),
     summary: "A storage object of the bundle replaces the one of the same name read from --cluster",
     triggered_by: "a StorageClass, CSIDriver or PersistentVolume of the bundle with the kind and name of one in a `--cluster` file; one result per object",
     advice: "nothing: the bundle's object is what will be applied, so its facts are used",
+    why: "A StorageClass, CSIDriver or PersistentVolume of the bundle has the name of one read from a --cluster file. The bundle's object is what will be applied, so its facts are used; said once per object, so a surprising class is traced to its source.",
+    example: "rwo-guard --cluster cluster.yaml < bundle.yaml   # both define StorageClass gp3",
     check: Some(check),
 };
 
@@ -38,7 +40,7 @@ mod tests {
     use crate::config::Config;
     use crate::facts::ClusterFile;
     use crate::read::{read, Limits};
-    use crate::rules::run as run_rules;
+    use crate::rules::run_named;
     use crate::rules::ACCESS_MODE_UNSUPPORTED;
 
     const CLASS: &str =
@@ -54,7 +56,7 @@ mod tests {
                 objects: read(text, Limits::default()).expect("cluster").objects,
             })
             .collect();
-        run_rules(&b.objects, &cluster, &Config::default(), &b.namespaces)
+        run_named(&b.objects, &cluster, &Config::default(), &b.namespaces, &[])
             .findings
             .into_iter()
             .map(|f| (f.rule.name, f.message))

@@ -11,11 +11,13 @@ use super::{by_access, Level, Rule};
 
 /// A DaemonSet on an exclusive claim.
 pub(crate) static DAEMONSET: Rule = Rule {
-    name: "daemonset",
+    name: crate::rule_ids::DAEMONSET,
     level: Level::ByAccess,
     summary: "A DaemonSet mounts an exclusive claim",
     triggered_by: "a DaemonSet mounting an exclusive claim",
     advice: "ReadWriteMany, a one-replica Deployment, or per-node storage",
+    why: "A DaemonSet runs one pod per node, so a ReadWriteOnce volume can only be attached to one of them: every pod on another node hangs on Multi-Attach.",
+    example: "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent}\nspec:\n  template:\n    spec:\n      volumes: [{name: data, persistentVolumeClaim: {claimName: agent-data}}]",
     check: Some(check),
 };
 

@@ -11,11 +11,13 @@ use super::{Level, Rule};
 
 /// An object that appears more than once.
 pub(crate) static DUPLICATE_OBJECT: Rule = Rule {
-    name: "duplicate-object",
+    name: crate::rule_ids::DUPLICATE_OBJECT,
     level: Level::Always(Severity::Info),
     summary: "The same object appears more than once in the input",
     triggered_by: "an object rwo-guard reads (a workload, claim, volume, storage class, CSI driver, disruption budget or autoscaler) that appears more than once (same API group, kind, namespace and name), as when several builds are piped into one run; once, on the last copy",
     advice: "check separate builds separately; applied together, the last copy wins",
+    why: "Two copies of one object usually mean several builds were concatenated: applied together only the last copy counts, and findings about the others may not be about what is deployed.",
+    example: "# two builds piped into one run\nfor o in overlays/*; do kubectl kustomize $o; done | rwo-guard check -",
     check: Some(check),
 };
 
@@ -23,16 +25,16 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
     for copies in &facts.copies {
         let Some(&last) = copies.last() else { continue };
         let o = &facts.objects[last];
-        let places: Vec<String> = copies.iter().map(|&i| facts.objects[i].label()).collect();
+        let places: Vec<String> = copies.iter().map(|&i| facts.place(&facts.objects[i])).collect();
         out.push(
             &DUPLICATE_OBJECT,
             o.id,
             Severity::Info,
             format!(
-                "{}: appears {} times in the input ({}); applied together, the last one wins, and a copy is not counted as another workload. Separate builds are best checked one run each",
+                "{}: appears {} times in the input, at {}; applied together, the last one wins, and a copy is not counted as another workload. Separate builds are best checked one run each",
                 o.display(),
                 copies.len(),
-                places.join("; ")
+                places.join(", ")
             ),
             None,
         );
@@ -54,7 +56,7 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert!(
             f[0].message
-                .starts_with("Deployment web: appears 3 times in the input (document 3; document 4; document 5)"),
+                .starts_with("Deployment web: appears 3 times in the input, at document 3 line 11, document 4 line 20, document 5 line 29;"),
             "{}",
             f[0].message
         );

@@ -8,11 +8,13 @@ use super::{Level, Rule};
 
 /// A claim not in the bundle.
 pub(crate) static EXTERNAL_CLAIM: Rule = Rule {
-    name: "external-claim",
+    name: crate::rule_ids::EXTERNAL_CLAIM,
     level: Level::Always(Severity::Warning),
     summary: "A workload mounts a claim whose PersistentVolumeClaim is not in the bundle",
     triggered_by: "a claim whose PVC is not in the bundle (`externalClaims: warn`)",
-    advice: "`assume-exclusive` or `ignore`",
+    advice: "put the claim in the input, or set `externalClaims: assume-exclusive` (treat it as ReadWriteOnce) or `ignore`",
+    why: "rwo-guard cannot see the claim's access mode, so it cannot tell whether the rollout is safe: if the claim is ReadWriteOnce, a surging rollout hangs on Multi-Attach.",
+    example: "spec:\n  template:\n    spec:\n      volumes: [{name: data, persistentVolumeClaim: {claimName: made-elsewhere}}]",
     check: Some(check),
 };
 

@@ -15,11 +15,13 @@ use super::{Level, Rule};
 
 /// Volumes made before their pod is scheduled, in one zone.
 pub(crate) static IMMEDIATE_BINDING: Rule = Rule {
-    name: "immediate-binding",
+    name: crate::rule_ids::IMMEDIATE_BINDING,
     level: Level::Always(Severity::Warning),
     summary: "A zonal volume is made before its pod is scheduled, where the pod may not be able to run",
     triggered_by: "a workload mounting a claim of a zonal single-node class (EBS, GCE PD, Azure Disk, Cinder, Hetzner) with `volumeBindingMode: Immediate` or unset, whose pods are constrained to zones or nodes (`nodeSelector` or required node affinity on a zone, region or hostname label), or that mounts two or more such claims",
     advice: "`volumeBindingMode: WaitForFirstConsumer` on the class: the volume is made where the pod is scheduled",
+    why: "With volumeBindingMode Immediate (the default) a zonal volume is made as soon as the claim exists, in a zone chosen without the pod: a pod held to other zones or nodes, or mounting two such claims made in two zones, stays Pending with a volume node affinity conflict. WaitForFirstConsumer makes the volume where the pod is scheduled.",
+    example: "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: gp3}\nprovisioner: ebs.csi.aws.com\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      nodeSelector: {topology.kubernetes.io/zone: eu-west-1a}\n      volumes: [{name: data, persistentVolumeClaim: {claimName: web-data}}]",
     check: Some(check),
 };
 
@@ -51,7 +53,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
             w.object.id,
             Severity::Warning,
             format!(
-                "{}: {} {} volumeBindingMode Immediate: each volume is made in a zone chosen before the pod is scheduled, and {why}; the pod can stay Pending with \"volume node affinity conflict\". Set volumeBindingMode: WaitForFirstConsumer on the class",
+                "{}: volumeBindingMode Immediate may make its volumes where its pods cannot run. {} {} volumeBindingMode Immediate: each volume is made in a zone chosen before the pod is scheduled, and {why}; the pod can stay Pending with \"volume node affinity conflict\". Set volumeBindingMode: WaitForFirstConsumer on the class",
                 w.object.display(),
                 claims.join(", "),
                 if claims.len() == 1 { "has" } else { "have" },

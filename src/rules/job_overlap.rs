@@ -12,11 +12,13 @@ use super::{by_access, extra_pods, Level, Rule};
 
 /// Job or CronJob pods that overlap on an exclusive claim.
 pub(crate) static JOB_OVERLAP: Rule = Rule {
-    name: "job-overlap",
+    name: crate::rule_ids::JOB_OVERLAP,
     level: Level::ByAccess,
     summary: "Job or CronJob pods that can run at once mount an exclusive claim",
     triggered_by: "a Job with `parallelism` > 1; a CronJob with `concurrencyPolicy` `Allow` (the default) or `Replace`, or `jobTemplate.spec.parallelism` > 1, on an exclusive claim",
     advice: "`parallelism: 1`, `concurrencyPolicy: Forbid`",
+    why: "Overlapping Job pods need the volume at the same time: on a ReadWriteOnce claim the ones on another node hang on Multi-Attach, on ReadWriteOncePod only one runs.",
+    example: "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: backup}\nspec:\n  schedule: \"0 * * * *\"\n  # concurrencyPolicy defaults to Allow\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          volumes: [{name: data, persistentVolumeClaim: {claimName: db-data}}]",
     check: Some(check),
 };
 

@@ -93,19 +93,27 @@ pub static ALL: &[&Rule] = &[
 /// `namespaces` are the namespaces the input's objects name: objects without one are in
 /// `config.namespace`, else in the bundle's only namespace when there is one (assumed, and
 /// said), else in their own unnamed one.
-/// The `cluster` files' objects are facts about storage only.
-pub(crate) fn run(
+pub(crate) fn run(objects: &[Object], config: &Config, namespaces: &BTreeSet<String>) -> Analysis {
+    run_named(objects, &[], config, namespaces, &[])
+}
+
+/// As [`run`], with the storage facts of the `cluster` files (facts only: no finding is about
+/// their objects), over inputs read as files named `names` (by `ObjectId::source`), so
+/// findings can name other objects by file and line.
+pub(crate) fn run_named(
     objects: &[Object],
     cluster: &[ClusterFile],
     config: &Config,
     namespaces: &BTreeSet<String>,
+    names: &[&str],
 ) -> Analysis {
     let (default_ns, assumed) = match (&config.namespace, namespaces.first()) {
         (Some(ns), _) => (ns.as_str(), false),
         (None, Some(only)) if namespaces.len() == 1 => (only.as_str(), true),
         _ => ("", false),
     };
-    let facts = Facts::gather(objects, cluster, config, default_ns, assumed);
+    let mut facts = Facts::gather(objects, cluster, config, default_ns, assumed);
+    facts.names = names;
     let mut out = Analysis::default();
     for rule in ALL {
         if let Some(check) = rule.check {
@@ -116,7 +124,113 @@ pub(crate) fn run(
     drop(facts);
     out.findings.sort_by_key(|f| (f.object, rank(f.rule)));
     out.plans.sort_by_key(|p| p.object);
+    configure(&mut out, objects, config);
     out
+}
+
+/// Applies `rules` (a severity, or off) and the objects' `ignore-check.rwo-guard.dev/<rule>`
+/// annotations (suppressed, with the reason) to the findings. `strategy-rewritten` and
+/// `strategy-unsafe` are one check: either's annotation or `off` holds for both, and takes the
+/// object's edit with it (the rule does nothing there).
+fn configure(out: &mut Analysis, objects: &[Object], config: &Config) {
+    use crate::config::RuleLevel;
+    for mut f in std::mem::take(&mut out.findings) {
+        let object = crate::model::object(objects, f.object);
+        let same = same_check(f.rule);
+        let reason = same.iter().find_map(|r| ignore_reason(object, r));
+        let off = same.iter().any(|r| config.rule_level(r.name) == Some(RuleLevel::Off));
+        let level = config.rule_level(f.rule.name);
+        if reason.is_some() || off {
+            if let Some(reason) = reason {
+                out.suppressed.push((f, reason));
+            }
+            continue;
+        }
+        f.severity = match level {
+            Some(RuleLevel::Info) => Severity::Info,
+            Some(RuleLevel::Warning) => Severity::Warning,
+            Some(RuleLevel::Error) => Severity::Error,
+            Some(RuleLevel::Off) | None => f.severity,
+        };
+        out.findings.push(f);
+    }
+}
+
+/// The rules that are one check with `rule`: the strategy's two (what `check` reports, what
+/// `fix` does), else `rule` alone. An annotation or `off` for one holds for all.
+fn same_check(rule: &'static Rule) -> &'static [&'static Rule] {
+    static STRATEGY: [&Rule; 2] = [&STRATEGY_REWRITTEN, &STRATEGY_UNSAFE];
+    if STRATEGY.contains(&rule) {
+        &STRATEGY
+    } else {
+        ALL.iter().position(|r| *r == rule).map_or(&[], |i| &ALL[i..=i])
+    }
+}
+
+/// The reason `o`'s `ignore-check.rwo-guard.dev/<rule>` annotation gives, if it has one.
+fn ignore_reason(o: &Object, rule: &Rule) -> Option<String> {
+    let rank = u8::try_from(rank(rule)).unwrap_or(u8::MAX);
+    o.value(crate::model::ScalarField::IgnoreCheck(rank)).map(|s| s.value.clone())
+}
+
+/// Whether the strategy check is suppressed on `o` or turned off: it is reported (then
+/// dropped), never fixed.
+pub(crate) fn ignored(o: &Object, config: &Config) -> bool {
+    same_check(&STRATEGY_REWRITTEN)
+        .iter()
+        .any(|r| ignore_reason(o, r).is_some() || config.rule_level(r.name) == Some(crate::config::RuleLevel::Off))
+}
+
+/// The rule named `name`.
+pub(crate) fn named(name: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.name == name)
+}
+
+/// The annotation that suppresses `rule` on one object (`ignore-check.rwo-guard.dev/replicas`).
+pub(crate) fn ignore_annotation(rule: &Rule) -> String {
+    format!("{}{}", crate::rule_ids::IGNORE_PREFIX, rule.name)
+}
+
+/// Where a rule's documentation is published: `docs/findings.md` under the repository named in
+/// Cargo.toml (`package.repository`), anchored at the rule. No public repository exists yet:
+/// Cargo.toml's is a placeholder under the reserved `.invalid` domain, so these links are
+/// absolute, as SARIF requires, and start working when the real repository is named there.
+pub(crate) fn help_uri(rule: &Rule) -> String {
+    format!("{}/blob/main/docs/findings.md#{}", env!("CARGO_PKG_REPOSITORY"), rule.name)
+}
+
+/// How to suppress `rule`: on one object, or everywhere.
+pub(crate) fn suppression(rule: &Rule) -> String {
+    format!(
+        "on one object, annotate the object the finding is about (where its line points: the workload; the autoscaler, or a copy, for a finding about one) with `{}: \"why\"`; everywhere, `rules: {{{}: off}}` in `.rwo-guard.yaml` (or `--rule {}=off`)",
+        ignore_annotation(rule),
+        rule.name,
+        rule.name
+    )
+}
+
+/// `rwo-guard explain RULE`: what triggers it, why it breaks rollouts, how to fix and suppress
+/// it, an example.
+pub(crate) fn explain(rule: &Rule) -> String {
+    let example: String = rule.example.lines().map(|l| format!("    {l}\n")).collect();
+    format!(
+        "{name} ({level}): {summary}\n\nTriggered by: {triggered}.\n\nWhy: {why}\n\nHow to fix: {fix}.\n\nHow to suppress: {suppress}.\n\nExample:\n{example}\nMore: {uri}\n",
+        name = rule.name,
+        level = rule.level.describe(),
+        summary = rule.summary,
+        triggered = rule.triggered_by,
+        why = rule.why,
+        fix = rule.advice,
+        suppress = suppression(rule),
+        uri = help_uri(rule),
+    )
+}
+
+/// `rwo-guard rules`: one line per rule, its id, default severity and summary.
+pub(crate) fn list() -> String {
+    let width = ALL.iter().map(|r| r.name.len()).max().unwrap_or(0);
+    let sev = ALL.iter().map(|r| r.level.describe().len()).max().unwrap_or(0);
+    ALL.iter().map(|r| format!("{:width$}  {:sev$}  {}\n", r.name, r.level.describe(), r.summary)).collect()
 }
 
 /// The rule's place in [`ALL`].
@@ -159,7 +273,7 @@ pub(crate) mod testing {
     #[allow(clippy::needless_pass_by_value, reason = "tests pass configs built in place")]
     pub(crate) fn findings(rule: &Rule, yaml: &str, config: Config) -> Vec<Finding> {
         let b = read(yaml, Limits::default()).expect("valid test input");
-        run(&b.objects, &[], &config, &b.namespaces).findings.into_iter().filter(|f| f.rule == rule).collect()
+        run(&b.objects, &config, &b.namespaces).findings.into_iter().filter(|f| f.rule == rule).collect()
     }
 
     /// A workload of `kind` (`apps/v1` unless `api` says otherwise) mounting `claim`, with
@@ -182,13 +296,16 @@ mod tests {
             assert!(seen.insert(r.name), "{} twice", r.name);
             assert!(r.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{}", r.name);
             assert!(!r.summary.is_empty() && !r.triggered_by.is_empty() && !r.advice.is_empty(), "{}", r.name);
+            assert!(!r.why.is_empty() && !r.example.is_empty(), "{}", r.name);
         }
+        let names: Vec<&str> = ALL.iter().map(|r| r.name).collect();
+        assert_eq!(names, crate::rule_ids::ALL, "rule_ids::ALL is rules::ALL's ids, in order");
     }
 
     #[allow(clippy::needless_pass_by_value, reason = "tests pass configs built in place")]
     fn analysis(yaml: &str, config: Config) -> Analysis {
         let b = read(yaml, Limits::default()).expect("valid");
-        run(&b.objects, &[], &config, &b.namespaces)
+        run(&b.objects, &config, &b.namespaces)
     }
 
     fn bundle(mode: &str, replicas: u32, strategy: &str) -> String {
@@ -219,5 +336,64 @@ mod tests {
         let a = analysis(&bundle("ReadWriteOnce", 1, ""), config.clone());
         assert!(a.plans.is_empty());
         assert_eq!((a.findings[0].rule, a.findings[0].severity), (&STRATEGY_UNSAFE, Severity::Error));
+    }
+
+    fn annotated(annotation: &str, replicas: u32) -> String {
+        format!("{}apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w\n  annotations: {{{annotation}}}\nspec:\n  replicas: {replicas}\n  template:\n    spec:\n      volumes: [{{name: v, persistentVolumeClaim: {{claimName: data}}}}]\n", testing::CLAIMS)
+    }
+
+    fn analysed(yaml: &str, config: &Config) -> Analysis {
+        let b = read(yaml, Limits::default()).expect("valid");
+        run(&b.objects, config, &b.namespaces)
+    }
+
+    #[test]
+    fn an_annotation_suppresses_one_rule_on_its_object_with_its_reason() {
+        let yaml = annotated("ignore-check.rwo-guard.dev/replicas: \"one node cluster\"", 3);
+        let a = analysed(&yaml, &Config::default());
+        assert!(a.findings.iter().all(|f| f.rule != &REPLICAS), "{:?}", a.findings);
+        assert!(a.findings.iter().any(|f| f.rule == &STRATEGY_REWRITTEN), "other rules still apply");
+        assert_eq!(a.suppressed.len(), 1);
+        assert_eq!((a.suppressed[0].0.rule, a.suppressed[0].1.as_str()), (&REPLICAS, "one node cluster"));
+        assert_eq!(a.plans.len(), 1, "the strategy is still fixed");
+    }
+
+    #[test]
+    fn the_strategy_rules_are_one_check_and_suppressing_it_fixes_nothing() {
+        for rule in ["strategy-unsafe", "strategy-rewritten"] {
+            let yaml = annotated(&format!("ignore-check.rwo-guard.dev/{rule}: accepted"), 1);
+            let a = analysed(&yaml, &Config::default());
+            assert!(a.plans.is_empty(), "{rule}: no edit");
+            assert!(a.findings.is_empty(), "{rule}: {:?}", a.findings);
+            assert_eq!(a.suppressed.iter().map(|(f, _)| f.rule).collect::<Vec<_>>(), [&STRATEGY_UNSAFE], "{rule}");
+        }
+    }
+
+    #[test]
+    fn rules_set_severities_or_turn_rules_off() {
+        use crate::config::RuleLevel;
+        let yaml = annotated("a: b", 3);
+        let config = Config { rules: vec![("replicas", RuleLevel::Error)], ..Config::default() };
+        let a = analysed(&yaml, &config);
+        let replicas: Vec<Severity> = a.findings.iter().filter(|f| f.rule == &REPLICAS).map(|f| f.severity).collect();
+        assert_eq!(replicas, [Severity::Error]);
+        let off = Config {
+            rules: vec![("replicas", RuleLevel::Off), ("strategy-rewritten", RuleLevel::Off)],
+            ..Config::default()
+        };
+        let a = analysed(&yaml, &off);
+        assert!(a.findings.is_empty() && a.plans.is_empty() && a.suppressed.is_empty(), "{a:?}");
+    }
+
+    #[test]
+    fn explain_says_what_why_fix_suppress_and_shows_an_example() {
+        for r in ALL {
+            let text = explain(r);
+            for part in ["Triggered by:", "Why:", "How to fix:", "How to suppress:", "Example:", "More: https://"] {
+                assert!(text.contains(part), "{}: {part}", r.name);
+            }
+            assert!(text.contains(&ignore_annotation(r)), "{}", r.name);
+        }
+        assert_eq!(list().lines().count(), ALL.len());
     }
 }

@@ -11,11 +11,13 @@ use super::{Level, Rule};
 
 /// Objects without a namespace taken to be in the bundle's only one.
 pub(crate) static NAMESPACE_ASSUMED: Rule = Rule {
-    name: "namespace-assumed",
+    name: crate::rule_ids::NAMESPACE_ASSUMED,
     level: Level::Always(Severity::Info),
     summary: "Objects without a namespace were taken to be in the bundle's only namespace",
     triggered_by: "workloads without `metadata.namespace` in a bundle whose namespaced objects all share one namespace, and no `--namespace`; once, on the first such workload",
     advice: "set `--namespace` (or `namespace` in the config) to the namespace you apply to",
+    why: "Objects without a namespace land where they are applied; rwo-guard matched claims to workloads as if that were the bundle's one namespace, which is wrong if you apply elsewhere.",
+    example: "# every namespaced object says namespace: shop, the Deployment says none\nrwo-guard check --namespace shop deploy/",
     check: Some(check),
 };
 

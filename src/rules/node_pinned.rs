@@ -17,11 +17,13 @@ use super::{Level, Rule};
 
 /// A workload pinned to one node, on ReadWriteOnce claims.
 pub(crate) static NODE_PINNED: Rule = Rule {
-    name: "node-pinned",
+    name: crate::rule_ids::NODE_PINNED,
     level: Level::Always(Severity::Info),
     summary: "A workload on ReadWriteOnce claims whose pods can only run on one node was left as it is",
     triggered_by: "a workload on a ReadWriteOnce claim whose pods can only run on one node (`nodeSelector` on `kubernetes.io/hostname`, a required node affinity naming one node, a claim bound to a PersistentVolume whose node affinity names one node, a claim on node-local storage: a class of `rancher.io/local-path`, `openebs.io/local`, `kubernetes.io/no-provisioner`, TopoLVM… or a `local` PersistentVolume) and whose rollout would otherwise be rewritten",
     advice: "nothing: every pod lands on that node, which ReadWriteOnce allows (ReadWriteOncePod claims are still rewritten)",
+    why: "Pods that can only run on one node never meet on two nodes, so ReadWriteOnce's one-node limit cannot hang their rollout; rwo-guard leaves the strategy as it is. A claim on node-local storage (local-path, OpenEBS local, TopoLVM, a `local` PersistentVolume) pins them too: its volume stays on the node it was made on, and every new pod is scheduled there.",
+    example: "spec:\n  template:\n    spec:\n      nodeSelector: {kubernetes.io/hostname: node-1}\n      volumes: [{name: data, persistentVolumeClaim: {claimName: web-data}}]",
     check: Some(check),
 };
 

@@ -17,11 +17,13 @@ use super::{Level, Rule};
 
 /// A disruption budget that no eviction can satisfy.
 pub(crate) static PDB_BLOCKS_DRAIN: Rule = Rule {
-    name: "pdb-blocks-drain",
+    name: crate::rule_ids::PDB_BLOCKS_DRAIN,
     level: Level::Always(Severity::Warning),
     summary: "A PodDisruptionBudget allows no eviction of a one-replica workload on an exclusive claim: node drains wait for ever",
     triggered_by: "a PodDisruptionBudget (policy/v1) whose selector matches, by namespace and labels, the pod template of a one-replica workload on an exclusive claim, with `minAvailable` ≥ 1 (or a percentage above 0%) or `maxUnavailable: 0` (or `0%`), counted over the bundle's workloads it selects",
     advice: "`maxUnavailable: 1` (and no `minAvailable`): the pod is evicted and restarted elsewhere; not more replicas, which cannot share the claim",
+    why: "A budget that allows no disruption of the only pod of a workload never lets it be evicted, so kubectl drain, node pool upgrades and cluster autoscalers wait on its node for ever. More replicas are no way out on an exclusive claim: they cannot share it. Pods are matched as the API does, by namespace and label selector against the pod template's labels.",
+    example: "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec:\n  minAvailable: 1\n  selector: {matchLabels: {app: web}}",
     check: Some(check),
 };
 
@@ -104,7 +106,7 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
             pdb.id,
             Severity::Warning,
             format!(
-                "{}: {field_name}: {} allows no eviction of the pod of {}{}, which runs one replica on {}: node drains and cluster upgrades wait on its node for ever. Set maxUnavailable: 1 (and no minAvailable) so the pod is evicted and restarted elsewhere; more replicas are no way out, they cannot share the claim",
+                "{}: {field_name}: {} blocks node drains. It allows no eviction of the pod of {}{}, which runs one replica on {}: node drains and cluster upgrades wait on its node for ever. Set maxUnavailable: 1 (and no minAvailable) so the pod is evicted and restarted elsewhere; more replicas are no way out, they cannot share the claim",
                 pdb.display(),
                 field.value,
                 w.object.display(),

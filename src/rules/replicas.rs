@@ -12,11 +12,13 @@ use super::{by_access, Level, Rule};
 
 /// More than one replica on an exclusive claim.
 pub(crate) static REPLICAS: Rule = Rule {
-    name: "replicas",
+    name: crate::rule_ids::REPLICAS,
     level: Level::ByAccess,
     summary: "Several replicas of a workload share one exclusive claim",
     triggered_by: "`replicas` > 1 on a Deployment, DeploymentConfig, CloneSet, StatefulSet (claim through `volumes`), ReplicaSet, ReplicationController or Rollout on an exclusive claim",
     advice: "one replica, a ReadWriteMany claim, or `volumeClaimTemplates`; replicas are never changed",
+    why: "All replicas run at once: with ReadWriteOnce every replica scheduled on another node than the first hangs on Multi-Attach; with ReadWriteOncePod only one ever starts. No rollout strategy changes that.",
+    example: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 3\n  template:\n    spec:\n      volumes: [{name: data, persistentVolumeClaim: {claimName: web-data}}]",
     check: Some(check),
 };
 

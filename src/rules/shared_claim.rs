@@ -10,11 +10,13 @@ use super::{by_access, Level, Rule};
 
 /// An exclusive claim shared by several workloads.
 pub(crate) static SHARED_CLAIM: Rule = Rule {
-    name: "shared-claim",
+    name: crate::rule_ids::SHARED_CLAIM,
     level: Level::ByAccess,
     summary: "Several workloads mount one exclusive claim",
     triggered_by: "two or more workloads of any kind (bare Pods, ReplicaSets, Jobs included) mounting one exclusive claim; one result on each",
     advice: "a claim per workload, or ReadWriteMany",
+    why: "Two workloads on one exclusive claim run pods at the same time by design: once they land on different nodes (or at all, on ReadWriteOncePod) one of them cannot start.",
+    example: "# Deployment web and Deployment worker both mount\nvolumes: [{name: data, persistentVolumeClaim: {claimName: shared-data}}]",
     check: Some(check),
 };
 

@@ -8,11 +8,13 @@ use super::{Level, Rule};
 
 /// A workload left alone on request.
 pub(crate) static SKIPPED: Rule = Rule {
-    name: "skipped",
+    name: crate::rule_ids::SKIPPED,
     level: Level::Always(Severity::Info),
     summary: "A workload on an exclusive claim was left untouched on request",
     triggered_by: "a workload on an exclusive claim annotated `rwo-guard.dev/skip: \"true\"`",
-    advice: "left untouched",
+    advice: "nothing to fix; remove the annotation to have rwo-guard check and fix the workload",
+    why: "The workload mounts an exclusive claim and may roll out unsafely; it was left alone because it asked to be.",
+    example: "metadata:\n  name: web\n  annotations:\n    rwo-guard.dev/skip: \"true\"",
     check: Some(check),
 };
 

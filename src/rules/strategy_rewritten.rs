@@ -16,21 +16,25 @@ use super::{Level, Rule};
 
 /// The strategy was rewritten.
 pub(crate) static STRATEGY_REWRITTEN: Rule = Rule {
-    name: "strategy-rewritten",
+    name: crate::rule_ids::STRATEGY_REWRITTEN,
     level: Level::Always(Severity::Info),
     summary: "The rollout strategy of a workload on an exclusive claim was rewritten",
     triggered_by: "a Deployment, DeploymentConfig or CloneSet on an exclusive claim whose rollout can surge (no strategy, or rolling with `maxSurge` ≠ 0); one result per field edited",
-    advice: "what was changed and why",
+    advice: "nothing: rwo-guard fix (or the filter) already set `strategy: {type: Recreate}` (or `RollingUpdate` with `maxSurge: 0` under `mode: rolling`)",
+    why: "The default RollingUpdate starts the new pod before the old one stops (maxSurge 25%). If the new pod is scheduled on another node, the ReadWriteOnce volume is still attached to the old node and the rollout hangs on \"Multi-Attach error for volume\".",
+    example: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  # no strategy: RollingUpdate with maxSurge 25%\n  template:\n    spec:\n      volumes: [{name: data, persistentVolumeClaim: {claimName: web-data}}]",
     check: Some(check),
 };
 
 /// `mode: check`: the strategy would be rewritten.
 pub(crate) static STRATEGY_UNSAFE: Rule = Rule {
-    name: "strategy-unsafe",
+    name: crate::rule_ids::STRATEGY_UNSAFE,
     level: Level::Always(Severity::Error),
-    summary: "A workload on an exclusive claim has a rollout strategy that can surge (mode check)",
-    triggered_by: "the same under `mode: check`",
-    advice: "the edit that would be made",
+    summary: "A workload on an exclusive claim has a rollout strategy that can surge (`check`, or mode check)",
+    triggered_by: "the same, reported by `rwo-guard check` or under `mode: check` instead of fixed",
+    advice: "run `rwo-guard fix`, or set `strategy: {type: Recreate}` by hand (no `rollingUpdate` beside it), or `RollingUpdate` with `maxSurge: 0`",
+    why: "The default RollingUpdate starts the new pod before the old one stops (maxSurge 25%). If the new pod is scheduled on another node, the ReadWriteOnce volume is still attached to the old node and the rollout hangs on \"Multi-Attach error for volume\".",
+    example: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  strategy: {type: RollingUpdate}   # maxSurge 25% by default\n  template:\n    spec:\n      volumes: [{name: data, persistentVolumeClaim: {claimName: web-data}}]",
     // Emitted by STRATEGY_REWRITTEN's check.
     check: None,
 };
@@ -50,7 +54,9 @@ fn check(facts: &Facts<'_>, out: &mut Analysis) {
             Mode::Rolling => Fix::NoSurge,
         };
         let ops = strategy::plan(node, fix, layout);
-        let check = mode == Mode::Check;
+        // Reported, not fixed: `mode: check`, `rwo-guard check`, or the check suppressed on
+        // this object or turned off (then `rules::run` drops the findings).
+        let check = mode == Mode::Check || facts.config.report_only || super::ignored(o, facts.config);
         for (n, op) in ops.iter().enumerate() {
             let path = op.path(layout);
             let current_at = current.as_ref().and_then(|c| value_at(c, layout, &path));

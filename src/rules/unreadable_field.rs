@@ -9,11 +9,13 @@ use super::{Level, Rule};
 
 /// A field rwo-guard could not read.
 pub(crate) static UNREADABLE_FIELD: Rule = Rule {
-    name: "unreadable-field",
+    name: crate::rule_ids::UNREADABLE_FIELD,
     level: Level::Always(Severity::Warning),
     summary: "A field of a workload that rwo-guard reads could not be read",
     triggered_by: "a field rwo-guard reads is an alias of a mapping/list (aliases are never expanded) or a collection where a value belongs",
-    advice: "that field was not analysed",
+    advice: "write the field out instead of aliasing a mapping or list, so it can be read",
+    why: "rwo-guard never expands aliases of mappings or lists, so it cannot see what the field holds; a claim or strategy hidden there is not checked.",
+    example: "x-volumes: &vols [{name: data, persistentVolumeClaim: {claimName: web-data}}]\nspec:\n  template:\n    spec:\n      volumes: *vols",
     check: Some(check),
 };
 

@@ -15,11 +15,13 @@ use super::{Level, Rule};
 
 /// A strategy rwo-guard does not rewrite.
 pub(crate) static UNSUPPORTED_STRATEGY: Rule = Rule {
-    name: "unsupported-strategy",
+    name: crate::rule_ids::UNSUPPORTED_STRATEGY,
     level: Level::Always(Severity::Warning),
     summary: "A workload on an exclusive claim has a rollout strategy rwo-guard does not rewrite",
     triggered_by: "a strategy rwo-guard does not rewrite: unknown `type` (`Custom` on a Deployment, a typo), not a mapping, or defining a YAML anchor; or a planned edit the text's layout leaves no place for (a rare explicit-key layout: `? strategy`, then `: rollingUpdate: …`)",
-    advice: "make sure old pods stop before new ones start",
+    advice: "use `strategy: {type: Recreate}`, or `RollingUpdate` with `maxSurge: 0`, so old pods stop before new ones start",
+    why: "rwo-guard only writes strategies it knows to be safe; a strategy it does not recognize may still start new pods beside the old ones and hang on Multi-Attach.",
+    example: "spec:\n  strategy: {type: Custom}",
     check: Some(check),
 };
 
@@ -101,7 +103,7 @@ mod tests {
         use crate::rules::{run, REPLICAS, STRATEGY_REWRITTEN};
         let yaml = format!("{CLAIMS}{}", workload("apps/v1", "Deployment", "w", "data", "  replicas: 2\n"));
         let b = read(&yaml, Limits::default()).expect("valid");
-        let mut a = run(&b.objects, &[], &Config::default(), &b.namespaces);
+        let mut a = run(&b.objects, &Config::default(), &b.namespaces);
         let object = a.plans[0].object;
         assert!(a.findings.iter().any(|f| f.rule == &STRATEGY_REWRITTEN));
         unplaceable(&mut a, 0, &b.objects[object.index], "why");

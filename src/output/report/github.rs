@@ -20,14 +20,18 @@ const SHOWN_PER_LEVEL: usize = 10;
 
 /// The workflow commands of `report`.
 pub(super) fn render(report: &Report<'_>) -> String {
+    // `check` and `fix` show info findings only with -v; the filter shows them all.
+    let hide_info = report.style.linter && !report.style.verbose;
     let mut out = String::new();
     for level in [Severity::Error, Severity::Warning] {
         for item in report.diagnostics.iter().filter(|i| i.severity() == level) {
             command(&mut out, item);
         }
     }
-    let counts = [Severity::Error, Severity::Warning, Severity::Info]
-        .map(|s| report.diagnostics.iter().filter(|i| i.severity() == s).count());
+    let counts = [Severity::Error, Severity::Warning, Severity::Info].map(|s| {
+        let shown = s != Severity::Info || !hide_info;
+        report.diagnostics.iter().filter(|i| i.severity() == s && shown).count()
+    });
     let hidden: usize = counts.iter().map(|n| n.saturating_sub(SHOWN_PER_LEVEL)).sum();
     if hidden > 0 {
         let _ = writeln!(
@@ -40,7 +44,7 @@ pub(super) fn render(report: &Report<'_>) -> String {
             ))
         );
     }
-    for item in report.diagnostics.iter().filter(|i| i.severity() == Severity::Info) {
+    for item in report.diagnostics.iter().filter(|i| i.severity() == Severity::Info && !hide_info) {
         command(&mut out, item);
     }
     out

@@ -6,15 +6,21 @@
 //! - `yaml`, `json`: the KRM result list (`results.rs`), as a ResourceList's `results` hold it;
 //! - `sarif`: SARIF 2.1.0 for GitHub code scanning ([`sarif`]);
 //! - `junit`: JUnit XML for GitLab and Jenkins ([`junit`]);
-//! - `github`: GitHub Actions workflow commands, annotations on a pull request ([`github`]).
+//! - `github`: GitHub Actions workflow commands, annotations on a pull request ([`github`]);
+//! - `gitlab`: GitLab's Code Quality report ([`gitlab`]);
+//! - `text`: one line per finding and a summary line, for people (`check`'s default, [`text`]).
 
 mod github;
+mod gitlab;
 mod junit;
 mod sarif;
+mod text;
+
+pub(crate) use text::{escape, summary};
 
 use crate::findings::{Diagnostic, Severity};
 use crate::krm::{self as results, KrmResult};
-use crate::outcome::{Checked, Outcome};
+use crate::outcome::{Checked, Outcome, Skipped, Stats, Suppressed};
 
 /// One report format.
 #[derive(Debug)]
@@ -35,7 +41,7 @@ pub(crate) struct Format {
 pub(crate) static FORMATS: &[Format] = &[
     Format {
         name: "yaml",
-        doc: "the KRM result list, as a ResourceList's `results` hold it (the default)",
+        doc: "the KRM result list, as a ResourceList's `results` hold it (--results-format's default)",
         render: |r| results::to_yaml(r.diagnostics.iter().map(KrmResult::of)),
         fatal: |m| results::to_yaml(&[results::fatal_result(m.to_string())]).unwrap_or_default(),
         hides_unplaced: false,
@@ -68,6 +74,20 @@ pub(crate) static FORMATS: &[Format] = &[
         fatal: github::fatal,
         hides_unplaced: false,
     },
+    Format {
+        name: "gitlab",
+        doc: "GitLab Code Quality report (`artifacts: reports: codequality`): findings in merge requests",
+        render: gitlab::render,
+        fatal: gitlab::fatal,
+        hides_unplaced: false,
+    },
+    Format {
+        name: "text",
+        doc: "`PATH:LINE:COLUMN: SEVERITY [RULE] MESSAGE` lines and a summary line (`check`'s default)",
+        render: |r| Ok(text::render(r)),
+        fatal: text::fatal,
+        hides_unplaced: false,
+    },
 ];
 
 /// What every format renders from.
@@ -78,12 +98,47 @@ pub(crate) struct Report<'a> {
     pub checked: &'a [Checked],
     /// The least severity that fails the run (`None`: nothing does).
     pub fail_at: Option<Severity>,
+    /// What was checked.
+    pub stats: Stats,
+    /// How many workloads were fixed.
+    pub fixed: usize,
+    /// The files left out.
+    pub skipped: &'a [Skipped<'a>],
+    /// The findings suppressed by annotations.
+    pub suppressed: &'a [Suppressed],
+    /// How the report is shown.
+    pub style: Style,
+}
+
+/// How a report is shown (the text format's choices).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Style {
+    /// Info findings, suppressed findings and skipped files too (`-v`).
+    pub verbose: bool,
+    /// Severities coloured (a terminal).
+    pub colors: bool,
+    /// The run is `fix`: the summary says what was fixed.
+    pub fix: bool,
+    /// No summary line (`-q`).
+    pub quiet: bool,
+    /// The report of `check` or `fix` (the person's view: info findings only with `verbose`
+    /// in the text and `github` formats), not of the filter's `--results`.
+    pub linter: bool,
 }
 
 impl<'a> Report<'a> {
-    /// The report of a run's outcome.
-    pub(crate) fn of(outcome: &'a Outcome<'_>) -> Report<'a> {
-        Report { diagnostics: &outcome.diagnostics, checked: &outcome.checked, fail_at: outcome.fail_at }
+    /// The report of a run's outcome, shown as `style` says.
+    pub(crate) fn styled(outcome: &'a Outcome<'a>, style: Style) -> Report<'a> {
+        Report {
+            diagnostics: &outcome.diagnostics,
+            checked: &outcome.checked,
+            fail_at: outcome.fail_at,
+            stats: outcome.stats,
+            fixed: outcome.fixed,
+            skipped: &outcome.skipped,
+            suppressed: &outcome.suppressed,
+            style,
+        }
     }
 }
 
@@ -190,6 +245,16 @@ pub(crate) mod testing {
 
     pub(crate) fn with<T>(fail_at: Option<Severity>, f: impl FnOnce(&Report<'_>) -> T) -> T {
         let (diagnostics, checked) = parts();
-        f(&Report { diagnostics: &diagnostics, checked: &checked, fail_at })
+        let stats = Stats { files: 2, objects: 7, workloads: 4 };
+        f(&Report {
+            diagnostics: &diagnostics,
+            checked: &checked,
+            fail_at,
+            stats,
+            fixed: 0,
+            skipped: &[],
+            suppressed: &[],
+            style: Style::default(),
+        })
     }
 }

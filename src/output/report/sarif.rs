@@ -2,7 +2,9 @@
 //!
 //! - one rule per entry of `rules::ALL`, in that order (`ruleIndex` is the place there): `id`
 //!   and `name` the rule's name, `shortDescription` its summary, `fullDescription` what triggers
-//!   it, `help` its advice, `defaultConfiguration.level` from its level;
+//!   it and why it breaks rollouts, `helpUri` its section of docs/findings.md under the
+//!   repository Cargo.toml names (`rules::help_uri`), `help` what `rwo-guard explain` prints,
+//!   `defaultConfiguration.level` from its level;
 //! - one result per finding placed in a file: `ruleId`, `ruleIndex`, `level` (error, warning, or
 //!   note for info), the message, a physical location (`artifactLocation.uri` relative to the
 //!   directory rwo-guard ran in, `%SRCROOT%`; a region on the field's line, else the object's,
@@ -20,7 +22,7 @@ use serde_json::{json, Value};
 use crate::findings::{Diagnostic, Level, Rule, Severity};
 use crate::fingerprint;
 use crate::location::Point;
-use crate::rules::ALL;
+use crate::rules::{self, ALL};
 
 use super::Report;
 
@@ -99,10 +101,14 @@ fn rule(r: &Rule) -> Value {
         "id": r.name,
         "name": r.name,
         "shortDescription": {"text": r.summary},
-        "fullDescription": {"text": format!("Triggered by {}.", r.triggered_by)},
+        "fullDescription": {"text": format!("Triggered by {}. {}", r.triggered_by, r.why)},
+        "helpUri": rules::help_uri(r),
         "help": {
-            "text": format!("{}. Triggered by {}. Advice: {}. Severity: {}.", r.summary, r.triggered_by, r.advice, r.level.describe()),
-            "markdown": format!("{}.\n\n**Triggered by** {}.\n\n**Advice:** {}.\n\n**Severity:** {}.", r.summary, r.triggered_by, r.advice, r.level.describe()),
+            "text": rules::explain(r),
+            "markdown": format!(
+                "{}.\n\n**Triggered by** {}.\n\n**Why:** {}\n\n**How to fix:** {}.\n\n**How to suppress:** {}.\n\n**Severity:** {}.\n\n```yaml\n{}\n```",
+                r.summary, r.triggered_by, r.why, r.advice, rules::suppression(r), r.level.describe(), r.example
+            ),
         },
         "defaultConfiguration": {"level": default},
         "properties": {"tags": ["kubernetes", "reliability", "storage"], "precision": "very-high", "problem.severity": problem},
@@ -147,7 +153,7 @@ fn result(item: &Diagnostic, file: &str) -> Value {
 
 /// A key for the finding that does not change while the rule, the object, the field and the
 /// file do not (lines may move).
-fn key(item: &Diagnostic, file: &str) -> String {
+pub(super) fn key(item: &Diagnostic, file: &str) -> String {
     let r = &item.resource;
     let field = item.finding.field.as_ref().map_or("", |f| f.path.as_str());
     let parts = [item.rule().name, &r.api_version, &r.kind, r.namespace.as_deref().unwrap_or(""), &r.name, field, file];
