@@ -111,6 +111,42 @@ impl LimitFlags {
     }
 }
 
+/// How `check` and `fix` build the kustomization roots under their PATHs (docs/kustomize.md),
+/// one flag each.
+#[derive(Clone, Debug, Args)]
+pub struct BuildFlags {
+    /// The kustomize that builds kustomization roots: a program (`kustomize` runs `kustomize
+    /// build DIR`, `kubectl` runs `kubectl kustomize DIR`) or a command with its words
+    /// [default: kustomize on PATH, else kubectl]
+    #[arg(long, value_name = "CMD")]
+    pub kustomize: Option<String>,
+
+    /// A flag for every kustomize build, after the directory (`--enable-helm`,
+    /// `--load-restrictor=LoadRestrictionsNone`); repeat it for more
+    #[arg(long = "build-arg", value_name = "ARG", allow_hyphen_values = true)]
+    pub build_args: Vec<String>,
+
+    /// Seconds a kustomize build may take before it is stopped
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub build_timeout: u64,
+
+    /// Build no kustomization: read every file as a plain manifest, patches and all
+    #[arg(long)]
+    pub no_build: bool,
+}
+
+impl BuildFlags {
+    /// The settings these flags give.
+    pub(crate) fn settings(&self) -> crate::kustomize::Settings {
+        crate::kustomize::Settings {
+            command: self.kustomize.clone(),
+            args: self.build_args.clone(),
+            timeout: std::time::Duration::from_secs(self.build_timeout),
+            no_build: self.no_build,
+        }
+    }
+}
+
 /// The commands.
 #[derive(Debug, clap::Subcommand)]
 pub enum Subcommand {
@@ -132,7 +168,8 @@ pub enum Subcommand {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Files and directories to check (directories recursively: *.yaml, *.yml, *.json); `-`
-    /// for standard input [default: .]
+    /// for standard input [default: .]. Directories holding kustomizations: every root is built
+    /// by kustomize and each finding placed at its source (see --kustomize, --no-build)
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
@@ -173,6 +210,10 @@ pub struct CheckArgs {
     /// The input limits.
     #[command(flatten)]
     pub limit_flags: LimitFlags,
+
+    /// How kustomization roots are built.
+    #[command(flatten)]
+    pub build_flags: BuildFlags,
 }
 
 /// `fix`'s arguments.
@@ -233,7 +274,7 @@ impl CheckArgs {
             quiet: self.quiet,
             linter: Some(style),
         };
-        Ok(CheckRun { stdin, fix, config, pipeline, output })
+        Ok(CheckRun { stdin, fix, config, pipeline, output, kustomize: self.build_flags.settings() })
     }
 }
 
@@ -250,6 +291,8 @@ pub(crate) struct CheckRun {
     pub pipeline: pipeline::Options,
     /// What to write and where.
     pub output: output::Options,
+    /// How kustomization roots are built.
+    pub kustomize: crate::kustomize::Settings,
 }
 
 /// Where the configuration comes from.

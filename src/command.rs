@@ -14,9 +14,13 @@ use std::path::{Path, PathBuf};
 use crate::cli::{CheckRun as Run, ConfigSource, FixArgs, Subcommand};
 use crate::config::{self, Config};
 use crate::error::{exit, Failure, Fatal, STDIN};
+use crate::findings::Severity;
 use crate::input::{self, Source};
-use crate::outcome::Skipped;
+use crate::kustomize;
+use crate::outcome::{EditedText, Outcome, Skipped};
 use crate::output::{self, report};
+use crate::read::Form;
+use crate::rewrite::Edit;
 use crate::{pipeline, rules};
 
 /// The name of the configuration file `check` and `fix` look for.
@@ -99,6 +103,9 @@ fn check(run: &Run, stdin: &mut dyn Read, stdin_terminal: bool, stdout: &mut dyn
             .and_then(|o| output::write(out, &o, stdout, stderr).map_err(Failure::new));
         return written.unwrap_or_else(|failure| fail(&failure, stdout, stderr));
     }
+    if !run.kustomize.no_build && kustomize::has_roots(&run.pipeline.files) {
+        return roots(run, &config, &base, stdout, stderr);
+    }
     let (sources, excluded) = match sources(&run.pipeline.files, &config, &base, limits) {
         Ok(s) => s,
         Err(failure) => return fail(&failure, stdout, stderr),
@@ -107,6 +114,82 @@ fn check(run: &Run, stdin: &mut dyn Read, stdin_terminal: bool, stdout: &mut dyn
     let written = pipeline::process_sources(&run.pipeline, &config, &sources, skipped)
         .and_then(|o| output::write(out, &o, stdout, stderr).map_err(Failure::new));
     written.unwrap_or_else(|failure| fail(&failure, stdout, stderr))
+}
+
+/// `check` and `fix` over directories that hold kustomizations: every root built by kustomize
+/// and checked, each finding at its source (`kustomize::check`); `fix` writes the verified
+/// edits and new patches (all or nothing), `fix --diff` prints them. A root that does not
+/// build is a located error: exit 3, and `fix` writes nothing.
+fn roots(run: &Run, config: &Config, base: &Bases, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    let out = &run.output;
+    let fail = |failure: &Failure, stdout: &mut dyn Write, stderr: &mut dyn Write| {
+        output::fatal_in_file(failure, out, stdout, stderr)
+    };
+    let settings = &run.kustomize;
+    let limits = run.pipeline.limits;
+    let builder = match kustomize::Builder::choose(
+        settings.command.as_deref(),
+        settings.args.clone(),
+        settings.timeout,
+        limits.max_input_bytes,
+    ) {
+        Ok(b) => b,
+        Err(why) => return fail(&Failure::new(Fatal::Usage(why)), stdout, stderr),
+    };
+    let opts = kustomize::Options {
+        paths: run.pipeline.files.clone(),
+        builder,
+        fix: run.fix.is_some(),
+        limits,
+        workers: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        list_checked: run.pipeline.list_checked,
+    };
+    let excluded = |path: &Path| excluded_by(path, config, base).map(str::to_string);
+    let checked = match kustomize::check(&opts, config, &excluded) {
+        Ok(c) => c,
+        Err(failure) => return fail(&failure, stdout, stderr),
+    };
+    for e in &checked.errors {
+        let _ = writeln!(stderr, "{e}");
+    }
+    let stopped = !checked.errors.is_empty();
+    let diff = run.fix == Some(true);
+    if run.fix == Some(false) && !stopped {
+        if let Err(why) = kustomize::write(&checked) {
+            return fail(&Failure::new(Fatal::Output(why)), stdout, stderr);
+        }
+    }
+    let mut texts = Vec::new();
+    if diff {
+        for e in &checked.edits {
+            texts.push(EditedText { name: &e.name, path: Some(&e.path), text: &e.text, edits: e.edits.clone() });
+        }
+        for f in &checked.new_files {
+            let edits = vec![Edit { start: 0, end: 0, with: f.text.clone() }];
+            texts.push(EditedText { name: &f.name, path: Some(&f.path), text: "", edits });
+        }
+    }
+    let outcome = Outcome {
+        texts,
+        form: Form::Stream,
+        diagnostics: checked.diagnostics.clone(),
+        fixed: checked.fixed,
+        skipped: checked.skipped.iter().map(|(name, why)| Skipped { name, why: why.clone() }).collect(),
+        checked: checked.workloads.clone(),
+        fail_at: Severity::failing_at(config.fail_on),
+        suppressed: checked.suppressed.clone(),
+        stats: checked.stats,
+        report_only: run.fix.is_none() || stopped,
+    };
+    let code = match output::write(out, &outcome, stdout, stderr) {
+        Ok(code) => code,
+        Err(fatal) => return fail(&Failure::new(fatal), stdout, stderr),
+    };
+    if stopped {
+        exit::INPUT
+    } else {
+        code
+    }
 }
 
 /// The texts `check` and `fix` run over: the files the paths name, less those the

@@ -30,6 +30,7 @@ mod input;
 mod json;
 pub(crate) mod kinds;
 pub(crate) mod krm;
+pub(crate) mod kustomize;
 mod location;
 pub(crate) mod model;
 mod outcome;

@@ -9,7 +9,7 @@
 
 use crate::findings::ObjectPlan;
 use crate::model::Object;
-use crate::read::{read, read_object, Bundle, Limits};
+use crate::read::{read, read_object_with, read_with, Bundle, Limits};
 use crate::rewrite::{splice, Edit};
 use crate::strategy::{self, Verdict};
 
@@ -72,7 +72,10 @@ fn verify_in_documents(
         }
         local.sort_by_key(|e| e.start);
         let text = splice(&input[start..end], &local);
-        let out = read(&text, Limits { max_input_bytes: usize::MAX, ..limits })
+        // An object planned without a claim was read with every strategy kept (a patch).
+        let all_rollouts = here.iter().any(|(p, _)| objects[p.object.index].claims.is_empty());
+        let whole = Limits { max_input_bytes: usize::MAX, ..limits };
+        let out = if all_rollouts { read_with(&text, whole, true) } else { read(&text, whole) }
             .map_err(|e| format!("document {d}, edited, does not parse: {}", e.summary("<output>")))?;
         for (plan, _) in here {
             let before = &objects[plan.object.index];
@@ -106,7 +109,8 @@ fn verify_region(
     let local: Vec<Edit> =
         edits.iter().map(|e| Edit { start: e.start - start, end: e.end - start, with: e.with.clone() }).collect();
     let text = format!("{}{}", " ".repeat(object.span.start.col), splice(&input[start..end], &local));
-    let out = read_object(&text, limits)
+    // An object planned without a claim was read with every strategy kept (a patch).
+    let out = read_object_with(&text, limits, object.claims.is_empty())
         .map_err(|e| format!("{}: the edited object does not parse: {}", object.display(), e.summary("<output>")))?
         .ok_or_else(|| format!("{}: the edited text is not one object", object.display()))?;
     check_object(object, &out, Some(plan))

@@ -78,7 +78,7 @@ fn the_gitlab_report_has_every_field_gitlab_reads() {
     // `check_name`, `fingerprint` (unique), `severity` (info, minor, major, critical, blocker),
     // `location.path` (relative to the repository) and `location.lines.begin`.
     let dir = platform("check-gitlab");
-    let ran = rwo_guard(&dir, &["check", "--format", "gitlab", "components/manifests"], None);
+    let ran = rwo_guard(&dir, &["check", "--no-build", "--format", "gitlab", "components/manifests"], None);
     assert_eq!(ran.code, 1, "{}", ran.show());
     assert!(ran.stderr.starts_with("rwo-guard: 13 files"), "the summary goes to stderr: {}", ran.stderr);
     let issues: Vec<serde_json::Value> = serde_json::from_str(&ran.stdout).expect("a JSON array");
@@ -162,11 +162,15 @@ fn an_empty_input_still_gets_its_summary() {
 #[test]
 fn severities_are_coloured_when_asked_and_never_in_a_file() {
     let dir = platform("check-colour");
-    let always = rwo_guard(&dir, &["check", "--color", "always", "components/manifests"], None);
+    let always = rwo_guard(&dir, &["check", "--no-build", "--color", "always", "components/manifests"], None);
     assert!(always.stdout.contains("\u{1b}[1;31merror\u{1b}[0m [strategy-unsafe]"), "{}", always.stdout);
-    let auto = rwo_guard(&dir, &["check", "components/manifests"], None);
+    let auto = rwo_guard(&dir, &["check", "--no-build", "components/manifests"], None);
     assert!(!auto.stdout.contains('\u{1b}'), "not a terminal: {}", auto.stdout);
-    let file = rwo_guard(&dir, &["check", "--color", "always", "-o", "report.txt", "components/manifests"], None);
+    let file = rwo_guard(
+        &dir,
+        &["check", "--no-build", "--color", "always", "-o", "report.txt", "components/manifests"],
+        None,
+    );
     assert_eq!((file.code, file.stdout.as_str()), (1, ""), "{}", file.show());
     let report = fs::read_to_string(dir.join("report.txt")).expect("report");
     assert!(!report.contains('\u{1b}') && report.contains("error [strategy-unsafe]"), "{report}");
@@ -176,12 +180,12 @@ fn severities_are_coloured_when_asked_and_never_in_a_file() {
 fn check_never_writes_and_fix_writes_all_or_nothing() {
     let dir = platform("check-writes");
     let before = fs::read(dir.join("components/manifests/base/core/backend-deployment.yaml")).expect("read");
-    let ran = rwo_guard(&dir, &["check", "--mode", "recreate", "components/manifests"], None);
+    let ran = rwo_guard(&dir, &["check", "--no-build", "--mode", "recreate", "components/manifests"], None);
     assert_eq!(ran.code, 1, "check reports, whatever the mode: {}", ran.show());
     assert_eq!(fs::read(dir.join("components/manifests/base/core/backend-deployment.yaml")).expect("read"), before);
-    let fixed = rwo_guard(&dir, &["fix", "components/manifests"], None);
+    let fixed = rwo_guard(&dir, &["fix", "--no-build", "components/manifests"], None);
     assert_eq!(fixed.code, 0, "{}", fixed.show());
-    let again = rwo_guard(&dir, &["check", "components/manifests"], None);
+    let again = rwo_guard(&dir, &["check", "--no-build", "components/manifests"], None);
     assert_eq!(again.code, 0, "{}", again.show());
     assert!(again.stdout.ends_with("0 errors, 0 warnings, 0 suppressed (8 more with -v)\n"), "{}", again.stdout);
 }
@@ -199,7 +203,7 @@ fn a_bad_config_file_is_named_with_every_problem() {
     let dir = platform("check-bad-config");
     fs::write(dir.join(".rwo-guard.yaml"), "rules:\n  replica: off\nexclude: legacy\nfailOn: sometimes\n")
         .expect("write");
-    let ran = rwo_guard(&dir, &["check", "components/manifests"], None);
+    let ran = rwo_guard(&dir, &["check", "--no-build", "components/manifests"], None);
     assert_eq!((ran.code, ran.stdout.as_str()), (2, ""), "{}", ran.show());
     assert!(ran.stderr.contains("invalid configuration in .rwo-guard.yaml"), "{}", ran.stderr);
     assert!(
@@ -209,9 +213,9 @@ fn a_bad_config_file_is_named_with_every_problem() {
     );
     assert!(ran.stderr.contains("exclude: must be a list, found a string"), "{}", ran.stderr);
     assert!(ran.stderr.contains("failOn: `sometimes` is not one of error, warning, never"), "{}", ran.stderr);
-    let ignored = rwo_guard(&dir, &["check", "--no-config", "components/manifests"], None);
+    let ignored = rwo_guard(&dir, &["check", "--no-build", "--no-config", "components/manifests"], None);
     assert_eq!(ignored.code, 1, "{}", ignored.show());
-    let named = rwo_guard(&dir, &["check", "--config", "missing.yaml", "components/manifests"], None);
+    let named = rwo_guard(&dir, &["check", "--no-build", "--config", "missing.yaml", "components/manifests"], None);
     assert_eq!(named.code, 2, "{}", named.show());
     assert!(named.stderr.contains("cannot read config file missing.yaml"), "{}", named.stderr);
 }

@@ -95,10 +95,21 @@ fn documentation_tables_and_sample_match_the_code() {
 fn sample(readme: &mut String, bless: bool, path: &Path) -> Result<(), String> {
     let marker = "check-sample";
     let line = readme.lines().find(|l| l.starts_with(&format!("<!-- {marker}:"))).expect("a check-sample block");
-    let case = line.split("tests/files/").nth(1).and_then(|r| r.split([' ', ')']).next()).expect("a case named");
-    let dir = root().join("tests/files").join(case);
-    let args: Vec<String> = fs::read_to_string(dir.join("args")).expect("args").lines().map(String::from).collect();
-    let stdout = fs::read_to_string(dir.join(".expected/stdout")).expect("the case's golden stdout");
+    // A case of tests/files (its args, its .expected/stdout), or of tests/kustomize (built by
+    // kubectl kustomize end to end: `check`, its args and path, its .expected/check/stdout).
+    let (args, stdout) = if let Some(rest) = line.split("tests/kustomize/").nth(1) {
+        let case = rest.split([' ', ')']).next().expect("a case named");
+        let dir = root().join("tests/kustomize").join(case);
+        let mut args = vec!["check".to_string()];
+        args.extend(fs::read_to_string(dir.join("args")).expect("args").lines().map(String::from));
+        args.push(fs::read_to_string(dir.join("path")).expect("path").trim().to_string());
+        (args, fs::read_to_string(dir.join(".expected/check/stdout")).expect("the case's golden stdout"))
+    } else {
+        let case = line.split("tests/files/").nth(1).and_then(|r| r.split([' ', ')']).next()).expect("a case named");
+        let dir = root().join("tests/files").join(case);
+        let args: Vec<String> = fs::read_to_string(dir.join("args")).expect("args").lines().map(String::from).collect();
+        (args, fs::read_to_string(dir.join(".expected/stdout")).expect("the case's golden stdout"))
+    };
     let want = format!("```console\n$ rwo-guard {}\n{stdout}```\n", args.join(" "));
     block(readme, marker, &want, bless, path).expect("a check-sample block")
 }

@@ -107,24 +107,35 @@ fn sarif_validates_against_the_oasis_schema() {
 }
 
 #[test]
-#[ignore = "end to end: needs .tools/venv (jsonschema, junitparser) and ../shared/schemas; run `make test`"]
+#[ignore = "end to end: needs .tools/venv (jsonschema, junitparser), ../shared/schemas and kubectl; run `make test`"]
 fn check_reports_are_read_by_their_tools() {
     let schema = sarif_schema();
     let dir = scratch("reports-check");
     copy_tree(&repo().join("tests/files/check-platform/tree"), &dir);
-    let ran = rwo_guard(&dir, &["check", "--format", "sarif", "-o", "check.sarif", "components/manifests"], None);
-    assert_eq!(ran.code, 1, "{}", ran.show());
-    let checked = python("jsonschema", VALIDATE_SARIF, &[&schema, &dir.join("check.sarif")]);
-    assert_eq!(checked.code, 0, "{}", checked.show());
-    // Every rule is described, as `rwo-guard rules` lists them.
+    // The files as plain manifests (--no-build), then as kustomize builds them (every root built
+    // by kubectl kustomize, findings at their source): both reports are valid, and describe
+    // every rule, as `rwo-guard rules` lists them.
     let rules = rwo_guard(&dir, &["rules"], None).stdout.lines().count();
-    let counts = format!("results 5 notifications 0 rules {rules}");
-    assert!(checked.stdout.contains(&counts), "{counts}: {}", checked.stdout);
-    let ran = rwo_guard(&dir, &["check", "--format", "junit", "-o", "check.xml", "components/manifests"], None);
-    assert_eq!(ran.code, 1, "{}", ran.show());
-    let read = python("junitparser", READ_JUNIT, &[&dir.join("check.xml")]);
-    assert_eq!(read.code, 0, "{}", read.show());
-    assert!(read.stdout.contains("tests 8 failures 3 errors 0"), "{}", read.stdout);
+    for (build, results, junit) in [
+        (&["--no-build"][..], 5, "tests 8 failures 3 errors 0"),
+        (&["--kustomize", "kubectl"][..], 6, "tests 6 failures 2 errors 0"),
+    ] {
+        let mut args = vec!["check", "--format", "sarif", "-o", "check.sarif", "components/manifests"];
+        args.extend(build);
+        let ran = rwo_guard(&dir, &args, None);
+        assert_eq!(ran.code, 1, "{}", ran.show());
+        let checked = python("jsonschema", VALIDATE_SARIF, &[&schema, &dir.join("check.sarif")]);
+        assert_eq!(checked.code, 0, "{}", checked.show());
+        let counts = format!("results {results} notifications 0 rules {rules}");
+        assert!(checked.stdout.contains(&counts), "{build:?}: {counts}: {}", checked.stdout);
+        let mut args = vec!["check", "--format", "junit", "-o", "check.xml", "components/manifests"];
+        args.extend(build);
+        let ran = rwo_guard(&dir, &args, None);
+        assert_eq!(ran.code, 1, "{}", ran.show());
+        let read = python("junitparser", READ_JUNIT, &[&dir.join("check.xml")]);
+        assert_eq!(read.code, 0, "{}", read.show());
+        assert!(read.stdout.contains(junit), "{build:?}: {}", read.stdout);
+    }
 }
 
 const READ_JUNIT: &str = r#"

@@ -17,6 +17,7 @@ mod generated;
 mod golden;
 mod helm;
 mod kustomization;
+mod kustomize;
 mod layers;
 mod legacy_terminal;
 mod live_audit;

@@ -72,8 +72,9 @@ pub fn unified_colored(text: &str, edits: &[Edit], old_name: &str, new_name: &st
         let after = split_lines(&text[changed_end..starts[to].max(changed_end)]);
         let old_count = before.len() + old_lines.len() + after.len();
         let new_count = before.len() + new_lines.len() + after.len();
-        let old_start = from + 1;
-        let new_start = (from + 1 + added).saturating_sub(removed);
+        // An empty range starts at the line before it (`@@ -0,0 +1,3 @@` creates a file).
+        let old_start = if old_count == 0 { from } else { from + 1 };
+        let new_start = (from + usize::from(new_count > 0) + added).saturating_sub(removed);
         let _ = writeln!(out, "{cyan}@@ -{old_start},{old_count} +{new_start},{new_count} @@{reset}");
         let mut emit = |mark: &str, (line, ended): (&str, bool), color: &str| {
             let _ = writeln!(out, "{color}{mark}{line}{}", if color.is_empty() { "" } else { reset });
@@ -135,6 +136,9 @@ mod tests {
         let edits = [Edit { start: 2, end: 2, with: "x\ny\n".into() }];
         let d = unified(text, &edits, "a", "b");
         assert_eq!(d, "--- a\n+++ b\n@@ -1,2 +1,4 @@\n a\n+x\n+y\n b\n");
+        // A new file: from nothing, as patch(1) and git apply read it.
+        let d = unified("", &[Edit { start: 0, end: 0, with: "x\ny\n".into() }], "/dev/null", "b/n");
+        assert_eq!(d, "--- /dev/null\n+++ b/n\n@@ -0,0 +1,2 @@\n+x\n+y\n");
     }
 
     #[test]

@@ -203,6 +203,8 @@ fn body(body: Body, outcome: &Outcome<'_>, stdout: &mut dyn Write) -> io::Result
         Body::Diff(colors) => {
             for out in &outcome.texts {
                 let (old, new) = match out.path {
+                    // A file `fix` creates (a new kustomize patch): a diff from nothing.
+                    Some(p) if out.text.is_empty() && !p.exists() => ("/dev/null".into(), format!("b/{}", out.name)),
                     Some(_) => (format!("a/{}", out.name), format!("b/{}", out.name)),
                     None => (format!("a/{STDIN}"), format!("b/{STDIN}")),
                 };

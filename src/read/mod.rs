@@ -123,9 +123,12 @@ pub fn read(text: &str, limits: Limits) -> Result<Bundle, Fatal> {
 }
 
 /// Reads one object that stands alone: `text` is the object's own text (a list item's text
-/// with its `- ` blanked out). Used by the verifier on edited regions.
-pub fn read_object(text: &str, limits: Limits) -> Result<Option<Object>, Fatal> {
-    let mut w = Walker::new(limits, &|_| true, Part::Alone).walk(Events::new(text, limits.max_depth))?;
+/// with its `- ` blanked out). Used by the verifier on edited regions. `all_rollouts`: every
+/// strategy kept, as [`read_source`] keeps them.
+pub fn read_object_with(text: &str, limits: Limits, all_rollouts: bool) -> Result<Option<Object>, Fatal> {
+    let walker = Walker::new(limits, &|_| true, Part::Alone);
+    let walker = if all_rollouts { walker.keeping_all_rollouts() } else { walker };
+    let mut w = walker.walk(Events::new(text, limits.max_depth))?;
     if w.documents.len() != 1 || w.objects.len() > 1 {
         return Ok(None);
     }
@@ -147,6 +150,20 @@ pub fn read_filtered(text: &str, limits: Limits, keep: &(dyn Fn(&Object) -> bool
         }
     }
     read_sequential(text, limits, keep)
+}
+
+/// Reads a source file of a kustomize repository in one piece: as [`read`], and every object
+/// keeps its strategy even when it mounts no claim (a patch that sets only a strategy is
+/// edited where it sets it).
+pub fn read_source(text: &str, limits: Limits) -> Result<Bundle, Fatal> {
+    read_with(text, limits, true)
+}
+
+/// As [`read_sequential`] keeping everything; `all_rollouts`: as [`read_source`].
+pub fn read_with(text: &str, limits: Limits, all_rollouts: bool) -> Result<Bundle, Fatal> {
+    let walker = Walker::new(limits, &|_| true, Part::Whole);
+    let walker = if all_rollouts { walker.keeping_all_rollouts() } else { walker };
+    walker.walk(Events::new(text, limits.max_depth)).map(Bundle::from)
 }
 
 /// Reads `text` in one piece on this thread.

@@ -289,6 +289,9 @@ pub(super) struct Walker<'t> {
     shared: Shared,
     keep: &'t dyn Fn(&Object) -> bool,
     part: Part,
+    /// Keep the strategies of objects that mount no claim (a strategic-merge patch that sets
+    /// only a strategy is edited where it sets it).
+    all_rollouts: bool,
     limits: Limits,
     frames: Vec<Frame<'t>>,
     /// Depth inside a subtree the schema does not read (0: not skipping), and where its
@@ -321,6 +324,7 @@ impl<'t> Walker<'t> {
             schema: Schema::get(),
             keep,
             part,
+            all_rollouts: false,
             limits,
             frames: Vec::new(),
             skip_depth: 0,
@@ -337,6 +341,12 @@ impl<'t> Walker<'t> {
             doc: Doc::default(),
             out: Walked::default(),
         }
+    }
+
+    /// Keeps the strategy of every object, whether it mounts a claim or not.
+    pub(super) fn keeping_all_rollouts(mut self) -> Self {
+        self.all_rollouts = true;
+        self
     }
 
     /// Walks every event of `events`; the first syntax error or reading problem stops it.
@@ -867,7 +877,7 @@ impl<'t> Walker<'t> {
             open.object.packed = Some(Box::from(packed));
         }
         self.packed.truncate(open.packed_from);
-        if open.object.claims.is_empty() {
+        if open.object.claims.is_empty() && !self.all_rollouts {
             // Only an object that mounts a claim can have its strategy rewritten.
             open.object.rollouts = Vec::new();
             open.object.spec = None;
