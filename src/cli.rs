@@ -384,6 +384,17 @@ impl Field {
                     .value_parser(move |v: &str| set(&mut Config::default(), v).map(|()| v.to_string()))
                     .action(ArgAction::Set)
             }
+            Values::Files(name, _) => {
+                arg.value_name(name)
+                    .value_parser(|v: &str| {
+                        if v.is_empty() {
+                            Err("a file path, not empty".to_string())
+                        } else {
+                            Ok(v.to_string())
+                        }
+                    })
+                    .action(ArgAction::Append)
+            }
             Values::List(name, _) | Values::Map(name, _) => {
                 let set = self.set;
                 arg.value_name(name)
@@ -437,7 +448,7 @@ impl FromArgMatches for ConfigFlags {
                     given.extend(matches.get_one::<String>(f.name).map(|v| (f, v.clone())));
                 }
                 Values::Switch => given.extend(matches.get_flag(f.name).then(|| (f, "true".to_string()))),
-                Values::List(..) | Values::Map(..) => {
+                Values::Files(..) | Values::List(..) | Values::Map(..) => {
                     given.extend(matches.get_many::<String>(f.name).into_iter().flatten().map(|v| (f, v.clone())));
                 }
             }

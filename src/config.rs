@@ -68,6 +68,8 @@ pub struct Config {
     /// `namespace`: where objects without `metadata.namespace` go (`None`: decided from the
     /// bundle, see `facts`).
     pub namespace: Option<String>,
+    /// `cluster`: files holding the cluster's storage objects, read as facts only.
+    pub cluster: Vec<String>,
     /// `rules`: severity overrides by rule id, in the order given (a later one wins).
     pub rules: Vec<(&'static str, RuleLevel)>,
     /// `exclude`: globs of paths `check` and `fix` leave out.
@@ -115,6 +117,9 @@ pub enum Values {
     Switch,
     /// A word of the user's: what it is, in `--help` (`NAMESPACE`) and the README.
     Text(&'static str, &'static str),
+    /// Files, each a word of the user's: the flag repeats, a config file gives a string or a
+    /// list of strings. What one is, in `--help` (`FILE`) and the README.
+    Files(&'static str, &'static str),
     /// A list of words (`exclude: [a, b]`; a repeated flag; a ConfigMap's comma-separated
     /// string): what one is, in `--help` (`GLOB`) and the README. Each is given to the setter.
     List(&'static str, &'static str),
@@ -188,6 +193,20 @@ pub static FIELDS: &[Field] = &[
         default: "",
         doc: "The namespace objects without metadata.namespace are applied to (kubectl apply -n, helm install -n); unset: the bundle's namespace when all its namespaced objects share one",
         set: set_namespace,
+    },
+    Field {
+        name: "cluster",
+        flag: "cluster",
+        short: None,
+        values: Values::Files("FILE", "a file path (repeatable; a list in a config file)"),
+        default: "",
+        doc: "The cluster's storage objects, from `kubectl get storageclass,csidriver,persistentvolume -o yaml`: facts only, never edited or written; the bundle's object of the same name wins, a later file's replaces an earlier one's (the flags' files come after the config's). Not accepted from a functionConfig",
+        set: |c, v| {
+            if !v.is_empty() {
+                c.cluster.push(v.to_string());
+            }
+            Ok(())
+        },
     },
     Field {
         name: "rules",
@@ -298,6 +317,7 @@ impl Default for Config {
             null_rolling_update: false,
             fail_on: FailOn::ALL[0].1,
             namespace: None,
+            cluster: Vec::new(),
             rules: Vec::new(),
             exclude: Vec::new(),
             report_only: false,
@@ -484,6 +504,21 @@ impl Fields<'_> {
         check_keys(map, prefix, &known, problems);
         for field in FIELDS {
             let Some(value) = map.get(field.name) else { continue };
+            if let (Values::Files(..), Value::Sequence(items), false) = (field.values, value, strings) {
+                for (n, item) in items.iter().enumerate() {
+                    match item {
+                        Value::String(s) if !s.is_empty() => {
+                            let _ = (field.set)(&mut config, s);
+                        }
+                        other => problems.push(format!(
+                            "{prefix}{}[{n}]: must be a file path, found {}",
+                            field.name,
+                            describe(other)
+                        )),
+                    }
+                }
+                continue;
+            }
             if let Values::List(..) | Values::Map(..) = field.values {
                 for problem in entries(field, value, strings, &mut config) {
                     problems.push(format!("{prefix}{}{problem}", field.name));
@@ -492,8 +527,11 @@ impl Fields<'_> {
             }
             let spelled = match (field.values, value, strings) {
                 (Values::List(..) | Values::Map(..), ..) => continue,
-                (Values::Keyword(_) | Values::Text(..), Value::String(s), _) => Ok(s.clone()),
-                (Values::Keyword(_) | Values::Text(..), other, _) => {
+                (Values::Keyword(_) | Values::Text(..) | Values::Files(..), Value::String(s), _) => Ok(s.clone()),
+                (Values::Files(..), other, false) => {
+                    Err(format!("must be a file path or a list of them, found {}", type_name(other)))
+                }
+                (Values::Keyword(_) | Values::Text(..) | Values::Files(..), other, _) => {
                     Err(format!("must be a string, found {}", type_name(other)))
                 }
                 (Values::Switch, Value::Bool(b), false) => Ok(b.to_string()),
@@ -624,11 +662,31 @@ mod tests {
                 null_rolling_update: true,
                 fail_on: FailOn::Warning,
                 namespace: None,
+                cluster: Vec::new(),
                 rules: Vec::new(),
                 exclude: Vec::new(),
                 report_only: false,
             }
         );
+    }
+
+    #[test]
+    fn cluster_files_are_a_string_or_a_list() {
+        let typed = |files: &str| {
+            parse(&format!("apiVersion: rwo-guard.dev/v1alpha1\nkind: RwoGuard\nspec:\n  cluster: {files}\n"), "t")
+        };
+        assert_eq!(typed("a.yaml").expect("one").cluster, ["a.yaml"]);
+        assert_eq!(typed("[a.yaml, b.yaml]").expect("two").cluster, ["a.yaml", "b.yaml"]);
+        let p = match typed("[a.yaml, 3, '']") {
+            Err(Fatal::Config { problems, .. }) => problems,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            p,
+            ["spec.cluster[1]: must be a file path, found `3`", "spec.cluster[2]: must be a file path, found ``"]
+        );
+        let map = parse("apiVersion: v1\nkind: ConfigMap\ndata: {cluster: c.yaml}\n", "t").expect("configmap");
+        assert_eq!(map.cluster, ["c.yaml"]);
     }
 
     #[test]

@@ -69,7 +69,7 @@ fn config_fields() -> String {
         let values = match f.values {
             Values::Keyword(names) => names().iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
             Values::Switch => "`true`, `false` (the flag sets `true`)".to_string(),
-            Values::Text(_, what) => what.to_string(),
+            Values::Text(_, what) | Values::Files(_, what) => what.to_string(),
             Values::List(_, what) => format!("a list, each {what}"),
             Values::Map(_, what) => format!("a mapping, {what}"),
         };

@@ -1,7 +1,8 @@
 //! The facts the rules read, gathered once before any rule runs: for every workload, its kind,
 //! the exclusive claims it mounts, the claims that are not in the bundle, what its annotations
 //! say, and its rollout verdict; which workloads share each exclusive claim; workloads by name
-//! for autoscaler targets. Nothing here decides a finding.
+//! for autoscaler targets; what storage each claim gets (its class, its volume, their
+//! provisioner), from the bundle and the `--cluster` files. Nothing here decides a finding.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -9,7 +10,19 @@ use crate::claims::{Access, Claims, NameIndex};
 use crate::config::{Config, ExternalClaims, Keyword, Mode};
 use crate::kinds::{self, Rollout, Workload};
 use crate::model::{ClaimUse, Object, Scalar, ScalarField};
+use crate::storage::{self, Attach, Provisioner};
 use crate::strategy::{self, Verdict};
+
+/// A `--cluster` file read: the storage objects of a cluster (`kubectl get
+/// storageclass,csidriver,persistentvolume -o yaml`), facts only: never edited, never written,
+/// no finding is about them.
+#[derive(Debug, Default)]
+pub(crate) struct ClusterFile {
+    /// The file as named on the command line or in the config.
+    pub name: String,
+    /// Its StorageClasses, CSIDrivers and PersistentVolumes.
+    pub objects: Vec<Object>,
+}
 
 /// Everything the rules know.
 pub(crate) struct Facts<'a> {
@@ -37,6 +50,8 @@ pub(crate) struct Facts<'a> {
     pub copies: Vec<Vec<usize>>,
     /// The positions of copies that are not the last of their object.
     superseded: HashSet<usize>,
+    /// The storage classes, drivers and volumes known, from the bundle and the cluster files.
+    pub storage: Storage<'a>,
     /// The name of each input (by `ObjectId::source`) read as a file; empty for a stream.
     pub names: &'a [&'a str],
 }
@@ -84,8 +99,8 @@ pub(crate) enum Disposition<'a> {
 /// The one node a workload's pods can run on, and what says so.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Pin {
-    /// The node.
-    pub node: String,
+    /// The node, when it is named (a node-local class's volume is on the node it was made on).
+    pub node: Option<String>,
     /// What pins them: `nodeSelector kubernetes.io/hostname`, …
     pub by: String,
 }
@@ -157,15 +172,16 @@ pub(crate) fn int(s: Option<&Scalar>) -> Option<i64> {
 }
 
 impl<'a> Facts<'a> {
-    /// Gathers the facts of `objects`; those without a namespace are in `default_ns`.
+    /// Gathers the facts of `objects`; those without a namespace are in `default_ns`. The
+    /// `cluster` files' objects are facts about storage only.
     pub(crate) fn gather(
         objects: &'a [Object],
+        cluster: &'a [ClusterFile],
         config: &'a Config,
         default_ns: &'a str,
         assumed_ns: bool,
     ) -> Facts<'a> {
         let claims = Claims::new(objects, default_ns);
-        let volumes = Volumes::new(objects, default_ns);
         // Sized once: a large bundle's workloads would otherwise grow these by doubling.
         let count = objects.iter().filter(|o| o.workload().is_some()).count();
         let mut workloads = Vec::with_capacity(count);
@@ -174,6 +190,7 @@ impl<'a> Facts<'a> {
         let copies = copies(objects, default_ns);
         let superseded: HashSet<usize> = copies.iter().flat_map(|c| c[..c.len() - 1].iter().copied()).collect();
         let workload_names = NameIndex::new(objects, |o| o.workload().is_some(), |o| o.ns_or(default_ns));
+        let storage = Storage::new(objects, cluster, &superseded, default_ns);
         for (i, o) in objects.iter().enumerate() {
             let Some(kind) = o.workload() else { continue };
             if controlled_in_bundle(o, objects, &workload_names, default_ns) {
@@ -181,7 +198,7 @@ impl<'a> Facts<'a> {
             }
             let (mounts, external, unreadable_claims) =
                 mounts(o, o.ns_or(default_ns), kind, &claims, config.external_claims);
-            let pin = pin(o, &mounts, &volumes, default_ns);
+            let pin = pin(o, &mounts, &storage, default_ns);
             // An earlier copy of an object is not another workload on its claims.
             for m in mounts.iter().filter(|_| !superseded.contains(&i)) {
                 let e = users.entry((o.ns_or(default_ns).to_string(), m.claim.clone())).or_default();
@@ -232,6 +249,7 @@ impl<'a> Facts<'a> {
             workload_names,
             copies,
             superseded,
+            storage,
             names: &[],
         }
     }
@@ -257,6 +275,11 @@ impl<'a> Facts<'a> {
     /// Whether a later copy of the same object follows this one (the later one is applied).
     pub(crate) fn superseded(&self, position: usize) -> bool {
         self.superseded.contains(&position)
+    }
+
+    /// The position in `objects` of `o`, one of them (they are in id order).
+    pub(crate) fn position(&self, o: &Object) -> usize {
+        self.objects.partition_point(|x| x.id < o.id)
     }
 
     /// The facts of the workload at this position in `objects`.
@@ -337,34 +360,202 @@ fn mounts<'a>(
     (mounts, external, unreadable)
 }
 
-/// The bundle's PersistentVolumes, by name and by the claim bound to them.
-struct Volumes<'a> {
-    by_name: HashMap<&'a str, &'a Object>,
-    by_claim: HashMap<(&'a str, &'a str), &'a Object>,
+/// A storage object known: from the bundle, or from a `--cluster` file (named).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Known<'a> {
+    /// The object.
+    pub object: &'a Object,
+    /// The cluster file it was read from (`None`: the bundle).
+    pub file: Option<&'a str>,
 }
 
-impl<'a> Volumes<'a> {
-    fn new(objects: &'a [Object], default_ns: &'a str) -> Volumes<'a> {
-        let mut v = Volumes { by_name: HashMap::new(), by_claim: HashMap::new() };
-        for o in objects.iter().filter(|o| o.volume().is_some()) {
-            if let Some(name) = o.name.as_deref() {
-                v.by_name.insert(name, o);
-            }
-            if let Some(claim) = o.value(ScalarField::ClaimRefName) {
-                let ns = o.value(ScalarField::ClaimRefNamespace).map_or(default_ns, |n| n.value.as_str());
-                v.by_claim.insert((ns, claim.value.as_str()), o);
+impl Known<'_> {
+    /// `StorageClass gp3`, `StorageClass gp3 from cluster file c.yaml`.
+    pub(crate) fn display(&self) -> String {
+        match self.file {
+            Some(f) => format!("{} from cluster file {f}", self.object.display()),
+            None => self.object.display(),
+        }
+    }
+}
+
+/// Storage objects by name (classes, drivers: cluster-scoped) with the bundle's winning.
+type ByName<'a> = HashMap<&'a str, Known<'a>>;
+
+/// The StorageClasses, CSIDrivers and PersistentVolumes known: the cluster files' first, then
+/// the bundle's, which replace those of the same name (they are what will be applied).
+pub(crate) struct Storage<'a> {
+    classes: ByName<'a>,
+    drivers: ByName<'a>,
+    volumes: ByName<'a>,
+    volumes_by_claim: HashMap<(&'a str, &'a str), Known<'a>>,
+    /// The default class, when exactly one is known (the bundle's before the cluster's).
+    default_class: Option<Known<'a>>,
+    /// The bundle's objects that replace a cluster file's object of the same kind and name:
+    /// the object's position in the bundle's objects and the file.
+    pub replacing: Vec<(usize, &'a str)>,
+}
+
+/// What storage a claim gets, as far as it is known.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ClaimStorage<'a> {
+    /// The PersistentVolume it is bound to (`volumeName`, or a volume's `claimRef`).
+    pub volume: Option<Known<'a>>,
+    /// Its StorageClass (named, or the default one).
+    pub class: Option<Known<'a>>,
+    /// The class is the default one (the claim names none).
+    pub default_class: bool,
+    /// The provisioner its volume comes from, when rwo-guard knows it, with its name.
+    pub provisioner: Option<(&'a str, &'static Provisioner)>,
+    /// The provisioner's (or CSI driver's) name, known or not.
+    pub provisioner_name: Option<&'a str>,
+    /// How the provisioner is known: `StorageClass gp3 (provisioner ebs.csi.aws.com)`.
+    pub source: String,
+}
+
+impl<'a> Storage<'a> {
+    fn new(
+        objects: &'a [Object],
+        cluster: &'a [ClusterFile],
+        superseded: &HashSet<usize>,
+        default_ns: &'a str,
+    ) -> Storage<'a> {
+        let mut s = Storage {
+            classes: HashMap::new(),
+            drivers: HashMap::new(),
+            volumes: HashMap::new(),
+            volumes_by_claim: HashMap::new(),
+            default_class: None,
+            replacing: Vec::new(),
+        };
+        for file in cluster {
+            for o in &file.objects {
+                s.add(Known { object: o, file: Some(&file.name) }, default_ns, None);
             }
         }
-        v
+        let is_default = |k: &Known<'_>| k.object.stored(ScalarField::DefaultClass).is_some_and(|v| v.value == "true");
+        let cluster_defaults: Vec<Known<'a>> = s.classes.values().filter(|k| is_default(k)).copied().collect();
+        for (i, o) in objects.iter().enumerate().filter(|(i, _)| !superseded.contains(i)) {
+            s.add(Known { object: o, file: None }, default_ns, Some(i));
+        }
+        s.replacing.sort_unstable();
+        let mut bundle_defaults = s.classes.values().filter(|k| k.file.is_none() && is_default(k));
+        s.default_class = match (bundle_defaults.next(), bundle_defaults.next()) {
+            (Some(one), None) => Some(*one),
+            (Some(_), Some(_)) => None,
+            (None, _) => match cluster_defaults.as_slice() {
+                // Still the class the cluster has (the bundle did not replace it with a
+                // class that is not the default).
+                [one] if s.classes.get(one.object.name.as_deref().unwrap_or("")).is_some_and(|k| k.file.is_some()) => {
+                    Some(*one)
+                }
+                _ => None,
+            },
+        };
+        s
+    }
+
+    /// Adds a known object (a bundle object with its position: it replaces a cluster file's).
+    fn add(&mut self, k: Known<'a>, default_ns: &'a str, position: Option<usize>) {
+        let o = k.object;
+        let Some(name) = o.name.as_deref() else { return };
+        let map = if o.class().is_some() {
+            &mut self.classes
+        } else if o.driver().is_some() {
+            &mut self.drivers
+        } else if o.volume().is_some() {
+            if let Some(claim) = o.value(ScalarField::ClaimRefName) {
+                let ns = o.value(ScalarField::ClaimRefNamespace).map_or(default_ns, |n| n.value.as_str());
+                self.volumes_by_claim.insert((ns, claim.value.as_str()), k);
+            }
+            &mut self.volumes
+        } else {
+            return;
+        };
+        if let (Some(before), Some(i)) = (map.insert(name, k), position) {
+            if let Some(file) = before.file {
+                self.replacing.push((i, file));
+            }
+        }
+    }
+
+    /// The CSIDriver called `name`.
+    pub(crate) fn driver(&self, name: &str) -> Option<Known<'a>> {
+        self.drivers.get(name).copied()
     }
 
     /// The volume a claim is bound to: the one its `volumeName` names, or the one whose
     /// `claimRef` names it.
-    fn of(&self, pvc: &'a Object, default_ns: &'a str) -> Option<&'a Object> {
-        pvc.value(ScalarField::BoundVolume).and_then(|v| self.by_name.get(v.value.as_str())).copied().or_else(|| {
+    pub(crate) fn volume_of(&self, pvc: &'a Object, default_ns: &'a str) -> Option<Known<'a>> {
+        pvc.value(ScalarField::BoundVolume).and_then(|v| self.volumes.get(v.value.as_str())).copied().or_else(|| {
             let name = pvc.name.as_deref()?;
-            self.by_claim.get(&(pvc.ns_or(default_ns), name)).copied()
+            self.volumes_by_claim.get(&(pvc.ns_or(default_ns), name)).copied()
         })
+    }
+
+    /// What storage `pvc` gets.
+    pub(crate) fn of_claim(&self, pvc: &'a Object, default_ns: &'a str) -> ClaimStorage<'a> {
+        let mut c = ClaimStorage { volume: self.volume_of(pvc, default_ns), ..ClaimStorage::default() };
+        // The beta annotation still comes first in the API's own lookup of a claim's class.
+        let named = pvc.stored(ScalarField::ClassAnnotation).or_else(|| pvc.stored(ScalarField::StorageClass));
+        match named.map(|n| n.value) {
+            Some("") => {}
+            Some(name) => c.class = self.classes.get(name).copied(),
+            None => {
+                c.class = self.default_class;
+                c.default_class = c.class.is_some();
+            }
+        }
+        if let Some(v) = c.volume {
+            let pv = v.object;
+            if let Some(d) = pv.stored(ScalarField::Driver) {
+                c.provisioner_name = Some(d.value);
+                c.provisioner = storage::provisioner(d.value).map(|p| (d.value, p));
+                c.source = format!("{} (CSI driver {})", v.display(), d.value);
+            } else if pv.stored(ScalarField::LocalPath).is_some() {
+                c.provisioner_name = Some(LOCAL);
+                c.provisioner = storage::provisioner(LOCAL).map(|p| (LOCAL, p));
+                c.source = format!("{} (a local volume)", v.display());
+            } else if let Some(class) = pv.stored(ScalarField::StorageClass).and_then(|n| self.classes.get(n.value)) {
+                c.provisioner_name = class.object.stored(ScalarField::Provisioner).map(|p| p.value);
+                c.provisioner = provisioner_of(class.object);
+                c.source =
+                    format!("{} (StorageClass {}{})", v.display(), class.display(), provisioner_note(class.object));
+            }
+            return c;
+        }
+        if let Some(class) = c.class {
+            c.provisioner_name = class.object.stored(ScalarField::Provisioner).map(|p| p.value);
+            c.provisioner = provisioner_of(class.object);
+            c.source = format!(
+                "{}{}{}",
+                if c.default_class { "the default " } else { "" },
+                class.display(),
+                provisioner_note(class.object)
+            );
+        }
+        c
+    }
+}
+
+/// What a `local` PersistentVolume is, as a provisioner: static local volumes.
+const LOCAL: &str = "kubernetes.io/no-provisioner";
+
+/// A class's provisioner, when rwo-guard knows it.
+fn provisioner_of(class: &Object) -> Option<(&str, &'static Provisioner)> {
+    let name = class.stored(ScalarField::Provisioner)?.value;
+    storage::provisioner(name).map(|p| (name, p))
+}
+
+/// ` (provisioner ebs.csi.aws.com)`
+fn provisioner_note(class: &Object) -> String {
+    class.stored(ScalarField::Provisioner).map_or(String::new(), |p| format!(" (provisioner {})", p.value))
+}
+
+impl ClaimStorage<'_> {
+    /// What its volumes are, when known.
+    pub(crate) fn attach(&self) -> Option<Attach> {
+        self.provisioner.map(|(_, p)| p.attach)
     }
 }
 
@@ -375,25 +566,29 @@ fn one_node(terms: &[Option<String>]) -> Option<&str> {
 }
 
 /// The one node `o`'s pods can run on: its `nodeSelector` on the hostname, its required node
-/// affinity, or the node affinity of a PersistentVolume one of its claims is bound to (a
-/// local volume).
-fn pin(o: &Object, mounts: &[Mount<'_>], volumes: &Volumes<'_>, default_ns: &str) -> Option<Pin> {
+/// affinity, the node affinity of a PersistentVolume one of its claims is bound to (a local
+/// volume), or a claim whose storage is node-local (its volume stays on the node it was made
+/// on).
+fn pin<'a>(o: &'a Object, mounts: &[Mount<'a>], storage: &Storage<'a>, default_ns: &'a str) -> Option<Pin> {
     if let Some(node) = o.value(ScalarField::NodeSelectorHost) {
-        return Some(Pin { node: node.value.clone(), by: "nodeSelector kubernetes.io/hostname".into() });
+        return Some(Pin { node: Some(node.value.clone()), by: "nodeSelector kubernetes.io/hostname".into() });
     }
     if let Some(node) = one_node(o.node_terms()) {
-        return Some(Pin { node: node.to_string(), by: "its required node affinity".into() });
+        return Some(Pin { node: Some(node.to_string()), by: "its required node affinity".into() });
     }
-    mounts.iter().find_map(|m| {
-        let pv = volumes.of(m.pvc?, default_ns)?;
-        let node = one_node(pv.node_terms())?;
+    let on_volume = mounts.iter().find_map(|m| {
+        let pv = storage.volume_of(m.pvc?, default_ns)?;
+        let node = one_node(pv.object.node_terms())?;
         Some(Pin {
-            node: node.to_string(),
-            by: format!(
-                "the node affinity of PersistentVolume {}, bound to claim {}",
-                pv.name.as_deref().unwrap_or("?"),
-                m.claim
-            ),
+            node: Some(node.to_string()),
+            by: format!("the node affinity of {}, bound to claim {}", pv.display(), m.claim),
+        })
+    });
+    on_volume.or_else(|| {
+        mounts.iter().find_map(|m| {
+            let s = storage.of_claim(m.pvc?, default_ns);
+            (s.attach() == Some(Attach::NodeLocal))
+                .then(|| Pin { node: None, by: format!("claim {} is on node-local storage: {}", m.claim, s.source) })
         })
     })
 }

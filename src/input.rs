@@ -292,6 +292,28 @@ fn read_bounded(path: &Path, budget: usize, limit: usize) -> Result<Vec<u8>, Fat
     Ok(bytes)
 }
 
+/// A `--cluster` file's name as shown and its bytes, at most the input limit.
+pub(crate) fn read_cluster_file(path: &Path, limits: Limits) -> Result<(String, Vec<u8>), Fatal> {
+    use std::io::Read as _;
+    let name = display(path);
+    let cannot = |e: std::io::Error| Fatal::Usage(format!("--cluster {name}: {e}"));
+    if std::fs::metadata(path).map_err(cannot)?.is_dir() {
+        return Err(Fatal::Usage(format!("--cluster {name}: is a directory; name the file kubectl wrote")));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limits.max_input_bytes as u64 + 1).read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    if bytes.len() > limits.max_input_bytes {
+        return Err(Fatal::Input {
+            message: format!("--cluster {name} is larger than {} bytes", limits.max_input_bytes),
+            place: None,
+            hint: Some("raise the limit with --max-input-bytes".into()),
+        });
+    }
+    Ok((name, bytes))
+}
+
 /// What the reader saw of one file, for deciding whether it holds Kubernetes objects: counted
 /// as the reader keeps or drops each object (the keep filter is where every object passes).
 #[derive(Debug, Default)]

@@ -56,6 +56,17 @@ impl PodsAt {
         }
     }
 
+    /// Where the pod template's labels are (`None` for a bare Pod: a drain does not evict
+    /// one without `--force`, and its labels are every object's `metadata.labels`, which the
+    /// reader does not keep).
+    pub(crate) fn labels_path(self) -> Option<Path> {
+        match self {
+            PodsAt::Spec => None,
+            PodsAt::Template => Some(&["spec", "template", "metadata", "labels"]),
+            PodsAt::JobTemplate => Some(&["spec", "jobTemplate", "spec", "template", "metadata", "labels"]),
+        }
+    }
+
     /// The field path of the volumes list, for messages.
     pub fn volumes_path(self) -> &'static str {
         match self {
@@ -317,6 +328,10 @@ pub(crate) struct Claim {
     pub access_modes: Path,
     /// Where the name of the volume it is bound to is.
     pub volume_name: Path,
+    /// Where its StorageClass's name is (`""`: no class).
+    pub class: Path,
+    /// Where its `volumeMode` is (`Filesystem` when absent, or `Block`).
+    pub volume_mode: Path,
 }
 
 /// The claim kinds.
@@ -325,6 +340,8 @@ pub(crate) const CLAIMS: &[Claim] = &[Claim {
     api: Api { groups: &[""], versions: None },
     access_modes: &["spec", "accessModes"],
     volume_name: &["spec", "volumeName"],
+    class: &["spec", "storageClassName"],
+    volume_mode: &["spec", "volumeMode"],
 }];
 
 /// A kind that is the storage a claim is bound to; its node affinity limits where the pods
@@ -339,6 +356,14 @@ pub(crate) struct Volume {
     pub node_affinity: Path,
     /// Where the reference to the claim bound to it is (`namespace`, `name`).
     pub claim_ref: Path,
+    /// Where its access modes are.
+    pub access_modes: Path,
+    /// Where its StorageClass's name is.
+    pub class: Path,
+    /// Where its CSI driver's name is.
+    pub driver: Path,
+    /// Where a local volume's path is (a `local` volume: on one node's disk).
+    pub local_path: Path,
 }
 
 /// The volume kinds.
@@ -347,6 +372,75 @@ pub(crate) const VOLUMES: &[Volume] = &[Volume {
     api: Api { groups: &[""], versions: None },
     node_affinity: &["spec", "nodeAffinity", "required"],
     claim_ref: &["spec", "claimRef"],
+    access_modes: &["spec", "accessModes"],
+    class: &["spec", "storageClassName"],
+    driver: &["spec", "csi", "driver"],
+    local_path: &["spec", "local", "path"],
+}];
+
+/// A kind that describes how claims get their volumes (a StorageClass).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Class {
+    /// `kind`.
+    pub kind: &'static str,
+    /// Its API groups and versions.
+    pub api: Api,
+    /// Where the provisioner's name is (see `storage::PROVISIONERS`).
+    pub provisioner: Path,
+    /// Where the volume binding mode is (`Immediate` when absent, or `WaitForFirstConsumer`).
+    pub binding_mode: Path,
+}
+
+/// The class kinds. The default class is annotated `storageclass.kubernetes.io/is-default-class:
+/// "true"` (`schema::ANNOTATIONS`).
+pub(crate) const CLASSES: &[Class] = &[Class {
+    kind: "StorageClass",
+    api: Api { groups: &["storage.k8s.io"], versions: None },
+    provisioner: &["provisioner"],
+    binding_mode: &["volumeBindingMode"],
+}];
+
+/// A kind that describes an installed CSI driver (its name is the driver's).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Driver {
+    /// `kind`.
+    pub kind: &'static str,
+    /// Its API groups and versions.
+    pub api: Api,
+    /// Where its `fsGroupPolicy` is (`ReadWriteOnceWithFSType` when absent, `File`, `None`).
+    pub fs_group_policy: Path,
+}
+
+/// The driver kinds.
+pub(crate) const DRIVERS: &[Driver] = &[Driver {
+    kind: "CSIDriver",
+    api: Api { groups: &["storage.k8s.io"], versions: None },
+    fs_group_policy: &["spec", "fsGroupPolicy"],
+}];
+
+/// A kind that limits voluntary disruptions (evictions, so node drains) of the pods it selects.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Budget {
+    /// `kind`.
+    pub kind: &'static str,
+    /// Its API groups and versions.
+    pub api: Api,
+    /// Where its label selector is (`matchLabels`, `matchExpressions`).
+    pub selector: Path,
+    /// Where `minAvailable` is.
+    pub min_available: Path,
+    /// Where `maxUnavailable` is.
+    pub max_unavailable: Path,
+}
+
+/// The budget kinds: `policy/v1` only (in `v1beta1`, gone since Kubernetes 1.25, an empty
+/// selector selected no pod).
+pub(crate) const BUDGETS: &[Budget] = &[Budget {
+    kind: "PodDisruptionBudget",
+    api: Api { groups: &["policy"], versions: Some(&["v1"]) },
+    selector: &["spec", "selector"],
+    min_available: &["spec", "minAvailable"],
+    max_unavailable: &["spec", "maxUnavailable"],
 }];
 
 /// A kind that scales a workload.
@@ -445,6 +539,21 @@ pub(crate) fn claim(api_version: Option<&str>, kind: Option<&str>) -> Option<&'s
 /// The volume kind of an object with this `apiVersion` and `kind`, if it is one.
 pub(crate) fn volume(api_version: Option<&str>, kind: Option<&str>) -> Option<&'static Volume> {
     find(VOLUMES, api_version, kind, |v| (v.kind, &v.api))
+}
+
+/// The class kind of an object with this `apiVersion` and `kind`, if it is one.
+pub(crate) fn class(api_version: Option<&str>, kind: Option<&str>) -> Option<&'static Class> {
+    find(CLASSES, api_version, kind, |c| (c.kind, &c.api))
+}
+
+/// The driver kind of an object with this `apiVersion` and `kind`, if it is one.
+pub(crate) fn driver(api_version: Option<&str>, kind: Option<&str>) -> Option<&'static Driver> {
+    find(DRIVERS, api_version, kind, |d| (d.kind, &d.api))
+}
+
+/// The budget kind of an object with this `apiVersion` and `kind`, if it is one.
+pub(crate) fn budget(api_version: Option<&str>, kind: Option<&str>) -> Option<&'static Budget> {
+    find(BUDGETS, api_version, kind, |b| (b.kind, &b.api))
 }
 
 /// The autoscaler kind of an object with this `apiVersion` and `kind`, if it is one.

@@ -42,6 +42,7 @@ mod rule_ids;
 pub(crate) mod rules;
 mod schema;
 mod stdio;
+pub(crate) mod storage;
 pub(crate) mod strategy;
 mod text;
 mod threads;

@@ -2,11 +2,11 @@
 //! the subtrees rwo-guard edits (rollout strategies).
 //!
 //! Everything here is plain data with positions into the input; nothing refers back to the
-//! parser. Analysis (`analyze.rs`) reads these facts; the rewriter (`rewrite.rs`) uses the spans.
+//! parser. The facts (`facts.rs`) and the rules read them; the rewriter (`rewrite.rs`) uses the spans.
 
 use std::sync::Arc;
 
-use crate::kinds::{self, Autoscaler, Claim, PodsAt, Volume, Workload};
+use crate::kinds::{self, Autoscaler, Budget, Claim, Class, Driver, PodsAt, Volume, Workload};
 use crate::yaml::{Pos, ScalarStyle, Span};
 
 /// A captured YAML node with its exact extent in the input.
@@ -239,6 +239,209 @@ pub enum ScalarField {
     OwnerName,
     /// An owner reference's `controller`.
     OwnerController,
+    /// A claim's or a PersistentVolume's `spec.storageClassName`.
+    StorageClass,
+    /// Annotation `volume.beta.kubernetes.io/storage-class` (a claim's class, before
+    /// `storageClassName`; the API still honours it first).
+    ClassAnnotation,
+    /// A claim's `spec.volumeMode`.
+    VolumeMode,
+    /// A PersistentVolume's `spec.csi.driver`.
+    Driver,
+    /// A PersistentVolume's `spec.local.path`.
+    LocalPath,
+    /// A StorageClass's `provisioner`.
+    Provisioner,
+    /// A StorageClass's `volumeBindingMode`.
+    BindingMode,
+    /// Annotation `storageclass.kubernetes.io/is-default-class` (or its beta form).
+    DefaultClass,
+    /// A CSIDriver's `spec.fsGroupPolicy`.
+    FsGroupPolicy,
+    /// A PodDisruptionBudget's `spec.minAvailable`.
+    MinAvailable,
+    /// A PodDisruptionBudget's `spec.maxUnavailable`.
+    MaxUnavailable,
+    /// A pod's `securityContext.fsGroup`.
+    FsGroup,
+    /// A pod's `securityContext.fsGroupChangePolicy`.
+    FsGroupChangePolicy,
+    /// A pod's `nodeSelector` on a zone or region label.
+    NodeSelectorTopology,
+    /// One of a pod template's labels (kept in [`Packed::labels`]).
+    PodLabel,
+    /// One of a label selector's `matchLabels` (kept in [`Selector::match_labels`]).
+    MatchLabel,
+    /// A label selector requirement's `key`.
+    SelectorKey,
+    /// A label selector requirement's `operator`.
+    SelectorOperator,
+    /// One of a label selector requirement's `values`.
+    SelectorValue,
+}
+
+impl ScalarField {
+    /// Whether the field is kept packed in an object's [`Packed`] facts (the storage-aware
+    /// rules' fields: most objects have none, and a workload's are read only when it mounts an
+    /// exclusive claim) rather than as a [`Scalar`] in `Object::values`.
+    pub fn packed(self) -> bool {
+        PACKED.contains(&self)
+    }
+}
+
+/// The fields kept in [`Packed`] facts; an entry's tag is its place here.
+const PACKED: &[ScalarField] = &[
+    ScalarField::StorageClass,
+    ScalarField::ClassAnnotation,
+    ScalarField::VolumeMode,
+    ScalarField::Driver,
+    ScalarField::LocalPath,
+    ScalarField::Provisioner,
+    ScalarField::BindingMode,
+    ScalarField::DefaultClass,
+    ScalarField::FsGroupPolicy,
+    ScalarField::MinAvailable,
+    ScalarField::MaxUnavailable,
+    ScalarField::FsGroup,
+    ScalarField::FsGroupChangePolicy,
+    ScalarField::NodeSelectorTopology,
+];
+
+/// The separator of [`Packed`] entries: no value kept there may hold it.
+const NUL: char = '\0';
+
+/// The tag of a pod template label's entry in [`Packed`] facts.
+const LABEL: char = '#';
+
+/// An object's storage facts, packed into one string (one allocation per object that has
+/// any): pod template labels as `# key NUL value NUL`, each other field as its tag (its place
+/// in `PACKED`, from `a`), `p` (written plain) or `q`, then `value NUL`, in input order. The
+/// reader builds it ([`Packed::push_label`], [`Packed::push_value`]); the rules read it through
+/// [`Object::packed`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Packed<'a>(&'a str);
+
+/// A value kept in [`Packed`] facts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PackedValue<'a> {
+    /// Its value.
+    pub value: &'a str,
+    /// Whether it was written plain (so `2` is an int, `"2"` a string).
+    pub plain: bool,
+}
+
+impl PackedValue<'_> {
+    /// A count written as a plain integer (`3`; `"3"` is a string the API rejects).
+    pub fn int(&self) -> Option<i64> {
+        self.value.parse().ok().filter(|_| self.plain)
+    }
+}
+
+/// The tag of `field`'s entries, if it is kept packed.
+fn tag(field: ScalarField) -> Option<char> {
+    let i = PACKED.iter().position(|f| *f == field)?;
+    u8::try_from(i).ok().map(|i| char::from(b'a' + i))
+}
+
+impl<'a> Packed<'a> {
+    /// Adds a pod template label to `buf`; `false` (nothing added) when its key or value holds
+    /// a NUL, which no label may.
+    pub fn push_label(buf: &mut String, key: &str, value: &str) -> bool {
+        if key.contains(NUL) || value.contains(NUL) {
+            return false;
+        }
+        buf.push(LABEL);
+        for part in [key, value] {
+            buf.push_str(part);
+            buf.push(NUL);
+        }
+        true
+    }
+
+    /// Adds a value of `field` (one of `PACKED`) to `buf`; `false` (nothing added) when it
+    /// holds a NUL or the field is not kept packed.
+    pub fn push_value(buf: &mut String, field: ScalarField, value: &str, plain: bool) -> bool {
+        let Some(tag) = tag(field).filter(|_| !value.contains(NUL)) else { return false };
+        buf.push(tag);
+        buf.push(if plain { 'p' } else { 'q' });
+        buf.push_str(value);
+        buf.push(NUL);
+        true
+    }
+
+    /// The entries: (tag, key, value) for a label, (tag, `p` or `q`, value) for a field.
+    fn entries(self) -> impl Iterator<Item = (char, &'a str, &'a str)> + Clone {
+        let mut rest = self.0;
+        std::iter::from_fn(move || {
+            let tag = rest.chars().next()?;
+            let (first, tail) = rest[tag.len_utf8()..].split_once(NUL)?;
+            if tag == LABEL {
+                let (value, tail) = tail.split_once(NUL)?;
+                rest = tail;
+                return Some((tag, first, value));
+            }
+            rest = tail;
+            first.split_at_checked(1).map(|(flag, value)| (tag, flag, value))
+        })
+    }
+
+    /// The pod template's labels, in input order.
+    pub fn labels(self) -> impl Iterator<Item = (&'a str, &'a str)> + Clone {
+        self.entries().filter(|(t, _, _)| *t == LABEL).map(|(_, k, v)| (k, v))
+    }
+
+    /// The last value of `field` (as the API takes the last of two spellings of one field).
+    pub fn value(self, field: ScalarField) -> Option<PackedValue<'a>> {
+        let tag = tag(field)?;
+        self.entries()
+            .filter(|(t, _, _)| *t == tag)
+            .last()
+            .map(|(_, flag, value)| PackedValue { value, plain: flag == "p" })
+    }
+}
+
+/// A label selector: every `matchLabels` pair and every requirement must hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selector {
+    /// `matchLabels`.
+    pub match_labels: Vec<(String, String)>,
+    /// `matchExpressions`.
+    pub expressions: Vec<LabelRequirement>,
+}
+
+/// One `matchExpressions` requirement.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LabelRequirement {
+    /// `key`.
+    pub key: String,
+    /// `operator`: `In`, `NotIn`, `Exists`, `DoesNotExist`.
+    pub operator: String,
+    /// `values`.
+    pub values: Vec<String>,
+}
+
+impl Selector {
+    /// Whether the selector selects pods labelled `labels`; `None` when a requirement's
+    /// operator is not one the API knows (the API rejects the object).
+    pub fn matches<'a, I>(&self, labels: &I) -> Option<bool>
+    where
+        I: Iterator<Item = (&'a str, &'a str)> + Clone,
+    {
+        let get = |k: &str| labels.clone().filter(|(key, _)| *key == k).last().map(|(_, v)| v);
+        let mut all = self.match_labels.iter().all(|(k, v)| get(k) == Some(v.as_str()));
+        for r in &self.expressions {
+            let value = get(&r.key);
+            let holds = match r.operator.as_str() {
+                "In" => value.is_some_and(|v| r.values.iter().any(|x| x == v)),
+                "NotIn" => value.is_none_or(|v| r.values.iter().all(|x| x != v)),
+                "Exists" => value.is_some(),
+                "DoesNotExist" => value.is_none(),
+                _ => return None,
+            };
+            all &= holds;
+        }
+        Some(all)
+    }
 }
 
 /// A subtree kept whole: a rollout strategy the rewriter may edit.
@@ -285,6 +488,11 @@ pub struct Rare {
     /// The terms of its required node affinity (a pod's, or a PersistentVolume's), each with
     /// the one node it limits scheduling to, if it names exactly one.
     pub node_terms: Vec<Option<String>>,
+    /// Its label selector (a PodDisruptionBudget's).
+    pub selector: Option<Box<Selector>>,
+    /// Some required node affinity term names a zone, region or node label
+    /// (`storage::is_topology_key`).
+    pub topology_terms: bool,
 }
 
 /// Everything rwo-guard knows about one object of the bundle.
@@ -328,6 +536,9 @@ pub struct Object {
     pub merged: bool,
     /// What few objects have (boxed: an object without any of it pays one pointer).
     pub rare: Option<Box<Rare>>,
+    /// Its storage facts (classes, provisioners, budgets' limits, a pod template's labels,
+    /// fsGroup and zone selectors), packed: see [`Packed`].
+    pub packed: Option<Box<str>>,
     /// Hash of every event of the object except its rollout strategies (key and value).
     pub fingerprint: u64,
 }
@@ -414,10 +625,36 @@ impl Object {
         kinds::autoscaler(self.api_version.as_deref(), self.kind.as_deref())
     }
 
-    /// Whether analysis needs its facts: workloads, claims, volumes and autoscalers. The reader
-    /// drops every other object's facts as soon as it has read it.
+    /// Its class kind (a StorageClass), if it is one.
+    pub fn class(&self) -> Option<&'static Class> {
+        kinds::class(self.api_version.as_deref(), self.kind.as_deref())
+    }
+
+    /// Its driver kind (a CSIDriver), if it is one.
+    pub fn driver(&self) -> Option<&'static Driver> {
+        kinds::driver(self.api_version.as_deref(), self.kind.as_deref())
+    }
+
+    /// Its budget kind (a PodDisruptionBudget), if it is one.
+    pub fn budget(&self) -> Option<&'static Budget> {
+        kinds::budget(self.api_version.as_deref(), self.kind.as_deref())
+    }
+
+    /// Whether it is a fact about the cluster's storage (a class, a driver, a volume): what a
+    /// `--cluster` file is read for.
+    pub fn storage_fact(&self) -> bool {
+        self.class().is_some() || self.driver().is_some() || self.volume().is_some()
+    }
+
+    /// Whether analysis needs its facts: workloads, claims, autoscalers, volumes, classes,
+    /// drivers and budgets. The reader drops every other object's facts as soon as it has
+    /// read it.
     pub fn relevant(&self) -> bool {
-        self.workload().is_some() || self.claim().is_some() || self.autoscaler().is_some() || self.volume().is_some()
+        self.workload().is_some()
+            || self.claim().is_some()
+            || self.autoscaler().is_some()
+            || self.storage_fact()
+            || self.budget().is_some()
     }
 
     /// Fields that could not be read.
@@ -433,6 +670,26 @@ impl Object {
     /// The terms of its required node affinity, each with the one node it names, if one.
     pub fn node_terms(&self) -> &[Option<String>] {
         self.rare.as_ref().map_or(&[], |r| &r.node_terms)
+    }
+
+    /// Some required node affinity term names a zone, region or node label.
+    pub fn topology_terms(&self) -> bool {
+        self.rare.as_ref().is_some_and(|r| r.topology_terms)
+    }
+
+    /// Its label selector, when it is a budget that has one.
+    pub fn selector(&self) -> Option<&Selector> {
+        self.rare.as_ref()?.selector.as_deref()
+    }
+
+    /// Its packed storage facts (empty when it has none).
+    pub fn packed(&self) -> Packed<'_> {
+        Packed(self.packed.as_deref().unwrap_or(""))
+    }
+
+    /// The value of a field kept packed (a storage fact), the last one read.
+    pub fn stored(&self, field: ScalarField) -> Option<PackedValue<'_>> {
+        self.packed().value(field)
     }
 
     /// What few objects have, to add to.
@@ -457,5 +714,38 @@ impl Object {
     /// Whether `kind` equals `k`.
     pub fn is_kind(&self, k: &str) -> bool {
         self.kind.as_deref() == Some(k)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_facts_are_read_back() {
+        let mut buf = String::new();
+        assert!(Packed::push_label(&mut buf, "app", "db"));
+        assert!(Packed::push_value(&mut buf, ScalarField::MinAvailable, "1", true));
+        assert!(Packed::push_label(&mut buf, "tier", ""));
+        assert!(Packed::push_value(&mut buf, ScalarField::MinAvailable, "50%", false));
+        assert!(!Packed::push_label(&mut buf, "bad\0key", "x"), "a NUL is refused");
+        assert!(!Packed::push_value(&mut buf, ScalarField::Provisioner, "a\0b", true), "a NUL is refused");
+        assert!(!Packed::push_value(&mut buf, ScalarField::Replicas, "1", true), "not a packed field");
+        let p = Packed(&buf);
+        assert_eq!(p.labels().collect::<Vec<_>>(), [("app", "db"), ("tier", "")]);
+        assert_eq!(p.value(ScalarField::MinAvailable), Some(PackedValue { value: "50%", plain: false }));
+        assert_eq!(p.value(ScalarField::Provisioner), None);
+        assert_eq!(PackedValue { value: "1", plain: true }.int(), Some(1));
+        assert_eq!(PackedValue { value: "1", plain: false }.int(), None);
+        let selector = Selector {
+            match_labels: vec![("app".into(), "db".into())],
+            expressions: vec![LabelRequirement { key: "tier".into(), operator: "Exists".into(), values: vec![] }],
+        };
+        assert_eq!(selector.matches(&p.labels()), Some(true));
+        let unknown = Selector {
+            expressions: vec![LabelRequirement { key: "a".into(), operator: "Gt".into(), values: vec![] }],
+            ..Selector::default()
+        };
+        assert_eq!(unknown.matches(&p.labels()), None);
     }
 }

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{self, Config, Overrides};
 use crate::error::{Failure, Fatal};
+use crate::facts::ClusterFile;
 use crate::findings::{Analysis, Diagnostic, Finding, ObjectPlan, ResourceRef, Severity};
 use crate::input::{self, Census, Files, Source};
 use crate::krm::resource_list;
@@ -77,6 +78,16 @@ fn configure(options: &Options, function_config: Option<&str>) -> Result<Config,
     let mut config = Config::default();
     if let Some(doc) = function_config {
         config = config::parse(doc, "functionConfig")?;
+        if !config.cluster.is_empty() {
+            // A function's config comes with the package it runs on: it must not make the
+            // function read files of the machine it runs on.
+            return Err(Fatal::Config {
+                origin: "functionConfig".into(),
+                problems: vec![
+                    "cluster: files are read only when named on the command line (--cluster) or in the CONFIG file, not by a functionConfig".into(),
+                ],
+            });
+        }
     }
     if let Some(path) = &options.config_file {
         let origin = path.display().to_string();
@@ -227,9 +238,11 @@ fn outcome<'t>(
     skipped: Vec<Skipped<'t>>,
     objects_seen: usize,
 ) -> Result<Outcome<'t>, Failure> {
+    let cluster = cluster_files(config, options.limits)?;
     let objects = gather(&mut inputs);
     let names: Vec<&str> = inputs.iter().filter(|i| i.path.is_some()).map(|i| i.name).collect();
-    let mut analysis = rules::run_named(&objects, config, &namespaces(&inputs), &names);
+    let mut analysis = rules::run_named(&objects, &cluster, config, &namespaces(&inputs), &names);
+    drop(cluster);
     let per_plan = byte_edits(&mut analysis, &objects, |o| inputs[o.id.source].text);
     let Analysis { findings, plans, suppressed } = analysis;
     let (suppressed_findings, reasons): (Vec<Finding>, Vec<String>) = suppressed.into_iter().unzip();
@@ -278,6 +291,36 @@ fn outcome<'t>(
         stats,
         report_only,
     })
+}
+
+/// The `cluster` files' storage objects (StorageClasses, CSIDrivers, PersistentVolumes), each
+/// file read whole (a `List`, or objects) with the input's limits; everything else in them is
+/// dropped as it is read.
+fn cluster_files(config: &Config, limits: Limits) -> Result<Vec<ClusterFile>, Failure> {
+    let mut files = Vec::with_capacity(config.cluster.len());
+    for name in &config.cluster {
+        let (name, bytes) = input::read_cluster_file(Path::new(name), limits).map_err(Failure::new)?;
+        let bundle = input::utf8(&bytes)
+            .and_then(|text| read::read_filtered(text, limits, &Object::storage_fact))
+            .map_err(|fatal| Failure::new(in_cluster_file(fatal, &name)))?;
+        files.push(ClusterFile { name, objects: bundle.objects });
+    }
+    Ok(files)
+}
+
+/// An error in a `--cluster` file, its place named in the message (the run's input is another
+/// text: no line of it is shown under the message).
+fn in_cluster_file(fatal: Fatal, name: &str) -> Fatal {
+    match fatal {
+        Fatal::Input { message, place, hint } => {
+            let at = place.map_or(String::new(), |p| {
+                let field = p.field.map_or(String::new(), |f| format!(", field {f}"));
+                format!(":{}:{}{field}", p.line, p.col + 1)
+            });
+            Fatal::Input { message: format!("--cluster {name}{at}: {message}"), place: None, hint }
+        }
+        other => other,
+    }
 }
 
 /// The byte edits of each plan, in its object's text (`text_of`). A plan the text's layout does

@@ -31,12 +31,24 @@ pub(crate) const DAEMONSET: &str = "daemonset";
 pub(crate) const ARGO_ROLLOUT: &str = "argo-rollout";
 /// `job-overlap`.
 pub(crate) const JOB_OVERLAP: &str = "job-overlap";
+/// `access-modes-missing`.
+pub(crate) const ACCESS_MODES_MISSING: &str = "access-modes-missing";
+/// `access-mode-unsupported`.
+pub(crate) const ACCESS_MODE_UNSUPPORTED: &str = "access-mode-unsupported";
+/// `immediate-binding`.
+pub(crate) const IMMEDIATE_BINDING: &str = "immediate-binding";
+/// `pdb-blocks-drain`.
+pub(crate) const PDB_BLOCKS_DRAIN: &str = "pdb-blocks-drain";
+/// `fsgroup-recursive-chown`.
+pub(crate) const FSGROUP_RECURSIVE_CHOWN: &str = "fsgroup-recursive-chown";
 /// `unreadable-field`.
 pub(crate) const UNREADABLE_FIELD: &str = "unreadable-field";
 /// `namespace-assumed`.
 pub(crate) const NAMESPACE_ASSUMED: &str = "namespace-assumed";
 /// `duplicate-object`.
 pub(crate) const DUPLICATE_OBJECT: &str = "duplicate-object";
+/// `cluster-object-replaced`.
+pub(crate) const CLUSTER_OBJECT_REPLACED: &str = "cluster-object-replaced";
 
 /// Every id, in the order of `rules::ALL`.
 pub(crate) static ALL: &[&str] = &[
@@ -53,9 +65,15 @@ pub(crate) static ALL: &[&str] = &[
     DAEMONSET,
     ARGO_ROLLOUT,
     JOB_OVERLAP,
+    ACCESS_MODES_MISSING,
+    ACCESS_MODE_UNSUPPORTED,
+    IMMEDIATE_BINDING,
+    PDB_BLOCKS_DRAIN,
+    FSGROUP_RECURSIVE_CHOWN,
     UNREADABLE_FIELD,
     NAMESPACE_ASSUMED,
     DUPLICATE_OBJECT,
+    CLUSTER_OBJECT_REPLACED,
 ];
 
 /// The prefix of the annotations that suppress one rule on one object.

@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 
 use crate::kinds::{self, PodsAt, Rollout, Scale};
 use crate::model::ScalarField;
+use crate::storage;
 
 /// What a node of the input means to the reader.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +45,15 @@ pub(crate) enum Role {
     Requirements,
     /// One requirement: `key`, `operator`, `values`.
     Requirement,
+    /// A mapping of labels (a pod template's, a selector's `matchLabels`): every key is kept
+    /// with its value, as this fact.
+    Labels(ScalarField),
+    /// A label selector (its presence matters: an empty one selects every pod).
+    Selector,
+    /// A label selector's `matchExpressions`.
+    LabelRequirements,
+    /// One label selector requirement: `key`, `operator`, `values`.
+    LabelRequirement,
     /// `metadata.ownerReferences`.
     OwnerRefs,
     /// One owner reference: `kind`, `name`, `controller`.
@@ -73,6 +83,9 @@ impl Role {
                 | Role::NodeTerm
                 | Role::Requirement
                 | Role::OwnerRef
+                | Role::Labels(_)
+                | Role::Selector
+                | Role::LabelRequirement
         )
     }
 
@@ -80,7 +93,13 @@ impl Role {
     pub(crate) fn wants_seq(self) -> bool {
         matches!(
             self,
-            Role::Values(_) | Role::Volumes(_) | Role::Items | Role::NodeTerms | Role::Requirements | Role::OwnerRefs
+            Role::Values(_)
+                | Role::Volumes(_)
+                | Role::Items
+                | Role::NodeTerms
+                | Role::Requirements
+                | Role::OwnerRefs
+                | Role::LabelRequirements
         )
     }
 }
@@ -94,6 +113,17 @@ pub(crate) struct SchemaNode {
     children: Vec<(&'static str, Id)>,
     /// What its sequence items are.
     item: Option<Id>,
+    /// What the value of any other key is (a labels mapping's).
+    any: Option<Id>,
+    /// One bit per child key ([`key_bit`]): most keys that are not children are rejected
+    /// without comparing strings (a `spec` has a child for every kind's fields).
+    filter: u64,
+}
+
+/// A key's bit in a node's [`SchemaNode::filter`], from its length and first byte.
+fn key_bit(key: &str) -> u64 {
+    let first = key.as_bytes().first().copied().unwrap_or(0);
+    1 << ((key.len().wrapping_mul(7) ^ usize::from(first)) & 63)
 }
 
 /// A node's index in the schema.
@@ -129,7 +159,11 @@ impl Schema {
 
     /// The child under mapping key `key`, if it matters.
     pub(crate) fn child(&self, id: Id, key: &str) -> Option<Id> {
-        self.node(id).children.iter().find(|(k, _)| *k == key).map(|&(_, c)| c)
+        let node = self.node(id);
+        if node.filter & key_bit(key) == 0 {
+            return node.any;
+        }
+        node.children.iter().find(|(k, _)| *k == key).map(|&(_, c)| c).or(node.any)
     }
 
     /// What the items of the sequence `id` are, if they matter.
@@ -140,8 +174,14 @@ impl Schema {
     fn build(declarations: &[(Vec<&'static str>, Role)]) -> Schema {
         let mut schema = Schema {
             nodes: vec![
-                SchemaNode { role: Role::Object { top: true }, children: Vec::new(), item: None },
-                SchemaNode { role: Role::Object { top: false }, children: Vec::new(), item: None },
+                SchemaNode { role: Role::Object { top: true }, children: Vec::new(), item: None, any: None, filter: 0 },
+                SchemaNode {
+                    role: Role::Object { top: false },
+                    children: Vec::new(),
+                    item: None,
+                    any: None,
+                    filter: 0,
+                },
             ],
         };
         for (path, role) in declarations {
@@ -164,13 +204,18 @@ impl Schema {
 
     /// Adds `path` below `root` with `role`; the nodes on the way are mappings (`[]` steps
     /// into a sequence's items). Declaring one path with two roles is a bug in the
-    /// declarations: the first stays (a unit test checks there is none).
+    /// declarations: the first stays (a unit test checks there is none). `*` stands for any
+    /// other key of a mapping.
     fn declare(&mut self, root: Id, path: &[&'static str], role: Role) {
         let mut at = root;
         for (n, step) in path.iter().enumerate() {
             let last = n + 1 == path.len();
             let want = if last { role } else { Role::Map };
-            let existing = if *step == "[]" { self.node(at).item } else { self.child(at, step) };
+            let existing = match *step {
+                "[]" => self.node(at).item,
+                "*" => self.node(at).any,
+                _ => self.node(at).children.iter().find(|(k, _)| k == step).map(|&(_, c)| c),
+            };
             at = match existing {
                 Some(id) => {
                     if last && self.role(id) == Role::Map && role != Role::Map {
@@ -180,12 +225,15 @@ impl Schema {
                 }
                 None => {
                     let id = Id::try_from(self.nodes.len()).unwrap_or(Id::MAX);
-                    self.nodes.push(SchemaNode { role: want, children: Vec::new(), item: None });
+                    self.nodes.push(SchemaNode { role: want, children: Vec::new(), item: None, any: None, filter: 0 });
                     let node = &mut self.nodes[usize::from(at)];
-                    if *step == "[]" {
-                        node.item = Some(id);
-                    } else {
-                        node.children.push((step, id));
+                    match *step {
+                        "[]" => node.item = Some(id),
+                        "*" => node.any = Some(id),
+                        _ => {
+                            node.children.push((step, id));
+                            node.filter |= key_bit(step);
+                        }
                     }
                     id
                 }
@@ -246,13 +294,26 @@ pub(crate) fn declarations() -> Vec<(Vec<&'static str>, Role)> {
     d
 }
 
-/// The fields of a pod template at `at`: the node it is pinned to, its volumes and claims.
+/// The fields of a pod template at `at`: the node or zone it is pinned to, its fsGroup, its
+/// labels, its volumes and claims.
 fn pod_fields(d: &mut Vec<(Vec<&'static str>, Role)>, at: PodsAt) {
     let pod = || at.path().iter().copied();
     d.push((
         pod().chain(["nodeSelector", "kubernetes.io/hostname"]).collect(),
         Role::Value(ScalarField::NodeSelectorHost),
     ));
+    for key in storage::topology_keys().filter(|k| *k != "kubernetes.io/hostname") {
+        d.push((pod().chain(["nodeSelector", key]).collect(), Role::Value(ScalarField::NodeSelectorTopology)));
+    }
+    d.push((pod().chain(["securityContext", "fsGroup"]).collect(), Role::Value(ScalarField::FsGroup)));
+    d.push((
+        pod().chain(["securityContext", "fsGroupChangePolicy"]).collect(),
+        Role::Value(ScalarField::FsGroupChangePolicy),
+    ));
+    if let Some(labels) = at.labels_path() {
+        d.push((labels.to_vec(), Role::Labels(ScalarField::PodLabel)));
+        d.push((labels.iter().copied().chain(["*"]).collect(), Role::Value(ScalarField::PodLabel)));
+    }
     let affinity: Vec<&str> =
         pod().chain(["affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution"]).collect();
     node_terms(d, &affinity);
@@ -271,6 +332,11 @@ fn pod_fields(d: &mut Vec<(Vec<&'static str>, Role)>, at: PodsAt) {
 fn claim_fields(d: &mut Vec<(Vec<&'static str>, Role)>) {
     for v in kinds::VOLUMES {
         node_terms(d, v.node_affinity);
+        d.push((v.access_modes.to_vec(), Role::Values(ScalarField::AccessMode)));
+        d.push((v.access_modes.iter().copied().chain(["[]"]).collect(), Role::Value(ScalarField::AccessMode)));
+        d.push((v.class.to_vec(), Role::Value(ScalarField::StorageClass)));
+        d.push((v.driver.to_vec(), Role::Value(ScalarField::Driver)));
+        d.push((v.local_path.to_vec(), Role::Value(ScalarField::LocalPath)));
         d.push((v.claim_ref.iter().copied().chain(["name"]).collect(), Role::Value(ScalarField::ClaimRefName)));
         d.push((
             v.claim_ref.iter().copied().chain(["namespace"]).collect(),
@@ -279,9 +345,12 @@ fn claim_fields(d: &mut Vec<(Vec<&'static str>, Role)>) {
     }
     for c in kinds::CLAIMS {
         d.push((c.volume_name.to_vec(), Role::Value(ScalarField::BoundVolume)));
+        d.push((c.class.to_vec(), Role::Value(ScalarField::StorageClass)));
+        d.push((c.volume_mode.to_vec(), Role::Value(ScalarField::VolumeMode)));
         d.push((c.access_modes.to_vec(), Role::Values(ScalarField::AccessMode)));
         d.push((c.access_modes.iter().copied().chain(["[]"]).collect(), Role::Value(ScalarField::AccessMode)));
     }
+    storage_fields(d);
     for a in kinds::AUTOSCALERS {
         d.push((a.max.to_vec(), Role::Value(ScalarField::MaxReplicas)));
         for (key, fact) in [
@@ -291,6 +360,32 @@ fn claim_fields(d: &mut Vec<(Vec<&'static str>, Role)>) {
         ] {
             d.push((a.target.iter().copied().chain([key]).collect(), Role::Value(fact)));
         }
+    }
+}
+
+/// The fields of the storage classes, the CSI drivers and the disruption budgets.
+fn storage_fields(d: &mut Vec<(Vec<&'static str>, Role)>) {
+    for c in kinds::CLASSES {
+        d.push((c.provisioner.to_vec(), Role::Value(ScalarField::Provisioner)));
+        d.push((c.binding_mode.to_vec(), Role::Value(ScalarField::BindingMode)));
+    }
+    for dr in kinds::DRIVERS {
+        d.push((dr.fs_group_policy.to_vec(), Role::Value(ScalarField::FsGroupPolicy)));
+    }
+    for b in kinds::BUDGETS {
+        d.push((b.min_available.to_vec(), Role::Value(ScalarField::MinAvailable)));
+        d.push((b.max_unavailable.to_vec(), Role::Value(ScalarField::MaxUnavailable)));
+        let selector = || b.selector.iter().copied();
+        d.push((selector().collect(), Role::Selector));
+        d.push((selector().chain(["matchLabels"]).collect(), Role::Labels(ScalarField::MatchLabel)));
+        d.push((selector().chain(["matchLabels", "*"]).collect(), Role::Value(ScalarField::MatchLabel)));
+        let req = || selector().chain(["matchExpressions", "[]"]);
+        d.push((selector().chain(["matchExpressions"]).collect(), Role::LabelRequirements));
+        d.push((req().collect(), Role::LabelRequirement));
+        d.push((req().chain(["key"]).collect(), Role::Value(ScalarField::SelectorKey)));
+        d.push((req().chain(["operator"]).collect(), Role::Value(ScalarField::SelectorOperator)));
+        d.push((req().chain(["values"]).collect(), Role::Values(ScalarField::SelectorValue)));
+        d.push((req().chain(["values", "[]"]).collect(), Role::Value(ScalarField::SelectorValue)));
     }
 }
 
@@ -322,6 +417,9 @@ pub(crate) const ANNOTATIONS: &[(&str, ScalarField)] = &[
     ("config.kubernetes.io/index", ScalarField::IndexAnnotation),
     ("internal.config.kubernetes.io/index", ScalarField::IndexAnnotation),
     ("config.kubernetes.io/origin", ScalarField::OriginAnnotation),
+    ("storageclass.kubernetes.io/is-default-class", ScalarField::DefaultClass),
+    ("storageclass.beta.kubernetes.io/is-default-class", ScalarField::DefaultClass),
+    ("volume.beta.kubernetes.io/storage-class", ScalarField::ClassAnnotation),
 ];
 
 #[cfg(test)]
@@ -351,9 +449,30 @@ mod tests {
                 _ => (ITEM, path),
             };
             let s = Schema::get();
-            let id = path.iter().try_fold(root, |at, step| if *step == "[]" { s.item(at) } else { s.child(at, step) });
+            let id = path.iter().try_fold(root, |at, step| match *step {
+                "[]" => s.item(at),
+                "*" => s.child(at, "any-label-key"),
+                _ => s.child(at, step),
+            });
             assert_eq!(id.map(|id| s.role(id)), Some(role), "{path:?}");
         }
+    }
+
+    #[test]
+    fn the_key_filter_never_hides_a_child() {
+        let s = Schema::get();
+        for node in &s.nodes {
+            for (k, id) in &node.children {
+                assert_ne!(node.filter & key_bit(k), 0, "{k}");
+                let found = node.children.iter().find(|(c, _)| c == k).map(|&(_, c)| c);
+                assert_eq!(found, Some(*id));
+            }
+        }
+        assert_eq!(
+            walk(&["spec", "storageClassName"]).map(|id| s.role(id)),
+            Some(Role::Value(ScalarField::StorageClass))
+        );
+        assert!(walk(&["spec", "ports"]).is_none());
     }
 
     #[test]
@@ -368,7 +487,7 @@ mod tests {
             walk(&["spec", "accessModes", "[]"]).map(|id| s.role(id)),
             Some(Role::Value(ScalarField::AccessMode))
         );
-        assert!(walk(&["spec", "selector"]).is_none());
+        assert!(walk(&["spec", "paused"]).is_none());
         assert!(walk(&["items"]).is_none(), "items only at the top of a document");
         assert_eq!(s.child(TOP, "items").map(|id| s.role(id)), Some(Role::Items));
     }

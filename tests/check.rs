@@ -52,9 +52,21 @@ fn rules_and_explain_are_golden() {
     let rules = rwo_guard(&dir, &["rules"], None);
     assert_eq!(rules.code, 0, "{}", rules.show());
     golden("rules.txt", &rules.stdout);
-    let explain = rwo_guard(&dir, &["explain", "replicas"], None);
-    assert_eq!(explain.code, 0, "{}", explain.show());
-    golden("explain-replicas.txt", &explain.stdout);
+    // replicas, and the storage rules (node-pinned for its node-local storage).
+    for id in [
+        "replicas",
+        "node-pinned",
+        "access-modes-missing",
+        "access-mode-unsupported",
+        "immediate-binding",
+        "pdb-blocks-drain",
+        "fsgroup-recursive-chown",
+        "cluster-object-replaced",
+    ] {
+        let explain = rwo_guard(&dir, &["explain", id], None);
+        assert_eq!(explain.code, 0, "{}", explain.show());
+        golden(&format!("explain-{id}.txt"), &explain.stdout);
+    }
     let typo = rwo_guard(&dir, &["explain", "replica"], None);
     assert_eq!((typo.code, typo.stdout.as_str()), (2, ""), "{}", typo.show());
     assert!(typo.stderr.contains("did you mean `replicas`?"), "{}", typo.stderr);

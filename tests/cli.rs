@@ -411,3 +411,39 @@ fn max_depth_is_capped_where_the_code_is_proven() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("the nesting limit is 1000, the highest rwo-guard accepts"), "{err}");
 }
+
+/// A `--cluster` file is read, never written, and its own problems are named with its place.
+#[test]
+fn cluster_files_are_facts_only_and_their_errors_are_located() {
+    let dir = std::env::temp_dir().join(format!("rwo-guard-cluster-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let good = dir.join("cluster.yaml");
+    let cluster = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: storage.k8s.io/v1\n  kind: StorageClass\n  metadata: {name: gp3}\n  provisioner: ebs.csi.aws.com\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: not-read}\n  spec: {template: {spec: {volumes: [{name: v, persistentVolumeClaim: {claimName: d}}]}}}\n";
+    std::fs::write(&good, cluster).expect("write");
+    let claim = b"apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: d}\nspec: {accessModes: [ReadWriteMany], storageClassName: gp3}\n";
+    let g = good.display().to_string();
+    let (code, out, err) = run_with(&["--cluster", &g], claim);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out.as_bytes(), claim, "the bundle is passed through");
+    assert!(err.contains("StorageClass gp3 from cluster file"), "{err}");
+    assert!(!err.contains("not-read"), "no finding about the cluster file's objects: {err}");
+    assert_eq!(std::fs::read_to_string(&good).expect("read"), cluster, "never written");
+
+    let bad = dir.join("bad.yaml");
+    std::fs::write(&bad, "items:\n- a: [1\n").expect("write");
+    let b = bad.display().to_string();
+    let (code, out, err) = run_with(&["--cluster", &g, "--cluster", &b], claim);
+    assert_eq!(code, 3, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("bad.yaml") && err.contains(":2:"), "file and line named: {err}");
+
+    let (code, _, err) = run_with(&["--cluster", &dir.join("missing.yaml").display().to_string()], claim);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--cluster") && err.contains("missing.yaml"), "{err}");
+
+    let rl = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nfunctionConfig:\n  apiVersion: rwo-guard.dev/v1alpha1\n  kind: RwoGuard\n  spec: {cluster: /etc/passwd}\n";
+    let (code, _, err) = run_with(&[], rl.as_bytes());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not by a functionConfig"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,5 +1,6 @@
 //! Golden cases: every directory under `tests/golden/` holds an `input.yaml`, optionally a
-//! `config.yaml` (passed as the CONFIG argument) and an `args` file (one flag per line), and
+//! `config.yaml` (passed as the CONFIG argument) and an `args` file (one flag per line; `$CASE/`
+//! stands for the case's directory), and
 //! `.expected/` with `output.yaml`, `results.yaml`, `stderr` and `exit-code`.
 //!
 //! Each case runs twice: once on its input, compared with `.expected/`, and once on its own
@@ -24,7 +25,9 @@ fn run(case: &Path, input: &[u8], scratch: &Path) -> Run {
     let _ = fs::remove_file(&results);
     let mut args = vec!["rwo-guard".to_string(), "--results".into(), results.display().to_string()];
     if let Ok(extra) = fs::read_to_string(case.join("args")) {
-        args.extend(extra.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from));
+        // `$CASE/` names a file of the case (a `--cluster` file).
+        let dir = format!("{}/", case.display());
+        args.extend(extra.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| l.replace("$CASE/", &dir)));
     }
     if case.join("config.yaml").exists() {
         args.push(case.join("config.yaml").display().to_string());

@@ -17,15 +17,26 @@ use std::sync::Arc;
 
 use crate::error::{Fatal, Place};
 use crate::fingerprint::Fingerprint;
-use crate::kinds::{LIST, RESOURCE_LIST};
+use crate::kinds::{self, LIST, RESOURCE_LIST};
 use crate::model::{
-    location, Captured, ClaimUse, Entry, KeyAt, KeyName, MapLayout, Node, NodeKind, Object, Scalar, ScalarField,
-    Unreadable,
+    location, Captured, ClaimUse, Entry, KeyAt, KeyName, LabelRequirement, MapLayout, Node, NodeKind, Object, Packed,
+    Scalar, ScalarField, Selector, Unreadable,
 };
 use crate::schema::{Id, Role, Schema, ITEM, TOP};
+use crate::storage;
 use crate::yaml::{Event, Events, Pos, ScalarStyle, Span, SyntaxError};
 
 use super::{DocKind, Document, Limits, Region};
+
+/// Whether `o`'s label selector is worth keeping: a budget's, or one whose kind is not read yet.
+fn wants_selector(o: &Object) -> bool {
+    o.kind.as_deref().is_none_or(|k| kinds::BUDGETS.iter().any(|b| b.kind == k))
+}
+
+/// The label selector being read in `o`.
+fn selector(o: &mut Object) -> Option<&mut Selector> {
+    o.rare.as_mut()?.selector.as_deref_mut()
+}
 
 /// The YAML 1.1 merge key, which kubectl resolves (explicit keys win over merged ones).
 const MERGE_KEY: &str = "<<";
@@ -68,12 +79,18 @@ pub(super) struct Walked {
     pub namespaces: BTreeSet<String>,
 }
 
-/// The keys seen in a mapping, to reject duplicates where rwo-guard reads.
+/// The keys seen in a mapping, to reject duplicates where rwo-guard reads. The first few are
+/// kept in the frame itself: most mappings read (metadata, a pod's securityContext, labels)
+/// have a handful of keys, and a frame then costs no allocation.
 #[derive(Debug, Default)]
 struct KeySet<'t> {
+    inline: [Option<Cow<'t, str>>; INLINE_KEYS],
     small: Vec<Cow<'t, str>>,
     large: Option<HashSet<Cow<'t, str>>>,
 }
+
+/// How many keys a [`KeySet`] holds without allocating.
+const INLINE_KEYS: usize = 6;
 
 impl<'t> KeySet<'t> {
     /// Adds `key`; false when it was already there.
@@ -81,12 +98,24 @@ impl<'t> KeySet<'t> {
         if let Some(set) = &mut self.large {
             return set.insert(key);
         }
+        for slot in &mut self.inline {
+            match slot {
+                Some(k) if *k == key => return false,
+                Some(_) => {}
+                None => {
+                    *slot = Some(key);
+                    return true;
+                }
+            }
+        }
         if self.small.contains(&key) {
             return false;
         }
         self.small.push(key);
-        if self.small.len() > 16 {
-            self.large = Some(self.small.drain(..).collect());
+        if self.small.len() + INLINE_KEYS > 16 {
+            let mut set: HashSet<Cow<'t, str>> = self.small.drain(..).collect();
+            set.extend(self.inline.iter_mut().filter_map(Option::take));
+            self.large = Some(set);
         }
         true
     }
@@ -203,6 +232,8 @@ struct Open {
     requirement: Option<Requirement>,
     /// The owner reference being read: kind, name, controller.
     owner: Option<(Option<String>, Option<String>, bool)>,
+    /// Where its storage facts start in the walker's `packed` buffer.
+    packed_from: usize,
 }
 
 /// What a node selector term's requirements say of its node.
@@ -271,6 +302,9 @@ pub(super) struct Walker<'t> {
     building: Vec<Building>,
     capture_key: Option<(&'static str, Span)>,
     objects: Vec<Open>,
+    /// The open objects' storage facts as they are read (`model::Packed`), innermost last: an
+    /// object's are copied out once, in one allocation of their size, when it ends.
+    packed: String,
     /// Hashing is paused until the value of the key at this frame depth ends.
     paused: Option<usize>,
     /// A `functionConfig` or `results` being skipped: its role, key span, start, and whether a
@@ -299,6 +333,7 @@ impl<'t> Walker<'t> {
             shared: Shared::default(),
             capture_key: None,
             objects: Vec::new(),
+            packed: String::new(),
             paused: None,
             region: None,
             anchors: HashMap::new(),
@@ -604,6 +639,11 @@ impl<'t> Walker<'t> {
             self.skip(span);
             return Ok(());
         };
+        // A Service's or a Deployment's selector is not a budget's: not worth a frame.
+        if role == Role::Selector && self.objects.last().is_some_and(|o| !wants_selector(&o.object)) {
+            self.skip(span);
+            return Ok(());
+        }
         // The root of a document that is a sequence, or a scalar role given a collection.
         if (map && !role.wants_map()) || (!map && !role.wants_seq()) {
             if self.frames.last().is_some() {
@@ -689,6 +729,7 @@ impl<'t> Walker<'t> {
                     term: None,
                     requirement: None,
                     owner: None,
+                    packed_from: self.packed.len(),
                 });
             }
             Role::Items => self.doc.has_items = true,
@@ -719,6 +760,16 @@ impl<'t> Walker<'t> {
             Role::OwnerRef => {
                 if let Some(o) = self.objects.last_mut() {
                     o.owner = Some((None, None, false));
+                }
+            }
+            Role::Selector => {
+                if let Some(o) = self.objects.last_mut().filter(|o| wants_selector(&o.object)) {
+                    o.object.rare_mut().selector = Some(Box::default());
+                }
+            }
+            Role::LabelRequirement => {
+                if let Some(s) = self.objects.last_mut().and_then(|o| selector(&mut o.object)) {
+                    s.expressions.push(LabelRequirement::default());
                 }
             }
             _ => {}
@@ -769,7 +820,11 @@ impl<'t> Walker<'t> {
             }
             Role::Requirement => {
                 if let Some(o) = self.objects.last_mut() {
-                    let node = o.requirement.take().and_then(Requirement::node);
+                    let requirement = o.requirement.take();
+                    if requirement.as_ref().and_then(|r| r.key.as_deref()).is_some_and(storage::is_topology_key) {
+                        o.object.rare_mut().topology_terms = true;
+                    }
+                    let node = requirement.and_then(Requirement::node);
                     if let (Some(term), Some(node)) = (&mut o.term, node) {
                         *term = match std::mem::replace(term, TermNode::Any) {
                             TermNode::Any => TermNode::One(node),
@@ -812,6 +867,16 @@ impl<'t> Walker<'t> {
                 self.out.namespaces.insert(ns.to_string());
             }
         }
+        if open.object.budget().is_none() {
+            if let Some(rare) = &mut open.object.rare {
+                // A Deployment's own selector: only a budget's is read.
+                rare.selector = None;
+            }
+        }
+        if let Some(packed) = self.packed.get(open.packed_from..).filter(|p| !p.is_empty()) {
+            open.object.packed = Some(Box::from(packed));
+        }
+        self.packed.truncate(open.packed_from);
         if open.object.claims.is_empty() && !self.all_rollouts {
             // Only an object that mounts a claim can have its strategy rewritten.
             open.object.rollouts = Vec::new();
@@ -907,11 +972,12 @@ impl<'t> Walker<'t> {
                 self.end_region(span.end);
             }
             Some(role) => match leaf.text {
-                Some((value, plain)) => {
-                    if let Role::Value(fact) = role {
-                        self.record(fact, value, plain, span.start);
-                    }
-                }
+                Some((value, plain)) => match role {
+                    Role::Value(fact @ (ScalarField::PodLabel | ScalarField::MatchLabel)) => self.label(fact, value),
+                    Role::Value(fact) if fact.packed() => self.record_packed(fact, value, plain, span.start),
+                    Role::Value(fact) => self.record(fact, value, plain, span.start),
+                    _ => {}
+                },
                 None => self.unreadable(span.start, ALIAS_OF_COLLECTION),
             },
         }
@@ -985,6 +1051,16 @@ impl<'t> Walker<'t> {
                     }
                 }
             }
+            ScalarField::SelectorKey | ScalarField::SelectorOperator | ScalarField::SelectorValue => {
+                if let Some(r) = selector(o).and_then(|s| s.expressions.last_mut()) {
+                    let v = value.to_string();
+                    match fact {
+                        ScalarField::SelectorKey => r.key = v,
+                        ScalarField::SelectorOperator => r.operator = v,
+                        _ => r.values.push(v),
+                    }
+                }
+            }
             ScalarField::RequirementKey | ScalarField::RequirementOperator | ScalarField::RequirementValue => {
                 if let Some(r) = &mut open.requirement {
                     let v = value.to_string();
@@ -1003,6 +1079,31 @@ impl<'t> Walker<'t> {
                 }
                 o.values.push((fact, Scalar { value: value.to_string(), plain, pos }));
             }
+        }
+    }
+
+    /// A storage fact, kept packed (`model::Packed`).
+    fn record_packed(&mut self, fact: ScalarField, value: &str, plain: bool, pos: Pos) {
+        if self.objects.is_empty() {
+            return;
+        }
+        if !Packed::push_value(&mut self.packed, fact, value, plain) {
+            self.unreadable(pos, "holds a NUL character");
+        }
+    }
+
+    /// A label (`fact`: a pod template's or a selector's `matchLabels`): its key is the
+    /// innermost frame's.
+    fn label(&mut self, fact: ScalarField, value: &str) {
+        let Some(key) = self.frames.last().and_then(|f| f.key.as_deref()) else { return };
+        let Some(open) = self.objects.last_mut() else { return };
+        if fact == ScalarField::PodLabel {
+            if !Packed::push_label(&mut self.packed, key, value) {
+                let pos = self.frames.last().map_or(Pos::default(), |f| f.key_span.start);
+                self.unreadable(pos, "holds a NUL character, which no label may");
+            }
+        } else if let Some(s) = selector(&mut open.object) {
+            s.match_labels.push((key.to_string(), value.to_string()));
         }
     }
 
@@ -1150,5 +1251,25 @@ impl Building {
             NodeKind::Seq { items: self.items, flow: self.flow }
         };
         Node { kind, span: Span { start: self.start, end }, anchored: self.marks.0, tagged: self.marks.1 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_set_finds_every_duplicate_inline_small_and_large() {
+        for n in [1, INLINE_KEYS, INLINE_KEYS + 1, 16, 17, 40] {
+            let keys: Vec<String> = (0..n).map(|i| format!("k{i}")).collect();
+            let mut set = KeySet::default();
+            for k in &keys {
+                assert!(set.insert(Cow::Borrowed(k.as_str())), "{n}: {k} is new");
+            }
+            for k in &keys {
+                assert!(!set.insert(Cow::Owned(k.clone())), "{n}: {k} again");
+            }
+            assert!(set.insert(Cow::Borrowed("other")), "{n}");
+        }
     }
 }

@@ -14,7 +14,7 @@ pub(crate) static DUPLICATE_OBJECT: Rule = Rule {
     name: crate::rule_ids::DUPLICATE_OBJECT,
     level: Level::Always(Severity::Info),
     summary: "The same object appears more than once in the input",
-    triggered_by: "a workload, claim or autoscaler that appears more than once (same API group, kind, namespace and name), as when several builds are piped into one run; once, on the last copy",
+    triggered_by: "an object rwo-guard reads (a workload, claim, volume, storage class, CSI driver, disruption budget or autoscaler) that appears more than once (same API group, kind, namespace and name), as when several builds are piped into one run; once, on the last copy",
     advice: "check separate builds separately; applied together, the last copy wins",
     why: "Two copies of one object usually mean several builds were concatenated: applied together only the last copy counts, and findings about the others may not be about what is deployed.",
     example: "# two builds piped into one run\nfor o in overlays/*; do kubectl kustomize $o; done | rwo-guard check -",

@@ -8,15 +8,21 @@
 //! [`Rule`], one line in [`ALL`] (its place there is its place in the output order), a golden
 //! case under `tests/golden/finding-*`, and the README table (the test tells you the row).
 
+mod access_mode_unsupported;
+mod access_modes_missing;
 mod argo_rollout;
 mod autoscaled;
 mod bad_annotation;
+mod cluster_replaced;
 mod daemonset;
 mod duplicate_object;
 mod external_claim;
+mod fsgroup_recursive_chown;
+mod immediate_binding;
 mod job_overlap;
 mod namespace_assumed;
 mod node_pinned;
+mod pdb_blocks_drain;
 mod replicas;
 mod shared_claim;
 mod skipped;
@@ -28,21 +34,27 @@ use std::collections::BTreeSet;
 
 use crate::claims::Access;
 use crate::config::Config;
-use crate::facts::Facts;
+use crate::facts::{ClusterFile, Facts};
 use crate::findings::{Analysis, Severity};
 use crate::model::Object;
 
 pub(crate) use crate::findings::{Level, Rule};
 
+pub(crate) use access_mode_unsupported::ACCESS_MODE_UNSUPPORTED;
+pub(crate) use access_modes_missing::ACCESS_MODES_MISSING;
 pub(crate) use argo_rollout::ARGO_ROLLOUT;
 pub(crate) use autoscaled::AUTOSCALED;
 pub(crate) use bad_annotation::BAD_ANNOTATION;
+pub(crate) use cluster_replaced::CLUSTER_OBJECT_REPLACED;
 pub(crate) use daemonset::DAEMONSET;
 pub(crate) use duplicate_object::DUPLICATE_OBJECT;
 pub(crate) use external_claim::EXTERNAL_CLAIM;
+pub(crate) use fsgroup_recursive_chown::FSGROUP_RECURSIVE_CHOWN;
+pub(crate) use immediate_binding::IMMEDIATE_BINDING;
 pub(crate) use job_overlap::JOB_OVERLAP;
 pub(crate) use namespace_assumed::NAMESPACE_ASSUMED;
 pub(crate) use node_pinned::NODE_PINNED;
+pub(crate) use pdb_blocks_drain::PDB_BLOCKS_DRAIN;
 pub(crate) use replicas::REPLICAS;
 pub(crate) use shared_claim::SHARED_CLAIM;
 pub(crate) use skipped::SKIPPED;
@@ -65,9 +77,15 @@ pub static ALL: &[&Rule] = &[
     &DAEMONSET,
     &ARGO_ROLLOUT,
     &JOB_OVERLAP,
+    &ACCESS_MODES_MISSING,
+    &ACCESS_MODE_UNSUPPORTED,
+    &IMMEDIATE_BINDING,
+    &PDB_BLOCKS_DRAIN,
+    &FSGROUP_RECURSIVE_CHOWN,
     &UNREADABLE_FIELD,
     &NAMESPACE_ASSUMED,
     &DUPLICATE_OBJECT,
+    &CLUSTER_OBJECT_REPLACED,
 ];
 
 /// Runs every rule over the objects: gathers the facts, runs each rule's check, orders the
@@ -76,13 +94,15 @@ pub static ALL: &[&Rule] = &[
 /// `config.namespace`, else in the bundle's only namespace when there is one (assumed, and
 /// said), else in their own unnamed one.
 pub(crate) fn run(objects: &[Object], config: &Config, namespaces: &BTreeSet<String>) -> Analysis {
-    run_named(objects, config, namespaces, &[])
+    run_named(objects, &[], config, namespaces, &[])
 }
 
-/// As [`run`], over inputs read as files named `names` (by `ObjectId::source`), so findings
-/// can name other objects by file and line.
+/// As [`run`], with the storage facts of the `cluster` files (facts only: no finding is about
+/// their objects), over inputs read as files named `names` (by `ObjectId::source`), so
+/// findings can name other objects by file and line.
 pub(crate) fn run_named(
     objects: &[Object],
+    cluster: &[ClusterFile],
     config: &Config,
     namespaces: &BTreeSet<String>,
     names: &[&str],
@@ -92,7 +112,7 @@ pub(crate) fn run_named(
         (None, Some(only)) if namespaces.len() == 1 => (only.as_str(), true),
         _ => ("", false),
     };
-    let mut facts = Facts::gather(objects, config, default_ns, assumed);
+    let mut facts = Facts::gather(objects, cluster, config, default_ns, assumed);
     facts.names = names;
     let mut out = Analysis::default();
     for rule in ALL {

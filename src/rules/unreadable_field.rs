@@ -75,4 +75,19 @@ mod tests {
             f[0].message
         );
     }
+
+    #[test]
+    fn a_storage_value_or_label_holding_a_nul() {
+        let class =
+            "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: c}\nprovisioner: \"ebs\\0x\"\n---\n";
+        let labels = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\nspec:\n  template:\n    metadata: {labels: {app: \"a\\0b\"}}\n    spec: {}\n";
+        let yaml = format!("{class}{labels}");
+        let f = findings(&UNREADABLE_FIELD, &yaml, Config::default());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.contains("spec.template.metadata.labels.app holds a NUL character"), "{}", f[0].message);
+        // A class's unreadable provisioner is unknown: it asserts nothing, and is not kept.
+        let b = crate::read::read(&yaml, crate::read::Limits::default()).expect("valid");
+        assert_eq!(b.objects[0].stored(crate::model::ScalarField::Provisioner), None);
+        assert_eq!(b.objects[0].unreadable()[0].field, "provisioner");
+    }
 }
