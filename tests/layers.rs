@@ -235,3 +235,23 @@ fn long_functions_are_found() {
     let fits = format!("fn fits() {{\n{}}}\n", "    x();\n".repeat(LONGEST_FUNCTION - 2));
     assert!(long_functions(&fits).is_empty());
 }
+
+/// With `autotests = false` a file of `tests/` runs only as a module of `tests/suite.rs`: a test
+/// file added without its `mod` line would compile nowhere and pass unseen.
+#[test]
+fn every_test_file_is_a_module_of_the_suite() {
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let suite = std::fs::read_to_string(tests.join("suite.rs")).expect("tests/suite.rs");
+    let declared: BTreeSet<&str> =
+        suite.lines().filter_map(|l| l.trim().strip_prefix("mod ")?.strip_suffix(';')).collect();
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&tests).expect("read tests") {
+        let path = entry.expect("entry").path();
+        let name = path.file_stem().expect("a name").to_string_lossy().into_owned();
+        let is_module = path.extension().is_some_and(|e| e == "rs") || path.join("mod.rs").is_file();
+        if is_module && name != "suite" && !declared.contains(name.as_str()) {
+            missing.push(name);
+        }
+    }
+    assert!(missing.is_empty(), "tests/suite.rs lacks `mod` lines for: {missing:?}");
+}
