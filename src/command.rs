@@ -92,7 +92,7 @@ fn check(run: &Run, stdin: &mut dyn Read, stdin_terminal: bool, stdout: &mut dyn
     let limits = run.pipeline.limits;
     if run.stdin {
         if stdin_terminal {
-            return fail(&Failure::new(Fatal::Usage(terminal_hint())), stdout, stderr);
+            return fail(&Failure::new(terminal_hint()), stdout, stderr);
         }
         let mut buf = Vec::new();
         let text = match pipeline::read_input(stdin, None, limits, &mut buf) {
@@ -326,8 +326,12 @@ pub(crate) fn discover(dir: &Path) -> Option<PathBuf> {
 }
 
 /// What to do when standard input is a terminal and no path was given.
-pub(crate) fn terminal_hint() -> String {
-    "standard input is a terminal: give rwo-guard manifests to read\n  tip: rwo-guard check DIR (files and directories), or pipe a stream in: kubectl kustomize DIR | rwo-guard".into()
+pub(crate) fn terminal_hint() -> Fatal {
+    Fatal::Misuse {
+        message: "standard input is a terminal: give rwo-guard manifests to read".into(),
+        tip: "rwo-guard check DIR (files and directories), or pipe a stream in: kubectl kustomize DIR | rwo-guard"
+            .into(),
+    }
 }
 
 #[cfg(test)]

@@ -100,6 +100,14 @@ pub struct Place {
 pub enum Fatal {
     /// Bad command line.
     Usage(String),
+    /// A command line that cannot be what was meant, and a tip saying what probably was (shown
+    /// on a line of its own: `  tip: …`).
+    Misuse {
+        /// What is wrong.
+        message: String,
+        /// The command that was probably meant.
+        tip: String,
+    },
     /// Bad configuration: every problem found, each naming its field.
     Config {
         /// Where the configuration came from.
@@ -128,7 +136,7 @@ impl Fatal {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Fatal::Usage(_) | Fatal::Config { .. } => exit::USAGE,
+            Fatal::Usage(_) | Fatal::Misuse { .. } | Fatal::Config { .. } => exit::USAGE,
             Fatal::Input { .. } => exit::INPUT,
             Fatal::Internal(_) => exit::INTERNAL,
             Fatal::Output(_) => exit::OUTPUT,
@@ -145,6 +153,7 @@ impl Fatal {
     pub fn summary(&self, source_name: &str) -> String {
         match self {
             Fatal::Usage(m) | Fatal::Internal(m) | Fatal::Output(m) | Fatal::Interrupted(_, m) => m.clone(),
+            Fatal::Misuse { message, tip } => format!("{message} (tip: {tip})"),
             Fatal::Config { origin, problems } => {
                 format!("invalid configuration in {origin}: {}", problems.join("; "))
             }
@@ -176,6 +185,9 @@ impl Fatal {
         match self {
             Fatal::Usage(m) | Fatal::Output(m) | Fatal::Interrupted(_, m) => {
                 let _ = writeln!(out, "rwo-guard: error: {}", shown(m));
+            }
+            Fatal::Misuse { message, tip } => {
+                let _ = writeln!(out, "rwo-guard: error: {}\n  tip: {}", shown(message), shown(tip));
             }
             Fatal::Internal(m) => {
                 let _ = writeln!(out, "rwo-guard: internal error: {}", shown(m));

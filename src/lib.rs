@@ -184,11 +184,12 @@ fn run_files(
 fn misuse(cli: &Cli, stdin_terminal: bool) -> Option<Fatal> {
     if let Some(dir) = cli.config.as_deref().filter(|p| p.is_dir()) {
         let dir = input::display(dir);
-        return Some(Fatal::Usage(format!(
-            "{dir} is a directory, not a config file\n  tip: did you mean: rwo-guard check {dir}"
-        )));
+        return Some(Fatal::Misuse {
+            message: format!("{dir} is a directory, not a config file"),
+            tip: format!("did you mean: rwo-guard check {dir}"),
+        });
     }
-    stdin_terminal.then(|| Fatal::Usage(command::terminal_hint()))
+    stdin_terminal.then(command::terminal_hint)
 }
 
 /// The size of standard input when it is a regular file (so it is read into one allocation).

@@ -100,7 +100,13 @@ fn the_filter_given_a_directory_suggests_check() {
     let dir = platform("check-hint");
     let ran = rwo_guard(&dir, &["components/manifests"], Some(b""));
     assert_eq!((ran.code, ran.stdout.as_str()), (2, ""), "{}", ran.show());
-    assert!(ran.stderr.contains("did you mean: rwo-guard check components/manifests"), "{}", ran.stderr);
+    // The tip is a line of its own (it once came out as a literal `\n` once messages were escaped).
+    assert_eq!(
+        ran.stderr,
+        "rwo-guard: error: components/manifests is a directory, not a config file\n  tip: did you mean: rwo-guard check components/manifests\n",
+        "{}",
+        ran.show()
+    );
 }
 
 #[test]
@@ -117,7 +123,7 @@ fn a_terminal_on_standard_input_gets_a_hint_not_a_wait() {
         cmd.env("TERM", "dumb");
         let ran = run_with(cmd, Some(b""), Duration::from_secs(30));
         assert!(ran.stdout.contains("standard input is a terminal"), "{args}: {}", ran.show());
-        assert!(ran.stdout.contains("tip: rwo-guard check DIR"), "{args}: {}", ran.show());
+        assert!(ran.stdout.contains("\n  tip: rwo-guard check DIR"), "{args}: {}", ran.show());
         assert!(ran.stdout.contains("exit 2"), "{args}: {}", ran.show());
     }
 }

@@ -126,7 +126,7 @@ pub(crate) struct Checked {
     pub diagnostics: Vec<Diagnostic>,
     /// Findings suppressed by an annotation.
     pub suppressed: Vec<Suppressed>,
-    /// Files not read as objects, and why (`not deployed by any root`).
+    /// Files not read as objects, and why (`a file no kustomization root uses`).
     pub skipped: Vec<(String, String)>,
     /// Every workload checked, at its source (a JUnit report).
     pub workloads: Vec<outcome::Checked>,
@@ -224,7 +224,7 @@ pub(crate) fn check(
     let config = Config { report_only: !fixing, ..config.clone() };
     let mut units = read_units(built, plain, &tree, &names, &config, opts.limits, &mut out.errors);
     for f in map::undeployed(&tree) {
-        out.skipped.push((names.of(&f), "not deployed by any root: not read as objects".into()));
+        out.skipped.push((names.of(&f), "a file no kustomization root uses, not read as objects".into()));
     }
     let mut sources = map::Sources::new(opts.limits);
     let mut placed = fix::Placed::default();
