@@ -162,11 +162,12 @@ fn roots(run: &Run, config: &Config, base: &Bases, stdout: &mut dyn Write, stder
     let mut texts = Vec::new();
     if diff {
         for e in &checked.edits {
-            texts.push(EditedText { name: &e.name, path: Some(&e.path), text: &e.text, edits: e.edits.clone() });
+            // Named as given (a diff's a/ and b/ paths are relative to where it is applied).
+            texts.push(EditedText { name: &e.name, path: Some(&e.given), text: &e.text, edits: e.edits.clone() });
         }
         for f in &checked.new_files {
             let edits = vec![Edit { start: 0, end: 0, with: f.text.clone() }];
-            texts.push(EditedText { name: &f.name, path: Some(&f.path), text: "", edits });
+            texts.push(EditedText { name: &f.name, path: Some(&f.given), text: "", edits });
         }
     }
     let outcome = Outcome {

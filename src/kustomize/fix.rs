@@ -143,7 +143,7 @@ pub(crate) fn plan(
             std::fs::read_to_string(&file).map_err(|e| internal(format!("cannot read {}: {e}", names.of(&file))))?;
         let sorted = rewrite::normalize(e).map_err(|why| internal(why.to_string()))?;
         texts.insert(file.clone(), rewrite::splice(&text, &sorted));
-        files.push(FileEdit { name: names.of(&file), path: file, text, edits: sorted });
+        files.push(FileEdit { name: names.of(&file), given: names.given_path(&file), path: file, text, edits: sorted });
     }
     let mut placed = Placed::new();
     for p in &new_patches {
@@ -155,8 +155,10 @@ pub(crate) fn plan(
             by_hand.iter().map(|(u, id, _)| (*u, units[*u].objects[id.index].display())).collect();
         rebuild_and_check(units, tree, &texts, &hand, opts, config, names)?;
     }
-    let new_files =
-        new_patches.into_iter().map(|p| NewFile { name: names.of(&p.file), path: p.file, text: p.text }).collect();
+    let new_files = new_patches
+        .into_iter()
+        .map(|p| NewFile { name: names.of(&p.file), given: names.given_path(&p.file), path: p.file, text: p.text })
+        .collect();
     Ok(FixPlan { edits: files, new_files, placed })
 }
 

@@ -102,6 +102,8 @@ pub(crate) struct FileEdit {
     pub name: String,
     /// The file.
     pub path: PathBuf,
+    /// The file as the person gave it (the PATH joined with the rest): what a diff names.
+    pub given: PathBuf,
     /// Its text when read.
     pub text: String,
     /// Its edits, sorted and verified.
@@ -115,6 +117,8 @@ pub(crate) struct NewFile {
     pub name: String,
     /// The file.
     pub path: PathBuf,
+    /// The file as the person gave it (the PATH joined with the rest): what a diff names.
+    pub given: PathBuf,
     /// Its text.
     pub text: String,
 }
@@ -176,17 +180,22 @@ impl Names {
 
     /// How `path` is shown.
     pub(crate) fn of(&self, path: &Path) -> String {
+        shown(&self.given_path(path).display().to_string())
+    }
+
+    /// `path` as the person gave it: under a PATH, that PATH joined with the rest (no leading
+    /// `./`); else relative to the working directory when under it; else `path` itself.
+    pub(crate) fn given_path(&self, path: &Path) -> PathBuf {
         for (canonical, given) in &self.given {
             if let Ok(rest) = path.strip_prefix(canonical) {
                 let joined = if rest.as_os_str().is_empty() { given.clone() } else { given.join(rest) };
-                let s = joined.display().to_string();
-                return shown(s.strip_prefix("./").unwrap_or(&s));
+                return joined.strip_prefix(".").map_or_else(|_| joined.clone(), Path::to_path_buf);
             }
         }
-        if let Some(rest) = self.cwd.as_ref().and_then(|c| path.strip_prefix(c).ok()) {
-            return shown(&rest.display().to_string());
+        match self.cwd.as_ref().and_then(|c| path.strip_prefix(c).ok()) {
+            Some(rest) => rest.to_path_buf(),
+            None => path.to_path_buf(),
         }
-        shown(&path.display().to_string())
     }
 }
 
