@@ -73,14 +73,14 @@ impl Location {
         match origin {
             Origin::File { name, text } => Location {
                 file: Some(name.to_string()),
-                index: Some(o.document.saturating_sub(1) as u64),
+                index: Some(u64::from(o.document.saturating_sub(1))),
                 object: Some(point(text, o.span.start)),
                 field: field.and_then(|f| field_pos(o, f)).map(|p| point(text, p)),
             },
             Origin::Stdin { text } => match Location::of(o, field, Origin::Stream) {
                 Location { file: None, .. } => Location {
                     file: None,
-                    index: Some(o.document.saturating_sub(1) as u64),
+                    index: Some(u64::from(o.document.saturating_sub(1))),
                     object: Some(point(text, o.span.start)),
                     field: field.and_then(|f| field_pos(o, f)).map(|p| point(text, p)),
                 },

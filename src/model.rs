@@ -501,13 +501,14 @@ pub struct Object {
     /// Which object it is: its input and its place among that input's objects.
     pub id: ObjectId,
     /// The document it is in (1-based).
-    pub document: usize,
-    /// Its index in the `items` of a ResourceList or List.
-    pub item: Option<usize>,
+    pub document: u32,
+    /// Its index in the `items` of a ResourceList or List (32 bits, as [`Object::key_col`]:
+    /// 35,000 objects of a large bundle carry it, and no input reaches 4 billion items).
+    pub item: Option<u32>,
     /// The object's node extent.
     pub span: Span,
     /// Column of the object's top-level keys.
-    pub key_col: usize,
+    pub key_col: u32,
     /// `apiVersion` (shared: a bundle names a handful, thousands of times)
     pub api_version: Option<Arc<str>>,
     /// `kind` (shared, as `api_version`)
@@ -566,7 +567,7 @@ pub fn location(document: usize, item: Option<usize>) -> String {
 impl Object {
     /// Where the object is: `document 3`, `document 1, items[2]`.
     pub fn label(&self) -> String {
-        location(self.document, self.item)
+        location(self.document as usize, self.item.map(|i| i as usize))
     }
 
     /// The value of `fact` (the last one read, as the API takes the last of two spellings of
@@ -715,6 +716,11 @@ impl Object {
     pub fn is_kind(&self, k: &str) -> bool {
         self.kind.as_deref() == Some(k)
     }
+}
+
+/// `n` in 32 bits, saturating (a place or column no input of the size limits reaches).
+pub(crate) fn small(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

@@ -256,7 +256,7 @@ impl Cx<'_> {
         }
         // The mapping starts where its first key does, properties and `? ` included.
         let col = self.block_key(spec.start.offset)?;
-        let unit = col.checked_sub(self.object.key_col).filter(|u| *u > 0).unwrap_or(2);
+        let unit = col.checked_sub(self.object.key_col as usize).filter(|u| *u > 0).unwrap_or(2);
         let at = match template.filter(|t| self.block_key(t.span.start.offset) == Ok(col)) {
             Some(t) => self.above_comments(text::line_start(self.text.as_bytes(), t.span.start.offset), col),
             None => text::after_line(self.text.as_bytes(), spec.end.offset),

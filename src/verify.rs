@@ -54,13 +54,13 @@ fn verify_in_documents(
     planned: &[(&ObjectPlan, &Vec<Edit>)],
     limits: Limits,
 ) -> Result<(), String> {
-    let mut documents: Vec<usize> = planned.iter().map(|(p, _)| objects[p.object.index].document).collect();
+    let mut documents: Vec<usize> = planned.iter().map(|(p, _)| objects[p.object.index].document as usize).collect();
     documents.dedup();
     for d in documents {
         let start = bundle.documents.get(d - 1).map_or(0, |doc| doc.start);
         let end = bundle.documents.get(d).map_or(input.len(), |doc| doc.start);
         let here: Vec<&(&ObjectPlan, &Vec<Edit>)> =
-            planned.iter().filter(|(p, _)| objects[p.object.index].document == d).collect();
+            planned.iter().filter(|(p, _)| objects[p.object.index].document as usize == d).collect();
         let mut local: Vec<Edit> = Vec::new();
         for (_, edits) in &here {
             for e in *edits {

@@ -92,7 +92,7 @@ fn merge(mut parts: Vec<(Walked, bool)>, limits: Limits) -> Option<Bundle> {
             first.fingerprint ^= doc.fingerprint.rotate_left(29);
             for mut o in part.objects {
                 o.document = 1;
-                o.item = o.item.map(|i| i + items_before);
+                o.item = o.item.map(|i| crate::model::small(i as usize + items_before));
                 objects.push(o);
             }
         } else if first_part {
@@ -101,7 +101,7 @@ fn merge(mut parts: Vec<(Walked, bool)>, limits: Limits) -> Option<Bundle> {
             let offset = documents.len();
             documents.extend(part.documents);
             objects.extend(part.objects.into_iter().map(|mut o| {
-                o.document += offset;
+                o.document = crate::model::small(o.document as usize + offset);
                 o
             }));
         }

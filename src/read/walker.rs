@@ -718,10 +718,10 @@ impl<'t> Walker<'t> {
                     serial: self.serials,
                     anchors_before: self.anchors.len(),
                     object: Object {
-                        document: self.doc.number,
-                        item,
+                        document: crate::model::small(self.doc.number),
+                        item: item.map(crate::model::small),
                         span: Span { start: span.start, end: span.end },
-                        key_col: span.start.col,
+                        key_col: crate::model::small(span.start.col),
                         ..Object::default()
                     },
                     fp,
