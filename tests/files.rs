@@ -23,28 +23,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use common::{copy_tree, run_with, scratch, Ran};
+use common::{copy_tree, run_with, scratch, snapshot, Ran};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_rwo-guard"))
-}
-
-/// Every file under `root`, by relative path, with its bytes.
-fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut todo = vec![root.to_path_buf()];
-    while let Some(dir) = todo.pop() {
-        for e in fs::read_dir(&dir).expect("read dir") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                todo.push(p);
-            } else {
-                let rel = p.strip_prefix(root).expect("under root").to_string_lossy().into_owned();
-                out.insert(rel, fs::read(&p).expect("read file"));
-            }
-        }
-    }
-    out
 }
 
 fn run_in(dir: &Path, args: &[String], stdin: &[u8]) -> Ran {

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{copy_tree, require, run_with, scratch, Ran};
+use common::{copy_tree, require, run_with, scratch, snapshot, Ran};
 
 const NEEDS: &str = "install kubectl (scripts/install-deps.sh)";
 
@@ -40,24 +40,6 @@ fn rwo_guard(action: &str, path: &str, extra: &[String]) -> Command {
 fn run_in(dir: &Path, mut cmd: Command, stdin: Option<&[u8]>) -> Ran {
     cmd.current_dir(dir);
     run_with(cmd, stdin, Duration::from_secs(180))
-}
-
-/// Every file under `root`, by relative path, with its bytes.
-fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut todo = vec![root.to_path_buf()];
-    while let Some(dir) = todo.pop() {
-        for e in fs::read_dir(&dir).expect("read dir") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                todo.push(p);
-            } else {
-                let rel = p.strip_prefix(root).expect("under root").to_string_lossy().into_owned();
-                out.insert(rel, fs::read(&p).expect("read file"));
-            }
-        }
-    }
-    out
 }
 
 /// The stderr with each build error's own text (kustomize's, naming this machine's resolver

@@ -6,6 +6,7 @@
 
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fs;
 use std::io::{Read, Write};
@@ -162,4 +163,22 @@ pub fn path_with(first: &Path) -> std::ffi::OsString {
         p.push(rest);
     }
     p
+}
+
+/// Every file under `root`, by relative path, with its bytes.
+pub fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut todo = vec![root.to_path_buf()];
+    while let Some(dir) = todo.pop() {
+        for e in fs::read_dir(&dir).expect("read dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                let rel = p.strip_prefix(root).expect("under root").to_string_lossy().into_owned();
+                out.insert(rel, fs::read(&p).expect("read file"));
+            }
+        }
+    }
+    out
 }
